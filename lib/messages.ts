@@ -1,0 +1,114 @@
+/**
+ * Every message between the extension's contexts, in one place. Each type is named `area/verb`.
+ *
+ *   popup / side panel / permission page  -> background : session/start, session/stop, permission/mic-granted
+ *   background                             -> offscreen  : offscreen/start, offscreen/stop
+ *   offscreen -> everyone (background relays to the captured tab's overlay)
+ *                                                       : session/state, transcript/update, audio/level
+ *   any extension page                     -> offscreen  : session/get, transcript/get
+ *
+ * The offscreen document owns the live session; the background owns nothing that is lost when
+ * Chrome stops it, and asks the offscreen document whenever it needs the state.
+ */
+import type { ListenSettings } from './settings';
+import type { Segment, TranscriptSnapshot, Utterance } from './transcript/types';
+
+export type CaptureSource = 'tab' | 'mic';
+
+/** Expected failures carry a code the UI can act on and a sentence a person can read. */
+export type ErrorCode =
+  | 'no-proxy-configured'
+  | 'invalid-proxy-url'
+  | 'tab-not-capturable'
+  | 'mic-permission-needed'
+  | 'mic-permission-denied'
+  | 'capture-failed'
+  | 'proxy-unreachable'
+  | 'proxy-rejected'
+  | 'proxy-closed'
+  | 'already-running'
+  | 'internal';
+
+export interface UserFacingError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type SessionPhase = 'idle' | 'starting' | 'connecting' | 'live' | 'stopping' | 'error';
+
+export interface SessionState {
+  phase: SessionPhase;
+  source: CaptureSource | null;
+  /** The captured tab (tab source), or the tab the overlay is shown on (mic source); null if none. */
+  tabId: number | null;
+  /** Epoch milliseconds when capture began, for the elapsed-time display. */
+  startedAt: number | null;
+  error: UserFacingError | null;
+}
+
+export const IDLE_STATE: SessionState = {
+  phase: 'idle',
+  source: null,
+  tabId: null,
+  startedAt: null,
+  error: null,
+};
+
+export interface TranscriptUpdate {
+  /** Utterances added or changed since the last update, keyed by `id` (upsert). */
+  changed: Utterance[];
+  interim: Segment | null;
+}
+
+export type Message =
+  | { type: 'session/start'; source: CaptureSource; tabId: number | null }
+  | { type: 'session/stop' }
+  | { type: 'session/get' }
+  | { type: 'session/state'; state: SessionState }
+  | { type: 'permission/mic-granted' }
+  | {
+      type: 'offscreen/start';
+      source: CaptureSource;
+      tabId: number | null;
+      /** From tabCapture.getMediaStreamId; null for the microphone. */
+      streamId: string | null;
+      settings: ListenSettings;
+    }
+  | { type: 'offscreen/stop' }
+  | { type: 'transcript/get' }
+  | { type: 'transcript/update'; update: TranscriptUpdate }
+  | { type: 'audio/level'; rms: number; peak: number };
+
+export type MessageType = Message['type'];
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** What a request answers with; messages not listed here are fire-and-forget. */
+export interface Responses {
+  'session/start': { ok: true } | { ok: false; error: UserFacingError };
+  'session/stop': { ok: true };
+  'session/get': SessionState;
+  'transcript/get': TranscriptSnapshot;
+}
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
+  'session/start',
+  'session/stop',
+  'session/get',
+  'session/state',
+  'permission/mic-granted',
+  'offscreen/start',
+  'offscreen/stop',
+  'transcript/get',
+  'transcript/update',
+  'audio/level',
+]);
+
+/** Narrows an unknown runtime message to one of ours; anything else is ignored by receivers. */
+export function isMessage(value: unknown): value is Message {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    MESSAGE_TYPES.has((value as { type: string }).type)
+  );
+}
