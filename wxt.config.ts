@@ -23,5 +23,11 @@ export default defineConfig({
     minimum_chrome_version: '116',
     permissions: ['storage', 'offscreen', 'tabCapture', 'activeTab', 'scripting', 'clipboardWrite'],
     action: { default_title: 'Captionist' },
+    commands: {
+      'toggle-captions': {
+        suggested_key: { default: 'Alt+Shift+C' },
+        description: 'Start or stop captions on this tab',
+      },
+    },
   },
 });

@@ -1,0 +1,24 @@
+import { useEffect, useState } from 'preact/hooks';
+import { onMessage, request } from '@/lib/runtime-client';
+import type { TranscriptSnapshot } from '@/lib/transcript/types';
+import { applyTranscriptUpdate, EMPTY_TRANSCRIPT } from '@/lib/views/transcript-view';
+
+/** The transcript of the current (or last) session, kept live. */
+export function useTranscript(): TranscriptSnapshot {
+  const [transcript, setTranscript] = useState<TranscriptSnapshot>(EMPTY_TRANSCRIPT);
+  useEffect(() => {
+    let alive = true;
+    const off = onMessage((message) => {
+      if (message.type === 'transcript/update') setTranscript((view) => applyTranscriptUpdate(view, message.update));
+      return undefined;
+    });
+    void request({ type: 'transcript/get' }).then((snapshot) => {
+      if (alive && snapshot) setTranscript(snapshot);
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, []);
+  return transcript;
+}

@@ -1,0 +1,4 @@
+import { render } from 'preact';
+import { PermissionApp } from './permission-app';
+
+render(<PermissionApp />, document.getElementById('app')!);

@@ -1,0 +1,4 @@
+import { render } from 'preact';
+import { SidePanelApp } from './side-panel-app';
+
+render(<SidePanelApp />, document.getElementById('app')!);

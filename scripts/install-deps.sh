@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything Captionist needs on a Debian machine: system packages (as root) and the
+# npm packages exactly as locked. Safe to run again; it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox)
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "Installing npm packages from package-lock.json"
+  npm ci --no-audit --no-fund
+fi
+# .wxt/ (generated types and tsconfig) is not committed; tsc and vitest need it.
+npx wxt prepare >/dev/null
