@@ -1,0 +1,76 @@
+/**
+ * The /v1/listen URL the socket connects to: the user's proxy URL plus Deepgram's query parameters
+ * (reference/deepgram-protocol.md §2 and §9).
+ *
+ * Parameters the user put on the proxy URL are kept (a self-hosted server may want `tag`,
+ * `keyterm`, `endpointing=500`…) unless they conflict with what the extension sends: the audio
+ * format is fixed by the AudioWorklet, and model, language, interim results, formatting and
+ * diarization come from the settings.
+ */
+import type { ListenSettings } from '../settings';
+
+export const AUDIO_ENCODING = 'linear16';
+export const AUDIO_SAMPLE_RATE = 16_000;
+export const AUDIO_CHANNELS = 1;
+/** Bytes per second of the audio the extension sends (16 kHz mono Int16). */
+export const AUDIO_BYTES_PER_SECOND = AUDIO_SAMPLE_RATE * AUDIO_CHANNELS * 2;
+
+export const DEFAULT_ENDPOINTING_MS = 300;
+/** Deepgram recommends >= 1000 because interims arrive about once a second. */
+export const DEFAULT_UTTERANCE_END_MS = 1000;
+
+export interface ListenUrlOptions {
+  /** Silence (ms) that marks speech_final; used when the base URL does not set `endpointing`. */
+  endpointingMs?: number;
+  /** Gap (ms) between words that sends UtteranceEnd; used when the base URL does not set it. */
+  utteranceEndMs?: number;
+}
+
+/** Always set from the settings or the audio format, whatever the base URL says. */
+const OWNED_PARAMS = [
+  'model',
+  'language',
+  'encoding',
+  'sample_rate',
+  'channels',
+  'interim_results',
+  'punctuate',
+  'smart_format',
+  'diarize',
+] as const;
+
+export function buildListenUrl(base: string | URL, settings: ListenSettings, options: ListenUrlOptions = {}): string {
+  const url = new URL(typeof base === 'string' ? base.trim() : base.href);
+  const params = url.searchParams;
+
+  // set() replaces every earlier occurrence, so a duplicated param on the base URL cannot win.
+  for (const name of OWNED_PARAMS) params.delete(name);
+  params.set('model', settings.model);
+  params.set('language', settings.language);
+  params.set('encoding', AUDIO_ENCODING);
+  params.set('sample_rate', String(AUDIO_SAMPLE_RATE));
+  params.set('channels', String(AUDIO_CHANNELS));
+  params.set('interim_results', String(settings.interimResults));
+  // Captions are read, so punctuation is always on; smart_format adds numerals and entities.
+  params.set('punctuate', 'true');
+  params.set('smart_format', String(settings.smartFormat));
+  params.set('diarize', String(settings.diarize));
+
+  // We send one mono channel; multichannel would only make the server wait for others.
+  params.delete('multichannel');
+  // diarize_model also switches diarization on, which would contradict diarize=false.
+  if (!settings.diarize) params.delete('diarize_model');
+
+  if (!params.has('endpointing')) params.set('endpointing', String(options.endpointingMs ?? DEFAULT_ENDPOINTING_MS));
+  if (settings.interimResults) {
+    if (!params.has('utterance_end_ms')) params.set('utterance_end_ms', String(options.utteranceEndMs ?? DEFAULT_UTTERANCE_END_MS));
+  } else {
+    // Deepgram refuses utterance_end_ms without interim results (§2, dependencies).
+    params.delete('utterance_end_ms');
+  }
+  if (!params.has('vad_events')) params.set('vad_events', 'true');
+
+  // A fragment makes the WebSocket constructor throw; it never means anything to the server.
+  url.hash = '';
+  return url.toString();
+}

@@ -1,0 +1,364 @@
+/**
+ * Server -> client messages of the /v1/listen protocol, validated before use.
+ *
+ * Two wire shapes are understood:
+ *  - Deepgram's `Results`, `UtteranceEnd`, `SpeechStarted` and `Metadata` (reference/deepgram-protocol.md §4);
+ *  - the "seed-style" normalized shape of older proxies: `{"type":"transcription","text":…}`.
+ * Both become one `ListenEvent` union. Nothing here throws on server input: anything malformed,
+ * unknown or absurd is ignored and counted in `ParseStats`, so a hostile server can cost us a
+ * message but never a session.
+ *
+ * Times in a parsed event are the server's, in seconds since its connection started. ListenSocket
+ * turns them into stream seconds (see listen-socket.ts); the transcript store maps those to meeting time.
+ */
+import { z } from 'zod';
+import type { Word } from '../transcript/types';
+
+/** Larger text frames are dropped before JSON.parse (a Deepgram Results is a few kB). */
+export const MAX_MESSAGE_CHARS = 1_000_000;
+/** Anything later than a week into one connection is not a real timestamp. */
+export const MAX_SERVER_SECONDS = 7 * 24 * 3600;
+export const MAX_WORDS_PER_MESSAGE = 2_000;
+export const MAX_WORD_CHARS = 100;
+export const MAX_TRANSCRIPT_CHARS = 10_000;
+export const MAX_ID_CHARS = 200;
+/** Diarization indexes above this are treated as garbage. */
+export const MAX_SPEAKER_INDEX = 999;
+
+export interface ResultsEvent {
+  kind: 'results';
+  isFinal: boolean;
+  /** Endpointing saw a pause: the utterance is complete. Implies isFinal. */
+  speechFinal: boolean;
+  /** Produced by a client Finalize. */
+  fromFinalize: boolean;
+  /** Seconds; the span this result covers is [start, start + duration]. */
+  start: number;
+  duration: number;
+  /** Display text (punctuated when the server punctuates); may be "". */
+  transcript: string;
+  /** text = punctuated_word ?? word; speaker = word.speaker ?? null. Times in the same clock as start. */
+  words: Word[];
+  /**
+   * False when the server gave no times at all (seed-style without start/end): start, duration
+   * and word times are then 0 and a consumer should place the words itself.
+   */
+  timed: boolean;
+}
+
+export interface UtteranceEndEvent {
+  kind: 'utterance-end';
+  lastWordEnd: number;
+}
+
+export interface SpeechStartedEvent {
+  kind: 'speech-started';
+  timestamp: number;
+}
+
+export interface MetadataEvent {
+  kind: 'metadata';
+  requestId: string;
+  /** Seconds of audio the server decoded on this connection. */
+  duration: number;
+}
+
+export type ListenEvent = ResultsEvent | UtteranceEndEvent | SpeechStartedEvent | MetadataEvent;
+
+export type IgnoreReason =
+  | 'not-utf8'
+  | 'too-large'
+  | 'invalid-json'
+  | 'not-an-object'
+  | 'unknown-type'
+  | 'invalid-results'
+  | 'invalid-utterance-end'
+  | 'invalid-speech-started'
+  | 'invalid-metadata'
+  | 'invalid-transcription';
+
+export const IGNORE_REASONS: readonly IgnoreReason[] = [
+  'not-utf8',
+  'too-large',
+  'invalid-json',
+  'not-an-object',
+  'unknown-type',
+  'invalid-results',
+  'invalid-utterance-end',
+  'invalid-speech-started',
+  'invalid-metadata',
+  'invalid-transcription',
+];
+
+export type ParseResult =
+  | { ok: true; event: ListenEvent }
+  | { ok: false; ignored: IgnoreReason; /** A short hint for logs (the type, or the first schema issue). */ detail: string };
+
+export interface ParseStats {
+  parsed: number;
+  ignored: Record<IgnoreReason, number>;
+}
+
+export function createParseStats(): ParseStats {
+  const ignored = {} as Record<IgnoreReason, number>;
+  for (const reason of IGNORE_REASONS) ignored[reason] = 0;
+  return { parsed: 0, ignored };
+}
+
+export function totalIgnored(stats: ParseStats): number {
+  let sum = 0;
+  for (const reason of IGNORE_REASONS) sum += stats.ignored[reason];
+  return sum;
+}
+
+export interface ParseOptions {
+  /** Counted into when given. */
+  stats?: ParseStats;
+  /**
+   * Seed-style proxies may name speakers with strings ("A", "spk_1"); each new name gets the next
+   * index here, so one socket keeps one mapping for its whole session.
+   */
+  speakerIds?: Map<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas. z.object strips unknown keys, so extra fields from newer servers are harmless.
+// z.number() in zod 4 already rejects NaN and ±Infinity.
+
+const seconds = z.number().min(0).max(MAX_SERVER_SECONDS);
+const capped = (max: number) => z.string().transform((s) => (s.length > max ? s.slice(0, max) : s));
+
+const deepgramWordSchema = z.object({
+  word: capped(MAX_WORD_CHARS),
+  punctuated_word: capped(MAX_WORD_CHARS).optional(),
+  start: seconds,
+  end: seconds,
+  confidence: z.number().optional(),
+  speaker: z.int().min(0).max(MAX_SPEAKER_INDEX).nullable().optional(),
+});
+
+const alternativeSchema = z.object({
+  transcript: capped(MAX_TRANSCRIPT_CHARS),
+  confidence: z.number().optional(),
+  words: z.array(deepgramWordSchema).max(MAX_WORDS_PER_MESSAGE).optional(),
+});
+
+export const resultsSchema = z.object({
+  type: z.literal('Results'),
+  start: seconds,
+  duration: seconds,
+  is_final: z.boolean().optional(),
+  speech_final: z.boolean().optional(),
+  from_finalize: z.boolean().optional(),
+  channel: z.object({ alternatives: z.array(alternativeSchema).max(16) }),
+});
+
+export const utteranceEndSchema = z.object({
+  type: z.literal('UtteranceEnd'),
+  last_word_end: seconds,
+});
+
+export const speechStartedSchema = z.object({
+  type: z.literal('SpeechStarted'),
+  timestamp: seconds,
+});
+
+export const metadataSchema = z.object({
+  type: z.literal('Metadata'),
+  // Required by the spec, but a missing id must not cost us the close summary.
+  request_id: capped(MAX_ID_CHARS).optional(),
+  duration: seconds.optional(),
+});
+
+/** Older proxies are loose about types: accept numbers and booleans sent as strings. */
+const looseSeconds = z.union([seconds, z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number).pipe(seconds)]);
+const looseBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
+
+export const seedTranscriptionSchema = z.object({
+  type: z.literal('transcription'),
+  text: capped(MAX_TRANSCRIPT_CHARS),
+  is_final: looseBoolean.optional(),
+  speech_final: looseBoolean.optional(),
+  // Validated leniently below: a bad speaker costs the speaker, not the words.
+  speaker: z.unknown().optional(),
+  start: looseSeconds.optional(),
+  end: looseSeconds.optional(),
+  confidence: z.number().optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function ignore(reason: IgnoreReason, detail: string, stats?: ParseStats): ParseResult {
+  if (stats) stats.ignored[reason] += 1;
+  return { ok: false, ignored: reason, detail: detail.slice(0, 200) };
+}
+
+function accept(event: ListenEvent, stats?: ParseStats): ParseResult {
+  if (stats) stats.parsed += 1;
+  return { ok: true, event };
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+}
+
+function clampConfidence(value: number | undefined): number {
+  if (value === undefined) return 1;
+  return Math.min(1, Math.max(0, value));
+}
+
+/** Splits text into words placed evenly over [start, end]; used when a server sends no word list. */
+export function spreadWords(text: string, start: number, end: number, speaker: number | null, confidence: number): Word[] {
+  const tokens = text.split(/\s+/).filter((t) => t !== '');
+  const limited = tokens.slice(0, MAX_WORDS_PER_MESSAGE);
+  const span = Math.max(0, end - start);
+  const step = limited.length > 0 ? span / limited.length : 0;
+  return limited.map((token, i) => ({
+    text: token.length > MAX_WORD_CHARS ? token.slice(0, MAX_WORD_CHARS) : token,
+    start: start + i * step,
+    end: start + (i + 1) * step,
+    confidence,
+    speaker,
+  }));
+}
+
+function toResults(msg: z.infer<typeof resultsSchema>): ResultsEvent | string {
+  const alt = msg.channel.alternatives[0];
+  const confidence = clampConfidence(alt?.confidence);
+  const words: Word[] = [];
+  for (const w of alt?.words ?? []) {
+    // A word ending before it starts is a server bug by more than rounding: refuse the message.
+    if (w.end + 0.001 < w.start) return `word "${w.word.slice(0, 20)}" ends before it starts`;
+    const text = (w.punctuated_word ?? w.word).trim();
+    if (text === '') continue;
+    words.push({
+      text,
+      start: w.start,
+      end: Math.max(w.start, w.end),
+      confidence: clampConfidence(w.confidence),
+      speaker: w.speaker ?? null,
+    });
+  }
+  const transcript = alt?.transcript.trim() ?? '';
+  const isFinal = (msg.is_final ?? false) || (msg.speech_final ?? false);
+  return {
+    kind: 'results',
+    isFinal,
+    speechFinal: msg.speech_final ?? false,
+    fromFinalize: msg.from_finalize ?? false,
+    start: msg.start,
+    duration: msg.duration,
+    transcript,
+    // Some servers send a transcript without the word list: place its words over the span.
+    words: words.length > 0 || transcript === '' ? words : spreadWords(transcript, msg.start, msg.start + msg.duration, null, confidence),
+    timed: true,
+  };
+}
+
+function seedSpeaker(value: unknown, speakerIds: Map<string, number> | undefined): number | null {
+  if (typeof value === 'number') {
+    return Number.isInteger(value) && value >= 0 && value <= MAX_SPEAKER_INDEX ? value : null;
+  }
+  if (typeof value !== 'string') return null;
+  const name = value.trim().slice(0, MAX_ID_CHARS);
+  if (name === '') return null;
+  if (/^\d{1,3}$/.test(name)) return Number(name);
+  if (!speakerIds) return null;
+  let id = speakerIds.get(name);
+  if (id === undefined) {
+    if (speakerIds.size > MAX_SPEAKER_INDEX) return null;
+    id = speakerIds.size;
+    speakerIds.set(name, id);
+  }
+  return id;
+}
+
+function toSeedResults(msg: z.infer<typeof seedTranscriptionSchema>, speakerIds?: Map<string, number>): ResultsEvent | string {
+  const timed = msg.start !== undefined || msg.end !== undefined;
+  const start = msg.start ?? msg.end ?? 0;
+  const end = msg.end ?? start;
+  if (end + 0.001 < start) return 'end before start';
+  const speaker = seedSpeaker(msg.speaker, speakerIds);
+  const transcript = msg.text.trim();
+  const isFinal = msg.is_final ?? true;
+  return {
+    kind: 'results',
+    isFinal: isFinal || (msg.speech_final ?? false),
+    // A seed-style final is a whole segment: it ends the utterance unless the proxy says otherwise.
+    speechFinal: msg.speech_final ?? isFinal,
+    fromFinalize: false,
+    start,
+    duration: Math.max(0, end - start),
+    transcript,
+    words: spreadWords(transcript, start, Math.max(start, end), speaker, clampConfidence(msg.confidence)),
+    timed,
+  };
+}
+
+function decode(raw: string | ArrayBuffer | ArrayBufferView): string | null {
+  if (typeof raw === 'string') return raw;
+  try {
+    return utf8.decode(raw);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Validates one server frame and normalizes it. Never throws; ignored frames are counted in
+ * `options.stats`. Binary frames are decoded as UTF-8 (some proxies send JSON that way).
+ */
+export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView, options: ParseOptions = {}): ParseResult {
+  const { stats, speakerIds } = options;
+  const size = typeof raw === 'string' ? raw.length : raw.byteLength;
+  if (size > MAX_MESSAGE_CHARS) return ignore('too-large', `${size} chars`, stats);
+  const text = decode(raw);
+  if (text === null) return ignore('not-utf8', 'binary frame', stats);
+
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return ignore('invalid-json', error instanceof Error ? error.message : 'unparseable', stats);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return ignore('not-an-object', Array.isArray(value) ? 'array' : typeof value, stats);
+  }
+  const type = (value as { type?: unknown }).type;
+
+  switch (type) {
+    case 'Results': {
+      const parsed = resultsSchema.safeParse(value);
+      if (!parsed.success) return ignore('invalid-results', firstIssue(parsed.error), stats);
+      const event = toResults(parsed.data);
+      return typeof event === 'string' ? ignore('invalid-results', event, stats) : accept(event, stats);
+    }
+    case 'UtteranceEnd': {
+      const parsed = utteranceEndSchema.safeParse(value);
+      if (!parsed.success) return ignore('invalid-utterance-end', firstIssue(parsed.error), stats);
+      return accept({ kind: 'utterance-end', lastWordEnd: parsed.data.last_word_end }, stats);
+    }
+    case 'SpeechStarted': {
+      const parsed = speechStartedSchema.safeParse(value);
+      if (!parsed.success) return ignore('invalid-speech-started', firstIssue(parsed.error), stats);
+      return accept({ kind: 'speech-started', timestamp: parsed.data.timestamp }, stats);
+    }
+    case 'Metadata': {
+      const parsed = metadataSchema.safeParse(value);
+      if (!parsed.success) return ignore('invalid-metadata', firstIssue(parsed.error), stats);
+      return accept({ kind: 'metadata', requestId: parsed.data.request_id ?? '', duration: parsed.data.duration ?? 0 }, stats);
+    }
+    case 'transcription': {
+      const parsed = seedTranscriptionSchema.safeParse(value);
+      if (!parsed.success) return ignore('invalid-transcription', firstIssue(parsed.error), stats);
+      const event = toSeedResults(parsed.data, speakerIds);
+      return typeof event === 'string' ? ignore('invalid-transcription', event, stats) : accept(event, stats);
+    }
+    default:
+      return ignore('unknown-type', typeof type === 'string' ? type.slice(0, 40) : typeof type, stats);
+  }
+}

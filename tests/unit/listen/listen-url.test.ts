@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { buildListenUrl } from '@/lib/listen/listen-url';
+import { DEFAULT_SETTINGS, type ListenSettings } from '@/lib/settings';
+
+const settings: ListenSettings = { ...DEFAULT_SETTINGS, model: 'nova-3', language: 'en-US', diarize: true, interimResults: true, smartFormat: true };
+
+function params(url: string): URLSearchParams {
+  return new URL(url).searchParams;
+}
+
+describe('buildListenUrl', () => {
+  it('sends the Deepgram live parameters for 16 kHz mono linear16 audio', () => {
+    const url = buildListenUrl('wss://captions.example.com/v1/listen', settings);
+    const p = params(url);
+    expect(new URL(url).origin + new URL(url).pathname).toBe('wss://captions.example.com/v1/listen');
+    expect(Object.fromEntries(p)).toEqual({
+      model: 'nova-3',
+      language: 'en-US',
+      encoding: 'linear16',
+      sample_rate: '16000',
+      channels: '1',
+      interim_results: 'true',
+      punctuate: 'true',
+      smart_format: 'true',
+      diarize: 'true',
+      endpointing: '300',
+      utterance_end_ms: '1000',
+      vad_events: 'true',
+    });
+  });
+
+  it('leaves utterance_end_ms out without interim results (Deepgram refuses that pair)', () => {
+    const p = params(buildListenUrl('ws://localhost:8787/v1/listen?utterance_end_ms=1500', { ...settings, interimResults: false }));
+    expect(p.get('interim_results')).toBe('false');
+    expect(p.has('utterance_end_ms')).toBe(false);
+  });
+
+  it('writes settings switched off as explicit false', () => {
+    const p = params(buildListenUrl('ws://localhost:8787/v1/listen', { ...settings, diarize: false, smartFormat: false }));
+    expect(p.get('diarize')).toBe('false');
+    expect(p.get('smart_format')).toBe('false');
+    expect(p.get('punctuate')).toBe('true');
+  });
+
+  it('keeps parameters the user configured on the base URL, including repeated ones', () => {
+    const base = 'wss://dg.example.com/v1/listen?tag=team-a&keyterm=Captionist&keyterm=WXT&endpointing=500&utterance_end_ms=1500&vad_events=false';
+    const p = params(buildListenUrl(base, settings));
+    expect(p.getAll('keyterm')).toEqual(['Captionist', 'WXT']);
+    expect(p.get('tag')).toBe('team-a');
+    expect(p.get('endpointing')).toBe('500');
+    expect(p.get('utterance_end_ms')).toBe('1500');
+    expect(p.get('vad_events')).toBe('false');
+  });
+
+  it('overrides conflicting base parameters with the settings and the audio format, once each', () => {
+    const base =
+      'wss://dg.example.com/v1/listen?model=base&model=nova-2&encoding=opus&sample_rate=48000&channels=2&multichannel=true&language=de&diarize=false';
+    const p = params(buildListenUrl(base, settings));
+    expect(p.getAll('model')).toEqual(['nova-3']);
+    expect(p.getAll('encoding')).toEqual(['linear16']);
+    expect(p.get('sample_rate')).toBe('16000');
+    expect(p.get('channels')).toBe('1');
+    expect(p.get('language')).toBe('en-US');
+    expect(p.get('diarize')).toBe('true');
+    expect(p.has('multichannel')).toBe(false);
+  });
+
+  it('drops diarize_model when diarization is off, and keeps it when on', () => {
+    const base = 'wss://dg.example.com/v1/listen?diarize_model=latest';
+    expect(params(buildListenUrl(base, { ...settings, diarize: false })).has('diarize_model')).toBe(false);
+    expect(params(buildListenUrl(base, settings)).get('diarize_model')).toBe('latest');
+  });
+
+  it('uses endpointing and utterance_end_ms from options when the base URL has none', () => {
+    const p = params(buildListenUrl('ws://localhost:8787/v1/listen', settings, { endpointingMs: 200, utteranceEndMs: 1200 }));
+    expect(p.get('endpointing')).toBe('200');
+    expect(p.get('utterance_end_ms')).toBe('1200');
+  });
+
+  it('accepts a URL object, trims spaces and drops a fragment (the WebSocket constructor rejects one)', () => {
+    expect(buildListenUrl(new URL('ws://localhost:8787/v1/listen#x'), settings)).not.toContain('#');
+    expect(buildListenUrl('  ws://localhost:8787/v1/listen  ', settings).startsWith('ws://localhost:8787/v1/listen?')).toBe(true);
+  });
+
+  it('encodes values that need it', () => {
+    const p = params(buildListenUrl('ws://localhost:8787/v1/listen', { ...settings, model: 'nova-3&x=1' }));
+    expect(p.get('model')).toBe('nova-3&x=1');
+    expect(p.has('x')).toBe(false);
+  });
+});
