@@ -1,0 +1,24 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end suite: Debian's Chromium with the built extension (.output/chrome-mv3), the real
+ * proxy, real recorded speech. One worker: each test runs a browser, a proxy and a speech engine
+ * on a small machine, and audio timing suffers under contention.
+ */
+export default defineConfig({
+  testDir: 'tests/e2e',
+  testMatch: '*.spec.ts',
+  globalSetup: './tests/e2e/support/global-setup.ts',
+  outputDir: 'test-results',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    actionTimeout: 10_000,
+    navigationTimeout: 15_000,
+  },
+});

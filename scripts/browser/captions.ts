@@ -1,0 +1,93 @@
+/**
+ * Reads what the caption overlay shows on a page: the `captionist-overlay` element's open shadow
+ * root, one entry per line, read in one evaluation so a snapshot is consistent.
+ */
+import type { Page } from '@playwright/test';
+
+export interface OverlayLine {
+  /** data-speaker: a number as text, or '' when the speaker is unknown. */
+  speaker: string;
+  final: boolean;
+  text: string;
+  /** The line's computed CSS colour (speaker colour). */
+  color: string;
+}
+
+export interface OverlaySnapshot {
+  /** The overlay host element exists on the page. */
+  mounted: boolean;
+  lines: OverlayLine[];
+}
+
+export async function readOverlay(page: Page): Promise<OverlaySnapshot> {
+  return page.evaluate(() => {
+    const host = document.querySelector('captionist-overlay');
+    const root = host?.shadowRoot;
+    if (!root) return { mounted: host !== null, lines: [] };
+    const lines = [...root.querySelectorAll('[data-testid=caption-line], [data-testid=caption-interim]')].map((el) => ({
+      speaker: el.getAttribute('data-speaker') ?? '',
+      final: el.getAttribute('data-final') === 'true',
+      text: (el.textContent ?? '').trim(),
+      color: getComputedStyle(el).color,
+    }));
+    return { mounted: true, lines };
+  });
+}
+
+/**
+ * Follows the overlay by polling and reports each final line once, the first time it is seen
+ * (lines scroll away as new ones arrive, so callers that want "everything shown" need this).
+ */
+export class OverlayWatcher {
+  private readonly finals = new Set<string>();
+  private readonly interims = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+
+  constructor(
+    private readonly page: Page,
+    private readonly onFinal: (line: OverlayLine) => void = () => undefined,
+  ) {}
+
+  start(intervalMs = 200): void {
+    this.timer = setInterval(() => void this.poll(), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Every final line text seen so far, in arrival order. */
+  finalTexts(): string[] {
+    return [...this.finals].map((key) => key.slice(key.indexOf('\u0000') + 1));
+  }
+
+  interimTexts(): string[] {
+    return [...this.interims];
+  }
+
+  async poll(): Promise<OverlaySnapshot | null> {
+    if (this.polling) return null;
+    this.polling = true;
+    try {
+      const snapshot = await readOverlay(this.page);
+      for (const line of snapshot.lines) {
+        if (!line.final) {
+          if (line.text) this.interims.add(line.text);
+          continue;
+        }
+        const key = `${line.speaker}\u0000${line.text}`;
+        if (line.text && !this.finals.has(key)) {
+          this.finals.add(key);
+          this.onFinal(line);
+        }
+      }
+      return snapshot;
+    } catch {
+      return null; // the page is navigating or closing; the next poll tells
+    } finally {
+      this.polling = false;
+    }
+  }
+}

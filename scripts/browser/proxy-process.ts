@@ -1,0 +1,87 @@
+/**
+ * Runs the real proxy (proxy/main.ts) as a child process on an ephemeral port and reads the URL it
+ * announces: `Captionist proxy listening on ws://HOST:PORT/v1/listen (engine: NAME)`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT } from './launch';
+
+export interface ProxyProcess {
+  /** The listen URL to put in the extension's settings. */
+  url: string;
+  /** What the proxy said it uses upstream (e.g. "deepgram" or "local pocketsphinx"). */
+  engine: string;
+  pid: number;
+  /** Everything the proxy wrote so far (stdout and stderr), for failure messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export type StartProxyResult = { ok: true; proxy: ProxyProcess } | { ok: false; message: string };
+
+const LISTENING = /Captionist proxy listening on (wss?:\/\/\S+) \(engine: ([^)]*)\)/;
+
+export interface StartProxyOptions {
+  /** Added to this process's environment; a value of undefined removes the variable. */
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  /** Called with each line the proxy prints (both streams). */
+  onLine?: (line: string) => void;
+}
+
+export async function startProxy(options: StartProxyOptions = {}): Promise<StartProxyResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+  // A process group of its own, so stop() reaches tsx's child node process too.
+  const child = spawn(tsx, ['proxy/main.ts'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const announced = new Promise<{ url: string; engine: string } | null>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      output += text;
+      for (const line of text.split('\n')) {
+        if (line.trim()) options.onLine?.(line);
+        const match = LISTENING.exec(line);
+        if (match?.[1] && match[2] !== undefined) resolve({ url: match[1], engine: match[2] });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then(() => resolve(null));
+    setTimeout(() => resolve(null), options.timeoutMs ?? 20_000);
+  });
+
+  const stop = async (graceMs = 5_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    signalGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const started = await announced;
+  if (!started || child.pid === undefined) {
+    await stop(1_000);
+    return { ok: false, message: `The proxy did not announce its URL. Its output:\n${output.trim() || '(nothing)'}` };
+  }
+  return {
+    ok: true,
+    proxy: { url: started.url, engine: started.engine, pid: child.pid, output: () => output, stop },
+  };
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal); // the group is gone already, or was never made
+  }
+}

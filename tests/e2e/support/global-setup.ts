@@ -1,0 +1,18 @@
+/**
+ * Before the suite: the extension must be built (npm test builds it first; a missing build is
+ * built here so `npm run test:e2e` works alone) and the speech audio converted.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { EXTENSION_DIR, REPO_ROOT } from '../../../scripts/browser/launch';
+import { prepareAudio } from '../../../scripts/prepare-audio';
+
+export default async function globalSetup(): Promise<void> {
+  if (!existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
+    console.log(`No extension build at ${EXTENSION_DIR}; running wxt build`);
+    execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+  const audio = await prepareAudio();
+  if (!audio.ok) throw new Error(audio.message);
+}
