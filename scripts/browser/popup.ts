@@ -120,7 +120,7 @@ function makePopup(cdp: CdpClient, targetId: string, sessionId: string): ActionP
     },
     async waitForEnabled(selector, timeoutMs = 5_000) {
       const ok = await pollUntil(
-        () => evaluate<boolean>(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); return !!el && !el.disabled; })()`),
+        () => evaluate<boolean>(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); return !!el && !el.matches(':disabled'); })()`),
         timeoutMs,
       );
       if (!ok) throw new Error(`${selector} was not enabled in the popup within ${timeoutMs} ms`);

@@ -5,7 +5,7 @@
 
 const STOPWORDS = new Set(
   (
-    'a an and are as at be been but by for from had has have he her him his i if in is it its me ' +
+    'a an and are as at be been being but by for from had has have he her him his i if in is it its me ' +
     'more my no not of on or she so than that the their them then there they this to too was we ' +
     'were what when which who will with would you your'
   ).split(' '),

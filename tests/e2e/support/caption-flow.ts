@@ -1,0 +1,108 @@
+/**
+ * Steps the caption specs share: start from the toolbar popup on a tab, collect what the overlay
+ * shows, check the side panel and Copy, stop from the popup.
+ */
+import type { Page, TestInfo } from '@playwright/test';
+import { OverlayWatcher } from '../../../scripts/browser/captions';
+import type { LaunchedBrowser } from '../../../scripts/browser/launch';
+import { openActionPopup, type ActionPopup, type PopupStatus } from '../../../scripts/browser/popup';
+import { expect } from './fixtures';
+import { saveScreenshot } from './screenshots';
+import { copyTranscript, openSidePanel, readUtterances } from './side-panel';
+import { matchedContentWords } from './transcript-words';
+
+/** Clicks the toolbar button on `page` and returns the popup it opened (fails the test if none). */
+export async function clickToolbarButton(app: LaunchedBrowser, page: Page): Promise<ActionPopup> {
+  const opened = await openActionPopup(app.cdp, app.extensionId, page);
+  if (!opened.ok) throw new Error(opened.message);
+  return opened.popup;
+}
+
+/** Chooses the source and presses Start in the popup; returns the status the popup settled on. */
+export async function startFromPopup(popup: ActionPopup, source: 'tab' | 'mic'): Promise<void> {
+  await popup.waitForEnabled(`input[name=source][value=${source}]`);
+  await popup.click(`input[name=source][value=${source}]`);
+  expect(await popup.evaluate<boolean>(`document.querySelector('input[name=source][value=${source}]').checked`)).toBe(true);
+  await popup.waitForEnabled('[data-testid=start]');
+  await popup.click('[data-testid=start]');
+}
+
+export async function expectPhase(popup: ActionPopup, phases: PopupStatus['phase'][], timeoutMs: number): Promise<PopupStatus> {
+  const wanted = phases.filter((p): p is NonNullable<typeof p> => p !== null);
+  const result = await popup.waitForPhase(wanted, timeoutMs);
+  expect(result.status.phase, `popup status: ${result.status.text}`).toMatch(new RegExp(`^(${wanted.join('|')})$`));
+  return result.status;
+}
+
+/** Opens the popup on `page`, presses Stop and waits for idle. */
+export async function stopFromPopup(app: LaunchedBrowser, page: Page): Promise<void> {
+  const popup = await clickToolbarButton(app, page);
+  try {
+    await popup.waitForEnabled('[data-testid=stop]');
+    await popup.click('[data-testid=stop]');
+    await expectPhase(popup, ['idle'], 15_000);
+  } finally {
+    await popup.close();
+  }
+}
+
+/**
+ * Polls the overlay until its final lines hold at least `minWords` content words of the
+ * reference; returns the words matched and every final line seen.
+ */
+export async function waitForReferenceWords(
+  watcher: OverlayWatcher,
+  referenceWords: readonly string[],
+  minWords: number,
+  timeoutMs: number,
+): Promise<{ matched: string[]; lines: string[] }> {
+  let matched: string[] = [];
+  await expect
+    .poll(
+      async () => {
+        await watcher.poll();
+        matched = matchedContentWords(referenceWords, watcher.finalTexts().join(' '));
+        return matched.length;
+      },
+      { timeout: timeoutMs, intervals: [250], message: `overlay final lines: ${JSON.stringify(watcher.finalTexts())}` },
+    )
+    .toBeGreaterThanOrEqual(minWords);
+  return { matched, lines: watcher.finalTexts() };
+}
+
+/**
+ * The side panel shows the transcript with a time on each utterance, and Copy puts the same words
+ * on the clipboard. Saves a screenshot of the panel.
+ */
+export async function checkSidePanelAndCopy(
+  app: LaunchedBrowser,
+  testInfo: TestInfo,
+  referenceWords: readonly string[],
+  minWords: number,
+): Promise<{ panelText: string; clipboard: string }> {
+  const panel = await openSidePanel(app.context, app.extensionId);
+  try {
+    await expect
+      .poll(async () => matchedContentWords(referenceWords, (await readUtterances(panel)).map((u) => u.text).join(' ')).length, {
+        timeout: 15_000,
+        message: 'side panel utterances with reference words',
+      })
+      .toBeGreaterThanOrEqual(minWords);
+    const utterances = await readUtterances(panel);
+    for (const utterance of utterances) expect(utterance.time, `time of "${utterance.text}"`).toMatch(/^\d{2,}:\d{2}:\d{2}$/);
+    await saveScreenshot(panel, testInfo, 'side-panel');
+
+    const copied = await copyTranscript(panel);
+    expect(copied.status).toBe('Copied');
+    // What was shown is what was copied: every utterance, with its time.
+    for (const utterance of utterances) {
+      expect(copied.clipboard).toContain(utterance.text.replace(/\s+/g, ' '));
+      expect(copied.clipboard).toContain(`[${utterance.time}]`);
+    }
+    expect(matchedContentWords(referenceWords, copied.clipboard).length).toBeGreaterThanOrEqual(minWords);
+    await testInfo.attach('clipboard.txt', { body: copied.clipboard, contentType: 'text/plain' });
+    return { panelText: utterances.map((u) => u.text).join('\n'), clipboard: copied.clipboard };
+  } finally {
+    await panel.close();
+  }
+}
