@@ -1,0 +1,132 @@
+/**
+ * What a closed or refused listen connection means for the user, and whether trying again can help.
+ *
+ * Retrying cannot fix a refused token, an unpaid account or audio the server cannot decode, so
+ * those stop the session with the server's reason (issue 6). Everything else (network drops,
+ * restarts, internal errors, timeouts) is retried with backoff.
+ *
+ * Close codes (RFC 6455 §7.4, reference/deepgram-protocol.md §4.5):
+ *   1000 normal, 1001 going away (retry at once), 1005/1006 no status / abnormal (network),
+ *   1002/1003/1007/1008/1009/1010 our data or parameters were refused (Deepgram: 1008 DATA-0000),
+ *   1011 server error (Deepgram NET-0000/NET-0001), 1012/1013/1014 restart / try later / bad gateway,
+ *   1015 TLS failure.
+ *   4000-4099: proxy-defined refusals (this project's proxy: 4001 bad token, 4002 payment, 4003 forbidden).
+ *   4400-4599: an HTTP status + 4000 (4401 unauthorized, 4429 too many requests, 4503 unavailable).
+ */
+import type { UserFacingError } from '../messages';
+
+export interface CloseVerdict {
+  retry: boolean;
+  /** Retry without waiting (the server is going away on purpose, e.g. a proxy restart). */
+  immediate: boolean;
+  error: UserFacingError;
+}
+
+const NOT_RETRYABLE_WS = new Set([1002, 1003, 1007, 1008, 1009, 1010]);
+
+/** Close reasons are server text: keep them short and printable (they are shown with textContent). */
+export function cleanReason(reason: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
+  return reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200);
+}
+
+function withReason(text: string, code: number, reason: string): string {
+  const why = cleanReason(reason);
+  return why ? `${text} (${code}: ${why})` : `${text} (code ${code})`;
+}
+
+function httpRefusal(status: number): CloseVerdict | null {
+  if (status === 401 || status === 403) {
+    return {
+      retry: false,
+      immediate: false,
+      error: { code: 'proxy-rejected', message: `The proxy refused the token (HTTP ${status}). Check the token in Options.` },
+    };
+  }
+  if (status === 402) {
+    return {
+      retry: false,
+      immediate: false,
+      error: { code: 'proxy-rejected', message: 'The speech service refused the request: the account has no credit left (HTTP 402).' },
+    };
+  }
+  if (status === 408 || status === 429 || status >= 500) return null;
+  if (status >= 400 && status < 500) {
+    return {
+      retry: false,
+      immediate: false,
+      error: {
+        code: 'proxy-rejected',
+        message: `The proxy refused the connection (HTTP ${status}). Check the proxy URL, language and model in Options.`,
+      },
+    };
+  }
+  return null;
+}
+
+/**
+ * A connection that never opened. `httpStatus` is known only where the WebSocket implementation
+ * reports it (Node's ws does; browsers hide it, so there a refusal looks like an unreachable proxy).
+ */
+export function classifyHandshakeFailure(host: string, httpStatus: number | null): CloseVerdict {
+  const refusal = httpStatus === null ? null : httpRefusal(httpStatus);
+  if (refusal) return refusal;
+  const status = httpStatus === null ? '' : ` (HTTP ${httpStatus})`;
+  return {
+    retry: true,
+    immediate: false,
+    error: {
+      code: 'proxy-unreachable',
+      message: `Could not connect to the captions proxy at ${host}${status}. Check that it is running and that the address in Options is right.`,
+    },
+  };
+}
+
+/** A connection that was open and closed without us asking. */
+export function classifyClose(code: number, reason: string): CloseVerdict {
+  if (NOT_RETRYABLE_WS.has(code)) {
+    return {
+      retry: false,
+      immediate: false,
+      error: { code: 'proxy-rejected', message: withReason('The proxy refused the audio or the settings', code, reason) },
+    };
+  }
+  if (code === 1015) {
+    return {
+      retry: false,
+      immediate: false,
+      error: { code: 'proxy-unreachable', message: withReason('The secure connection to the proxy failed; check its certificate', code, reason) },
+    };
+  }
+  if (code >= 4000 && code <= 4099) {
+    return {
+      retry: false,
+      immediate: false,
+      error: { code: 'proxy-rejected', message: withReason('The proxy refused the connection', code, reason) },
+    };
+  }
+  if (code >= 4400 && code <= 4599) {
+    const refusal = httpRefusal(code - 4000);
+    if (refusal) {
+      const why = cleanReason(reason);
+      return why ? { ...refusal, error: { ...refusal.error, message: `${refusal.error.message} ${why}` } } : refusal;
+    }
+  }
+  return {
+    retry: true,
+    immediate: code === 1001 || code === 1012,
+    error: { code: 'proxy-closed', message: withReason('The connection to the proxy was lost', code, reason) },
+  };
+}
+
+/** `ws` (Node) reports a refused upgrade as "Unexpected server response: 401"; browsers say nothing. */
+export function httpStatusFromError(error: unknown): number | null {
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
+      ? error.message
+      : typeof error === 'object' && error !== null && 'error' in error
+        ? String((error as { error?: { message?: unknown } }).error?.message ?? '')
+        : '';
+  const match = /Unexpected server response: (\d{3})/.exec(message);
+  return match ? Number(match[1]) : null;
+}
