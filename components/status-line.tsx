@@ -15,6 +15,11 @@ export function StatusLine({ state }: { state: SessionState }) {
       <span class="status-dot" aria-hidden="true" />
       <span>{PHASE_TEXT[state.phase]}</span>
       {state.error && <span class="status-reason">: {state.error.message}</span>}
+      {state.warning && (
+        <span class="status-warning" data-testid="warning">
+          {state.warning}
+        </span>
+      )}
     </p>
   );
 }

@@ -44,6 +44,8 @@ export interface SessionState {
   /** Epoch milliseconds when capture began, for the elapsed-time display. */
   startedAt: number | null;
   error: UserFacingError | null;
+  /** A problem worth showing while capture goes on (e.g. the source has been silent for 10 s). */
+  warning: string | null;
 }
 
 export const IDLE_STATE: SessionState = {
@@ -52,6 +54,7 @@ export const IDLE_STATE: SessionState = {
   tabId: null,
   startedAt: null,
   error: null,
+  warning: null,
 };
 
 export interface TranscriptUpdate {

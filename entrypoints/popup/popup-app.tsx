@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { LevelMeter } from '@/components/level-meter';
 import { StatusLine } from '@/components/status-line';
 import { useSessionState } from '@/components/use-session-state';
 import type { CaptureSource, UserFacingError } from '@/lib/messages';
@@ -64,6 +65,7 @@ export function PopupApp() {
         </button>
       )}
       <StatusLine state={shown} />
+      {running && <LevelMeter />}
       <nav class="links">
         <button type="button" class="link" onClick={() => void openTranscript()}>
           Open transcript

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { LevelMeter } from '@/components/level-meter';
 import { StatusLine } from '@/components/status-line';
 import { TranscriptList } from '@/components/transcript-list';
 import { useSessionState } from '@/components/use-session-state';
@@ -39,6 +40,7 @@ export function SidePanelApp() {
           Copy
         </button>
       </header>
+      {(state.phase === 'live' || state.phase === 'connecting') && <LevelMeter />}
       <p class="copy-status" data-testid="copy-status" role="status" aria-live="polite">
         {copyStatus}
       </p>

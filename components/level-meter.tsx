@@ -1,0 +1,36 @@
+import { useEffect, useState } from 'preact/hooks';
+import { onMessage } from '@/lib/runtime-client';
+
+/** dBFS of the loudest sample, mapped from -60..0 dB to an empty..full bar. */
+function peakToFraction(peak: number): number {
+  if (peak <= 0) return 0;
+  const db = 20 * Math.log10(peak);
+  return Math.min(1, Math.max(0, (db + 60) / 60));
+}
+
+export function LevelMeter() {
+  const [peak, setPeak] = useState(0);
+  useEffect(
+    () =>
+      onMessage((message) => {
+        if (message.type === 'audio/level') setPeak(message.peak);
+        return undefined;
+      }),
+    [],
+  );
+  const fraction = peakToFraction(peak);
+  return (
+    <span
+      class="level"
+      role="meter"
+      aria-label="Input level"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(fraction * 100)}
+      data-testid="level"
+      data-peak={peak.toFixed(4)}
+    >
+      <span style={{ width: `${fraction * 100}%` }} />
+    </span>
+  );
+}

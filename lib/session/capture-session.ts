@@ -1,0 +1,164 @@
+/**
+ * One live captioning session, as the offscreen document runs it:
+ *   worklet frames (20 ms, 16 kHz Int16) -> VAD gate -> 100 ms batches -> listen socket
+ *   listen events -> transcript store (times mapped back to meeting time) -> updates for the views
+ * Browser objects come in through `SessionPorts`, so this runs in Node tests with fakes.
+ *
+ * Times: the socket reports *stream seconds* (audio handed to it, across reconnects); the timeline
+ * records which capture time each sent batch came from and maps stream seconds back to meeting time.
+ */
+import { SentTimeline } from '../audio/timeline';
+import { VadGate } from '../audio/vad';
+import type { ListenEvent } from '../listen/protocol';
+import type { CaptureSource, SessionState, TranscriptUpdate, UserFacingError } from '../messages';
+import type { ListenSettings } from '../settings';
+import { TranscriptStore } from '../transcript/transcript-store';
+import type { TranscriptSnapshot } from '../transcript/types';
+import { AudioBatcher } from './audio-batcher';
+
+export const SAMPLE_RATE = 16_000;
+const FRAME_SECONDS = 0.02;
+/** About ten level readings a second are enough for a meter. */
+const LEVEL_EVERY_FRAMES = 5;
+/** Peak below this (about -60 dBFS) counts as no sound at all. */
+const SILENT_PEAK = 0.001;
+const NO_AUDIO_WARNING_SECONDS = 10;
+
+export interface SocketHandlers {
+  onEvent(event: ListenEvent): void;
+  onOpen(): void;
+  /** The connection dropped and the socket will retry; audio is buffered meanwhile. */
+  onReconnecting(error: UserFacingError, retryInMs: number): void;
+  /** The socket gave up (rejected, or closed unexpectedly and will not retry). */
+  onFailure(error: UserFacingError): void;
+}
+
+export interface SocketPort {
+  sendAudio(pcm: ArrayBuffer): void;
+  /** CloseStream, then wait (bounded) for the last results. */
+  close(): Promise<void>;
+}
+
+export interface SessionPorts {
+  emitState(state: SessionState): void;
+  emitUpdate(update: TranscriptUpdate): void;
+  emitLevel(rms: number, peak: number): void;
+  openSocket(settings: ListenSettings, handlers: SocketHandlers): SocketPort;
+  now(): number;
+}
+
+export class CaptureSession {
+  private readonly store = new TranscriptStore();
+  private readonly timeline = new SentTimeline();
+  private readonly vad: VadGate;
+  private readonly batcher: AudioBatcher;
+  private socket: SocketPort | null = null;
+  private framesCaptured = 0;
+  private levelRms = 0;
+  private levelPeak = 0;
+  private silentFrames = 0;
+  private state: SessionState;
+
+  constructor(
+    private readonly ports: SessionPorts,
+    private readonly settings: ListenSettings,
+    source: CaptureSource,
+    tabId: number | null,
+  ) {
+    this.vad = new VadGate({ enabled: settings.vadEnabled, sensitivity: settings.vadSensitivity });
+    this.batcher = new AudioBatcher(SAMPLE_RATE, 0.1, (pcm, captureStart, seconds) => this.send(pcm, captureStart, seconds));
+    this.state = { phase: 'starting', source, tabId, startedAt: ports.now(), error: null, warning: null };
+  }
+
+  get snapshot(): TranscriptSnapshot {
+    return this.store.snapshot();
+  }
+
+  get currentState(): SessionState {
+    return this.state;
+  }
+
+  /** Opens the socket. Audio that arrives before it opens is buffered by the socket. */
+  connect(): void {
+    this.setState({ phase: 'connecting' });
+    this.socket = this.ports.openSocket(this.settings, {
+      onOpen: () => this.setState({ phase: 'live', error: null }),
+      onReconnecting: (error) => this.setState({ phase: 'connecting', error }),
+      onEvent: (event) => this.applyEvent(event),
+      onFailure: (error) => this.setState({ phase: 'error', error }),
+    });
+  }
+
+  /** One 20 ms worklet frame. */
+  handleFrame(pcm: Int16Array, rms: number, peak: number): void {
+    const captureStart = this.framesCaptured * FRAME_SECONDS;
+    this.framesCaptured++;
+    this.trackLevel(rms, peak);
+    this.trackSilence(peak);
+    if (this.state.phase !== 'connecting' && this.state.phase !== 'live') return;
+    const toSend = this.vad.push(pcm, captureStart);
+    if (toSend.length === 0) {
+      this.batcher.flush(); // the gate closed: don't hold the tail of speech back
+      return;
+    }
+    for (const frame of toSend) this.batcher.push(frame.pcm, frame.captureStart);
+  }
+
+  /** Ends capture: flush audio, CloseStream, wait for the last words, then idle (or keep the error). */
+  async stop(): Promise<void> {
+    if (this.state.phase === 'idle' || this.state.phase === 'stopping') return;
+    const failed = this.state.phase === 'error';
+    this.setState({ phase: 'stopping' });
+    this.batcher.flush();
+    await this.socket?.close();
+    this.socket = null;
+    this.setState(failed ? { phase: 'error' } : { phase: 'idle', error: null });
+  }
+
+  fail(error: UserFacingError): void {
+    this.setState({ phase: 'error', error });
+  }
+
+  private send(pcm: Int16Array, captureStart: number, seconds: number): void {
+    if (!this.socket) return;
+    this.timeline.recordSent(captureStart, seconds);
+    // Copy out of the batcher's reusable buffer: the socket may hold it while connecting.
+    this.socket.sendAudio(pcm.slice().buffer);
+  }
+
+  private applyEvent(event: ListenEvent): void {
+    const update = this.store.apply(event, (serverSeconds) => this.timeline.toMeetingTime(serverSeconds));
+    if (update) this.ports.emitUpdate(update);
+  }
+
+  private trackLevel(rms: number, peak: number): void {
+    this.levelRms = Math.max(this.levelRms, rms);
+    this.levelPeak = Math.max(this.levelPeak, peak);
+    if (this.framesCaptured % LEVEL_EVERY_FRAMES === 0) {
+      this.ports.emitLevel(this.levelRms, this.levelPeak);
+      this.levelRms = 0;
+      this.levelPeak = 0;
+    }
+  }
+
+  /** A muted tab or a wrong microphone sends digital silence: say so once, clear it when sound returns. */
+  private trackSilence(peak: number): void {
+    if (peak >= SILENT_PEAK) {
+      this.silentFrames = 0;
+      if (this.state.warning) this.setState({ warning: null });
+      return;
+    }
+    this.silentFrames++;
+    if (this.silentFrames === Math.round(NO_AUDIO_WARNING_SECONDS / FRAME_SECONDS) && this.state.phase !== 'error') {
+      const what = this.state.source === 'mic' ? 'the microphone' : 'this tab';
+      this.setState({
+        warning: `No sound from ${what} for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted, paused, or the wrong device?`,
+      });
+    }
+  }
+
+  private setState(change: Partial<SessionState>): void {
+    this.state = { ...this.state, ...change };
+    this.ports.emitState(this.state);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Connects a session to the user's proxy with the browser's WebSocket: the one place where the
+ * session's socket port meets lib/listen.
+ */
+import { ListenSocket, type WebSocketLike } from '../listen/listen-socket';
+import { buildListenUrl } from '../listen/listen-url';
+import { totalIgnored } from '../listen/protocol';
+import type { ListenSettings } from '../settings';
+import type { SocketHandlers, SocketPort } from './capture-session';
+
+export function openListenSocket(
+  settings: ListenSettings,
+  handlers: SocketHandlers,
+  createWebSocket: (url: string, protocols: string[] | undefined) => WebSocketLike = (url, protocols) =>
+    new WebSocket(url, protocols),
+): SocketPort {
+  const socket = new ListenSocket({
+    url: buildListenUrl(settings.proxyUrl, settings),
+    token: settings.token,
+    createWebSocket,
+    onEvent: handlers.onEvent,
+    onStatus: (status, detail) => {
+      if (status === 'open') handlers.onOpen();
+      else if (status === 'connecting' && detail.error) handlers.onReconnecting(detail.error, detail.retryInMs ?? 0);
+    },
+    onError: handlers.onFailure,
+  });
+  socket.connect();
+  return {
+    sendAudio: (pcm) => void socket.sendAudio(pcm),
+    close: async () => {
+      const summary = await socket.close();
+      if (totalIgnored(summary.parse) > 0) {
+        console.info('[captionist] server messages ignored this session:', summary.parse);
+      }
+    },
+  };
+}

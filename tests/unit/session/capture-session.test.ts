@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { ListenEvent } from '@/lib/listen/protocol';
+import type { SessionState, TranscriptUpdate } from '@/lib/messages';
+import { CaptureSession, type SessionPorts, type SocketHandlers } from '@/lib/session/capture-session';
+import { DEFAULT_SETTINGS } from '@/lib/settings';
+
+/** A socket port that records what it was sent and lets the test speak as the server. */
+function harness(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {
+  const states: SessionState[] = [];
+  const updates: TranscriptUpdate[] = [];
+  const sent: number[] = [];
+  let handlers: SocketHandlers | null = null;
+  let closed = 0;
+  const ports: SessionPorts = {
+    emitState: (s) => states.push(s),
+    emitUpdate: (u) => updates.push(u),
+    emitLevel: () => undefined,
+    now: () => 1000,
+    openSocket: (_settings, h) => {
+      handlers = h;
+      return {
+        sendAudio: (pcm) => sent.push(pcm.byteLength),
+        close: async () => {
+          closed++;
+        },
+      };
+    },
+  };
+  const session = new CaptureSession(ports, settings, 'tab', 4);
+  return { session, states, updates, sent, server: () => handlers!, closed: () => closed };
+}
+
+const frame = () => new Int16Array(320).fill(1000);
+
+function finalWords(words: [string, number, number][], speechFinal = true): ListenEvent {
+  return {
+    kind: 'results',
+    isFinal: true,
+    speechFinal,
+    fromFinalize: false,
+    start: words[0]![1],
+    duration: words.at(-1)![2] - words[0]![1],
+    transcript: words.map((w) => w[0]).join(' '),
+    words: words.map(([text, start, end]) => ({ text, start, end, confidence: 0.9, speaker: null })),
+  } as ListenEvent;
+}
+
+describe('CaptureSession', () => {
+  it('goes connecting -> live and sends 100 ms batches of the 20 ms frames', () => {
+    const h = harness();
+    h.session.connect();
+    h.server().onOpen();
+    for (let i = 0; i < 10; i++) h.session.handleFrame(frame(), 0.1, 0.2);
+    expect(h.states.map((s) => s.phase)).toEqual(['connecting', 'live']);
+    expect(h.sent).toEqual([3200, 3200]);
+  });
+
+  it('turns server results into transcript updates for the views', () => {
+    const h = harness();
+    h.session.connect();
+    for (let i = 0; i < 50; i++) h.session.handleFrame(frame(), 0.1, 0.2);
+    h.server().onEvent(finalWords([['hello', 0.2, 0.5], ['world', 0.6, 0.9]]));
+    expect(h.updates.at(-1)?.changed[0]?.text).toBe('hello world');
+    expect(h.session.snapshot.utterances).toHaveLength(1);
+  });
+
+  it('reports a reconnect as connecting with the reason, then live again', () => {
+    const h = harness();
+    h.session.connect();
+    h.server().onOpen();
+    h.server().onReconnecting({ code: 'proxy-closed', message: 'The proxy went away' }, 500);
+    expect(h.session.currentState).toMatchObject({ phase: 'connecting', error: { code: 'proxy-closed' } });
+    h.server().onOpen();
+    expect(h.session.currentState).toMatchObject({ phase: 'live', error: null });
+  });
+
+  it('stop flushes, closes the socket and ends idle; a failure stays visible after stop', async () => {
+    const h = harness();
+    h.session.connect();
+    h.server().onOpen();
+    h.session.handleFrame(frame(), 0.1, 0.2);
+    await h.session.stop();
+    expect(h.sent).toEqual([640]);
+    expect(h.closed()).toBe(1);
+    expect(h.session.currentState.phase).toBe('idle');
+
+    const failed = harness();
+    failed.session.connect();
+    failed.server().onFailure({ code: 'proxy-rejected', message: 'The proxy refused the token (401).' });
+    await failed.session.stop();
+    expect(failed.session.currentState).toMatchObject({ phase: 'error', error: { code: 'proxy-rejected' } });
+  });
+
+  it('sends nothing before connect()', () => {
+    const h = harness();
+    for (let i = 0; i < 5; i++) h.session.handleFrame(frame(), 0.1, 0.2);
+    expect(h.sent).toEqual([]);
+  });
+});
+
+describe('CaptureSession no-audio warning', () => {
+  it('warns after 10 s of digital silence and clears the warning when sound returns', () => {
+    const h = harness();
+    h.session.connect();
+    h.server().onOpen();
+    const silence = new Int16Array(320);
+    for (let i = 0; i < 499; i++) h.session.handleFrame(silence, 0, 0);
+    expect(h.session.currentState.warning).toBeNull();
+    h.session.handleFrame(silence, 0, 0);
+    expect(h.session.currentState.warning).toMatch(/No sound from this tab for 10 seconds/);
+    h.session.handleFrame(frame(), 0.1, 0.2);
+    expect(h.session.currentState.warning).toBeNull();
+  });
+});
