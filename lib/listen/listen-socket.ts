@@ -43,6 +43,9 @@ export interface WebSocketLike {
 
 export type WebSocketFactory = (url: string, protocols: string[] | undefined) => WebSocketLike;
 
+/** The browser's own WebSocket, for the offscreen document (Node tests pass `ws` or a fake). */
+export const browserWebSocket: WebSocketFactory = (url, protocols) => new WebSocket(url, protocols);
+
 export interface Clock {
   now(): number;
   setTimeout(callback: () => void, ms: number): unknown;
