@@ -35,9 +35,17 @@ const UNTIMED_WORD_SECONDS = 0.3;
 const EPSILON = 1e-3;
 const MAX_INTERVALS = 4096;
 
+/** Which end of a span a time is: a timeline may place a word's end differently at a join. */
+export type TimeEdge = 'start' | 'end';
+
+/** Maps stream seconds to meeting time; null (or a non-finite value) when it cannot, and the raw time is kept. */
+export type ToMeetingTime = (seconds: number, edge: TimeEdge) => number | null;
+
 function identity(seconds: number): number {
   return seconds;
 }
+
+type Mapper = (seconds: number, edge?: TimeEdge) => number;
 
 function copyWord(word: Word): Word {
   return { ...word };
@@ -87,10 +95,10 @@ export class TranscriptStore {
    * Applies one event; returns what changed (utterances to upsert by id, and the interim tail), or
    * null when the event changed nothing a view shows.
    */
-  apply(event: ListenEvent, toMeetingTime: (serverSeconds: number) => number = identity): TranscriptUpdate | null {
-    const map = (seconds: number): number => {
-      const mapped = toMeetingTime(seconds);
-      return Number.isFinite(mapped) ? mapped : seconds;
+  apply(event: ListenEvent, toMeetingTime: ToMeetingTime = identity): TranscriptUpdate | null {
+    const map: Mapper = (seconds, edge = 'start') => {
+      const mapped = toMeetingTime(seconds, edge);
+      return typeof mapped === 'number' && Number.isFinite(mapped) ? mapped : seconds;
     };
     switch (event.kind) {
       case 'results':
@@ -120,7 +128,7 @@ export class TranscriptStore {
 
   // -------------------------------------------------------------------------------------------
 
-  private applyInterim(event: ResultsEvent, map: (s: number) => number): TranscriptUpdate | null {
+  private applyInterim(event: ResultsEvent, map: Mapper): TranscriptUpdate | null {
     const words = this.wordsOf(event, map).filter((w) => !this.isCovered(w));
     // An empty interim is silence or noise; keeping the last tail avoids a flicker before its final.
     if (words.length === 0) return null;
@@ -128,12 +136,12 @@ export class TranscriptStore {
     return { changed: [], interim: copySegment(this.interim) };
   }
 
-  private applyFinal(event: ResultsEvent, map: (s: number) => number): TranscriptUpdate | null {
+  private applyFinal(event: ResultsEvent, map: Mapper): TranscriptUpdate | null {
     const hadInterim = this.interim !== null;
     this.interim = null;
     const changed = new Set<Utterance>();
     const words = this.wordsOf(event, map).filter((w) => !this.isCovered(w));
-    if (event.timed && event.duration > 0) this.cover(map(event.start), map(event.start + event.duration));
+    if (event.timed && event.duration > 0) this.cover(map(event.start), map(event.start + event.duration, 'end'));
     for (const word of words) this.place(word, changed);
     if ((event.speechFinal || event.fromFinalize) && this.open) {
       changed.add(this.open);
@@ -144,7 +152,7 @@ export class TranscriptStore {
   }
 
   /** Maps the event's words to meeting time; untimed words are laid after what we already have. */
-  private wordsOf(event: ResultsEvent, map: (s: number) => number): Word[] {
+  private wordsOf(event: ResultsEvent, map: Mapper): Word[] {
     if (!event.timed) {
       const anchor = Math.max(map(event.start), this.lastWordEnd);
       return event.words.map((w, i) => ({
@@ -155,7 +163,7 @@ export class TranscriptStore {
     }
     return event.words.map((w) => {
       const start = map(w.start);
-      return { ...w, start, end: Math.max(start, map(w.end)) };
+      return { ...w, start, end: Math.max(start, map(w.end, 'end')) };
     });
   }
 

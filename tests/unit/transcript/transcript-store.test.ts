@@ -263,3 +263,16 @@ describe('TranscriptStore: the seed-style shape', () => {
     expect(texts(store)).toEqual(['<b>bold</b> <img src=x onerror=alert(1)>']);
   });
 });
+
+describe('TranscriptStore: the meeting-time mapping contract', () => {
+  it('asks for word ends as "end" (a timeline may snap them at a join) and keeps raw times on null', () => {
+    const store = new TranscriptStore();
+    const calls: [number, string][] = [];
+    store.apply(final([['a', 1, 2]], { start: 1, duration: 1 }), (s, edge) => {
+      calls.push([s, edge]);
+      return edge === 'end' ? s + 10 : null;
+    });
+    expect(calls).toEqual(expect.arrayContaining([[1, 'start'], [2, 'end']]));
+    expect(store.snapshot().utterances[0]?.words[0]).toMatchObject({ start: 1, end: 12 });
+  });
+});
