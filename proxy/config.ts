@@ -1,0 +1,227 @@
+/**
+ * The proxy's configuration, read from the environment and validated at start, so a typo in a
+ * deployment fails loudly with one sentence per bad value instead of misbehaving later.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** The published extension's origin; always allowed so a default install works. */
+export const EXTENSION_ORIGIN = 'chrome-extension://dbmknijkimjaniglhfaegghkialpjohk';
+export const DEFAULT_DEEPGRAM_URL = 'wss://api.deepgram.com/v1/listen';
+
+export interface ProxyLimits {
+  /** Streams one token may have open at once (the anonymous loopback user counts as one token). */
+  maxStreamsPerToken: number;
+  /** Largest single WebSocket message from a client, in bytes. */
+  maxMessageBytes: number;
+  /** Sustained audio rate allowed, as a multiple of real time for the stream's declared format. */
+  audioRateFactor: number;
+  /** Audio a client may send above the sustained rate at once (e.g. a replay after reconnect), in seconds. */
+  audioBurstSeconds: number;
+  /** No audio and no text message for this long closes the stream (Deepgram's NET-0001 rule). */
+  idleTimeoutMs: number;
+  /** Longest a stream may stay open. */
+  maxSessionMs: number;
+}
+
+export interface ProxyConfig {
+  host: string;
+  port: number;
+  /** Absent: the local pocketsphinx engine serves the streams. */
+  deepgramApiKey: string | undefined;
+  deepgramUrl: string;
+  /** Client tokens. Empty is only allowed on a loopback host, where any or no token is accepted. */
+  tokens: readonly string[];
+  /** Browser origins allowed to connect; always includes EXTENSION_ORIGIN. */
+  allowedOrigins: readonly string[];
+  limits: ProxyLimits;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const DEFAULT_LIMITS: ProxyLimits = {
+  maxStreamsPerToken: 8,
+  maxMessageBytes: 64 * 1024,
+  audioRateFactor: 1.25,
+  audioBurstSeconds: 10,
+  idleTimeoutMs: 10_000,
+  maxSessionMs: 4 * 60 * 60 * 1000,
+};
+
+export type ConfigResult = { ok: true; config: ProxyConfig } | { ok: false; errors: string[] };
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * RFC 7230 token characters: what a browser can put in Sec-WebSocket-Protocol. A client token
+ * outside this set could never be sent by the extension.
+ */
+const TOKEN_PATTERN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{8,256}$/;
+const ORIGIN_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+$/i;
+
+const blankToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
+
+function integer(name: string, min: number, max: number, fallback: number) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+      .optional()
+      .default(fallback),
+  );
+}
+
+function decimal(name: string, min: number, max: number, fallback: number) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, `${name} must be a number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+      .optional()
+      .default(fallback),
+  );
+}
+
+const listOf = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+const envSchema = z.object({
+  HOST: z.preprocess(blankToUndefined, z.string().trim().optional().default('127.0.0.1')),
+  PORT: integer('PORT', 0, 65535, 8787),
+  DEEPGRAM_API_KEY: optionalText,
+  DEEPGRAM_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((value) => /^wss?:\/\/[^/\s]+/i.test(value) && URL.canParse(value), {
+        message: 'DEEPGRAM_URL must be a ws:// or wss:// URL, e.g. wss://api.deepgram.com/v1/listen',
+      })
+      .optional()
+      .default(DEFAULT_DEEPGRAM_URL),
+  ),
+  CAPTIONIST_TOKENS: optionalText,
+  CAPTIONIST_TOKENS_FILE: optionalText,
+  ALLOWED_ORIGINS: optionalText,
+  MAX_STREAMS_PER_TOKEN: integer('MAX_STREAMS_PER_TOKEN', 1, 100_000, DEFAULT_LIMITS.maxStreamsPerToken),
+  MAX_MESSAGE_BYTES: integer('MAX_MESSAGE_BYTES', 1024, 16 * 1024 * 1024, DEFAULT_LIMITS.maxMessageBytes),
+  AUDIO_RATE_FACTOR: decimal('AUDIO_RATE_FACTOR', 1, 100, DEFAULT_LIMITS.audioRateFactor),
+  AUDIO_BURST_SECONDS: decimal('AUDIO_BURST_SECONDS', 0, 600, DEFAULT_LIMITS.audioBurstSeconds),
+  IDLE_TIMEOUT_SECONDS: decimal('IDLE_TIMEOUT_SECONDS', 1, 3600, DEFAULT_LIMITS.idleTimeoutMs / 1000),
+  MAX_SESSION_SECONDS: decimal('MAX_SESSION_SECONDS', 1, 7 * 24 * 3600, DEFAULT_LIMITS.maxSessionMs / 1000),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .optional()
+      .default('info'),
+  ),
+});
+
+/** 127.0.0.0/8, ::1 and localhost: only this computer can reach the proxy. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  if (isIP(bare) === 6) return bare === '::1' || bare === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
+  const name = String(issue.path[0] ?? 'config');
+  const raw = env[name];
+  const shown = raw === undefined ? '' : ` (got "${name === 'DEEPGRAM_API_KEY' ? '…' : raw.slice(0, 80)}")`;
+  // Our own messages already start with the variable's name; zod's defaults do not.
+  const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+  return `${message}${shown}.`;
+}
+
+function readTokensFile(path: string): { tokens: string[] } | { error: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    return { error: `CAPTIONIST_TOKENS_FILE: cannot read "${path}" (${reason}).` };
+  }
+  const tokens = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  return { tokens };
+}
+
+/** Reads and checks the environment. Every problem is reported, not just the first. */
+export function loadConfig(env: Env = process.env): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  const errors = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(issue, env));
+  // Tokens, origins and the host rule are checked even when a number was wrong, so one run shows every problem.
+  const host = env.HOST?.trim() || '127.0.0.1';
+
+  const tokens = listOf(env.CAPTIONIST_TOKENS);
+  const tokensFile = env.CAPTIONIST_TOKENS_FILE?.trim();
+  if (tokensFile) {
+    const fromFile = readTokensFile(tokensFile);
+    if ('error' in fromFile) errors.push(fromFile.error);
+    else tokens.push(...fromFile.tokens);
+  }
+  tokens.forEach((token, index) => {
+    if (!TOKEN_PATTERN.test(token)) {
+      errors.push(
+        `Client token #${index + 1} is not usable: tokens must be 8-256 characters of letters, digits or !#$%&'*+.^_\`|~- (browsers send them as a WebSocket subprotocol).`,
+      );
+    }
+  });
+
+  const origins = new Set([EXTENSION_ORIGIN]);
+  for (const origin of listOf(env.ALLOWED_ORIGINS)) {
+    const trimmed = origin.replace(/\/+$/, '');
+    if (ORIGIN_PATTERN.test(trimmed)) origins.add(trimmed.toLowerCase());
+    else errors.push(`ALLOWED_ORIGINS: "${origin}" is not an origin; write it like https://meet.example.com (no path).`);
+  }
+
+  if (tokens.length === 0 && !isLoopbackHost(host)) {
+    errors.push(
+      `Refusing to listen on ${host} without client tokens: anyone who can reach it could use your speech-to-text account. ` +
+        'Set CAPTIONIST_TOKENS (comma-separated) or CAPTIONIST_TOKENS_FILE, or use HOST=127.0.0.1.',
+    );
+  }
+
+  if (!parsed.success || errors.length > 0) return { ok: false, errors };
+  const values = parsed.data;
+  return {
+    ok: true,
+    config: {
+      host: values.HOST,
+      port: values.PORT,
+      deepgramApiKey: values.DEEPGRAM_API_KEY,
+      deepgramUrl: values.DEEPGRAM_URL,
+      tokens: [...new Set(tokens)],
+      allowedOrigins: [...origins],
+      limits: {
+        maxStreamsPerToken: values.MAX_STREAMS_PER_TOKEN,
+        maxMessageBytes: values.MAX_MESSAGE_BYTES,
+        audioRateFactor: values.AUDIO_RATE_FACTOR,
+        audioBurstSeconds: values.AUDIO_BURST_SECONDS,
+        idleTimeoutMs: Math.round(values.IDLE_TIMEOUT_SECONDS * 1000),
+        maxSessionMs: Math.round(values.MAX_SESSION_SECONDS * 1000),
+      },
+      logLevel: values.LOG_LEVEL,
+    },
+  };
+}

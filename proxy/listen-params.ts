@@ -1,0 +1,131 @@
+/**
+ * The query parameters a client may pass through to the upstream. Anything not listed is refused:
+ * `callback` would make Deepgram post transcripts to an address of the client's choosing, and
+ * unknown parameters are how surprises get in.
+ */
+
+const BOOLEAN_PARAMS = new Set([
+  'interim_results',
+  'punctuate',
+  'smart_format',
+  'diarize',
+  'vad_events',
+  'numerals',
+  'filler_words',
+  'profanity_filter',
+  'multichannel',
+  'no_delay',
+]);
+const INTEGER_PARAMS = new Set(['sample_rate', 'channels', 'utterance_end_ms']);
+/** `endpointing` is a number of milliseconds or `false`. */
+const TEXT_PARAMS = new Set(['model', 'language', 'encoding', 'diarize_model', 'endpointing']);
+/** Deepgram accepts these several times in one request. */
+const REPEATABLE_PARAMS = new Set(['keyterm', 'keywords', 'redact', 'tag', 'extra']);
+
+export const ALLOWED_PARAMS: readonly string[] = [
+  ...BOOLEAN_PARAMS,
+  ...INTEGER_PARAMS,
+  ...TEXT_PARAMS,
+  ...REPEATABLE_PARAMS,
+];
+
+const ENCODINGS = new Set([
+  'linear16',
+  'linear32',
+  'flac',
+  'alaw',
+  'mulaw',
+  'amr-nb',
+  'amr-wb',
+  'opus',
+  'ogg-opus',
+  'speex',
+  'g729',
+]);
+
+const MAX_VALUE_LENGTH = 256;
+const MAX_REPEATS = 200;
+
+/** What the proxy needs to know about the audio: its rate limit and the local engine depend on it. */
+export interface AudioFormat {
+  /** Absent: containerized audio (WAV, Ogg, WebM), the format is in the stream itself. */
+  encoding: string | undefined;
+  sampleRate: number | undefined;
+  channels: number;
+}
+
+export interface ListenParams {
+  /** Only allowlisted parameters, in the client's order, ready to append to the upstream URL. */
+  query: URLSearchParams;
+  format: AudioFormat;
+}
+
+export type ListenParamsResult = { ok: true; params: ListenParams } | { ok: false; message: string };
+
+const BYTES_PER_SAMPLE: Readonly<Record<string, number>> = { linear16: 2, linear32: 4, mulaw: 1, alaw: 1 };
+/** For compressed or containerized audio the proxy cannot know the rate; allow uncompressed 48 kHz stereo. */
+const GENEROUS_BYTES_PER_SECOND = 48_000 * 2 * 2;
+
+/** The most bytes per second of real-time audio this format can need. */
+export function bytesPerSecond(format: AudioFormat): number {
+  const width = format.encoding === undefined ? undefined : BYTES_PER_SAMPLE[format.encoding];
+  if (width === undefined || format.sampleRate === undefined) return GENEROUS_BYTES_PER_SECOND;
+  return format.sampleRate * format.channels * width;
+}
+
+function checkValue(name: string, value: string): string | undefined {
+  if (value.length > MAX_VALUE_LENGTH) return `"${name}" is longer than ${MAX_VALUE_LENGTH} characters.`;
+  if (BOOLEAN_PARAMS.has(name) && value !== 'true' && value !== 'false') {
+    return `"${name}" must be true or false, not "${value}".`;
+  }
+  if (INTEGER_PARAMS.has(name) && !/^\d{1,7}$/.test(value)) {
+    return `"${name}" must be a whole number, not "${value}".`;
+  }
+  if (name === 'encoding' && !ENCODINGS.has(value)) {
+    return `encoding "${value}" is not one of ${[...ENCODINGS].join(', ')}.`;
+  }
+  if (name === 'endpointing' && value !== 'false' && !/^\d{1,6}$/.test(value)) {
+    return `"endpointing" must be a number of milliseconds or false, not "${value}".`;
+  }
+  return undefined;
+}
+
+/** Checks a client's query string against the allowlist; the message says what to change. */
+export function checkListenParams(search: URLSearchParams): ListenParamsResult {
+  const query = new URLSearchParams();
+  const seen = new Map<string, number>();
+  for (const [name, value] of search) {
+    if (!ALLOWED_PARAMS.includes(name)) {
+      return {
+        ok: false,
+        message: `The query parameter "${name}" is not allowed through this proxy. Allowed: ${ALLOWED_PARAMS.join(', ')}.`,
+      };
+    }
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    if (count > 1 && !REPEATABLE_PARAMS.has(name)) {
+      return { ok: false, message: `The query parameter "${name}" may appear only once.` };
+    }
+    if (count > MAX_REPEATS) return { ok: false, message: `"${name}" is repeated more than ${MAX_REPEATS} times.` };
+    const problem = checkValue(name, value);
+    if (problem !== undefined) return { ok: false, message: problem };
+    query.append(name, value);
+  }
+  const sampleRate = query.get('sample_rate');
+  const channels = query.get('channels');
+  const format: AudioFormat = {
+    encoding: query.get('encoding') ?? undefined,
+    sampleRate: sampleRate === null ? undefined : Number(sampleRate),
+    channels: channels === null ? 1 : Number(channels),
+  };
+  if (format.encoding !== undefined && format.sampleRate === undefined) {
+    return { ok: false, message: `encoding=${format.encoding} needs sample_rate too (e.g. sample_rate=16000).` };
+  }
+  if (format.sampleRate !== undefined && (format.sampleRate < 8000 || format.sampleRate > 192_000)) {
+    return { ok: false, message: `sample_rate ${format.sampleRate} is outside 8000-192000.` };
+  }
+  if (format.channels < 1 || format.channels > 20) {
+    return { ok: false, message: `channels ${format.channels} is outside 1-20.` };
+  }
+  return { ok: true, params: { query, format } };
+}

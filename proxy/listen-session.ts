@@ -1,0 +1,225 @@
+/**
+ * One client stream: the client's socket on one side, an upstream on the other. It enforces the
+ * per-stream limits, relays audio and control messages up and server messages down, and makes sure
+ * both sides end together on every path (client gone, upstream closed, limit, shutdown).
+ */
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import type { ProxyLimits } from './config';
+import { bytesPerSecond, type ListenParams } from './listen-params';
+import { TokenBucket } from './token-bucket';
+import { closeReason, type ControlType, type Upstream, type UpstreamFactory } from './upstreams/upstream';
+
+const CONTROL_TYPES: ReadonlySet<string> = new Set<ControlType>(['KeepAlive', 'Finalize', 'CloseStream', 'Configure']);
+const CLOSE_STREAM_TEXT = '{"type":"CloseStream"}';
+/** Text messages are small control messages; a client sending more than this is misbehaving. */
+const TEXT_MESSAGES_PER_SECOND = 20;
+const TEXT_MESSAGE_BURST = 100;
+/** How long a client gets to answer our close frame before its socket is cut. */
+const CLIENT_CLOSE_WAIT_MS = 3000;
+
+export const SHUTDOWN_REASON = 'proxy shutting down, reconnect';
+
+/** Deepgram's NET-0001 rule, in the proxy's words. */
+export function idleReason(idleTimeoutMs: number): string {
+  return `NET-0001 no audio or text message received within the ${Math.round(idleTimeoutMs / 1000)} s timeout window`;
+}
+
+export interface SessionObserver {
+  upstreamOpened?(connectMs: number): void;
+  bytesIn?(bytes: number): void;
+  bytesOut?(bytes: number): void;
+  /** A stream ended by the proxy or the upstream for a reason worth counting. */
+  error?(kind: string): void;
+  ended?(): void;
+}
+
+export interface ListenSessionOptions {
+  requestId: string;
+  client: WebSocket;
+  params: ListenParams;
+  limits: ProxyLimits;
+  createUpstream: UpstreamFactory;
+  /** The local engine is the "server" here, so the proxy's idle rule is the NET-0001 rule itself;
+   * in front of Deepgram the proxy waits a little longer so Deepgram's own close arrives first. */
+  idleTimeoutMs: number;
+  logger: Logger;
+  observer?: SessionObserver;
+}
+
+export class ListenSession {
+  readonly done: Promise<void>;
+  private readonly client: WebSocket;
+  private readonly upstream: Upstream;
+  private readonly logger: Logger;
+  private readonly observer: SessionObserver;
+  private readonly audioBucket: TokenBucket;
+  private readonly textBucket: TokenBucket;
+  private readonly startedAt = Date.now();
+  private lastActivity = Date.now();
+  private upstreamStartedAt = Date.now();
+  private closeStreamSent = false;
+  private draining = false;
+  private ending = false;
+  private resolveDone: () => void = () => {};
+  private clientCloseTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ListenSessionOptions) {
+    this.client = options.client;
+    this.logger = options.logger;
+    this.observer = options.observer ?? {};
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    const { limits } = options;
+    const rate = bytesPerSecond(options.params.format);
+    this.audioBucket = new TokenBucket(
+      rate * limits.audioRateFactor,
+      Math.max(rate * limits.audioBurstSeconds, limits.maxMessageBytes),
+      this.startedAt,
+    );
+    this.textBucket = new TokenBucket(TEXT_MESSAGES_PER_SECOND, TEXT_MESSAGE_BURST, this.startedAt);
+
+    this.client.on('message', (data: Buffer, isBinary: boolean) => this.onClientMessage(data, isBinary));
+    this.client.on('close', (code: number) => this.onClientClosed(code));
+    this.client.on('error', (error) => this.logger.debug({ err: error.message }, 'client socket error'));
+
+    this.upstreamStartedAt = Date.now();
+    this.upstream = options.createUpstream({
+      requestId: options.requestId,
+      params: options.params,
+      logger: this.logger,
+      events: {
+        opened: () => this.observer.upstreamOpened?.(Date.now() - this.upstreamStartedAt),
+        message: (text) => this.relayDown(text),
+        closed: (code, reason) => this.onUpstreamClosed(code, reason),
+      },
+    });
+  }
+
+  /** Called about every quarter second by the server: idle and maximum-length rules. */
+  checkTimers(now: number): void {
+    if (this.ending) return;
+    if (now - this.lastActivity >= this.options.idleTimeoutMs) {
+      this.observer.error?.('idle');
+      this.end(1011, idleReason(this.options.idleTimeoutMs));
+    } else if (now - this.startedAt >= this.options.limits.maxSessionMs) {
+      this.observer.error?.('session_too_long');
+      const hours = this.options.limits.maxSessionMs / 3_600_000;
+      const limit = hours >= 1 ? `${Math.round(hours * 10) / 10} h` : `${Math.round(this.options.limits.maxSessionMs / 1000)} s`;
+      this.end(1008, `the stream reached this proxy's ${limit} session limit; reconnect to go on`);
+    }
+  }
+
+  /**
+   * Graceful stop: ask the upstream to finish (CloseStream), let its last results through, then close
+   * the client with 1001 so it reconnects elsewhere. Bounded by `graceMs`.
+   */
+  shutdown(graceMs: number): Promise<void> {
+    if (!this.ending && !this.draining) {
+      this.draining = true;
+      if (!this.closeStreamSent) {
+        this.closeStreamSent = true;
+        this.upstream.sendControl('CloseStream', CLOSE_STREAM_TEXT);
+      }
+      this.drainTimer = setTimeout(() => this.end(1001, SHUTDOWN_REASON), graceMs);
+    }
+    return this.done;
+  }
+
+  private onClientMessage(data: Buffer, isBinary: boolean): void {
+    if (this.ending) return;
+    const now = Date.now();
+    this.lastActivity = now;
+    this.observer.bytesIn?.(data.length);
+    if (isBinary) {
+      // Deepgram's legacy rule: an empty binary frame means "close the stream".
+      if (data.length === 0) {
+        this.sendControl('CloseStream', CLOSE_STREAM_TEXT);
+        return;
+      }
+      if (!this.audioBucket.take(data.length, now)) {
+        this.observer.error?.('audio_rate');
+        this.end(1008, `audio is arriving faster than ${this.options.limits.audioRateFactor}x real time; pace it to real time`);
+        return;
+      }
+      if (this.closeStreamSent) return;
+      this.upstream.sendAudio(data);
+      return;
+    }
+    if (!this.textBucket.take(1, now)) {
+      this.observer.error?.('text_rate');
+      this.end(1008, `too many text messages (over ${TEXT_MESSAGES_PER_SECOND} a second)`);
+      return;
+    }
+    const type = controlType(data);
+    if (type === undefined) {
+      this.observer.error?.('bad_message');
+      this.end(1008, 'text messages must be JSON with type KeepAlive, Finalize, CloseStream or Configure');
+      return;
+    }
+    this.sendControl(type, data.toString('utf8'));
+  }
+
+  private sendControl(type: ControlType, text: string): void {
+    if (this.closeStreamSent) return;
+    if (type === 'CloseStream') this.closeStreamSent = true;
+    this.upstream.sendControl(type, text);
+  }
+
+  private relayDown(text: string | Buffer): void {
+    if (this.client.readyState !== WebSocket.OPEN) return;
+    this.observer.bytesOut?.(typeof text === 'string' ? Buffer.byteLength(text) : text.length);
+    this.client.send(text, { binary: false });
+  }
+
+  private onUpstreamClosed(code: number, reason: string): void {
+    if (this.draining) {
+      this.end(1001, SHUTDOWN_REASON, false);
+      return;
+    }
+    if (code !== 1000) this.observer.error?.(code === 1011 ? 'upstream_1011' : code === 1008 ? 'upstream_1008' : `upstream_${code}`);
+    this.end(code, reason, false);
+  }
+
+  /** Ends the stream once: closes the client with `code`, and the upstream unless it is already gone. */
+  private end(code: number, reason: string, destroyUpstream = true): void {
+    if (this.ending) return;
+    this.ending = true;
+    clearTimeout(this.drainTimer);
+    if (destroyUpstream) this.upstream.destroy();
+    this.logger.info({ code, reason, seconds: (Date.now() - this.startedAt) / 1000 }, 'stream closing');
+    if (this.client.readyState === WebSocket.OPEN) {
+      this.client.close(code, closeReason(reason));
+      this.clientCloseTimer = setTimeout(() => this.client.terminate(), CLIENT_CLOSE_WAIT_MS);
+    } else if (this.client.readyState !== WebSocket.CLOSED) {
+      this.client.terminate();
+    }
+  }
+
+  private onClientClosed(code: number): void {
+    clearTimeout(this.clientCloseTimer);
+    clearTimeout(this.drainTimer);
+    if (!this.ending) {
+      this.ending = true;
+      this.logger.info({ code, seconds: (Date.now() - this.startedAt) / 1000 }, 'client closed the stream');
+    }
+    this.upstream.destroy();
+    this.observer.ended?.();
+    this.resolveDone();
+  }
+}
+
+/** The `type` of a client control message, or undefined when it is not one we relay. */
+export function controlType(data: Buffer): ControlType | undefined {
+  if (data.length > 64 * 1024) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(data.toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const type = (parsed as { type?: unknown }).type;
+    return typeof type === 'string' && CONTROL_TYPES.has(type) ? (type as ControlType) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm run proxy`: reads the environment, starts the proxy, prints one line when it is ready.
+ * Tools (e2e tests, the run script) spawn this with PORT=0 and read the port from that line:
+ *   Captionist proxy listening on ws://HOST:PORT/v1/listen (engine: ...)
+ * Logs are JSON on stderr, so stdout holds only that line.
+ */
+import { pino } from 'pino';
+import { isLoopbackHost, loadConfig } from './config';
+import { ProxyStartError, startProxy } from './server';
+
+async function main(): Promise<number> {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`Captionist proxy cannot start:\n${loaded.errors.map((error) => `  - ${error}`).join('\n')}\n`);
+    return 1;
+  }
+  const { config } = loaded;
+  const logger = pino({ level: config.logLevel, base: { service: 'captionist-proxy' } }, pino.destination(2));
+
+  let proxy;
+  try {
+    proxy = await startProxy(config, { logger });
+  } catch (error) {
+    if (error instanceof ProxyStartError) {
+      process.stderr.write(`Captionist proxy cannot start: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const engine =
+    proxy.upstreamKind === 'deepgram' ? `Deepgram at ${config.deepgramUrl}` : 'local pocketsphinx — offline, less accurate';
+  // Without tokens (allowed on loopback only) anyone on this computer may connect: say so plainly.
+  const openNote =
+    config.tokens.length === 0 && isLoopbackHost(config.host) ? ' — no client tokens set: any or no token is accepted, from this computer only' : '';
+  process.stdout.write(`Captionist proxy listening on ${proxy.url} (engine: ${engine})${openNote}\n`);
+  logger.info({ url: proxy.url, engine: proxy.upstreamKind, tokens: config.tokens.length, origins: config.allowedOrigins }, 'proxy ready');
+
+  return await new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping: no new streams, letting open ones finish');
+      void proxy.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error({ err: error instanceof Error ? error.message : String(error) }, 'error while stopping');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`Captionist proxy failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

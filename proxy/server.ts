@@ -1,0 +1,216 @@
+/**
+ * The proxy's HTTP server: `/v1/listen` (WebSocket, Deepgram's protocol), `/healthz`, and refusals
+ * as JSON. Every check happens before the upgrade, so a refused client never holds a socket.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createTokenVerifier, isOriginAllowed, readPresentedToken, TOKEN_SUBPROTOCOL } from './client-auth';
+import { isLoopbackHost, type ProxyConfig } from './config';
+import { refuseUpgrade, sendJson, type Refusal } from './http-refusal';
+import { checkListenParams, type ListenParams } from './listen-params';
+import { ListenSession, type SessionObserver } from './listen-session';
+import { createDeepgramUpstream } from './upstreams/deepgram';
+import { createLocalEngineUpstream, findLocalEngine } from './upstreams/local-engine';
+import type { UpstreamFactory, UpstreamKind } from './upstreams/upstream';
+
+export const LISTEN_PATH = '/v1/listen';
+/** How long a graceful stop lets upstreams deliver their last results. */
+const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
+/** In front of Deepgram, the proxy's idle backstop waits this much longer than Deepgram's own rule. */
+const UPSTREAM_IDLE_MARGIN_MS = 2000;
+const TIMER_SWEEP_MS = 250;
+
+export interface RunningProxy {
+  port: number;
+  /** ws://host:port/v1/listen */
+  url: string;
+  upstreamKind: UpstreamKind;
+  /** Stops accepting, lets streams finish (bounded), closes clients with 1001. */
+  close(): Promise<void>;
+}
+
+export interface ProxyOptions {
+  /** Defaults to a silent logger, so tests stay quiet; main.ts passes a real one. */
+  logger?: Logger;
+  shutdownGraceMs?: number;
+  /** Called for every stream's events; metrics hook in here. */
+  observer?: () => SessionObserver;
+  /** Extra HTTP routes (e.g. /metrics); return true when handled. */
+  httpRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
+}
+
+/** A reason the proxy cannot start, said for the person running it. */
+export class ProxyStartError extends Error {
+  override readonly name = 'ProxyStartError';
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  if (config.tokens.length === 0 && !isLoopbackHost(config.host)) {
+    throw new ProxyStartError(
+      `Refusing to listen on ${config.host} without client tokens: set CAPTIONIST_TOKENS or CAPTIONIST_TOKENS_FILE, or use HOST=127.0.0.1.`,
+    );
+  }
+
+  let upstreamKind: UpstreamKind;
+  let createUpstream: UpstreamFactory;
+  if (config.deepgramApiKey !== undefined) {
+    upstreamKind = 'deepgram';
+    createUpstream = createDeepgramUpstream({ url: config.deepgramUrl, apiKey: config.deepgramApiKey });
+  } else {
+    if ((await findLocalEngine()) === undefined) {
+      throw new ProxyStartError(
+        'No DEEPGRAM_API_KEY is set and the local engine is missing: install it (apt-get install pocketsphinx pocketsphinx-en-us) or set DEEPGRAM_API_KEY.',
+      );
+    }
+    upstreamKind = 'local';
+    createUpstream = createLocalEngineUpstream();
+  }
+  const idleTimeoutMs =
+    upstreamKind === 'local' ? config.limits.idleTimeoutMs : config.limits.idleTimeoutMs + UPSTREAM_IDLE_MARGIN_MS;
+
+  const verifier = createTokenVerifier(config.tokens);
+  const sessions = new Set<ListenSession>();
+  const streamsPerToken = new Map<string, number>();
+  let closing = false;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    clientTracking: false,
+    maxPayload: config.limits.maxMessageBytes,
+    // Browsers drop the socket unless the 101 names one of the offered subprotocols.
+    handleProtocols: (protocols) => (protocols.has(TOKEN_SUBPROTOCOL) ? TOKEN_SUBPROTOCOL : false),
+  });
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  wss.on('headers', (headers, request) => {
+    const requestId = requestIds.get(request);
+    if (requestId !== undefined) headers.push(`dg-request-id: ${requestId}`);
+  });
+
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://proxy').pathname;
+    if (options.httpRoutes?.(request, response)) return;
+    if (path === '/healthz') {
+      sendJson(response, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', engine: upstreamKind, streams: sessions.size });
+    } else if (path === LISTEN_PATH) {
+      sendJson(response, 426, { error: 'upgrade_required', message: 'Connect with a WebSocket to /v1/listen.' }, { Upgrade: 'websocket' });
+    } else {
+      sendJson(response, 404, { error: 'not_found', message: `Nothing at ${path}. The listen endpoint is ${LISTEN_PATH}.` });
+    }
+  });
+
+  const checkUpgrade = (request: IncomingMessage): { refusal: Refusal } | { tokenLabel: string; params: ListenParams } => {
+    const url = new URL(request.url ?? '/', 'http://proxy');
+    if (closing) return { refusal: { status: 503, error: 'shutting_down', message: 'The proxy is shutting down; try again shortly.' } };
+    if (url.pathname !== LISTEN_PATH) {
+      return { refusal: { status: 404, error: 'not_found', message: `Nothing at ${url.pathname}. The listen endpoint is ${LISTEN_PATH}.` } };
+    }
+    const origin = request.headers.origin;
+    if (!isOriginAllowed(origin, config.allowedOrigins)) {
+      return {
+        refusal: { status: 403, error: 'forbidden_origin', message: `Pages from ${origin} may not use this proxy. Add the origin to ALLOWED_ORIGINS to allow it.` },
+      };
+    }
+    const auth = verifier.check(readPresentedToken(request).token);
+    if (!auth.ok) return { refusal: { status: 401, error: 'unauthorized', message: auth.message } };
+    const params = checkListenParams(url.searchParams);
+    if (!params.ok) return { refusal: { status: 400, error: 'bad_request', message: params.message } };
+    if ((streamsPerToken.get(auth.label) ?? 0) >= config.limits.maxStreamsPerToken) {
+      return {
+        refusal: {
+          status: 429,
+          error: 'too_many_streams',
+          message: `This token already has ${config.limits.maxStreamsPerToken} streams open, the most allowed.`,
+        },
+      };
+    }
+    return { tokenLabel: auth.label, params: params.params };
+  };
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const checked = checkUpgrade(request);
+    if ('refusal' in checked) {
+      logger.info({ status: checked.refusal.status, error: checked.refusal.error }, 'stream refused');
+      options.observer?.().error?.(`refused_${checked.refusal.error}`);
+      refuseUpgrade(socket, checked.refusal);
+      return;
+    }
+    const requestId = randomUUID();
+    requestIds.set(request, requestId);
+    wss.handleUpgrade(request, socket, head, (client: WebSocket) => {
+      const { tokenLabel, params } = checked;
+      streamsPerToken.set(tokenLabel, (streamsPerToken.get(tokenLabel) ?? 0) + 1);
+      const streamLogger = logger.child({ requestId, token: tokenLabel });
+      streamLogger.info({ engine: upstreamKind, params: Object.fromEntries(params.query) }, 'stream open');
+      const observer = options.observer?.() ?? {};
+      const session = new ListenSession({
+        requestId,
+        client,
+        params,
+        limits: config.limits,
+        createUpstream,
+        idleTimeoutMs,
+        logger: streamLogger,
+        observer,
+      });
+      sessions.add(session);
+      void session.done.then(() => {
+        sessions.delete(session);
+        const left = (streamsPerToken.get(tokenLabel) ?? 1) - 1;
+        if (left <= 0) streamsPerToken.delete(tokenLabel);
+        else streamsPerToken.set(tokenLabel, left);
+      });
+    });
+  });
+
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const session of sessions) session.checkTimers(now);
+  }, TIMER_SWEEP_MS);
+  sweep.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      clearInterval(sweep);
+      const why =
+        error.code === 'EADDRINUSE'
+          ? `port ${config.port} on ${config.host} is already in use (set PORT to another port)`
+          : error.code === 'EADDRNOTAVAIL'
+            ? `${config.host} is not an address of this machine`
+            : error.message;
+      reject(new ProxyStartError(`Cannot listen on ${config.host}:${config.port}: ${why}.`));
+    };
+    server.once('error', onError);
+    server.listen(config.port, config.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...sessions].map((session) => session.shutdown(shutdownGraceMs)));
+      clearInterval(sweep);
+      server.closeAllConnections();
+      await stopped;
+    })();
+    return closed;
+  };
+
+  return { port, url: `ws://${urlHost(config.host)}:${port}${LISTEN_PATH}`, upstreamKind, close };
+}

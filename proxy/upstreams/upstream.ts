@@ -1,0 +1,46 @@
+/**
+ * What a listen session needs from whatever transcribes its audio: Deepgram (or a compatible
+ * server) over a WebSocket, or the local pocketsphinx engine. Both speak Deepgram's protocol back.
+ */
+import type { Logger } from 'pino';
+import type { ListenParams } from '../listen-params';
+
+/** Client text messages the proxy understands and passes on. */
+export type ControlType = 'KeepAlive' | 'Finalize' | 'CloseStream' | 'Configure';
+
+export interface UpstreamEvents {
+  /** The upstream is ready for audio (handshake done / process started). */
+  opened(): void;
+  /** A server message for the client, as text. A Buffer holds UTF-8 and is sent as is. */
+  message(text: string | Buffer): void;
+  /** The upstream is finished; the client is closed with this code and reason. Called at most once. */
+  closed(code: number, reason: string): void;
+}
+
+export interface UpstreamContext {
+  requestId: string;
+  params: ListenParams;
+  events: UpstreamEvents;
+  logger: Logger;
+}
+
+export interface Upstream {
+  /** Binary audio from the client. The buffer is not copied; callers must not reuse it. */
+  sendAudio(chunk: Buffer): void;
+  /** A client control message: `text` is the client's original JSON, relayed unchanged where relevant. */
+  sendControl(type: ControlType, text: string): void;
+  /** Stops at once and frees everything (process, socket). No event follows. Safe to call twice. */
+  destroy(): void;
+}
+
+export type UpstreamKind = 'deepgram' | 'local';
+
+export type UpstreamFactory = (context: UpstreamContext) => Upstream;
+
+/** Close-frame reasons are limited to 123 bytes of UTF-8. */
+export function closeReason(text: string): string {
+  if (Buffer.byteLength(text) <= 123) return text;
+  let cut = text.slice(0, 120);
+  while (Buffer.byteLength(`${cut}...`) > 123) cut = cut.slice(0, -1);
+  return `${cut}...`;
+}

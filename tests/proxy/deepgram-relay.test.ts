@@ -1,0 +1,216 @@
+/**
+ * The proxy in front of a Deepgram-compatible server (the fake in tests/fixtures): audio and control
+ * messages up, server messages down, closes relayed, handshake failures explained.
+ */
+import { createHash } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startProxy, type RunningProxy } from '@/proxy/server';
+import { startFakeDeepgram, type FakeDeepgram, type FakeDeepgramOptions } from '@/tests/fixtures/fake-deepgram';
+import {
+  DEEPGRAM_KEY,
+  TOKEN,
+  connectClient,
+  resultsOf,
+  silencePcm,
+  sleep,
+  streamPcm,
+  testConfig,
+  transcriptOf,
+  waitFor,
+} from './proxy-test-kit';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function proxyInFrontOf(options: Partial<FakeDeepgramOptions> = {}, upstreamUrl?: string): Promise<{ fake: FakeDeepgram; proxy: RunningProxy }> {
+  const fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100, ...options });
+  cleanups.push(() => fake.close());
+  const proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: upstreamUrl ?? fake.url }), { shutdownGraceMs: 1000 });
+  cleanups.push(() => proxy.close());
+  return { fake, proxy };
+}
+
+describe('relay through the proxy to a Deepgram-compatible upstream', () => {
+  it('delivers interim and final Results from upstream to the client, with speakers when diarizing', async () => {
+    const { fake, proxy } = await proxyInFrontOf({ script: [{ speaker: 1, words: ['good', 'morning', 'everyone'] }] });
+    const client = connectClient(proxy.url, { token: TOKEN, query: 'model=nova-3&encoding=linear16&sample_rate=16000&interim_results=true&diarize=true' });
+    await client.opened;
+    await streamPcm(client.ws, silencePcm(0.6), { speed: 4 });
+    await waitFor(() => resultsOf(client.messages).some((message) => message.is_final === true), 3000, 'a final result');
+    const results = resultsOf(client.messages);
+    const firstFinal = results.findIndex((message) => message.is_final === true);
+    const interims = results.slice(0, firstFinal).filter((message) => message.is_final === false);
+    expect(interims.map(transcriptOf)).toEqual(['good', 'good morning', 'good morning everyone']);
+    const final = results.find((message) => message.is_final === true);
+    expect(final).toMatchObject({ speech_final: true });
+    expect(transcriptOf(final ?? {})).toBe('good morning everyone');
+    const words = (final?.channel as { alternatives: Array<{ words: Array<{ speaker: number; start: number }> }> }).alternatives[0]?.words;
+    expect(words?.map((word) => word.speaker)).toEqual([1, 1, 1]);
+    expect(words?.[1]?.start).toBeCloseTo(0.1, 3);
+    expect(fake.connections[0]?.audioBytes).toBe(0.6 * 32_000);
+    client.ws.close(1000);
+    await client.closed;
+  });
+
+  it('keeps audio sent before the upstream is open and flushes it in order', async () => {
+    // An upstream that takes 300 ms to accept the TCP connection's upgrade.
+    const fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    cleanups.push(() => fake.close());
+    const slow = await slowTcpForward(fake.port, 300);
+    cleanups.push(() => new Promise((resolve) => slow.close(() => resolve())));
+    const proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: `ws://127.0.0.1:${(slow.address() as AddressInfo).port}/v1/listen` }));
+    cleanups.push(() => proxy.close());
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    const frames = [Buffer.alloc(3200, 1), Buffer.alloc(3200, 2), Buffer.alloc(3200, 3)];
+    for (const frame of frames) client.ws.send(frame);
+    client.ws.send('{"type":"CloseStream"}');
+    const closed = await client.closed;
+    expect(closed.code).toBe(1000);
+    const metadata = client.messages.find((message) => message.type === 'Metadata');
+    expect(metadata?.sha256).toBe(createHash('sha256').update(Buffer.concat(frames)).digest('hex'));
+    expect(fake.connections[0]?.audioFrames).toBe(3);
+  });
+
+  it('relays KeepAlive and Finalize as text to the upstream', async () => {
+    const { fake, proxy } = await proxyInFrontOf({ script: [{ speaker: 0, words: ['one', 'two', 'three', 'four', 'five', 'six'] }] });
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    client.ws.send('{"type":"KeepAlive"}');
+    await streamPcm(client.ws, silencePcm(0.25), { speed: 4 });
+    client.ws.send('{"type":"Finalize"}');
+    await waitFor(() => resultsOf(client.messages).some((message) => message.from_finalize === true), 2000, 'a from_finalize result');
+    expect(fake.connections[0]?.keepAlives).toBe(1);
+    expect(fake.connections[0]?.controls).toEqual(['KeepAlive', 'Finalize']);
+    const flushed = resultsOf(client.messages).find((message) => message.from_finalize === true);
+    expect(transcriptOf(flushed ?? {})).toBe('One two');
+    client.ws.close(1000);
+    await client.closed;
+  });
+
+  it('answers CloseStream with the last final Results, Metadata and close 1000 at the client', async () => {
+    const { proxy } = await proxyInFrontOf({ script: [{ speaker: 0, words: ['almost', 'done', 'here', 'now'] }] });
+    const client = connectClient(proxy.url, { token: TOKEN, query: 'encoding=linear16&sample_rate=16000' });
+    await client.opened;
+    await streamPcm(client.ws, silencePcm(0.2), { speed: 4 });
+    client.ws.send('{"type":"CloseStream"}');
+    const closed = await client.closed;
+    expect(closed.code).toBe(1000);
+    const types = client.messages.map((message) => message.type);
+    expect(types.slice(-2)).toEqual(['Results', 'Metadata']);
+    expect(transcriptOf(client.messages.at(-2) ?? {})).toBe('almost done');
+    expect(client.messages.at(-1)).toMatchObject({ transaction_key: 'deprecated', duration: 0.2, channels: 1 });
+  });
+
+  it("relays the upstream's 1011 NET-0001 idle close with its reason", async () => {
+    const { proxy } = await proxyInFrontOf({ idleTimeoutMs: 400 });
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    const closed = await client.closed;
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).toContain('NET-0001');
+  });
+
+  it("relays the upstream's 1008 DATA-0000 when the audio cannot be decoded", async () => {
+    const { proxy } = await proxyInFrontOf();
+    const client = connectClient(proxy.url, { token: TOKEN, query: 'encoding=opus&sample_rate=48000' });
+    await client.opened;
+    client.ws.send(Buffer.alloc(200, 7));
+    const closed = await client.closed;
+    expect(closed).toMatchObject({ code: 1008, reason: expect.stringContaining('DATA-0000') });
+  });
+
+  it('turns an upstream 401 into a client close 1008 with a reason a person can read', async () => {
+    const fake = await startFakeDeepgram({ apiKey: 'the-real-key' });
+    cleanups.push(() => fake.close());
+    const proxy = await startProxy(testConfig({ deepgramApiKey: 'a-revoked-key', deepgramUrl: fake.url }));
+    cleanups.push(() => proxy.close());
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    client.ws.send(Buffer.alloc(3200));
+    expect(await client.closed).toEqual({ code: 1008, reason: 'upstream rejected the key (401)' });
+  });
+
+  it.each([
+    [402, 1008, 'out of credit'],
+    [429, 1008, 'too many streams'],
+    [400, 1008, 'Fake refusal 400.'],
+    [503, 1011, 'unavailable (503)'],
+  ])('turns an upstream %i on the handshake into close %i', async (status, code, words) => {
+    const { proxy } = await proxyInFrontOf({ rejectUpgrade: { status } });
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    const closed = await client.closed;
+    expect(closed.code).toBe(code);
+    expect(closed.reason).toContain(words);
+  });
+
+  it('closes the client with 1011 when the upstream cannot be reached', async () => {
+    const unused = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    const deadUrl = unused.url;
+    await unused.close();
+    const proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: deadUrl }));
+    cleanups.push(() => proxy.close());
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    const closed = await client.closed;
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).toContain('upstream unreachable (ECONNREFUSED)');
+  });
+
+  it('closes the upstream when the client goes away without a word', async () => {
+    const { fake, proxy } = await proxyInFrontOf();
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    await waitFor(() => fake.connections.length === 1, 2000, 'the upstream connection');
+    client.ws.terminate();
+    await fake.connections[0]?.closed;
+    expect(fake.connections[0]?.closedBy).toBe('client');
+  });
+
+  it('on close(): sends CloseStream upstream, lets the last results through, then closes clients with 1001', async () => {
+    const { fake, proxy } = await proxyInFrontOf({ script: [{ speaker: 0, words: ['still', 'talking', 'when', 'stopped'] }] });
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    await streamPcm(client.ws, silencePcm(0.25), { speed: 4 });
+    await sleep(100);
+    await proxy.close();
+    const closed = await client.closed;
+    expect(closed.code).toBe(1001);
+    expect(fake.connections[0]?.controls).toEqual(['CloseStream']);
+    expect(client.messages.map((message) => message.type).slice(-2)).toEqual(['Results', 'Metadata']);
+    const health = await fetch(proxy.url.replace('ws://', 'http://').replace('/v1/listen', '/healthz')).catch(() => undefined);
+    expect(health).toBeUndefined();
+  });
+
+  it('refuses unknown text messages with close 1008', async () => {
+    const { proxy } = await proxyInFrontOf();
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    client.ws.send('{"type":"Transcribe","url":"https://example.com/a.mp3"}');
+    const closed = await client.closed;
+    expect(closed.code).toBe(1008);
+    expect(closed.reason).toContain('KeepAlive, Finalize, CloseStream');
+  });
+});
+
+/** A TCP forwarder that waits `delayMs` before connecting through: an upstream slow to open. */
+async function slowTcpForward(targetPort: number, delayMs: number): Promise<Server> {
+  const server = createServer((socket) => {
+    socket.pause();
+    setTimeout(() => {
+      const upstream = connect(targetPort, '127.0.0.1', () => {
+        socket.pipe(upstream).pipe(socket);
+        socket.resume();
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+      socket.on('close', () => upstream.destroy());
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return server;
+}

@@ -1,0 +1,154 @@
+/**
+ * Who gets a stream: tokens (subprotocol and header), origins, query parameters, paths. Every
+ * refusal happens before the upgrade, as an HTTP status with a JSON body.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProxy, type RunningProxy } from '@/proxy/server';
+import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import {
+  DEEPGRAM_KEY,
+  EXTENSION_ORIGIN,
+  LISTEN_QUERY,
+  OTHER_TOKEN,
+  TOKEN,
+  connectClient,
+  testConfig,
+  upgradeAnswer,
+} from './proxy-test-kit';
+
+let fake: FakeDeepgram;
+let proxy: RunningProxy;
+let listenUrl: string;
+
+beforeAll(async () => {
+  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+  proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, allowedOrigins: [EXTENSION_ORIGIN, 'https://meet.example.com'] }));
+  listenUrl = `${proxy.url}?${LISTEN_QUERY}`;
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await fake.close();
+});
+
+describe('client tokens', () => {
+  it('accepts a good token sent as the "token" subprotocol and echoes "token" in the 101', async () => {
+    const answer = await upgradeAnswer(listenUrl, { 'Sec-WebSocket-Protocol': `token, ${TOKEN}` });
+    expect(answer.status).toBe(101);
+    expect(answer.headers['sec-websocket-protocol']).toBe('token');
+    expect(answer.headers['dg-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('opens a real WebSocket for a browser-style client with the subprotocol', async () => {
+    const client = connectClient(proxy.url, { token: OTHER_TOKEN, origin: EXTENSION_ORIGIN });
+    await client.opened;
+    expect(client.ws.protocol).toBe('token');
+    client.ws.close(1000);
+    await client.closed;
+  });
+
+  it('accepts a good token in an "Authorization: Token" header', async () => {
+    const client = connectClient(proxy.url, { token: TOKEN, via: 'header' });
+    await client.opened;
+    expect(client.ws.protocol).toBe('');
+    client.ws.close(1000);
+    await client.closed;
+  });
+
+  it('refuses a wrong token with 401 and a JSON body, before any upgrade', async () => {
+    for (const headers of [{ 'Sec-WebSocket-Protocol': 'token, wrong-token-123456' }, { Authorization: 'Token wrong-token-123456' }]) {
+      const answer = await upgradeAnswer(listenUrl, headers);
+      expect(answer.status).toBe(401);
+      expect(answer.body).toMatchObject({ error: 'unauthorized', message: expect.stringContaining('not valid') });
+    }
+  });
+
+  it('refuses a missing token with 401 saying how to send one', async () => {
+    const answer = await upgradeAnswer(listenUrl);
+    expect(answer.status).toBe(401);
+    expect(answer.body?.message).toContain('subprotocol');
+  });
+
+  it('does not take the Deepgram key as a client token', async () => {
+    const answer = await upgradeAnswer(listenUrl, { Authorization: `Token ${DEEPGRAM_KEY}` });
+    expect(answer.status).toBe(401);
+  });
+
+  it('refuses a token that only shares a prefix with a real one', async () => {
+    const answer = await upgradeAnswer(listenUrl, { Authorization: `Token ${TOKEN}x` });
+    expect(answer.status).toBe(401);
+  });
+});
+
+describe('origins', () => {
+  it('refuses a page from a foreign origin with 403', async () => {
+    const answer = await upgradeAnswer(listenUrl, { Authorization: `Token ${TOKEN}`, Origin: 'https://evil.example' });
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ error: 'forbidden_origin' });
+    expect(answer.body?.message).toContain('ALLOWED_ORIGINS');
+  });
+
+  it('allows the extension origin, a configured origin, and clients with no Origin header', async () => {
+    for (const origin of [EXTENSION_ORIGIN, 'https://meet.example.com', undefined]) {
+      const headers: Record<string, string> = { Authorization: `Token ${TOKEN}` };
+      if (origin !== undefined) headers.Origin = origin;
+      expect((await upgradeAnswer(listenUrl, headers)).status).toBe(101);
+    }
+  });
+});
+
+describe('query parameters and paths', () => {
+  it('refuses callback with 400 and a body that names the parameter', async () => {
+    const answer = await upgradeAnswer(`${listenUrl}&callback=https://attacker.example/hook`, { Authorization: `Token ${TOKEN}` });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: 'bad_request' });
+    expect(answer.body?.message).toContain('"callback" is not allowed');
+  });
+
+  it('refuses a malformed boolean with 400', async () => {
+    const answer = await upgradeAnswer(`${proxy.url}?encoding=linear16&sample_rate=16000&interim_results=yes`, {
+      Authorization: `Token ${TOKEN}`,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body?.message).toContain('interim_results');
+  });
+
+  it('passes allowlisted parameters upstream, repeated keyterms included, and authenticates with the server key', async () => {
+    const before = fake.connections.length;
+    const client = connectClient(proxy.url, { token: TOKEN, query: `${LISTEN_QUERY}&keyterm=Dashwood&keyterm=Norland&diarize=true` });
+    await client.opened;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const upstream = fake.connections[before];
+    expect(upstream?.query.getAll('keyterm')).toEqual(['Dashwood', 'Norland']);
+    expect(upstream?.query.get('diarize')).toBe('true');
+    expect(upstream?.query.get('sample_rate')).toBe('16000');
+    expect(upstream?.auth).toBe('header');
+    client.ws.close(1000);
+    await client.closed;
+  });
+
+  it('answers other paths with 404 JSON, and /healthz with 200 JSON', async () => {
+    expect((await upgradeAnswer(proxy.url.replace('/v1/listen', '/v2/listen'), { Authorization: `Token ${TOKEN}` })).status).toBe(404);
+    const health = await fetch(proxy.url.replace('ws://', 'http://').replace('/v1/listen', '/healthz'));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', engine: 'deepgram' });
+    const missing = await fetch(proxy.url.replace('ws://', 'http://').replace('/v1/listen', '/nope'));
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'not_found' });
+  });
+});
+
+describe('open mode on loopback', () => {
+  it('accepts no token and any token when no tokens are configured on 127.0.0.1', async () => {
+    const open = await startProxy(testConfig({ tokens: [], deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url }));
+    try {
+      const url = `${open.url}?${LISTEN_QUERY}`;
+      expect((await upgradeAnswer(url)).status).toBe(101);
+      const withToken = await upgradeAnswer(url, { 'Sec-WebSocket-Protocol': 'token, anything-at-all' });
+      expect(withToken.status).toBe(101);
+      expect(withToken.headers['sec-websocket-protocol']).toBe('token');
+    } finally {
+      await open.close();
+    }
+  });
+});
