@@ -56,7 +56,11 @@ describe('client tokens', () => {
   });
 
   it('refuses a wrong token with 401 and a JSON body, before any upgrade', async () => {
-    for (const headers of [{ 'Sec-WebSocket-Protocol': 'token, wrong-token-123456' }, { Authorization: 'Token wrong-token-123456' }]) {
+    const attempts: Array<Record<string, string>> = [
+      { 'Sec-WebSocket-Protocol': 'token, wrong-token-123456' },
+      { Authorization: 'Token wrong-token-123456' },
+    ];
+    for (const headers of attempts) {
       const answer = await upgradeAnswer(listenUrl, headers);
       expect(answer.status).toBe(401);
       expect(answer.body).toMatchObject({ error: 'unauthorized', message: expect.stringContaining('not valid') });

@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DEEPGRAM_URL, EXTENSION_ORIGIN, isLoopbackHost, loadConfig } from '@/proxy/config';
+import { ProxyStartError, startProxy } from '@/proxy/server';
+import { testConfig } from './proxy-test-kit';
+
+describe('proxy configuration from the environment', () => {
+  it('starts from safe defaults: loopback, port 8787, the public Deepgram URL, the extension origin', () => {
+    const result = loadConfig({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8787,
+      deepgramApiKey: undefined,
+      deepgramUrl: DEFAULT_DEEPGRAM_URL,
+      tokens: [],
+      allowedOrigins: [EXTENSION_ORIGIN],
+    });
+    expect(result.config.limits.maxMessageBytes).toBe(64 * 1024);
+  });
+
+  it('reads tokens from the list and the file, and origins from the list', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'captionist-config-'));
+    const file = join(folder, 'tokens');
+    writeFileSync(file, '# team tokens\nfile-token-aaaaaaaa\n\n  file-token-bbbbbbbb  \n');
+    const result = loadConfig({
+      PORT: '0',
+      CAPTIONIST_TOKENS: 'env-token-11111111, env-token-22222222',
+      CAPTIONIST_TOKENS_FILE: file,
+      ALLOWED_ORIGINS: 'https://meet.example.com/, http://localhost:5173',
+      DEEPGRAM_API_KEY: 'dg-key',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.port).toBe(0);
+    expect(result.config.tokens).toEqual(['env-token-11111111', 'env-token-22222222', 'file-token-aaaaaaaa', 'file-token-bbbbbbbb']);
+    expect(result.config.allowedOrigins).toEqual([EXTENSION_ORIGIN, 'https://meet.example.com', 'http://localhost:5173']);
+  });
+
+  it('reports every bad value at once, each naming its variable', () => {
+    const result = loadConfig({
+      PORT: '99999',
+      DEEPGRAM_URL: 'https://api.deepgram.com/v1/listen',
+      ALLOWED_ORIGINS: 'meet.example.com',
+      CAPTIONIST_TOKENS: 'short',
+      CAPTIONIST_TOKENS_FILE: '/nonexistent/tokens',
+      MAX_MESSAGE_BYTES: 'lots',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.errors.join('\n');
+    expect(text).toContain('PORT must be at most 65535');
+    expect(text).toContain('DEEPGRAM_URL must be a ws:// or wss:// URL');
+    expect(text).toContain('ALLOWED_ORIGINS: "meet.example.com" is not an origin');
+    expect(text).toContain('Client token #1 is not usable');
+    expect(text).toContain('CAPTIONIST_TOKENS_FILE: cannot read "/nonexistent/tokens" (ENOENT)');
+    expect(text).toContain('MAX_MESSAGE_BYTES must be a whole number');
+    expect(text).not.toContain('short'); // a token is never echoed back
+  });
+
+  it('refuses a non-loopback host without tokens, and says what to do', () => {
+    const result = loadConfig({ HOST: '0.0.0.0' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.join()).toMatch(/Refusing to listen on 0\.0\.0\.0 without client tokens.*CAPTIONIST_TOKENS/);
+    expect(loadConfig({ HOST: '0.0.0.0', CAPTIONIST_TOKENS: 'a-long-enough-token' }).ok).toBe(true);
+  });
+
+  it('startProxy itself refuses a non-loopback host without tokens', async () => {
+    await expect(startProxy(testConfig({ host: '0.0.0.0', tokens: [] }))).rejects.toBeInstanceOf(ProxyStartError);
+    await expect(startProxy(testConfig({ host: '0.0.0.0', tokens: [] }))).rejects.toThrow(/without client tokens/);
+  });
+
+  it('says which port is taken when it cannot listen', async () => {
+    const first = await startProxy(testConfig());
+    try {
+      await expect(startProxy(testConfig({ port: first.port }))).rejects.toThrow(`port ${first.port} on 127.0.0.1 is already in use`);
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('counts only this computer as loopback', () => {
+    expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'].every(isLoopbackHost)).toBe(true);
+    expect(['0.0.0.0', '::', '192.168.1.4', 'example.com', '10.0.0.1'].some(isLoopbackHost)).toBe(false);
+  });
+});

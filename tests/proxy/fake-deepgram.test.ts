@@ -1,0 +1,68 @@
+/** The fake Deepgram itself, spoken to directly: other suites rely on it following the protocol. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { DEEPGRAM_KEY, connectClient, resultsOf, silencePcm, streamPcm, transcriptOf, upgradeAnswer, waitFor } from './proxy-test-kit';
+
+let fake: FakeDeepgram | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+describe('fake Deepgram', () => {
+  it("answers a wrong or missing key with 401 and Deepgram's JSON body", async () => {
+    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    const attempts: Array<Record<string, string>> = [{}, { Authorization: 'Token nope' }];
+    for (const headers of attempts) {
+      const answer = await upgradeAnswer(`${fake.url}?encoding=linear16&sample_rate=16000`, headers);
+      expect(answer.status).toBe(401);
+      expect(answer.body).toMatchObject({ err_code: 'INVALID_AUTH', err_msg: 'Invalid credentials.' });
+      expect(answer.headers['dg-error']).toBe('Invalid credentials.');
+    }
+  });
+
+  it('accepts the key as the token subprotocol and echoes "token"', async () => {
+    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    const answer = await upgradeAnswer(`${fake.url}?encoding=linear16&sample_rate=16000`, { 'Sec-WebSocket-Protocol': `token, ${DEEPGRAM_KEY}` });
+    expect(answer.status).toBe(101);
+    expect(answer.headers['sec-websocket-protocol']).toBe('token');
+  });
+
+  it('plays a two-speaker script in order with speakers, looping while audio continues', async () => {
+    fake = await startFakeDeepgram({
+      apiKey: DEEPGRAM_KEY,
+      msPerWord: 100,
+      script: [
+        { speaker: 0, words: ['hi', 'there'] },
+        { speaker: 1, words: ['hello', 'back'] },
+      ],
+    });
+    const client = connectClient(fake.url, { token: DEEPGRAM_KEY, via: 'header', query: 'encoding=linear16&sample_rate=16000&diarize=true&punctuate=true' });
+    await client.opened;
+    await streamPcm(client.ws, silencePcm(1.0), { speed: 5 });
+    await waitFor(() => resultsOf(client.messages).length >= 3, 2000, 'three finals');
+    const finals = resultsOf(client.messages).filter((message) => message.is_final === true);
+    expect(finals.slice(0, 3).map(transcriptOf)).toEqual(['Hi there.', 'Hello back.', 'Hi there.']);
+    const speakers = finals.slice(0, 2).map(
+      (message) => (message.channel as { alternatives: Array<{ words: Array<{ speaker: number }> }> }).alternatives[0]?.words[0]?.speaker,
+    );
+    expect(speakers).toEqual([0, 1]);
+    // Finals cover contiguous spans of audio time.
+    expect(finals[1]?.start).toBeCloseTo(Number(finals[0]?.start) + Number(finals[0]?.duration), 6);
+    expect(resultsOf(client.messages).some((message) => message.is_final === false)).toBe(false);
+    client.ws.send('{"type":"KeepAlive"}');
+    client.ws.send('{"type":"CloseStream"}');
+    expect((await client.closed).code).toBe(1000);
+    expect(fake.connections[0]).toMatchObject({ keepAlives: 1, audioBytes: 32_000, controls: ['KeepAlive', 'CloseStream'] });
+  });
+
+  it('closes 1011 NET-0001 after idleTimeoutMs of nothing', async () => {
+    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, idleTimeoutMs: 300 });
+    const client = connectClient(fake.url, { token: DEEPGRAM_KEY, via: 'header' });
+    await client.opened;
+    const closed = await client.closed;
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).toMatch(/^NET-0001/);
+    expect(fake.connections[0]?.closedBy).toBe('fake');
+  });
+});
