@@ -31,7 +31,7 @@ const MIN_DB = -90;
 /** The noise floor is the minimum over FLOOR_BLOCKS blocks of FLOOR_BLOCK_S (2 s in all). */
 const FLOOR_BLOCKS = 8;
 const FLOOR_BLOCK_S = 0.25;
-/** Frames less than this far above the floor feed the background-spread estimate. */
+/** Background frames less than this far above the floor feed the spread estimate. */
 const SPREAD_WINDOW_DB = 8;
 /** Per-frame smoothing of the spread estimate (time constant about 1 s at 50 frames/s). */
 const SPREAD_ALPHA = 0.02;
@@ -94,8 +94,8 @@ export class BandEnergyDetector implements SpeechDetector {
   }
 
   setSensitivity(sensitivity: number): void {
-    // Above the background's mean level (floor + spread): offset 1.5..4.5 dB, onset 5 dB higher.
-    this.offsetDb = 1.5 + 3 * clampSensitivity(sensitivity);
+    // Above the background's mean level (floor + spread): offset 2..4 dB, onset 5 dB higher.
+    this.offsetDb = 2 + 2 * clampSensitivity(sensitivity);
     this.onsetDb = this.offsetDb + 5;
   }
 
@@ -148,9 +148,12 @@ export class BandEnergyDetector implements SpeechDetector {
     const excess = db - this.floor;
     // Background frames fluctuate around a level above their minimum (about 1 dB for pink noise,
     // 2 dB for rumble); thresholds count from that mean, so they sit above typical background.
-    if (excess < SPREAD_WINDOW_DB) this.spread += (excess - this.spread) * SPREAD_ALPHA;
+    // Only frames judged background update it: speech in heavy noise would otherwise inflate it
+    // and deafen the detector exactly when it needs to hear.
     const snr = excess - this.spread;
-    return snr > this.onsetDb ? VERDICT_ONSET : snr > this.offsetDb ? VERDICT_HOLD : VERDICT_NOISE;
+    const verdict = snr > this.onsetDb ? VERDICT_ONSET : snr > this.offsetDb ? VERDICT_HOLD : VERDICT_NOISE;
+    if (verdict === VERDICT_NOISE && excess < SPREAD_WINDOW_DB) this.spread += (excess - this.spread) * SPREAD_ALPHA;
+    return verdict;
   }
 
   /**
