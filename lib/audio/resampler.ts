@@ -17,6 +17,16 @@ export const SPEECH_SAMPLE_RATE = 16000;
 /** Input is copied into the history buffer in slices of at most this many samples. */
 const CHUNK = 1024;
 
+/**
+ * The group delay StreamingResampler(inputRate, outputRate).delaySeconds will have, without
+ * building its tables (for code that knows the AudioContext rate but not the worklet's state).
+ */
+export function resamplerDelaySeconds(inputRate: number, outputRate: number = SPEECH_SAMPLE_RATE): number {
+  if (Math.round(inputRate) === Math.round(outputRate)) return 0;
+  const design = designResampler(inputRate, outputRate);
+  return design.delayInputSamples / design.inputRate;
+}
+
 export class StreamingResampler {
   readonly inputRate: number;
   readonly outputRate: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sine, toneAmplitude } from '@/bench/audio-measure';
-import { StreamingResampler } from '@/lib/audio/resampler';
+import { resamplerDelaySeconds, StreamingResampler } from '@/lib/audio/resampler';
 import { designResampler, rationalRatio } from '@/lib/audio/resampler-design';
 
 /** Deterministic pseudo-random numbers in [0, 1). */
@@ -91,6 +91,7 @@ describe('StreamingResampler streaming behaviour', () => {
       const resampler = new StreamingResampler(rate);
       expect(resampler.delaySeconds).toBeGreaterThan(0.001);
       expect(resampler.delaySeconds).toBeLessThan(0.002);
+      expect(resamplerDelaySeconds(rate)).toBe(resampler.delaySeconds);
       const f = 1500;
       const out = runSplit(resampler, sine(f, rate, rate / 4), [128]);
       const error = (delay: number) => {
@@ -113,6 +114,7 @@ describe('StreamingResampler streaming behaviour', () => {
     const resampler = new StreamingResampler(16000);
     const input = noise(1000);
     expect(resampler.delaySeconds).toBe(0);
+    expect(resamplerDelaySeconds(16000)).toBe(0);
     expect(resampler.design).toBeNull();
     expect(countMismatches(runSplit(resampler, input, [128, 5]), input)).toBe(0);
   });
