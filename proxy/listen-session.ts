@@ -83,7 +83,11 @@ export class ListenSession {
 
     this.client.on('message', (data: Buffer, isBinary: boolean) => this.onClientMessage(data, isBinary));
     this.client.on('close', (code: number) => this.onClientClosed(code));
-    this.client.on('error', (error) => this.logger.debug({ err: error.message }, 'client socket error'));
+    this.client.on('error', (error: Error & { code?: string }) => {
+      // ws closes the socket itself (1009 for an oversized message, 1002 for a protocol error).
+      this.observer.error?.(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message_too_big' : 'client_protocol');
+      this.logger.info({ err: error.message, code: error.code }, 'client socket error');
+    });
 
     this.upstreamStartedAt = Date.now();
     this.upstream = options.createUpstream({

@@ -6,6 +6,7 @@
  */
 import { pino } from 'pino';
 import { isLoopbackHost, loadConfig } from './config';
+import { createProxyMetrics } from './metrics';
 import { ProxyStartError, startProxy } from './server';
 
 async function main(): Promise<number> {
@@ -19,7 +20,7 @@ async function main(): Promise<number> {
 
   let proxy;
   try {
-    proxy = await startProxy(config, { logger });
+    proxy = await startProxy(config, { logger, metrics: createProxyMetrics({ processMetrics: true }) });
   } catch (error) {
     if (error instanceof ProxyStartError) {
       process.stderr.write(`Captionist proxy cannot start: ${error.message}\n`);

@@ -12,7 +12,8 @@ import { createTokenVerifier, isOriginAllowed, readPresentedToken, TOKEN_SUBPROT
 import { isLoopbackHost, type ProxyConfig } from './config';
 import { refuseUpgrade, sendJson, type Refusal } from './http-refusal';
 import { checkListenParams, type ListenParams } from './listen-params';
-import { ListenSession, type SessionObserver } from './listen-session';
+import { ListenSession } from './listen-session';
+import { createProxyMetrics, type ProxyMetrics } from './metrics';
 import { createDeepgramUpstream } from './upstreams/deepgram';
 import { createLocalEngineUpstream, findLocalEngine } from './upstreams/local-engine';
 import type { UpstreamFactory, UpstreamKind } from './upstreams/upstream';
@@ -37,10 +38,8 @@ export interface ProxyOptions {
   /** Defaults to a silent logger, so tests stay quiet; main.ts passes a real one. */
   logger?: Logger;
   shutdownGraceMs?: number;
-  /** Called for every stream's events; metrics hook in here. */
-  observer?: () => SessionObserver;
-  /** Extra HTTP routes (e.g. /metrics); return true when handled. */
-  httpRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** Served at /metrics; a fresh registry per proxy when absent. */
+  metrics?: ProxyMetrics;
 }
 
 /** A reason the proxy cannot start, said for the person running it. */
@@ -55,6 +54,7 @@ function urlHost(host: string): string {
 export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const metrics = options.metrics ?? createProxyMetrics();
   if (config.tokens.length === 0 && !isLoopbackHost(config.host)) {
     throw new ProxyStartError(
       `Refusing to listen on ${config.host} without client tokens: set CAPTIONIST_TOKENS or CAPTIONIST_TOKENS_FILE, or use HOST=127.0.0.1.`,
@@ -97,10 +97,27 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     if (requestId !== undefined) headers.push(`dg-request-id: ${requestId}`);
   });
 
+  const serveMetrics = (request: IncomingMessage, response: ServerResponse) => {
+    // Metrics say how busy the proxy is: this computer may read them, others need a client token.
+    const local = isLoopbackHost(request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '');
+    if (!local && (verifier.open || !verifier.check(readPresentedToken(request).token).ok)) {
+      sendJson(response, 401, { error: 'unauthorized', message: 'Metrics need an "Authorization: Token <token>" header.' });
+      return;
+    }
+    metrics.render().then(
+      (text) => {
+        response.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
+        response.end(text);
+      },
+      () => sendJson(response, 500, { error: 'internal', message: 'Metrics could not be collected.' }),
+    );
+  };
+
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://proxy').pathname;
-    if (options.httpRoutes?.(request, response)) return;
-    if (path === '/healthz') {
+    if (path === '/metrics') {
+      serveMetrics(request, response);
+    } else if (path === '/healthz') {
       sendJson(response, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', engine: upstreamKind, streams: sessions.size });
     } else if (path === LISTEN_PATH) {
       sendJson(response, 426, { error: 'upgrade_required', message: 'Connect with a WebSocket to /v1/listen.' }, { Upgrade: 'websocket' });
@@ -142,7 +159,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     const checked = checkUpgrade(request);
     if ('refusal' in checked) {
       logger.info({ status: checked.refusal.status, error: checked.refusal.error }, 'stream refused');
-      options.observer?.().error?.(`refused_${checked.refusal.error}`);
+      metrics.countError(`refused_${checked.refusal.error}`);
       refuseUpgrade(socket, checked.refusal);
       return;
     }
@@ -153,7 +170,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       streamsPerToken.set(tokenLabel, (streamsPerToken.get(tokenLabel) ?? 0) + 1);
       const streamLogger = logger.child({ requestId, token: tokenLabel });
       streamLogger.info({ engine: upstreamKind, params: Object.fromEntries(params.query) }, 'stream open');
-      const observer = options.observer?.() ?? {};
+      const observer = metrics.sessionObserver(upstreamKind);
       const session = new ListenSession({
         requestId,
         client,

@@ -1,0 +1,96 @@
+/**
+ * Prometheus metrics for `/metrics`: active streams, bytes in and out, upstream connect time, and
+ * errors by kind. Byte counts are plain numbers on the hot path, read into the counters at scrape
+ * time, so relaying a frame costs an addition, not a metrics-library call.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SessionObserver } from './listen-session';
+import type { UpstreamKind } from './upstreams/upstream';
+
+export interface ProxyMetrics {
+  readonly registry: Registry;
+  /** One observer per stream. */
+  sessionObserver(engine: UpstreamKind): SessionObserver;
+  /** Counts a refusal or other error not tied to an open stream. */
+  countError(kind: string): void;
+  /** Text exposition for a scrape. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export function createProxyMetrics(options: { processMetrics?: boolean } = {}): ProxyMetrics {
+  const registry = new Registry();
+  if (options.processMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'captionist_proxy_' });
+
+  const totals = { bytesIn: 0, bytesOut: 0 };
+  const active = new Gauge({
+    name: 'captionist_streams_active',
+    help: 'Streams open now, by engine.',
+    labelNames: ['engine'] as const,
+    registers: [registry],
+  });
+  const started = new Counter({
+    name: 'captionist_streams_total',
+    help: 'Streams opened since start, by engine.',
+    labelNames: ['engine'] as const,
+    registers: [registry],
+  });
+  new Counter({
+    name: 'captionist_client_bytes_in_total',
+    help: 'Bytes received from clients (audio and control messages).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(totals.bytesIn);
+    },
+  });
+  new Counter({
+    name: 'captionist_client_bytes_out_total',
+    help: 'Bytes of server messages sent to clients.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(totals.bytesOut);
+    },
+  });
+  const connectTime = new Histogram({
+    name: 'captionist_upstream_connect_seconds',
+    help: 'Time from a client stream opening to its upstream being ready.',
+    labelNames: ['engine'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'captionist_errors_total',
+    help: 'Refusals and abnormal stream ends, by kind (e.g. refused_unauthorized, audio_rate, idle, upstream_1011).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    countError: (kind) => errors.inc({ kind }),
+    sessionObserver(engine) {
+      active.inc({ engine });
+      started.inc({ engine });
+      let ended = false;
+      return {
+        upstreamOpened: (connectMs) => connectTime.observe({ engine }, connectMs / 1000),
+        bytesIn: (bytes) => {
+          totals.bytesIn += bytes;
+        },
+        bytesOut: (bytes) => {
+          totals.bytesOut += bytes;
+        },
+        error: (kind) => errors.inc({ kind }),
+        ended: () => {
+          if (ended) return;
+          ended = true;
+          active.dec({ engine });
+        },
+      };
+    },
+  };
+}
