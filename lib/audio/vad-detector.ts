@@ -113,8 +113,19 @@ export class BandEnergyDetector implements SpeechDetector {
   classify(frame: Int16Array): FrameVerdict {
     const n = frame.length;
     if (n === 0) return VERDICT_NOISE;
-    const [hb0, hb1, hb2, ha1, ha2] = this.hp;
-    const [lb0, lb1, lb2, la1, la2] = this.lp;
+    // Indexed reads, not destructuring, so nothing here can allocate an iterator.
+    const hp = this.hp;
+    const lp = this.lp;
+    const hb0 = hp[0];
+    const hb1 = hp[1];
+    const hb2 = hp[2];
+    const ha1 = hp[3];
+    const ha2 = hp[4];
+    const lb0 = lp[0];
+    const lb1 = lp[1];
+    const lb2 = lp[2];
+    const la1 = lp[3];
+    const la2 = lp[4];
     let hx1 = this.hx1;
     let hx2 = this.hx2;
     let hy1 = this.hy1;
