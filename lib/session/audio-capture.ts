@@ -3,14 +3,11 @@
  * worklet. Browser-only; the decisions about what to send live in capture-session.ts.
  */
 import type { CaptureSource, UserFacingError } from '../messages';
+import { PCM_PROCESSOR_NAME, type WorkletFrame } from '../audio/pcm';
 import { describeMicError } from '../mic-permission';
 
 /** What the worklet posts every 20 ms (see entrypoints/pcm-worklet.ts). */
-export interface CapturedFrame {
-  pcm: ArrayBuffer;
-  rms: number;
-  peak: number;
-}
+export type CapturedFrame = WorkletFrame;
 
 export interface AudioCapture {
   readonly contextSampleRate: number;
@@ -42,7 +39,7 @@ export async function openAudioCapture(options: OpenCaptureOptions): Promise<Ope
     return { ok: false, error: { code: 'capture-failed', message: `The audio processor could not load: ${String(error)}` } };
   }
   const input = context.createMediaStreamSource(media);
-  const worklet = new AudioWorkletNode(context, 'captionist-pcm', {
+  const worklet = new AudioWorkletNode(context, PCM_PROCESSOR_NAME, {
     numberOfInputs: 1,
     numberOfOutputs: 1,
     outputChannelCount: [1],

@@ -127,7 +127,7 @@ export class CaptureSession {
   }
 
   private applyEvent(event: ListenEvent): void {
-    const update = this.store.apply(event, (serverSeconds) => this.timeline.toMeetingTime(serverSeconds));
+    const update = this.store.apply(event, (streamSeconds, edge) => this.timeline.toMeetingTime(streamSeconds, edge));
     if (update) this.ports.emitUpdate(update);
   }
 
