@@ -17,8 +17,9 @@ export default defineConfig({
     plugins: [preact({ prefreshEnabled: false, devToolsEnabled: false })],
   }),
   manifest: {
-    name: 'Captionist',
-    description: 'Live captions for any tab or your microphone, through a speech-to-text proxy you control.',
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
     key: EXTENSION_PUBLIC_KEY,
     minimum_chrome_version: '116',
     permissions: ['storage', 'offscreen', 'tabCapture', 'activeTab', 'scripting', 'clipboardWrite'],
@@ -26,7 +27,7 @@ export default defineConfig({
     commands: {
       'toggle-captions': {
         suggested_key: { default: 'Alt+Shift+C' },
-        description: 'Start or stop captions on this tab',
+        description: '__MSG_commandToggleCaptions__',
       },
     },
   },
