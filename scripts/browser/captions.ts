@@ -91,3 +91,58 @@ export class OverlayWatcher {
     }
   }
 }
+
+export interface RecordedCaption {
+  /** ms since the recorder was installed */
+  t: number;
+  final: boolean;
+  speaker: string;
+  text: string;
+}
+
+/**
+ * Records, inside the page, every caption line the overlay ever renders (MutationObserver on its
+ * shadow root), so short-lived interim text is not missed between polls. Read with
+ * readCaptionRecord().
+ */
+export async function installCaptionRecorder(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    type Rec = { t: number; final: boolean; speaker: string; text: string };
+    const w = window as unknown as { __captionRecord?: Rec[] };
+    if (w.__captionRecord) return;
+    const record: Rec[] = [];
+    w.__captionRecord = record;
+    const started = performance.now();
+    const seen = new Set<string>();
+    const scan = (root: ShadowRoot) => {
+      for (const el of root.querySelectorAll('[data-testid=caption-line], [data-testid=caption-interim]')) {
+        const entry = {
+          final: el.getAttribute('data-final') === 'true',
+          speaker: el.getAttribute('data-speaker') ?? '',
+          text: (el.textContent ?? '').trim(),
+        };
+        const key = `${entry.final}|${entry.speaker}|${entry.text}`;
+        if (!entry.text || seen.has(key)) continue;
+        seen.add(key);
+        record.push({ t: Math.round(performance.now() - started), ...entry });
+      }
+    };
+    const watchOverlay = () => {
+      const root = document.querySelector('captionist-overlay')?.shadowRoot;
+      if (!root) return false;
+      scan(root);
+      new MutationObserver(() => scan(root)).observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+      return true;
+    };
+    if (!watchOverlay()) {
+      const waiting = new MutationObserver(() => {
+        if (watchOverlay()) waiting.disconnect();
+      });
+      waiting.observe(document.documentElement, { childList: true });
+    }
+  });
+}
+
+export async function readCaptionRecord(page: Page): Promise<RecordedCaption[]> {
+  return page.evaluate(() => (window as unknown as { __captionRecord?: RecordedCaption[] }).__captionRecord ?? []);
+}

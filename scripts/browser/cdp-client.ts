@@ -14,6 +14,7 @@ interface Pending {
   resolve: (result: Record<string, unknown>) => void;
   reject: (error: Error) => void;
   method: string;
+  sessionId: string | undefined;
 }
 
 /** One protocol message as received; only the fields this client reads. */
@@ -35,6 +36,16 @@ export class CdpClient {
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => this.onMessage(String(data)));
+    // A popup closes itself when focus moves (e.g. the extension opens a tab): fail its pending
+    // commands at once instead of waiting for their timeouts.
+    this.on('Target.detachedFromTarget', (params) => {
+      for (const [id, waiter] of this.pending) {
+        if (waiter.sessionId !== undefined && waiter.sessionId === params.sessionId) {
+          this.pending.delete(id);
+          waiter.reject(new Error(`CDP ${waiter.method}: the target closed`));
+        }
+      }
+    });
     socket.on('close', () => {
       for (const waiter of this.pending.values()) waiter.reject(new Error(`CDP socket closed during ${waiter.method}`));
       this.pending.clear();
@@ -90,6 +101,7 @@ export class CdpClient {
       }, timeoutMs);
       this.pending.set(id, {
         method,
+        sessionId,
         resolve: (result) => {
           clearTimeout(timer);
           resolve(result);

@@ -13,7 +13,8 @@ import { chromium, type BrowserContext, type Worker } from '@playwright/test';
 import { CdpClient } from './cdp-client';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const EXTENSION_DIR = path.join(REPO_ROOT, '.output', 'chrome-mv3');
+/** The `wxt build` output; CAPTIONIST_EXTENSION_DIR points elsewhere (e.g. a build in another outDir). */
+export const EXTENSION_DIR = path.resolve(process.env.CAPTIONIST_EXTENSION_DIR ?? path.join(REPO_ROOT, '.output', 'chrome-mv3'));
 /** Pinned by the manifest `key` in wxt.config.ts. */
 export const EXTENSION_ID = 'dbmknijkimjaniglhfaegghkialpjohk';
 export const CHROMIUM_BIN = process.env.CHROMIUM_BIN ?? '/usr/lib/chromium/chromium';
@@ -23,9 +24,11 @@ export interface LaunchOptions {
   extensionDir?: string;
   headless: boolean;
   /**
-   * Replace the microphone with a WAV and auto-accept the permission prompt. Leave it out for tab
-   * capture: with --use-fake-ui-for-media-stream, Chromium 156 answers a tab-capture getUserMedia
-   * with "NotFoundError: Requested device not found" (seen here), so a browser gets one or the other.
+   * Replace the microphone with a WAV (fake capture device). The permission prompt is not
+   * auto-accepted: --use-fake-ui-for-media-stream makes every origin's microphone permission read
+   * "granted" from the start (so the extension's permission page is never reached) and, seen on
+   * Chromium 156, breaks tab capture ("NotFoundError: Requested device not found"). Grant the
+   * microphone like a user's "Allow" with grantToExtension() instead.
    */
   fakeMic?: {
     wav: string;
@@ -68,7 +71,6 @@ export function chromiumArgs(options: LaunchOptions): string[] {
   if (options.fakeMic) {
     args.push(
       '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream', // auto-accepts the microphone prompt on the permission page
       `--use-file-for-fake-audio-capture=${options.fakeMic.wav}${options.fakeMic.once ? '%noloop' : ''}`,
     );
   }
@@ -138,5 +140,21 @@ export async function launchWithExtension(options: LaunchOptions): Promise<Launc
     await context?.close().catch(() => undefined);
     await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
     return { ok: false, message: `Chromium with the extension did not start: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/**
+ * Sets browser permissions for the extension's own origin over CDP (Browser.setPermission), one
+ * by one. Playwright's grantPermissions cannot be used: it refuses chrome-extension:// origins
+ * ("opaque"), and without an origin it denies every permission it was not given, the microphone
+ * included. Names are Permissions API descriptor names ('clipboard-read', 'microphone', ...).
+ */
+export async function grantToExtension(browser: LaunchedBrowser, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    await browser.cdp.send('Browser.setPermission', {
+      permission: { name },
+      setting: 'granted',
+      origin: `chrome-extension://${browser.extensionId}`,
+    });
   }
 }

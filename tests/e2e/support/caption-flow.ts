@@ -7,7 +7,7 @@ import { OverlayWatcher } from '../../../scripts/browser/captions';
 import type { LaunchedBrowser } from '../../../scripts/browser/launch';
 import { openActionPopup, type ActionPopup, type PopupStatus } from '../../../scripts/browser/popup';
 import { expect } from './fixtures';
-import { saveScreenshot } from './screenshots';
+import { saveScreenshot, saveText } from './screenshots';
 import { copyTranscript, openSidePanel, readUtterances } from './side-panel';
 import { matchedContentWords } from './transcript-words';
 
@@ -90,17 +90,16 @@ export async function checkSidePanelAndCopy(
       .toBeGreaterThanOrEqual(minWords);
     const utterances = await readUtterances(panel);
     for (const utterance of utterances) expect(utterance.time, `time of "${utterance.text}"`).toMatch(/^\d{2,}:\d{2}:\d{2}$/);
-    await saveScreenshot(panel, testInfo, 'side-panel');
-
     const copied = await copyTranscript(panel);
     expect(copied.status).toBe('Copied');
+    await saveScreenshot(panel, testInfo, 'side-panel');
     // What was shown is what was copied: every utterance, with its time.
     for (const utterance of utterances) {
       expect(copied.clipboard).toContain(utterance.text.replace(/\s+/g, ' '));
       expect(copied.clipboard).toContain(`[${utterance.time}]`);
     }
     expect(matchedContentWords(referenceWords, copied.clipboard).length).toBeGreaterThanOrEqual(minWords);
-    await testInfo.attach('clipboard.txt', { body: copied.clipboard, contentType: 'text/plain' });
+    await saveText(testInfo, 'clipboard.txt', copied.clipboard);
     return { panelText: utterances.map((u) => u.text).join('\n'), clipboard: copied.clipboard };
   } finally {
     await panel.close();

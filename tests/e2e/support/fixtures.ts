@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { test as base, expect } from '@playwright/test';
-import { launchWithExtension, type LaunchedBrowser } from '../../../scripts/browser/launch';
+import { grantToExtension, launchWithExtension, type LaunchedBrowser } from '../../../scripts/browser/launch';
 import { configureExtension } from '../../../scripts/browser/options-page';
 import { startProxy, type ProxyProcess } from '../../../scripts/browser/proxy-process';
 import { prepareAudio, type PreparedAudio } from '../../../scripts/prepare-audio';
@@ -13,10 +13,7 @@ import { prepareAudio, type PreparedAudio } from '../../../scripts/prepare-audio
 export interface CaptionistFixtures {
   /** Environment for the proxy on top of PORT=0 and the token; {} runs the local engine. */
   proxyEnv: Record<string, string | undefined>;
-  /**
-   * Give Chromium the speech WAV as its microphone (played once per capture) and auto-accept the
-   * prompt. Tab capture does not work in such a browser (see scripts/browser/launch.ts).
-   */
+  /** Give Chromium the speech WAV as its microphone (played from the start by each capture). */
   fakeMic: boolean;
   proxyToken: string;
   captionProxy: ProxyProcess;
@@ -73,10 +70,8 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
     try {
       const configured = await configureExtension(app.context, app.extensionId, { proxyUrl: captionProxy.url, token: proxyToken });
       if (!configured.ok) throw new Error(configured.message);
-      // Copy writes and the test reads the clipboard from the side panel page (extension origin).
-      await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-        origin: `chrome-extension://${app.extensionId}`,
-      });
+      // Copy writes and the test reads the clipboard back in the side panel page.
+      await grantToExtension(app, ['clipboard-read', 'clipboard-write']);
       await use(app);
     } finally {
       await testInfo.attach('browser-console.txt', { body: logs.join('\n'), contentType: 'text/plain' });
