@@ -4,10 +4,12 @@
  * pink noise at 20 dB and 10 dB SNR). Prints speech-frame recall, the share of non-speech not sent,
  * the share of all audio sent, and per-frame cost (absolute and as a ratio to ours).
  * The bar (issue 3): recall >= 99.5 % while >= 60 % of non-speech is not sent.
+ * With `-- --asr`, also checks the timeline with a real recognizer (see vad-asr-timing.ts).
  */
 import { VadGate } from '../lib/audio/vad';
 import { loadVadFixture, VAD_CONDITIONS, withAddedNoise } from '../tests/fixtures/vad/vad-fixture';
 import { fixtureFrames, scoreGating, type GatingScore } from '../tests/fixtures/vad/vad-score';
+import { asrTiming } from './vad-asr-timing';
 import { FvadDetector, loadFvad, RawDetectorGate, SeedStyleVad, type FrameGate } from './vad-peers';
 
 const BAR_RECALL = 0.995;
@@ -108,3 +110,15 @@ console.log(
     ? 'No peer had higher speech recall at equal or better gating in the barred conditions: keeping our gate.'
     : `Peers with higher recall at equal or better gating: ${winners.join('; ')}`,
 );
+
+if (process.argv.includes('--asr')) {
+  console.log('\nTimeline with a real recognizer: pocketsphinx word starts from the gated stream, mapped back,');
+  console.log('against the same words decoded from the whole recording.\n');
+  console.log(`${pad('condition', 9)} ${padL('words whole/gated/matched', 25)} ${padL('sent s / meeting s', 19)} ${padL('mapped error mean/max', 22)} ${padL('unmapped mean', 14)}`);
+  for (const condition of VAD_CONDITIONS) {
+    const r = asrTiming(fixture.manifest, fixture.audio[condition]);
+    console.log(
+      `${pad(condition, 9)} ${padL(`${r.wordsWhole}/${r.wordsGated}/${r.matched}`, 25)} ${padL(`${r.sentSeconds.toFixed(1)} / ${r.meetingSeconds.toFixed(1)}`, 19)} ${padL(`${r.meanErrorMs.toFixed(1)} / ${r.maxErrorMs.toFixed(0)} ms`, 22)} ${padL(`${(r.unmappedMeanErrorMs / 1000).toFixed(2)} s`, 14)}`,
+    );
+  }
+}
