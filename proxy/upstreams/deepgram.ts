@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
+import { isLoopbackHost } from '../config';
 import { closeReason, type ControlType, type Upstream, type UpstreamContext, type UpstreamFactory } from './upstream';
 
 export interface DeepgramUpstreamOptions {
@@ -77,9 +78,25 @@ export function relayableClose(code: number, reason: string): { code: number; re
   return { code, reason: closeReason(reason) };
 }
 
+/**
+ * Client-to-server masking exists so script in a browser cannot craft bytes that an intermediary
+ * reading plain HTTP would misparse. Over TLS or loopback no such intermediary can read the frames,
+ * and a zero mask lets ws send each audio frame without copying it.
+ */
+export function maskingIsPointless(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'wss:' || isLoopbackHost(parsed.hostname);
+}
+
+const zeroMask = (mask: Buffer): void => {
+  mask.fill(0);
+};
+
 export function createDeepgramUpstream(options: DeepgramUpstreamOptions): UpstreamFactory {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+
+  const unmasked = maskingIsPointless(options.url);
 
   return ({ params, events, logger }: UpstreamContext): Upstream => {
     const startedAt = Date.now();
@@ -88,6 +105,7 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
       perMessageDeflate: false,
       handshakeTimeout: connectTimeoutMs,
       maxPayload: 16 * 1024 * 1024,
+      ...(unmasked ? { generateMask: zeroMask } : {}),
     });
     const pending: Array<{ data: Buffer | string; binary: boolean }> = [];
     let pendingBytes = 0;

@@ -1,0 +1,294 @@
+/**
+ * `npm run bench:proxy [-- --streams 100,500 --seconds 5]`
+ *
+ * N concurrent real-time streams (16 kHz linear16, 100 ms frames, phases spread over the 100 ms)
+ * sent straight to a fake Deepgram, then the same streams through the proxy to the same fake, in
+ * one run. The fake answers every frame with one Results message, so the round trip of each frame
+ * is measured in both setups; the difference is what the proxy adds. Proxy CPU and memory come
+ * from /proc for the proxy process alone (restarted for each N so memory starts from a clean heap).
+ *
+ * Everything runs on loopback: three processes (this load generator, the proxy, the fake) share
+ * the machine's cores, as they would not in production, so the figures are an upper bound.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+
+const KEY = 'bench-deepgram-key';
+const TOKEN = 'bench-client-token-123456';
+const FRAME_MS = 100;
+const FRAME = Buffer.alloc(3200); // 100 ms of 16 kHz mono linear16 (silence: the fake does not listen)
+const SLOT_MS = 5;
+const QUERY = 'model=nova-3&encoding=linear16&sample_rate=16000&channels=1&interim_results=true';
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+const PAGE_KIB = 4;
+
+const { values: args } = parseArgs({
+  options: {
+    streams: { type: 'string', default: '100,500,1000,2000' },
+    seconds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
+  },
+});
+const streamCounts = args.streams.split(',').map(Number);
+const measureMs = Number(args.seconds) * 1000;
+const warmupMs = Number(args.warmup) * 1000;
+
+interface Probe {
+  ws: WebSocket;
+  slot: number;
+  /** Send times of frames still waiting for their answer, oldest first. */
+  pending: number[];
+  head: number;
+}
+
+interface PhaseResult {
+  latencies: number[];
+  framesSent: number;
+  answered: number;
+  failedStreams: number;
+  loadGenCpuPercent: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startProcess(script: string, env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; line: string }> {
+  // `node --import tsx` keeps it one process, so /proc shows the proxy's own CPU and memory.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const newline = out.indexOf('\n');
+      if (newline !== -1) resolve({ child, line: out.slice(0, newline) });
+    });
+    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+  });
+}
+
+async function stopProcess(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function processRssKiB(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
+  return Number(fields[1]) * PAGE_KIB;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function openStreams(url: string, headers: Record<string, string>, count: number): Promise<Probe[]> {
+  const probes: Probe[] = [];
+  const batch = 100;
+  for (let first = 0; first < count; first += batch) {
+    const opening: Array<Promise<void>> = [];
+    for (let index = first; index < Math.min(count, first + batch); index += 1) {
+      const ws = new WebSocket(`${url}?${QUERY}`, { headers, perMessageDeflate: false });
+      const probe: Probe = { ws, slot: index % (FRAME_MS / SLOT_MS), pending: [], head: 0 };
+      probes.push(probe);
+      opening.push(
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('stream did not open in 20 s')), 20_000);
+          ws.once('open', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          ws.once('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+          });
+        }),
+      );
+    }
+    await Promise.all(opening);
+  }
+  return probes;
+}
+
+/** Streams in real time for warmup + measurement; latencies of frames sent in the measured window. */
+async function runPhase(url: string, headers: Record<string, string>, count: number): Promise<PhaseResult> {
+  const probes = await openStreams(url, headers, count);
+  const latencies: number[] = [];
+  let measuring = false;
+  let framesSent = 0;
+  let answered = 0;
+  let failedStreams = 0;
+  for (const probe of probes) {
+    probe.ws.on('message', (_data, isBinary) => {
+      if (isBinary) return;
+      const sentAt = probe.pending[probe.head];
+      if (sentAt === undefined) return;
+      probe.head += 1;
+      if (probe.head > 1024) {
+        probe.pending.splice(0, probe.head);
+        probe.head = 0;
+      }
+      if (sentAt >= 0) {
+        latencies.push(performance.now() - sentAt);
+        answered += 1;
+      }
+    });
+    probe.ws.on('close', () => {
+      failedStreams += 1;
+    });
+    probe.ws.on('error', () => {});
+  }
+
+  const slots: Probe[][] = Array.from({ length: FRAME_MS / SLOT_MS }, () => []);
+  for (const probe of probes) slots[probe.slot]?.push(probe);
+  const started = performance.now();
+  let nextSlot = 0;
+  const cpuBefore = process.cpuUsage();
+  let cpuAtMeasure = cpuBefore;
+  let measureStartedAt = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const dueSlot = Math.floor((now - started) / SLOT_MS);
+    if (!measuring && now - started >= warmupMs) {
+      measuring = true;
+      cpuAtMeasure = process.cpuUsage();
+      measureStartedAt = now;
+    }
+    for (; nextSlot <= dueSlot; nextSlot += 1) {
+      for (const probe of slots[nextSlot % slots.length] ?? []) {
+        if (probe.ws.readyState !== WebSocket.OPEN) continue;
+        // -1 marks warm-up frames: answered, but not measured.
+        probe.pending.push(measuring ? performance.now() : -1);
+        probe.ws.send(FRAME);
+        if (measuring) framesSent += 1;
+      }
+    }
+  }, 1);
+  await sleep(warmupMs + measureMs);
+  clearInterval(ticker);
+  const cpu = process.cpuUsage(cpuAtMeasure);
+  const window = performance.now() - measureStartedAt;
+  await sleep(500); // answers still in flight
+  const closing = probes.map((probe) => new Promise((resolve) => {
+    if (probe.ws.readyState === WebSocket.CLOSED) resolve(undefined);
+    probe.ws.once('close', resolve);
+    probe.ws.close(1000);
+    setTimeout(() => {
+      probe.ws.terminate();
+      resolve(undefined);
+    }, 5000).unref();
+  }));
+  const failedBeforeClose = failedStreams;
+  await Promise.all(closing);
+  return {
+    latencies: latencies.sort((a, b) => a - b),
+    framesSent,
+    answered,
+    failedStreams: failedBeforeClose,
+    loadGenCpuPercent: ((cpu.user + cpu.system) / 1000 / window) * 100,
+  };
+}
+
+interface Row {
+  streams: number;
+  direct: PhaseResult;
+  proxied: PhaseResult;
+  proxyCpuPercent: number;
+  proxyKiBPerStream: number;
+  proxyBaselineMiB: number;
+}
+
+function formatRow(row: Row): string {
+  const ms = (value: number) => value.toFixed(1);
+  const d50 = percentile(row.direct.latencies, 50);
+  const d99 = percentile(row.direct.latencies, 99);
+  const p50 = percentile(row.proxied.latencies, 50);
+  const p99 = percentile(row.proxied.latencies, 99);
+  const lost = (phase: PhaseResult) => phase.framesSent - phase.answered;
+  return [
+    row.streams,
+    ms(d50),
+    ms(d99),
+    ms(p50),
+    ms(p99),
+    ms(p50 - d50),
+    ms(p99 - d99),
+    row.proxyCpuPercent.toFixed(0),
+    row.proxyKiBPerStream.toFixed(1),
+    `${lost(row.direct)}/${lost(row.proxied)}`,
+    `${row.direct.loadGenCpuPercent.toFixed(0)}/${row.proxied.loadGenCpuPercent.toFixed(0)}`,
+  ].join(' | ');
+}
+
+async function main(): Promise<void> {
+  const fake = await startProcess('bench/proxy-fake-upstream.ts', { FAKE_DEEPGRAM_KEY: KEY });
+  const fakeUrl = fake.line.trim();
+  const rows: Row[] = [];
+  try {
+    for (const streams of streamCounts) {
+      const direct = await runPhase(fakeUrl, { Authorization: `Token ${KEY}` }, streams);
+      const proxy = await startProcess('proxy/main.ts', {
+        PORT: '0',
+        DEEPGRAM_API_KEY: KEY,
+        DEEPGRAM_URL: fakeUrl,
+        CAPTIONIST_TOKENS: TOKEN,
+        MAX_STREAMS_PER_TOKEN: '100000',
+        LOG_LEVEL: 'warn',
+      });
+      const proxyUrl = /listening on (ws:\/\/\S+)/.exec(proxy.line)?.[1] ?? '';
+      const pid = proxy.child.pid ?? 0;
+      await sleep(300);
+      const baselineKiB = processRssKiB(pid);
+      const cpuStart = processCpuSeconds(pid);
+      const wallStart = performance.now();
+      const rssSamples: number[] = [];
+      const sampler = setInterval(() => rssSamples.push(processRssKiB(pid)), 250);
+      const proxied = await runPhase(proxyUrl, { Authorization: `Token ${TOKEN}` }, streams);
+      clearInterval(sampler);
+      // Steady state: the median RSS over the streaming part (the last samples are the close).
+      const streaming = rssSamples.slice(Math.floor(rssSamples.length * 0.3), Math.floor(rssSamples.length * 0.9)).sort((a, b) => a - b);
+      const steadyKiB = streaming[Math.floor(streaming.length / 2)] ?? baselineKiB;
+      // CPU over the whole phase (connect, stream, close), as a share of one core.
+      const proxyCpuPercent = ((processCpuSeconds(pid) - cpuStart) / ((performance.now() - wallStart) / 1000)) * 100;
+      await stopProcess(proxy.child);
+      const row: Row = {
+        streams,
+        direct,
+        proxied,
+        proxyCpuPercent,
+        proxyKiBPerStream: (steadyKiB - baselineKiB) / streams,
+        proxyBaselineMiB: baselineKiB / 1024,
+      };
+      rows.push(row);
+      process.stderr.write(`done: ${streams} streams (proxy baseline RSS ${row.proxyBaselineMiB.toFixed(0)} MiB)\n`);
+    }
+  } finally {
+    await stopProcess(fake.child);
+  }
+  process.stdout.write(
+    [
+      '',
+      `Proxy bench: real-time 16 kHz linear16 streams, 100 ms frames, ${measureMs / 1000} s measured after ${warmupMs / 1000} s warm-up, loopback, ${readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((line) => line.startsWith('processor')).length} cores`,
+      `Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates the figures)`,
+      'Round trip of a frame (client send -> Results back), ms; "added" is through-proxy minus direct.',
+      '',
+      'streams | direct p50 | direct p99 | proxy p50 | proxy p99 | added p50 | added p99 | proxy CPU % of a core | proxy KiB/stream | unanswered direct/proxy | load-gen CPU % direct/proxy',
+      '---|---|---|---|---|---|---|---|---|---|---',
+      ...rows.map(formatRow),
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();
