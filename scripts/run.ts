@@ -55,6 +55,10 @@ function newestMtime(entry: string): number {
 }
 
 function buildIfNeeded(): void {
+  if (process.env.CAPTIONIST_EXTENSION_DIR) {
+    log(`Using the extension build in ${EXTENSION_DIR} (CAPTIONIST_EXTENSION_DIR); not building.`);
+    return;
+  }
   const manifest = path.join(EXTENSION_DIR, 'manifest.json');
   const built = existsSync(manifest) ? statSync(manifest).mtimeMs : 0;
   const sources = Math.max(...EXTENSION_SOURCES.map((entry) => newestMtime(path.join(REPO_ROOT, entry))));
@@ -151,6 +155,7 @@ async function runHeadlessDemo(app: LaunchedBrowser, server: StaticServer, clipS
   });
 
   let previous = '';
+  let lastStatus = '';
   let lastArrival = Date.now();
   const watcher = new OverlayWatcher(page, (line: OverlayLine) => {
     lastArrival = Date.now();
@@ -177,6 +182,7 @@ async function runHeadlessDemo(app: LaunchedBrowser, server: StaticServer, clipS
 
     const stopPopup = await openPopup(app, page);
     try {
+      lastStatus = (await stopPopup.status()).text;
       await stopPopup.waitForEnabled('[data-testid=stop]', 5_000).catch(() => undefined);
       await stopPopup.click('[data-testid=stop]').catch(() => undefined);
       await stopPopup.waitForPhase(['idle', 'error'], 15_000);
@@ -190,7 +196,10 @@ async function runHeadlessDemo(app: LaunchedBrowser, server: StaticServer, clipS
 
   const lines = watcher.finalTexts();
   if (lines.length === 0) {
-    console.error('[captionist] No captions arrived for the demo clip. Check the [proxy] lines above for errors.');
+    console.error(
+      `[captionist] No captions arrived for the demo clip (Captionist's status was "${lastStatus}"). ` +
+        'Check the [proxy] lines above for errors.',
+    );
     return 1;
   }
   log(`Done: ${lines.length} caption line(s).`);
@@ -203,8 +212,10 @@ async function openPopup(app: LaunchedBrowser, page: Page): Promise<ActionPopup>
   return opened.popup;
 }
 
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    interrupted = true;
     log(`${signal}: stopping the browser, the proxy and the demo server…`);
     void cleanUp().then(() => process.exit(130));
   });
@@ -214,7 +225,9 @@ let code = 1;
 try {
   code = await main();
 } catch (error) {
-  console.error(`[captionist] ${error instanceof RunFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  // After Ctrl-C the browser closing under a waiting step is expected, not worth a stack trace.
+  if (!interrupted)
+    console.error(`[captionist] ${error instanceof RunFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   code = 1;
 } finally {
   await cleanUp();

@@ -2,8 +2,7 @@
  * Runs the real proxy (proxy/main.ts) as a child process on an ephemeral port and reads the URL it
  * announces: `Captionist proxy listening on ws://HOST:PORT/v1/listen (engine: NAME)`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { REPO_ROOT } from './launch';
 
 export interface ProxyProcess {
@@ -36,9 +35,9 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Start
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-  // A process group of its own, so stop() reaches tsx's child node process too.
-  const child = spawn(tsx, ['proxy/main.ts'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One node process (tsx as a loader, not the tsx CLI that forks a second one), in our process
+  // group: a terminal's Ctrl-C reaches it too, and stop() signals exactly the proxy.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
@@ -60,8 +59,8 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Start
 
   const stop = async (graceMs = 5_000) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    signalGroup(child, 'SIGTERM');
-    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
   };
@@ -75,13 +74,4 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Start
     ok: true,
     proxy: { url: started.url, engine: started.engine, pid: child.pid, output: () => output, stop },
   };
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal); // the group is gone already, or was never made
-  }
 }
