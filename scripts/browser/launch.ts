@@ -104,7 +104,8 @@ export async function launchWithExtension(options: LaunchOptions): Promise<Launc
       // --mute-audio (added for headless) also zeroes what tab capture reads.
       ignoreDefaultArgs: ['--mute-audio', '--disable-extensions'],
       args: chromiumArgs({ ...options, extensionDir }),
-      viewport: { width: 1100, height: 720 },
+      // A fixed size keeps screenshots comparable; a person's window keeps its own size.
+      viewport: options.headless ? { width: 1100, height: 720 } : null,
       timeout: 30_000,
     });
     const serviceWorker =

@@ -9,7 +9,11 @@ import { EXTENSION_DIR, REPO_ROOT } from '../../../scripts/browser/launch';
 import { prepareAudio } from '../../../scripts/prepare-audio';
 
 export default async function globalSetup(): Promise<void> {
-  if (!existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
+  const built = existsSync(path.join(EXTENSION_DIR, 'manifest.json'));
+  if (!built && process.env.CAPTIONIST_EXTENSION_DIR) {
+    throw new Error(`CAPTIONIST_EXTENSION_DIR=${process.env.CAPTIONIST_EXTENSION_DIR} holds no built extension (manifest.json).`);
+  }
+  if (!built) {
     console.log(`No extension build at ${EXTENSION_DIR}; running wxt build`);
     execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
