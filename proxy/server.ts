@@ -99,7 +99,10 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
 
   const serveMetrics = (request: IncomingMessage, response: ServerResponse) => {
     // Metrics say how busy the proxy is: this computer may read them, others need a client token.
-    const local = isLoopbackHost(request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '');
+    // A request relayed by a reverse proxy on this computer comes from loopback too, so a
+    // forwarding header marks it as remote.
+    const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
+    const local = !forwarded && isLoopbackHost(request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '');
     if (!local && (verifier.open || !verifier.check(readPresentedToken(request).token).ok)) {
       sendJson(response, 401, { error: 'unauthorized', message: 'Metrics need an "Authorization: Token <token>" header.' });
       return;

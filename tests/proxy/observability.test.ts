@@ -84,6 +84,14 @@ describe('metrics', () => {
     expect(Number(/captionist_client_bytes_out_total (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
   });
 
+  it('are refused to requests relayed by a reverse proxy unless they carry a client token', async () => {
+    const relayed = await fetch(metricsUrl(), { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+    expect(relayed.status).toBe(401);
+    expect(await relayed.json()).toMatchObject({ error: 'unauthorized' });
+    const withToken = await fetch(metricsUrl(), { headers: { 'X-Forwarded-For': '203.0.113.9', Authorization: `Token ${TOKEN}` } });
+    expect(withToken.status).toBe(200);
+  });
+
   it('show an open stream as active', async () => {
     const client = connectClient(proxy.url, { token: TOKEN });
     await client.opened;
