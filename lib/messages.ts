@@ -6,10 +6,14 @@
  *   offscreen -> everyone (background relays to the captured tab's overlay)
  *                                                       : session/state, transcript/update, audio/level
  *   any extension page                     -> offscreen  : session/get, transcript/get
+ *       (the background answers these too: from the offscreen document while it is open, else
+ *        from storage.session and the saved transcripts, so a closed document loses nothing)
+ *   offscreen -> background                              : session/ended (transcript saved; close me)
  *
  * The offscreen document owns the live session; the background owns nothing that is lost when
  * Chrome stops it, and asks the offscreen document whenever it needs the state.
  */
+import type { RetentionPolicy } from './persistence/retention';
 import type { ListenSettings } from './settings';
 import type { Segment, TranscriptSnapshot, Utterance } from './transcript/types';
 
@@ -27,6 +31,10 @@ export type ErrorCode =
   | 'proxy-rejected'
   | 'proxy-closed'
   | 'already-running'
+  /** Capture ended on its own: the captured tab went to another site, closed, or the extension updated. */
+  | 'tab-navigated'
+  | 'tab-closed'
+  | 'extension-updated'
   | 'internal';
 
 export interface UserFacingError {
@@ -63,6 +71,13 @@ export interface TranscriptUpdate {
   interim: Segment | null;
 }
 
+/** The page a session captured (or showed its overlay on), for the saved session's record. */
+export interface PageInfo {
+  title: string;
+  /** URL origin only (scheme://host:port): the saved history never keeps paths or queries. */
+  origin: string;
+}
+
 export type Message =
   | { type: 'session/start'; source: CaptureSource; tabId: number | null }
   | { type: 'session/stop' }
@@ -76,8 +91,14 @@ export type Message =
       /** From tabCapture.getMediaStreamId; null for the microphone. */
       streamId: string | null;
       settings: ListenSettings;
+      page: PageInfo | null;
+      /** How many saved sessions to keep; applied when this one starts and ends. */
+      retention: RetentionPolicy;
     }
-  | { type: 'offscreen/stop' }
+  /** `reason` set: capture ended for that reason (shown to the user), not because they pressed Stop. */
+  | { type: 'offscreen/stop'; reason?: UserFacingError }
+  /** Offscreen -> background, once capture stopped and the transcript is saved: the document may close. */
+  | { type: 'session/ended'; state: SessionState }
   | { type: 'transcript/get' }
   | { type: 'transcript/update'; update: TranscriptUpdate }
   | { type: 'audio/level'; rms: number; peak: number };
@@ -98,6 +119,7 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'session/stop',
   'session/get',
   'session/state',
+  'session/ended',
   'permission/mic-granted',
   'offscreen/start',
   'offscreen/stop',
