@@ -1,7 +1,8 @@
 /**
  * The transcript as plain text, one utterance a line: "[00:01:02] Speaker 1: text".
- * What Copy puts on the clipboard.
+ * What Copy puts on the clipboard; the TXT export adds a title and date above the same lines.
  */
+import { exportableUtterances, localDateTime, oneLine, type ExportDocument } from './export-document';
 import { speakerLabel } from './speaker-colors';
 import type { Segment, TranscriptSnapshot } from './types';
 
@@ -20,12 +21,25 @@ export function formatClock(seconds: number): string {
   return `${two(h)}:${two(m)}:${two(s)}`;
 }
 
-function line(segment: Segment, names?: Readonly<Record<number, string>>): string | null {
+/**
+ * One line of plain text: "[hh:mm:ss] Name: text", or "[hh:mm:ss] text" without a speaker; null
+ * when there is no text. Also used for copying part of an utterance (the selection).
+ */
+export function formatPlainLine(
+  start: number,
+  speaker: number | null,
+  rawText: string,
+  names?: Readonly<Record<number, string>>,
+): string | null {
   // One utterance, one line, whatever whitespace the server put in the text.
-  const text = segment.text.replace(/\s+/g, ' ').trim();
+  const text = oneLine(rawText);
   if (text === '') return null;
-  const label = speakerLabel(segment.speaker, names);
-  return label ? `[${formatClock(segment.start)}] ${label}: ${text}` : `[${formatClock(segment.start)}] ${text}`;
+  const label = speakerLabel(speaker, names);
+  return label ? `[${formatClock(start)}] ${label}: ${text}` : `[${formatClock(start)}] ${text}`;
+}
+
+function line(segment: Segment, names?: Readonly<Record<number, string>>): string | null {
+  return formatPlainLine(segment.start, segment.speaker, segment.text, names);
 }
 
 export function transcriptToPlainText(
@@ -43,4 +57,13 @@ export function transcriptToPlainText(
     if (text !== null) lines.push(text);
   }
   return lines.join('\n');
+}
+
+/** The TXT export: title, when it was recorded, a blank line, then the lines Copy gives. */
+export function transcriptToTxt(doc: ExportDocument): string {
+  const header = [oneLine(doc.title) || 'Transcript'];
+  const when = localDateTime(doc.startedAt);
+  if (when) header.push(when);
+  const body = transcriptToPlainText({ utterances: exportableUtterances(doc.utterances), interim: null }, doc.names);
+  return `${header.join('\n')}\n\n${body}\n`;
 }

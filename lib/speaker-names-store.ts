@@ -1,0 +1,147 @@
+/**
+ * Where speaker names live: storage.local under `speakerNames`, one entry per session, so the side
+ * panel, the caption overlay, copy and every export read the same names, and a rename in one view
+ * reaches the others through storage.onChanged.
+ *
+ *   speakerNames: { [sessionKey]: { names: { "0": "Dana", ... }, updatedAt: epochMs } }
+ *
+ * A session's key comes from when capture began (SessionState.startedAt), which every view already
+ * has; the offscreen document needs no new message. At most MAX_SESSIONS entries are kept (the
+ * least recently renamed go first).
+ */
+import { browser } from 'wxt/browser';
+import { NO_SPEAKER_NAMES, parseSpeakerNames, sameSpeakerNames, withSpeakerName, type SpeakerNames } from './transcript/speaker-names';
+
+export const SPEAKER_NAMES_STORAGE_KEY = 'speakerNames';
+export const MAX_SESSIONS = 200;
+
+/** The storage key of one session's names: the epoch milliseconds at which its capture began. */
+export function speakerNamesKey(startedAt: number): string {
+  return `session-${Math.round(startedAt)}`;
+}
+
+interface SessionEntry {
+  names: SpeakerNames;
+  updatedAt: number;
+}
+
+type Entries = Record<string, SessionEntry>;
+
+/** The parts of browser.storage.local and storage.onChanged this store uses (so tests can pass fakes). */
+export interface StorageAreaLike {
+  get(key: string): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+}
+
+export interface StorageChange {
+  newValue?: unknown;
+  oldValue?: unknown;
+}
+
+export interface StorageChangedEventLike {
+  addListener(listener: (changes: Record<string, StorageChange>, areaName: string) => void): void;
+  removeListener(listener: (changes: Record<string, StorageChange>, areaName: string) => void): void;
+}
+
+export interface SpeakerNamesStore {
+  load(sessionKey: string): Promise<SpeakerNames>;
+  /** Renames `speaker` in that session ('' restores "Speaker N"); resolves with the session's names. */
+  rename(sessionKey: string, speaker: number, name: string): Promise<SpeakerNames>;
+  /** Drops a session's names (when the session itself is deleted). */
+  forget(sessionKey: string): Promise<void>;
+  /** Calls `onNames` with the session's names now and after every change; returns the unsubscribe. */
+  watch(sessionKey: string, onNames: (names: SpeakerNames) => void): () => void;
+}
+
+function parseEntries(value: unknown): Entries {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const entries: Entries = {};
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const { names, updatedAt } = raw as { names?: unknown; updatedAt?: unknown };
+    entries[key] = { names: parseSpeakerNames(names), updatedAt: typeof updatedAt === 'number' ? updatedAt : 0 };
+  }
+  return entries;
+}
+
+function bounded(entries: Entries): Entries {
+  const keys = Object.keys(entries);
+  if (keys.length <= MAX_SESSIONS) return entries;
+  const keep = keys.sort((a, b) => (entries[b]?.updatedAt ?? 0) - (entries[a]?.updatedAt ?? 0)).slice(0, MAX_SESSIONS);
+  return Object.fromEntries(keep.map((key) => [key, entries[key] as SessionEntry]));
+}
+
+export function createSpeakerNamesStore(
+  area: StorageAreaLike,
+  changed: StorageChangedEventLike,
+  now: () => number = Date.now,
+): SpeakerNamesStore {
+  // Renames in this context are applied one after another, so two quick renames never lose one.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = queue.then(work, work);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  const readAll = async (): Promise<Entries> => parseEntries((await area.get(SPEAKER_NAMES_STORAGE_KEY))[SPEAKER_NAMES_STORAGE_KEY]);
+
+  return {
+    async load(sessionKey) {
+      return (await readAll())[sessionKey]?.names ?? NO_SPEAKER_NAMES;
+    },
+    rename(sessionKey, speaker, name) {
+      return serial(async () => {
+        const entries = await readAll();
+        const names = withSpeakerName(entries[sessionKey]?.names ?? NO_SPEAKER_NAMES, speaker, name);
+        entries[sessionKey] = { names, updatedAt: now() };
+        await area.set({ [SPEAKER_NAMES_STORAGE_KEY]: bounded(entries) });
+        return names;
+      });
+    },
+    forget(sessionKey) {
+      return serial(async () => {
+        const entries = await readAll();
+        if (!(sessionKey in entries)) return;
+        delete entries[sessionKey];
+        await area.set({ [SPEAKER_NAMES_STORAGE_KEY]: entries });
+      });
+    },
+    watch(sessionKey, onNames) {
+      let current: SpeakerNames | null = null;
+      let alive = true;
+      const emit = (names: SpeakerNames) => {
+        if (!alive || (current !== null && sameSpeakerNames(current, names))) return;
+        current = names;
+        onNames(names);
+      };
+      const listener = (changes: Record<string, StorageChange>, areaName: string) => {
+        const change = changes[SPEAKER_NAMES_STORAGE_KEY];
+        if (areaName !== 'local' || !change) return;
+        emit(parseEntries(change.newValue)[sessionKey]?.names ?? NO_SPEAKER_NAMES);
+      };
+      changed.addListener(listener);
+      void readAll().then(
+        (entries) => {
+          // A change that arrived while reading is newer than what was read.
+          if (current === null) emit(entries[sessionKey]?.names ?? NO_SPEAKER_NAMES);
+        },
+        () => emit(NO_SPEAKER_NAMES),
+      );
+      return () => {
+        alive = false;
+        changed.removeListener(listener);
+      };
+    },
+  };
+}
+
+let defaultStore: SpeakerNamesStore | null = null;
+
+/** The store over browser.storage.local, for extension pages and the content script. */
+export function speakerNamesStore(): SpeakerNamesStore {
+  defaultStore ??= createSpeakerNamesStore(
+    browser.storage.local as unknown as StorageAreaLike,
+    browser.storage.onChanged as unknown as StorageChangedEventLike,
+  );
+  return defaultStore;
+}

@@ -1,0 +1,60 @@
+/**
+ * Names the user gave to diarized speakers in one session ("Speaker 1" -> "Dana"). Pure rules;
+ * lib/speaker-names-store.ts keeps them in storage.local, per session.
+ *
+ * Keys are the server's speaker indexes (0 is shown as "Speaker 1"). A name is plain text: it is
+ * trimmed, its whitespace collapsed, control characters dropped and its length bounded, so it can go
+ * into a caption, a file name's neighbour or a WebVTT voice tag (escaped there) without surprises.
+ */
+
+/** Speaker index -> the name the user gave. A speaker without an entry keeps "Speaker N". */
+export type SpeakerNames = Readonly<Record<number, string>>;
+
+export const MAX_SPEAKER_NAME_LENGTH = 60;
+/** Diarization gives small indexes; anything past this is not a speaker we would ever show. */
+export const MAX_SPEAKER_INDEX = 63;
+
+export const NO_SPEAKER_NAMES: SpeakerNames = Object.freeze({});
+
+// C0/C1 controls and the Unicode line/paragraph separators: a name is one line of text.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** The name as it will be stored and shown; '' means "no name" (back to "Speaker N"). */
+export function normalizeSpeakerName(raw: string): string {
+  const clean = raw.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  // Cut on code points, so a name never ends in half of a surrogate pair.
+  return Array.from(clean).slice(0, MAX_SPEAKER_NAME_LENGTH).join('').trim();
+}
+
+export function isSpeakerIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SPEAKER_INDEX;
+}
+
+/** A copy of `names` with `speaker` renamed; an empty name removes the entry. */
+export function withSpeakerName(names: SpeakerNames, speaker: number, name: string): SpeakerNames {
+  if (!isSpeakerIndex(speaker)) return names;
+  const normalized = normalizeSpeakerName(name);
+  const next: Record<number, string> = { ...names };
+  if (normalized === '') delete next[speaker];
+  else next[speaker] = normalized;
+  return next;
+}
+
+/** Reads names from storage (or any untrusted source): keeps valid entries, drops the rest. */
+export function parseSpeakerNames(value: unknown): SpeakerNames {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return NO_SPEAKER_NAMES;
+  const names: Record<number, string> = {};
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    if (!/^\d{1,2}$/.test(key) || typeof raw !== 'string') continue;
+    const speaker = Number(key);
+    const name = normalizeSpeakerName(raw);
+    if (isSpeakerIndex(speaker) && name !== '') names[speaker] = name;
+  }
+  return names;
+}
+
+export function sameSpeakerNames(a: SpeakerNames, b: SpeakerNames): boolean {
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  return keysA.every((key) => a[Number(key)] === b[Number(key)]);
+}

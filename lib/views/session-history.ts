@@ -1,0 +1,62 @@
+/**
+ * Past sessions as the side panel sees them: a list (date, page, length), and one session to open,
+ * export or delete. The panel depends on this interface only; `sessionHistory()` binds it to the
+ * saved transcripts (lib/persistence, IndexedDB) when they exist.
+ */
+import type { Utterance } from '../transcript/types';
+
+export interface SessionSummary {
+  id: string;
+  /** Epoch milliseconds when capture began; also the key of the session's speaker names. */
+  startedAt: number;
+  /** Epoch milliseconds of the last saved words, or null while unknown. */
+  endedAt: number | null;
+  /** The captured page's title (may be ''). */
+  title: string;
+  /** The captured page's address, or null (microphone sessions, or not recorded). */
+  url: string | null;
+  /** Meeting time covered by the transcript, seconds. */
+  durationSeconds: number;
+  wordCount: number;
+}
+
+export interface StoredSession extends SessionSummary {
+  utterances: Utterance[];
+}
+
+export interface SessionHistory {
+  /** Newest first. */
+  listSessions(): Promise<SessionSummary[]>;
+  loadSession(id: string): Promise<StoredSession | null>;
+  deleteSession(id: string): Promise<void>;
+}
+
+/** What a history with no saved sessions (or no persistence yet) answers. */
+export const EMPTY_HISTORY: SessionHistory = {
+  listSessions: () => Promise.resolve([]),
+  loadSession: () => Promise.resolve(null),
+  deleteSession: () => Promise.resolve(),
+};
+
+/** Length and word count of a transcript, for a summary. */
+export function summarizeUtterances(utterances: readonly Utterance[]): { durationSeconds: number; wordCount: number } {
+  let first = Infinity;
+  let last = 0;
+  let wordCount = 0;
+  for (const u of utterances) {
+    if (Number.isFinite(u.start)) first = Math.min(first, u.start);
+    if (Number.isFinite(u.end)) last = Math.max(last, u.end);
+    wordCount += u.words.length > 0 ? u.words.length : u.text.split(/\s+/).filter(Boolean).length;
+  }
+  return { durationSeconds: Number.isFinite(first) ? Math.max(0, last) : 0, wordCount };
+}
+
+/** The length shown in the list, as a clock ("1:02:05", "12:30", "0:45"): no words to translate. */
+export function formatDuration(seconds: number): string {
+  const total = Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds) : 0;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import {
+  createSpeakerNamesStore,
+  MAX_SESSIONS,
+  SPEAKER_NAMES_STORAGE_KEY,
+  speakerNamesKey,
+  speakerNamesStore,
+  type StorageAreaLike,
+  type StorageChange,
+  type StorageChangedEventLike,
+} from '@/lib/speaker-names-store';
+import { speakerLabel } from '@/lib/transcript/speaker-colors';
+import { MAX_SPEAKER_NAME_LENGTH, normalizeSpeakerName, parseSpeakerNames, withSpeakerName } from '@/lib/transcript/speaker-names';
+
+describe('speaker names (pure rules)', () => {
+  it('trims, collapses whitespace, drops control characters and bounds the length', () => {
+    expect(normalizeSpeakerName('  Dana \n Scully\u0000 ')).toBe('Dana Scully');
+    expect(normalizeSpeakerName('a\u2028b')).toBe('a b');
+    expect(Array.from(normalizeSpeakerName('😀'.repeat(100)))).toHaveLength(MAX_SPEAKER_NAME_LENGTH);
+  });
+
+  it('renames a speaker, and an empty name brings "Speaker N" back', () => {
+    const named = withSpeakerName({}, 0, 'Dana');
+    expect(speakerLabel(0, named)).toBe('Dana');
+    expect(speakerLabel(1, named)).toBe('Speaker 2');
+    expect(speakerLabel(0, withSpeakerName(named, 0, '   '))).toBe('Speaker 1');
+  });
+
+  it('ignores invalid speakers and keeps only valid entries from storage', () => {
+    expect(withSpeakerName({}, -1, 'x')).toEqual({});
+    expect(withSpeakerName({}, 1.5, 'x')).toEqual({});
+    expect(parseSpeakerNames({ 0: 'Dana', 1: 42, x: 'no', 999: 'too big', 2: '  ' })).toEqual({ 0: 'Dana' });
+    expect(parseSpeakerNames(null)).toEqual({});
+    expect(parseSpeakerNames(['a'])).toEqual({});
+  });
+});
+
+/** An in-memory storage.local with onChanged, as Chrome fires it (after the write, to every listener). */
+function memoryStorage(): { area: StorageAreaLike; changed: StorageChangedEventLike; data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  const listeners = new Set<(changes: Record<string, StorageChange>, area: string) => void>();
+  return {
+    data,
+    area: {
+      get: async (key) => (data.has(key) ? { [key]: structuredClone(data.get(key)) } : {}),
+      set: async (items) => {
+        const changes: Record<string, StorageChange> = {};
+        for (const [key, value] of Object.entries(items)) {
+          changes[key] = { oldValue: data.get(key), newValue: structuredClone(value) };
+          data.set(key, structuredClone(value));
+        }
+        queueMicrotask(() => listeners.forEach((l) => l(changes, 'local')));
+      },
+    },
+    changed: { addListener: (l) => listeners.add(l), removeListener: (l) => listeners.delete(l) },
+  };
+}
+
+describe('speaker names store', () => {
+  const key = speakerNamesKey(1_764_000_000_000);
+
+  it('keys sessions by when capture began', () => {
+    expect(key).toBe('session-1764000000000');
+    expect(speakerNamesKey(1_764_000_000_000.4)).toBe(key);
+  });
+
+  it('keeps names per session: a rename in one session does not touch another', async () => {
+    const { area, changed } = memoryStorage();
+    const store = createSpeakerNamesStore(area, changed);
+    await store.rename(key, 0, 'Dana');
+    await store.rename('session-1', 0, 'Other');
+    expect(await store.load(key)).toEqual({ 0: 'Dana' });
+    expect(await store.load('session-1')).toEqual({ 0: 'Other' });
+    expect(await store.load('session-2')).toEqual({});
+  });
+
+  it('loses no rename when two are made at once', async () => {
+    const { area, changed } = memoryStorage();
+    const store = createSpeakerNamesStore(area, changed);
+    await Promise.all([store.rename(key, 0, 'Dana'), store.rename(key, 1, 'Lee'), store.rename(key, 2, 'Sam')]);
+    expect(await store.load(key)).toEqual({ 0: 'Dana', 1: 'Lee', 2: 'Sam' });
+  });
+
+  it('tells a watcher the names now and after each change, and stops when unsubscribed', async () => {
+    const { area, changed } = memoryStorage();
+    const writer = createSpeakerNamesStore(area, changed);
+    const reader = createSpeakerNamesStore(area, changed);
+    await writer.rename(key, 0, 'Dana');
+    const seen: unknown[] = [];
+    const stop = reader.watch(key, (names) => seen.push(names));
+    await vi.waitFor(() => expect(seen).toEqual([{ 0: 'Dana' }]));
+    await writer.rename(key, 1, 'Lee');
+    await vi.waitFor(() => expect(seen).toEqual([{ 0: 'Dana' }, { 0: 'Dana', 1: 'Lee' }]));
+    await writer.rename('session-elsewhere', 0, 'X'); // another session: no call
+    stop();
+    await writer.rename(key, 0, 'Dana Scully');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toHaveLength(2);
+  });
+
+  it('forgets a deleted session and keeps at most MAX_SESSIONS, dropping the least recently renamed', async () => {
+    const { area, changed, data } = memoryStorage();
+    let clock = 0;
+    const store = createSpeakerNamesStore(area, changed, () => ++clock);
+    for (let i = 0; i <= MAX_SESSIONS; i++) await store.rename(`session-${i}`, 0, `n${i}`);
+    const stored = data.get(SPEAKER_NAMES_STORAGE_KEY) as Record<string, unknown>;
+    expect(Object.keys(stored)).toHaveLength(MAX_SESSIONS);
+    expect(stored['session-0']).toBeUndefined();
+    await store.forget('session-5');
+    expect(await store.load('session-5')).toEqual({});
+  });
+
+  it('reads damaged storage as no names', async () => {
+    const { area, changed, data } = memoryStorage();
+    data.set(SPEAKER_NAMES_STORAGE_KEY, { [key]: { names: { 0: 7, 1: 'Lee' } }, other: 'junk' });
+    expect(await createSpeakerNamesStore(area, changed).load(key)).toEqual({ 1: 'Lee' });
+  });
+
+  it('works over browser.storage.local', async () => {
+    fakeBrowser.reset();
+    await speakerNamesStore().rename(key, 3, 'Robin');
+    const raw = await fakeBrowser.storage.local.get(SPEAKER_NAMES_STORAGE_KEY);
+    expect(raw[SPEAKER_NAMES_STORAGE_KEY]).toMatchObject({ [key]: { names: { 3: 'Robin' } } });
+    expect(await speakerNamesStore().load(key)).toEqual({ 3: 'Robin' });
+  });
+});
