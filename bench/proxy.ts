@@ -45,6 +45,10 @@ interface Probe {
 }
 
 interface PhaseResult {
+  /** CPU of the proxy while streaming (measured window only), % of one core. */
+  proxyCpuPercent: number;
+  /** CPU of the fake upstream over the phase, % of one core. */
+  fakeCpuPercent: number;
   latencies: number[];
   framesSent: number;
   answered: number;
@@ -56,7 +60,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function startProcess(script: string, env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; line: string }> {
   // `node --import tsx` keeps it one process, so /proc shows the proxy's own CPU and memory.
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env } });
+  // BENCH_NODE_ARGS (e.g. --cpu-prof) goes to the proxy and the fake, for profiling.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', script], { env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -122,7 +128,11 @@ async function openStreams(url: string, headers: Record<string, string>, count: 
 }
 
 /** Streams in real time for warmup + measurement; latencies of frames sent in the measured window. */
-async function runPhase(url: string, headers: Record<string, string>, count: number): Promise<PhaseResult> {
+async function runPhase(url: string, headers: Record<string, string>, count: number, pids: { fake: number; proxy?: number }): Promise<PhaseResult> {
+  const fakePid = pids.fake;
+  let proxyCpuAtMeasure = 0;
+  const fakeCpuStart = processCpuSeconds(fakePid);
+  const phaseStart = performance.now();
   const probes = await openStreams(url, headers, count);
   const latencies: number[] = [];
   let measuring = false;
@@ -163,6 +173,7 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
     if (!measuring && now - started >= warmupMs) {
       measuring = true;
       cpuAtMeasure = process.cpuUsage();
+      if (pids.proxy !== undefined) proxyCpuAtMeasure = processCpuSeconds(pids.proxy);
       measureStartedAt = now;
     }
     for (; nextSlot <= dueSlot; nextSlot += 1) {
@@ -179,6 +190,8 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
   clearInterval(ticker);
   const cpu = process.cpuUsage(cpuAtMeasure);
   const window = performance.now() - measureStartedAt;
+  const proxyCpuPercent =
+    pids.proxy === undefined ? Number.NaN : ((processCpuSeconds(pids.proxy) - proxyCpuAtMeasure) / (window / 1000)) * 100;
   await sleep(500); // answers still in flight
   const closing = probes.map((probe) => new Promise((resolve) => {
     if (probe.ws.readyState === WebSocket.CLOSED) resolve(undefined);
@@ -192,6 +205,8 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
   const failedBeforeClose = failedStreams;
   await Promise.all(closing);
   return {
+    proxyCpuPercent,
+    fakeCpuPercent: ((processCpuSeconds(fakePid) - fakeCpuStart) / ((performance.now() - phaseStart) / 1000)) * 100,
     latencies: latencies.sort((a, b) => a - b),
     framesSent,
     answered,
@@ -228,6 +243,7 @@ function formatRow(row: Row): string {
     row.proxyKiBPerStream.toFixed(1),
     `${lost(row.direct)}/${lost(row.proxied)}`,
     `${row.direct.loadGenCpuPercent.toFixed(0)}/${row.proxied.loadGenCpuPercent.toFixed(0)}`,
+    `${row.direct.fakeCpuPercent.toFixed(0)}/${row.proxied.fakeCpuPercent.toFixed(0)}`,
   ].join(' | ');
 }
 
@@ -237,7 +253,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const streams of streamCounts) {
-      const direct = await runPhase(fakeUrl, { Authorization: `Token ${KEY}` }, streams);
+      const fakePid = fake.child.pid ?? 0;
+      const direct = await runPhase(fakeUrl, { Authorization: `Token ${KEY}` }, streams, { fake: fakePid });
       const proxy = await startProcess('proxy/main.ts', {
         PORT: '0',
         DEEPGRAM_API_KEY: KEY,
@@ -250,23 +267,19 @@ async function main(): Promise<void> {
       const pid = proxy.child.pid ?? 0;
       await sleep(300);
       const baselineKiB = processRssKiB(pid);
-      const cpuStart = processCpuSeconds(pid);
-      const wallStart = performance.now();
       const rssSamples: number[] = [];
       const sampler = setInterval(() => rssSamples.push(processRssKiB(pid)), 250);
-      const proxied = await runPhase(proxyUrl, { Authorization: `Token ${TOKEN}` }, streams);
+      const proxied = await runPhase(proxyUrl, { Authorization: `Token ${TOKEN}` }, streams, { fake: fakePid, proxy: pid });
       clearInterval(sampler);
       // Steady state: the median RSS over the streaming part (the last samples are the close).
       const streaming = rssSamples.slice(Math.floor(rssSamples.length * 0.3), Math.floor(rssSamples.length * 0.9)).sort((a, b) => a - b);
       const steadyKiB = streaming[Math.floor(streaming.length / 2)] ?? baselineKiB;
-      // CPU over the whole phase (connect, stream, close), as a share of one core.
-      const proxyCpuPercent = ((processCpuSeconds(pid) - cpuStart) / ((performance.now() - wallStart) / 1000)) * 100;
       await stopProcess(proxy.child);
       const row: Row = {
         streams,
         direct,
         proxied,
-        proxyCpuPercent,
+        proxyCpuPercent: proxied.proxyCpuPercent,
         proxyKiBPerStream: (steadyKiB - baselineKiB) / streams,
         proxyBaselineMiB: baselineKiB / 1024,
       };
@@ -283,8 +296,8 @@ async function main(): Promise<void> {
       `Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates the figures)`,
       'Round trip of a frame (client send -> Results back), ms; "added" is through-proxy minus direct.',
       '',
-      'streams | direct p50 | direct p99 | proxy p50 | proxy p99 | added p50 | added p99 | proxy CPU % of a core | proxy KiB/stream | unanswered direct/proxy | load-gen CPU % direct/proxy',
-      '---|---|---|---|---|---|---|---|---|---|---',
+      'streams | direct p50 | direct p99 | proxy p50 | proxy p99 | added p50 | added p99 | proxy CPU % of a core while streaming | proxy KiB/stream | unanswered direct/proxy | load-gen CPU % direct/proxy | fake CPU % direct/proxy',
+      '---|---|---|---|---|---|---|---|---|---|---|---',
       ...rows.map(formatRow),
       '',
     ].join('\n'),

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** The published extension's origin; always allowed so a default install works. */
@@ -23,6 +24,8 @@ export interface ProxyLimits {
   idleTimeoutMs: number;
   /** Longest a stream may stay open. */
   maxSessionMs: number;
+  /** Streams the local engine runs at once, all tokens together: each pocketsphinx needs about half a core. */
+  maxLocalEngineStreams: number;
 }
 
 export interface ProxyConfig {
@@ -46,6 +49,7 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   audioBurstSeconds: 10,
   idleTimeoutMs: 10_000,
   maxSessionMs: 4 * 60 * 60 * 1000,
+  maxLocalEngineStreams: Math.max(2, 2 * availableParallelism()),
 };
 
 export type ConfigResult = { ok: true; config: ProxyConfig } | { ok: false; errors: string[] };
@@ -122,6 +126,7 @@ const envSchema = z.object({
   AUDIO_BURST_SECONDS: decimal('AUDIO_BURST_SECONDS', 0, 600, DEFAULT_LIMITS.audioBurstSeconds),
   IDLE_TIMEOUT_SECONDS: decimal('IDLE_TIMEOUT_SECONDS', 1, 3600, DEFAULT_LIMITS.idleTimeoutMs / 1000),
   MAX_SESSION_SECONDS: decimal('MAX_SESSION_SECONDS', 1, 7 * 24 * 3600, DEFAULT_LIMITS.maxSessionMs / 1000),
+  LOCAL_ENGINE_MAX_STREAMS: integer('LOCAL_ENGINE_MAX_STREAMS', 1, 10_000, DEFAULT_LIMITS.maxLocalEngineStreams),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z
@@ -220,6 +225,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
         audioBurstSeconds: values.AUDIO_BURST_SECONDS,
         idleTimeoutMs: Math.round(values.IDLE_TIMEOUT_SECONDS * 1000),
         maxSessionMs: Math.round(values.MAX_SESSION_SECONDS * 1000),
+        maxLocalEngineStreams: values.LOCAL_ENGINE_MAX_STREAMS,
       },
       logLevel: values.LOG_LEVEL,
     },

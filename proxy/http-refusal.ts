@@ -12,6 +12,7 @@ export type RefusalCode =
   | 'unauthorized'
   | 'bad_request'
   | 'too_many_streams'
+  | 'engine_busy'
   | 'shutting_down';
 
 export interface Refusal {

@@ -145,6 +145,15 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     if (!auth.ok) return { refusal: { status: 401, error: 'unauthorized', message: auth.message } };
     const params = checkListenParams(url.searchParams);
     if (!params.ok) return { refusal: { status: 400, error: 'bad_request', message: params.message } };
+    if (upstreamKind === 'local' && sessions.size >= config.limits.maxLocalEngineStreams) {
+      return {
+        refusal: {
+          status: 503,
+          error: 'engine_busy',
+          message: `The local engine is already transcribing ${sessions.size} streams, as many as this computer keeps up with. Try again later, or give the proxy a DEEPGRAM_API_KEY.`,
+        },
+      };
+    }
     if ((streamsPerToken.get(auth.label) ?? 0) >= config.limits.maxStreamsPerToken) {
       return {
         refusal: {

@@ -112,12 +112,22 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
     let finished = false;
     let opened = false;
 
-    const finish = (code: number, reason: string) => {
-      if (finished) return;
+    /** Stops using the socket: no more events, and it is closed (or cut) whatever state it is in. */
+    const release = () => {
       finished = true;
       pending.length = 0;
-      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
-      else if (socket.readyState === WebSocket.OPEN) socket.close(1000);
+      if (socket.readyState === WebSocket.CONNECTING) {
+        socket.terminate();
+      } else if (socket.readyState === WebSocket.OPEN) {
+        socket.close(1000);
+        // A peer that never answers the close must not keep the socket forever.
+        setTimeout(() => socket.terminate(), 2000).unref();
+      }
+    };
+
+    const finish = (code: number, reason: string) => {
+      if (finished) return;
+      release();
       events.closed(code, reason);
     };
 
@@ -197,16 +207,7 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
         send(text, false);
       },
       destroy() {
-        if (finished) return;
-        finished = true;
-        pending.length = 0;
-        if (socket.readyState === WebSocket.CONNECTING) {
-          socket.terminate();
-        } else if (socket.readyState === WebSocket.OPEN) {
-          socket.close(1000);
-          // A peer that never answers the close must not keep the socket forever.
-          setTimeout(() => socket.terminate(), 2000).unref();
-        }
+        if (!finished) release();
       },
     };
   };

@@ -7,8 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import {
+  LISTEN_QUERY,
   TOKEN,
   connectClient,
+  upgradeAnswer,
   librivoxPcm,
   referenceWords,
   resultsOf,
@@ -32,8 +34,10 @@ afterEach(async () => {
   await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
 });
 
-async function localProxy(idleTimeoutMs = DEFAULT_LIMITS.idleTimeoutMs): Promise<RunningProxy> {
-  const proxy = await startProxy(testConfig({ limits: { ...DEFAULT_LIMITS, idleTimeoutMs } }), { shutdownGraceMs: 2000 });
+async function localProxy(idleTimeoutMs = DEFAULT_LIMITS.idleTimeoutMs, maxLocalEngineStreams = 4): Promise<RunningProxy> {
+  const proxy = await startProxy(testConfig({ limits: { ...DEFAULT_LIMITS, idleTimeoutMs, maxLocalEngineStreams } }), {
+    shutdownGraceMs: 2000,
+  });
   proxies.push(proxy);
   expect(proxy.upstreamKind).toBe('local');
   return proxy;
@@ -146,6 +150,17 @@ describe('local pocketsphinx engine', () => {
     await proxy.close();
     expect((await clients[0]?.closed)?.code).toBe(1001);
     await waitFor(() => ids.every((id) => engineProcesses(id).length === 0), 3000, 'the engine processes to end');
+  });
+
+  it('refuses a stream beyond what the engine can run at once with 503 JSON', async () => {
+    const proxy = await localProxy(DEFAULT_LIMITS.idleTimeoutMs, 1);
+    const first = connectClient(proxy.url, { token: TOKEN });
+    await first.opened;
+    const refused = await upgradeAnswer(`${proxy.url}?${LISTEN_QUERY}`, { Authorization: `Token ${TOKEN}` });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ error: 'engine_busy', message: expect.stringContaining('DEEPGRAM_API_KEY') });
+    first.ws.close(1000);
+    await first.closed;
   });
 
   it('closes 1008 with a reason for audio formats the engine cannot take', async () => {
