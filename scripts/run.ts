@@ -214,7 +214,10 @@ async function openPopup(app: LaunchedBrowser, page: Page): Promise<ActionPopup>
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  // `on`, not `once`: a terminal's Ctrl-C reaches us twice (directly and relayed by the npm
+  // parents), and a second signal without a handler would kill us before the cleanup finishes.
+  process.on(signal, () => {
+    if (interrupted) return;
     interrupted = true;
     log(`${signal}: stopping the browser, the proxy and the demo server…`);
     void cleanUp().then(() => process.exit(130));

@@ -107,6 +107,11 @@ export async function launchWithExtension(options: LaunchOptions): Promise<Launc
       // A fixed size keeps screenshots comparable; a person's window keeps its own size.
       viewport: options.headless ? { width: 1100, height: 720 } : null,
       timeout: 30_000,
+      // Callers close the browser themselves (npm start on Ctrl-C, fixtures in teardown); Playwright's
+      // own signal handlers would kill it mid-cleanup and exit before the profile is removed.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
     });
     const serviceWorker =
       context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
