@@ -8,8 +8,9 @@
  * - It flushes stdout after each utterance, so no `stdbuf` is needed for timely output.
  * - Word times count audio read so far, not the wall clock: a pause in sending (client VAD, mute)
  *   does not appear in the times, which is what Deepgram does too.
- * - It ends an utterance after roughly 0.5 s of silence; Finalize injects silence to force that,
- *   and the injected silence is taken out of every later time.
+ * - It ends an utterance after roughly 0.5 s of silence; Finalize (and a pause in sending, as a
+ *   client-side VAD makes) injects silence to force that, and the injected silence is taken out of
+ *   every later time.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,6 +27,12 @@ const ENGINE_SCRIPT = `cat | exec ${LOCAL_ENGINE_BINARY} -infile /dev/stdin -tim
 const SAMPLE_RATE = 16_000;
 const BYTES_PER_SECOND = SAMPLE_RATE * 2;
 const FINALIZE_SILENCE_SECONDS = 0.6;
+/**
+ * A client that gates silence out (the extension's VAD does) stops sending when speech stops, so
+ * the engine never hears the silence that would end the utterance. A pause in sending this long
+ * ends it as a Finalize would (without from_finalize).
+ */
+const SENDING_GAP_ENDPOINT_MS = 800;
 const QUIET_FLUSH_MS = 150;
 const MODEL_INFO: ModelInfo = { name: 'en-us', version: '0.8+5prealpha', arch: 'pocketsphinx' };
 
@@ -132,6 +139,9 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
     let closing = false;
     let quietTimer: NodeJS.Timeout | undefined;
     let closeTimer: NodeJS.Timeout | undefined;
+    let gapTimer: NodeJS.Timeout | undefined;
+    /** Client audio arrived since silence was last pushed in. */
+    let audioSinceSilence = false;
     let stderrTail = '';
 
     const child: EngineProcess = spawn('sh', ['-c', ENGINE_SCRIPT], {
@@ -171,6 +181,7 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
       finished = true;
       clearTimeout(quietTimer);
       clearTimeout(closeTimer);
+      clearTimeout(gapTimer);
       killGroup(child);
       events.closed(code, reason);
     };
@@ -228,24 +239,33 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
       }
     };
 
+    /** Pushes silence in so the engine ends the utterance it is in; false when nothing was heard since the last result. */
+    const endUtterance = (): boolean => {
+      if (finished || closing || !audioSinceSilence || clientBytes / BYTES_PER_SECOND - cursor < 0.1) return false;
+      audioSinceSilence = false;
+      const silenceBytes = Math.round(FINALIZE_SILENCE_SECONDS * SAMPLE_RATE) * 2;
+      silence.add(engineBytes / BYTES_PER_SECOND, silenceBytes / BYTES_PER_SECOND);
+      write(Buffer.alloc(silenceBytes));
+      return true;
+    };
+
     return {
       sendAudio(chunk) {
         if (finished || closing || chunk.length === 0) return;
         clientBytes += chunk.length;
+        audioSinceSilence = true;
         audioHash.update(chunk);
         write(chunk);
+        if (gapTimer === undefined) gapTimer = setTimeout(() => endUtterance(), SENDING_GAP_ENDPOINT_MS);
+        else gapTimer.refresh();
       },
       sendControl(type: ControlType) {
         if (finished || closing) return;
         if (type === 'Finalize') {
-          // Nothing heard since the last result: nothing to flush (Deepgram may stay silent too).
-          if (clientBytes / BYTES_PER_SECOND - cursor < 0.1) return;
-          finalizeRequested = true;
-          const silenceBytes = Math.round(FINALIZE_SILENCE_SECONDS * SAMPLE_RATE) * 2;
-          silence.add(engineBytes / BYTES_PER_SECOND, silenceBytes / BYTES_PER_SECOND);
-          write(Buffer.alloc(silenceBytes));
+          if (endUtterance()) finalizeRequested = true;
         } else if (type === 'CloseStream') {
           closing = true;
+          clearTimeout(gapTimer);
           child.stdin.end();
           closeTimer = setTimeout(() => {
             logger.warn({ closeTimeoutMs }, 'local engine did not finish in time');
@@ -259,6 +279,7 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
         finished = true;
         clearTimeout(quietTimer);
         clearTimeout(closeTimer);
+        clearTimeout(gapTimer);
         killGroup(child);
       },
     };

@@ -129,6 +129,27 @@ describe('local pocketsphinx engine', () => {
     expect((await client.closed).code).toBe(1000);
   });
 
+  it('ends an utterance when the client stops sending (a VAD-gated client sends no silence)', { timeout: 20_000 }, async () => {
+    const proxy = await localProxy();
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    const speech = librivoxPcm('0930');
+    await streamPcm(client.ws, speech, { speed: 2 });
+    const stoppedAt = Date.now();
+    client.ws.send('{"type":"KeepAlive"}');
+    await waitFor(() => resultsOf(client.messages).length >= 1, 5000, 'a result without trailing silence');
+    expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    const result = resultsOf(client.messages)[0] ?? {};
+    expect(result.from_finalize).toBe(false);
+    const words = wordsOf(result);
+    expect(words.length).toBeGreaterThanOrEqual(4);
+    // The pushed-in silence is not in the times: nothing ends after the audio the client sent.
+    expect(words.at(-1)?.end).toBeLessThanOrEqual(speech.length / 32_000);
+    client.ws.send('{"type":"CloseStream"}');
+    expect((await client.closed).code).toBe(1000);
+    expect(client.messages.at(-1)).toMatchObject({ type: 'Metadata', duration: speech.length / 32_000 });
+  });
+
   it('leaves no pocketsphinx process behind when the client drops mid-stream', { timeout: 20_000 }, async () => {
     const proxy = await localProxy();
     const client = connectClient(proxy.url, { token: TOKEN });
