@@ -1,0 +1,179 @@
+/**
+ * Saves one live session as it goes: every transcript update that changed utterances is written
+ * at once (one write in flight; changes arriving meanwhile are merged into the next), so closing
+ * the side panel, Chrome stopping the service worker, or the browser quitting loses at most the
+ * write in flight. Interim text is not saved: only finals are transcript.
+ *
+ * Storage problems never stop captions: they are reported once through `onProblem`.
+ */
+import type { TranscriptUpdate } from '../messages';
+import type { Utterance } from '../transcript/types';
+import type { RetentionPolicy } from './retention';
+import { MAX_REASON_CHARS, plainText, previewOf, type SessionRecord } from './session-record';
+import type { SessionPatch, TranscriptArchive } from './transcript-archive';
+
+export interface SessionRecorderOptions {
+  archive: () => Promise<TranscriptArchive>;
+  record: SessionRecord;
+  retention: RetentionPolicy;
+  now(): number;
+  /** A sentence for the user when saving fails (reported once per session). */
+  onProblem(message: string): void;
+  /** Says why a session left "live" by a closed document ended. */
+  interruptedReason: string;
+  problemMessage(detail: string): string;
+}
+
+interface Tally {
+  start: number;
+  end: number;
+  words: number;
+  text: string;
+}
+
+/** Utterances whose text feeds the preview: the earliest few are enough for 160 characters. */
+const PREVIEW_UTTERANCES = 6;
+
+export class SessionRecorder {
+  private archive: TranscriptArchive | null = null;
+  private readonly pending = new Map<string, Utterance>();
+  private readonly tallies = new Map<string, Tally>();
+  private wordCount = 0;
+  private durationSeconds = 0;
+  private writing: Promise<void> | null = null;
+  private started: Promise<void> | null = null;
+  private problemReported = false;
+  private deletedByUser = false;
+  private failed = false;
+
+  constructor(private readonly options: SessionRecorderOptions) {}
+
+  get sessionId(): string {
+    return this.options.record.id;
+  }
+
+  /** The user deleted this session while it was live: nothing more is written. */
+  get deleted(): boolean {
+    return this.deletedByUser;
+  }
+
+  /** Creates the record, closes sessions a crash left open, applies retention. */
+  begin(): Promise<void> {
+    this.started ??= this.open();
+    return this.started;
+  }
+
+  /** Queues the utterances an update changed; the write starts at once unless one is in flight. */
+  record(update: TranscriptUpdate): void {
+    if (update.changed.length === 0 || this.deletedByUser || this.failed) return;
+    for (const utterance of update.changed) {
+      this.pending.set(utterance.id, utterance);
+      this.tally(utterance);
+    }
+    this.writing ??= this.writeLoop();
+  }
+
+  /** Resolves when everything recorded so far is written (or could not be). */
+  async flush(): Promise<void> {
+    await this.begin();
+    while (this.writing) await this.writing;
+  }
+
+  /** Writes what is pending and marks the session ended. */
+  async finish(endedAt: number, endReason: string | null): Promise<void> {
+    await this.flush();
+    if (!this.archive || this.deletedByUser) return;
+    await this.attempt(() =>
+      this.archive!.updateSession(this.sessionId, {
+        ...this.counters(endedAt),
+        endedAt,
+        endReason: endReason === null ? null : plainText(endReason, MAX_REASON_CHARS),
+      }),
+    );
+    await this.attempt(async () => {
+      await this.archive!.prune(this.options.retention, this.options.now(), new Set([this.sessionId]));
+      return 'saved';
+    });
+  }
+
+  private async open(): Promise<void> {
+    try {
+      this.archive = await this.options.archive();
+    } catch (error) {
+      this.failed = true;
+      this.report(error);
+      return;
+    }
+    await this.attempt(async () => {
+      await this.archive!.closeInterrupted(this.options.interruptedReason, this.sessionId);
+      await this.archive!.createSession(this.options.record);
+      await this.archive!.prune(this.options.retention, this.options.now(), new Set([this.sessionId]));
+      return 'saved';
+    });
+  }
+
+  private async writeLoop(): Promise<void> {
+    await this.begin();
+    try {
+      while (this.pending.size > 0 && this.archive && !this.deletedByUser) {
+        const batch = [...this.pending.values()];
+        this.pending.clear();
+        const ok = await this.attempt(() => this.archive!.saveUtterances(this.sessionId, batch, this.counters(this.options.now())));
+        if (!ok) {
+          // Keep what failed for the next attempt (the next update or finish), newer versions first.
+          for (const utterance of batch) if (!this.pending.has(utterance.id)) this.pending.set(utterance.id, utterance);
+          break;
+        }
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /** Runs one archive call; false when it failed or found the session deleted. */
+  private async attempt(write: () => Promise<'saved' | 'missing'>): Promise<boolean> {
+    try {
+      const result = await write();
+      if (result === 'missing') {
+        this.deletedByUser = true;
+        this.pending.clear();
+        return false;
+      }
+      return true;
+    } catch (error) {
+      this.report(error);
+      return false;
+    }
+  }
+
+  private tally(utterance: Utterance): void {
+    const words = utterance.words.length;
+    const previous = this.tallies.get(utterance.id);
+    this.wordCount += words - (previous?.words ?? 0);
+    this.durationSeconds = Math.max(this.durationSeconds, Number.isFinite(utterance.end) ? utterance.end : 0);
+    this.tallies.set(utterance.id, { start: utterance.start, end: utterance.end, words, text: utterance.text });
+  }
+
+  private counters(updatedAt: number): SessionPatch {
+    return {
+      updatedAt,
+      utteranceCount: this.tallies.size,
+      wordCount: this.wordCount,
+      durationSeconds: this.durationSeconds,
+      preview: previewOf(this.earliest()),
+    };
+  }
+
+  private earliest(): Utterance[] {
+    const sorted = [...this.tallies.entries()].sort(([, a], [, b]) => a.start - b.start).slice(0, PREVIEW_UTTERANCES);
+    return sorted.map(([id, t]) => ({ id, text: t.text, start: t.start, end: t.end, words: [], speaker: null, closed: true }));
+  }
+
+  private report(error: unknown): void {
+    console.warn('[captionist] saving the transcript failed:', error);
+    if (this.problemReported) return;
+    this.problemReported = true;
+    const detail = error instanceof Error ? error.name || error.message : String(error);
+    this.options.onProblem(this.options.problemMessage(plainText(detail, 100)));
+  }
+}
