@@ -29,6 +29,10 @@ export default defineConfig({
         suggested_key: { default: 'Alt+Shift+C' },
         description: '__MSG_commandToggleCaptions__',
       },
+      'toggle-overlay': {
+        suggested_key: { default: 'Alt+Shift+H' },
+        description: '__MSG_overlayCommandShowHide__',
+      },
     },
   },
 });

@@ -1,25 +1,158 @@
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { JSX } from 'preact';
+import { t } from '@/lib/i18n';
 import type { CaptionLine } from '@/lib/overlay/caption-lines';
-import { speakerColor, speakerLabel } from '@/lib/transcript/speaker-colors';
+import {
+  dragPlacement,
+  nudgePlacement,
+  placeBox,
+  resizePlacement,
+  type OverlayPlacement,
+  type Size,
+} from '@/lib/overlay/placement';
+import { followPointer } from '@/lib/overlay/pointer-drag';
+import { OVERLAY_LIMITS, type OverlayAppearance } from '@/lib/overlay-settings';
+import { CaptionText } from './overlay-caption-text';
+import { OverlayTools } from './overlay-tools';
 
-/** The caption box. Text goes in as JSX children, which Preact sets as text, never as HTML. */
-export function CaptionsOverlay({ lines, notice }: { lines: CaptionLine[]; notice: string | null }) {
-  if (lines.length === 0 && !notice) return null;
+export interface OverlayNotice {
+  text: string;
+  kind: 'error' | 'warning';
+}
+
+export interface CaptionsOverlayProps {
+  lines: CaptionLine[];
+  notice: OverlayNotice | null;
+  /** Shown in place of captions before the first words ("Listening…"). */
+  placeholder: string | null;
+  appearance: OverlayAppearance;
+  placement: OverlayPlacement;
+  viewport: Size;
+  onAppearance(patch: Partial<OverlayAppearance>): void;
+  /** `commit` is true when a drag, resize or key press is over (time to remember it). */
+  onPlacement(placement: OverlayPlacement, commit: boolean): void;
+  onHide(): void;
+}
+
+/** Below this opacity the letters get a dark edge (see OVERLAY_LIMITS.backgroundOpacity). */
+const EDGE_BELOW_OPACITY = 0.8;
+/** Room the toolbar needs above the box; nearer the top it opens below instead. */
+const TOOLS_ROOM = 44;
+const KEY_STEP = 16;
+const KEY_WIDTH_STEP = 32;
+
+/** The caption box: drag anywhere on it, resize from its right edge, controls on hover or focus. */
+export function CaptionsOverlay(props: CaptionsOverlayProps) {
+  const { appearance, placement, viewport, onPlacement } = props;
+  const box = useRef<HTMLDivElement>(null);
+  const [height, setHeight] = useState(() => Math.round(appearance.fontSize * 1.35 * (appearance.lines + 0.6)));
+  const [dragging, setDragging] = useState(false);
+
+  // The box's height decides where a placement puts it; measure after every render.
+  useLayoutEffect(() => {
+    const measured = box.current?.offsetHeight ?? 0;
+    if (measured > 0 && measured !== height) setHeight(measured);
+  });
+
+  const rect = placeBox(placement, viewport, height);
+
+  const onPointerDown = (event: JSX.TargetedPointerEvent<HTMLDivElement>) => {
+    const element = box.current;
+    const target = event.target as Element;
+    if (!element || event.button !== 0 || appearance.locked || target.closest('.tools')) return;
+    event.preventDefault();
+    const start = rect;
+    const resizing = target.classList.contains('grip');
+    const at = (dx: number, dy: number) =>
+      resizing
+        ? resizePlacement(start, height, dx, viewport)
+        : dragPlacement(start, height, dx, dy, viewport, placement.width);
+    setDragging(true);
+    followPointer(event, element, {
+      move: (dx, dy) => onPlacement(at(dx, dy), false),
+      end: (dx, dy, moved) => {
+        setDragging(false);
+        if (moved) onPlacement(at(dx, dy), true);
+      },
+    });
+  };
+
+  const onKeyDown = (event: JSX.TargetedKeyboardEvent<HTMLDivElement>) => {
+    if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey) return;
+    const move = keyMove(event.key, event.shiftKey);
+    if (move === 'larger' || move === 'smaller') {
+      const step = OVERLAY_LIMITS.fontSize.step * (move === 'larger' ? 1 : -1);
+      const size = Math.min(OVERLAY_LIMITS.fontSize.max, Math.max(OVERLAY_LIMITS.fontSize.min, appearance.fontSize + step));
+      props.onAppearance({ fontSize: size });
+    } else if (move && !appearance.locked) {
+      onPlacement(nudgePlacement(placement, viewport, height, move), true);
+    } else {
+      return;
+    }
+    event.preventDefault();
+  };
+
+  const classes = ['box'];
+  if (appearance.locked) classes.push('locked');
+  if (dragging) classes.push('dragging');
+  if (rect.top < TOOLS_ROOM) classes.push('tools-below');
+  if (appearance.backgroundOpacity < EDGE_BELOW_OPACITY) classes.push('edged');
+
   return (
-    <div class="captions" data-testid="captions" role="region" aria-label="Live captions">
-      {notice && <div class="notice">{notice}</div>}
-      {lines.map((line) => (
-        <div
-          key={line.key}
-          class={line.final ? 'line final' : 'line interim'}
-          data-testid={line.final ? 'caption-line' : 'caption-interim'}
-          data-speaker={line.speaker ?? ''}
-          data-final={line.final ? 'true' : 'false'}
-          style={{ color: speakerColor(line.speaker, 'dark') }}
-        >
-          {line.speakerChanged && <span class="speaker">{speakerLabel(line.speaker)}: </span>}
-          {line.text}
-        </div>
-      ))}
+    <div
+      ref={box}
+      class={classes.join(' ')}
+      data-testid="captions"
+      role="region"
+      aria-label={t('overlayRegionLabel')}
+      aria-description={t('overlayBoxHelp')}
+      tabIndex={0}
+      style={{
+        left: `${rect.left}px`,
+        top: `${rect.top}px`,
+        width: `${rect.width}px`,
+        '--font-size': `${appearance.fontSize}px`,
+        '--lines': String(appearance.lines),
+        '--bg-opacity': String(appearance.backgroundOpacity),
+      }}
+      onPointerDown={onPointerDown}
+      // No focus ring or text selection from a press that starts a drag (buttons still focus).
+      onMouseDown={(event) => {
+        if (!(event.target as Element).closest('.tools')) event.preventDefault();
+      }}
+      onKeyDown={onKeyDown}
+    >
+      <OverlayTools appearance={appearance} onAppearance={props.onAppearance} onHide={props.onHide} />
+      {props.notice && (
+        <p class={props.notice.kind === 'error' ? 'notice' : 'notice warning'} data-testid="caption-notice">
+          {props.notice.text}
+        </p>
+      )}
+      <CaptionText lines={props.lines} placeholder={props.placeholder} />
+      {!appearance.locked && <div class="grip" data-testid="caption-resize" title={t('overlayResize')} aria-hidden="true" />}
     </div>
   );
+}
+
+type KeyMove = { dx: number; dy: number } | { dWidth: number } | 'larger' | 'smaller' | null;
+
+/** Arrow keys move the box, Shift+Left/Right change its width, + and - change the text size. */
+function keyMove(key: string, shift: boolean): KeyMove {
+  switch (key) {
+    case 'ArrowLeft':
+      return shift ? { dWidth: -KEY_WIDTH_STEP } : { dx: -KEY_STEP, dy: 0 };
+    case 'ArrowRight':
+      return shift ? { dWidth: KEY_WIDTH_STEP } : { dx: KEY_STEP, dy: 0 };
+    case 'ArrowUp':
+      return { dx: 0, dy: -KEY_STEP * (shift ? 4 : 1) };
+    case 'ArrowDown':
+      return { dx: 0, dy: KEY_STEP * (shift ? 4 : 1) };
+    case '+':
+    case '=':
+      return 'larger';
+    case '-':
+      return 'smaller';
+    default:
+      return null;
+  }
 }

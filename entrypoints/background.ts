@@ -63,6 +63,10 @@ export default defineBackground(() => {
       case 'transcript/update':
         if (fromOffscreen) void relayToCaptureTab(message);
         return undefined;
+      case 'overlay/toggle':
+        // From an extension page (popup, side panel): the overlay lives in the captured tab.
+        if (!sender.tab) void relayToCaptureTab(message);
+        return undefined;
       default:
         return undefined;
     }
@@ -75,6 +79,7 @@ export default defineBackground(() => {
   });
 
   browser.commands.onCommand.addListener((command, tab) => {
+    if (command === 'toggle-overlay') void relayToCaptureTab({ type: 'overlay/toggle' });
     if (command !== 'toggle-captions') return;
     void request({ type: 'session/get' }).then((state) => {
       const running = state && (state.phase === 'live' || state.phase === 'connecting');

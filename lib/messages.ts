@@ -101,7 +101,12 @@ export type Message =
   | { type: 'session/ended'; state: SessionState }
   | { type: 'transcript/get' }
   | { type: 'transcript/update'; update: TranscriptUpdate }
-  | { type: 'audio/level'; rms: number; peak: number };
+  | { type: 'audio/level'; rms: number; peak: number }
+  /**
+   * Show or hide the caption overlay (keyboard command, or an extension page) -> background ->
+   * the captured tab's overlay. `visible` sets it; without it the overlay toggles.
+   */
+  | { type: 'overlay/toggle'; visible?: boolean };
 
 export type MessageType = Message['type'];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -126,6 +131,7 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'transcript/get',
   'transcript/update',
   'audio/level',
+  'overlay/toggle',
 ]);
 
 /** Narrows an unknown runtime message to one of ours; anything else is ignored by receivers. */

@@ -1,16 +1,21 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { CaptionsOverlay } from '@/components/captions-overlay';
 import { CAPTIONS_OVERLAY_CSS } from '@/components/captions-overlay-styles';
-import { useTranscript } from '@/components/use-transcript';
-import { onMessage } from '@/lib/runtime-client';
-import { captionLines } from '@/lib/overlay/caption-lines';
+import { OverlayApp, SHOW_EVENT } from '@/components/overlay-app';
+import { followFullscreen } from '@/lib/overlay/fullscreen-follower';
+import { overlaySiteKey } from '@/lib/overlay-settings';
 
 const HOST_TAG = 'captionist-overlay';
-const MAX_LINES = 3;
 
+/**
+ * One overlay per page, in an open shadow root on a host appended to <html> (not <body>, which
+ * pages replace). A second injection (captions started again) only asks the first to show itself.
+ */
 export function mountCaptionsOverlay(): void {
-  if (document.querySelector(HOST_TAG)) return; // a second start re-injects; keep one overlay
+  const existing = document.querySelector(HOST_TAG);
+  if (existing) {
+    existing.dispatchEvent(new CustomEvent(SHOW_EVENT));
+    return;
+  }
   const host = document.createElement(HOST_TAG);
   const shadow = host.attachShadow({ mode: 'open' });
   const sheet = new CSSStyleSheet();
@@ -19,21 +24,6 @@ export function mountCaptionsOverlay(): void {
   const root = document.createElement('div');
   shadow.append(root);
   document.documentElement.append(host);
-  render(<OverlayApp />, root);
-}
-
-function OverlayApp() {
-  const transcript = useTranscript();
-  const [notice, setNotice] = useState<string | null>(null);
-  useEffect(
-    () =>
-      onMessage((message) => {
-        if (message.type === 'session/state') {
-          setNotice(message.state.phase === 'error' ? message.state.error?.message ?? 'Captions stopped.' : null);
-        }
-        return undefined;
-      }),
-    [],
-  );
-  return <CaptionsOverlay lines={captionLines(transcript, MAX_LINES)} notice={notice} />;
+  followFullscreen(host);
+  render(<OverlayApp site={overlaySiteKey(location.href)} host={host} />, root);
 }

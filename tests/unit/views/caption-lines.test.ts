@@ -1,25 +1,63 @@
 import { describe, expect, it } from 'vitest';
 import { captionLines } from '@/lib/overlay/caption-lines';
-import type { Utterance } from '@/lib/transcript/types';
+import type { Segment, TranscriptSnapshot, Utterance } from '@/lib/transcript/types';
 
-function utterance(id: string, speaker: number | null, text: string, start: number): Utterance {
-  return { id, speaker, text, start, end: start + 1, words: [], closed: true };
+function utterance(id: string, speaker: number | null, text: string, start: number, closed = true): Utterance {
+  return { id, speaker, text, start, end: start + 1, words: [], closed };
 }
 
+function interim(text: string, speaker: number | null, start = 9): Segment {
+  return { text, words: [], start, end: start + 1, speaker };
+}
+
+const shape = (snapshot: TranscriptSnapshot, lines: number) =>
+  captionLines(snapshot, lines).map((l) => [l.key, l.label, l.finalText, l.interimText]);
+
 describe('captionLines', () => {
-  it('shows the last finals and the interim tail, interim last and marked not final', () => {
-    const lines = captionLines(
-      {
-        utterances: [utterance('a', 0, 'one', 0), utterance('b', 0, 'two', 1), utterance('c', 1, 'three', 2)],
-        interim: { text: 'four', words: [], start: 3, end: 4, speaker: 1 },
-      },
+  it('shows the last finals and the interim tail on its own line when the last utterance is closed', () => {
+    const lines = shape(
+      { utterances: [utterance('a', 0, 'one', 0), utterance('b', 0, 'two', 1), utterance('c', 1, 'three', 2)], interim: interim('four', 1) },
       3,
     );
-    expect(lines.map((l) => [l.text, l.final])).toEqual([
-      ['two', true],
-      ['three', true],
-      ['four', false],
+    expect(lines).toEqual([
+      ['b', '', 'two', ''],
+      ['c', 'Speaker 2', 'three', ''],
+      ['interim', '', '', 'four'],
     ]);
+  });
+
+  it('continues an open utterance with its interim tail on the same line, finals first', () => {
+    const lines = captionLines({ utterances: [utterance('a', 0, 'good morning', 0, false)], interim: interim('every', 0) }, 3);
+    expect(lines).toEqual([{ key: 'a', speaker: 0, label: 'Speaker 1', finalText: 'good morning', interimText: 'every' }]);
+  });
+
+  it('starts a new line for an interim tail from another speaker, even when the last utterance is open', () => {
+    const lines = captionLines({ utterances: [utterance('a', 0, 'yes', 0, false)], interim: interim('no', 1) }, 3);
+    expect(lines.map((l) => [l.key, l.label, l.interimText])).toEqual([
+      ['a', 'Speaker 1', ''],
+      ['interim', 'Speaker 2', 'no'],
+    ]);
+  });
+
+  it('rolls: keeps only as many utterances as lines, dropping the oldest first', () => {
+    const utterances = Array.from({ length: 10 }, (_, i) => utterance(`u${i}`, null, `line ${i}`, i));
+    for (const count of [1, 2, 3, 4, 5]) {
+      const lines = captionLines({ utterances, interim: null }, count);
+      expect(lines.map((l) => l.finalText)).toEqual(utterances.slice(-count).map((u) => u.text));
+    }
+    // The interim tail takes a line of its own when it starts a new utterance.
+    const withInterim = captionLines({ utterances, interim: interim('next', null) }, 2);
+    expect(withInterim.map((l) => l.finalText || l.interimText)).toEqual(['line 9', 'next']);
+  });
+
+  it('keeps finalized text of a line unchanged while its interim tail is replaced', () => {
+    const open = utterance('a', 0, 'the budget', 0, false);
+    const first = captionLines({ utterances: [open], interim: interim('is', 0) }, 3)[0];
+    const second = captionLines({ utterances: [open], interim: interim('is ready', 0) }, 3)[0];
+    expect(first?.finalText).toBe('the budget');
+    expect(second?.finalText).toBe('the budget');
+    expect([first?.interimText, second?.interimText]).toEqual(['is', 'is ready']);
+    expect(second?.key).toBe(first?.key);
   });
 
   it('names the speaker only when the speaker changes, judged against the line scrolled away', () => {
@@ -27,15 +65,27 @@ describe('captionLines', () => {
       { utterances: [utterance('a', 0, 'one', 0), utterance('b', 0, 'two', 1), utterance('c', 1, 'three', 2)], interim: null },
       2,
     );
-    expect(lines.map((l) => l.speakerChanged)).toEqual([false, true]);
+    expect(lines.map((l) => l.label)).toEqual(['', 'Speaker 2']);
+  });
+
+  it('uses the names the user gave', () => {
+    const lines = captionLines({ utterances: [utterance('a', 0, 'hi', 0), utterance('b', 1, 'hello', 1)], interim: null }, 3, { 1: 'Dana' });
+    expect(lines.map((l) => l.label)).toEqual(['Speaker 1', 'Dana']);
   });
 
   it('never names speakers without diarization', () => {
-    const lines = captionLines({ utterances: [utterance('a', null, 'one', 0)], interim: null }, 3);
-    expect(lines[0]?.speakerChanged).toBe(false);
+    const lines = captionLines({ utterances: [utterance('a', null, 'one', 0)], interim: interim('two', null) }, 3);
+    expect(lines.map((l) => l.label)).toEqual(['', '']);
   });
 
-  it('skips empty text', () => {
-    expect(captionLines({ utterances: [utterance('a', 0, '  ', 0)], interim: null }, 3)).toEqual([]);
+  it('skips empty text and treats fewer than one line as one', () => {
+    expect(captionLines({ utterances: [utterance('a', 0, '  ', 0)], interim: interim(' ', 0) }, 3)).toEqual([]);
+    expect(captionLines({ utterances: [utterance('a', 0, 'x', 0), utterance('b', 0, 'y', 1)], interim: null }, 0).map((l) => l.key)).toEqual(['b']);
+  });
+
+  it('keeps HTML from the server as text (the view sets it as text, never markup)', () => {
+    const html = '<img src=x onerror=alert(1)> <script>alert(2)</script>';
+    const lines = captionLines({ utterances: [utterance('a', 0, html, 0)], interim: null }, 3);
+    expect(lines[0]?.finalText).toBe(html);
   });
 });

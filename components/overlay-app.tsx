@@ -1,0 +1,98 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '@/lib/i18n';
+import type { SessionPhase, SessionState } from '@/lib/messages';
+import { captionLines, type SpeakerNames } from '@/lib/overlay/caption-lines';
+import { onMessage } from '@/lib/runtime-client';
+import { NO_SPEAKER_NAMES } from '@/lib/transcript/speaker-names';
+import { CaptionsOverlay, type OverlayNotice } from './captions-overlay';
+import { OverlayLiveRegion } from './overlay-live-region';
+import { useOverlayAppearance, useOverlayPlacement, useSpeakerNames, useViewport } from './overlay-preferences';
+import { useOverlaySession } from './overlay-session';
+
+/** After captions stop, the last lines stay this long so the end of a sentence can be read. */
+export const LINGER_AFTER_STOP_MS = 8_000;
+/** Dispatched on the host by a second injection (the user started captions again on this tab). */
+export const SHOW_EVENT = 'captionist:show';
+
+export interface OverlayAppProps {
+  /** overlaySiteKey(location.href): where this site's position is remembered. */
+  site: string;
+  /** The shadow host; listens for SHOW_EVENT. */
+  host: EventTarget;
+}
+
+/** The overlay in one page: the session's captions in the box, plus the screen-reader region. */
+export function OverlayApp({ site, host }: OverlayAppProps) {
+  const [appearance, setAppearance, appearanceReady] = useOverlayAppearance();
+  const [placement, setPlacement, placementReady] = useOverlayPlacement(site);
+  const viewport = useViewport();
+  const namesRef = useRef<SpeakerNames>(NO_SPEAKER_NAMES);
+  const session = useOverlaySession(namesRef);
+  const names = useSpeakerNames(session.sessionStartedAt);
+  namesRef.current = names;
+  const shown = useShownForPhase(session.state.phase);
+  const [hidden, setHidden] = useState(false);
+
+  useEffect(
+    () =>
+      onMessage((message) => {
+        if (message.type === 'overlay/toggle') setHidden((was) => (message.visible === undefined ? !was : !message.visible));
+        return undefined;
+      }),
+    [],
+  );
+  const refresh = session.refresh;
+  useEffect(() => {
+    const show = () => {
+      setHidden(false);
+      refresh();
+    };
+    host.addEventListener(SHOW_EVENT, show);
+    return () => host.removeEventListener(SHOW_EVENT, show);
+  }, [host]);
+
+  if (hidden || !shown || !appearanceReady || !placementReady) return null;
+  const lines = captionLines(session.transcript, appearance.lines, names);
+  return (
+    <>
+      <CaptionsOverlay
+        lines={lines}
+        notice={noticeFor(session.state)}
+        placeholder={placeholderFor(session.state.phase)}
+        appearance={appearance}
+        placement={placement}
+        viewport={viewport}
+        onAppearance={setAppearance}
+        onPlacement={setPlacement}
+        onHide={() => setHidden(true)}
+      />
+      <OverlayLiveRegion announcements={session.announcements} />
+    </>
+  );
+}
+
+function noticeFor(state: SessionState): OverlayNotice | null {
+  if (state.phase === 'error') return { text: state.error?.message ?? t('overlayStopped'), kind: 'error' };
+  if (state.warning) return { text: state.warning, kind: 'warning' };
+  return null;
+}
+
+function placeholderFor(phase: SessionPhase): string | null {
+  if (phase === 'starting' || phase === 'connecting') return t('overlayConnecting');
+  if (phase === 'live') return t('overlayListening');
+  return null;
+}
+
+/** Shown while a session runs (or failed); after a stop, for LINGER_AFTER_STOP_MS more. */
+function useShownForPhase(phase: SessionPhase): boolean {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    if (phase !== 'idle') {
+      setShown(true);
+      return undefined;
+    }
+    const timer = setTimeout(() => setShown(false), LINGER_AFTER_STOP_MS);
+    return () => clearTimeout(timer);
+  }, [phase]);
+  return shown;
+}

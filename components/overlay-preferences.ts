@@ -1,0 +1,130 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { SpeakerNames } from '@/lib/overlay/caption-lines';
+import { DEFAULT_PLACEMENT, type OverlayPlacement, type Size } from '@/lib/overlay/placement';
+import {
+  DEFAULT_OVERLAY_APPEARANCE,
+  loadOverlayAppearance,
+  loadOverlayPlacement,
+  normalizeOverlayAppearance,
+  saveOverlayAppearance,
+  saveOverlayPlacement,
+  watchOverlayAppearance,
+  type OverlayAppearance,
+} from '@/lib/overlay-settings';
+import { speakerNamesKey, speakerNamesStore } from '@/lib/speaker-names-store';
+import { NO_SPEAKER_NAMES } from '@/lib/transcript/speaker-names';
+
+/** Slider moves are saved once they pause (storage.sync allows ~2 writes a second). */
+const SAVE_DELAY_MS = 300;
+
+/**
+ * The caption appearance: applied at once, saved shortly after (storage.sync), and followed
+ * when it changes elsewhere (the options page, another tab's overlay).
+ */
+export function useOverlayAppearance(): [OverlayAppearance, (patch: Partial<OverlayAppearance>) => void, boolean] {
+  const [appearance, setAppearance] = useState<OverlayAppearance>(DEFAULT_OVERLAY_APPEARANCE);
+  const [ready, setReady] = useState(false);
+  const pending = useRef<Partial<OverlayAppearance> | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  useEffect(() => {
+    let alive = true;
+    void loadOverlayAppearance()
+      .then(
+        (stored) => alive && !pending.current && setAppearance(stored),
+        (error: unknown) => console.warn('[captionist] caption settings not loaded', error),
+      )
+      .finally(() => alive && setReady(true));
+    // Our own save echoes back here; while a save is pending, what is on screen is newer.
+    const off = watchOverlayAppearance((next) => {
+      if (!pending.current) setAppearance(next);
+    });
+    return () => {
+      alive = false;
+      off();
+      clearTimeout(timer.current);
+    };
+  }, []);
+
+  const update = (patch: Partial<OverlayAppearance>) => {
+    setAppearance((current) => normalizeOverlayAppearance({ ...current, ...patch }));
+    pending.current = { ...pending.current, ...patch };
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      const toSave = pending.current ?? {};
+      void saveOverlayAppearance(toSave)
+        .catch((error: unknown) => console.warn('[captionist] caption settings not saved', error))
+        .finally(() => {
+          if (pending.current === toSave) pending.current = null;
+        });
+    }, SAVE_DELAY_MS);
+  };
+  return [appearance, update, ready];
+}
+
+/** Where the box sits on this site; remembered when a move ends. */
+export function useOverlayPlacement(
+  site: string,
+): [OverlayPlacement, (placement: OverlayPlacement, commit: boolean) => void, boolean] {
+  const [placement, setPlacement] = useState<OverlayPlacement>(DEFAULT_PLACEMENT);
+  const [ready, setReady] = useState(false);
+  const moved = useRef(false);
+  useEffect(() => {
+    let alive = true;
+    void loadOverlayPlacement(site)
+      .then(
+        (stored) => {
+          if (alive && stored && !moved.current) setPlacement(stored);
+        },
+        (error: unknown) => console.warn('[captionist] caption position not loaded', error),
+      )
+      .finally(() => alive && setReady(true));
+    return () => {
+      alive = false;
+    };
+  }, [site]);
+  const update = (next: OverlayPlacement, commit: boolean) => {
+    moved.current = true;
+    setPlacement(next);
+    if (commit) void saveOverlayPlacement(site, next).catch((error: unknown) => console.warn('[captionist] caption position not saved', error));
+  };
+  return [placement, update, ready];
+}
+
+/** The layout viewport without scrollbars (the space the box must stay in); follows resizes. */
+export function useViewport(): Size {
+  const [size, setSize] = useState<Size>(readViewport);
+  useEffect(() => {
+    const update = () => setSize(readViewport());
+    window.addEventListener('resize', update);
+    document.addEventListener('fullscreenchange', update);
+    return () => {
+      window.removeEventListener('resize', update);
+      document.removeEventListener('fullscreenchange', update);
+    };
+  }, []);
+  return size;
+}
+
+function readViewport(): Size {
+  const root = document.documentElement;
+  // In quirks mode the root's client size is the document's, not the viewport's.
+  const standards = document.compatMode === 'CSS1Compat' && !document.fullscreenElement;
+  return {
+    width: standards && root.clientWidth > 0 ? root.clientWidth : window.innerWidth,
+    height: standards && root.clientHeight > 0 ? root.clientHeight : window.innerHeight,
+  };
+}
+
+/** The names the user gave this session's speakers (side panel renames), kept current. */
+export function useSpeakerNames(sessionStartedAt: number | null): SpeakerNames {
+  const [names, setNames] = useState<SpeakerNames>(NO_SPEAKER_NAMES);
+  useEffect(() => {
+    if (sessionStartedAt === null) {
+      setNames(NO_SPEAKER_NAMES);
+      return undefined;
+    }
+    return speakerNamesStore().watch(speakerNamesKey(sessionStartedAt), setNames);
+  }, [sessionStartedAt]);
+  return names;
+}

@@ -1,0 +1,172 @@
+/**
+ * The caption overlay's settings, shared by the overlay (content script) and the options page.
+ *
+ * - Appearance (lines, text size, background opacity, lock) is one small object in
+ *   storage.sync under `overlayAppearance`: it is not secret, so it follows the user's browsers.
+ * - Where the box sits is remembered per site, in storage.local under `overlayPlacement:<origin>`
+ *   (one key per site, so two tabs never overwrite each other's sites, and nothing per-site syncs).
+ *
+ * Stored values are never trusted: every read goes through `normalize*`, which keeps valid fields,
+ * clamps numbers into range and fills the rest from the defaults.
+ *
+ * No zod here on purpose: the content script imports this module and has a 20 kB budget (zod's
+ * schemas alone are 24 kB gzipped). The checks are small and covered by tests/unit/overlay.
+ */
+import { browser } from 'wxt/browser';
+import { normalizePlacement, type OverlayPlacement } from './overlay/placement';
+
+export type { OverlayPlacement } from './overlay/placement';
+
+/** Slider ranges, for the overlay's own controls and the options page's preview. */
+export const OVERLAY_LIMITS = {
+  lines: { min: 1, max: 5, step: 1 },
+  /** CSS pixels. */
+  fontSize: { min: 14, max: 64, step: 2 },
+  /**
+   * 0.4..1. Below 0.8 the box draws a dark outline around the letters, because the speaker
+   * colours' 4.5:1 contrast is proven for the box at 0.8 over a white page (speaker-colors.ts).
+   */
+  backgroundOpacity: { min: 0.4, max: 1, step: 0.05 },
+} as const;
+
+export interface OverlayAppearance {
+  /** How many caption lines the box shows (1..5); older lines scroll away above. */
+  lines: number;
+  /** Text size in CSS pixels (14..64, whole). */
+  fontSize: number;
+  /** Opacity of the box's black background (0.4..1). */
+  backgroundOpacity: number;
+  /** Locked: the box cannot be dragged or resized (its buttons still work). */
+  locked: boolean;
+}
+
+type NumericField = 'lines' | 'fontSize' | 'backgroundOpacity';
+
+export const DEFAULT_OVERLAY_APPEARANCE: Readonly<OverlayAppearance> = Object.freeze({
+  lines: 3,
+  fontSize: 24,
+  backgroundOpacity: 0.8,
+  locked: false,
+});
+
+export const OVERLAY_APPEARANCE_KEY = 'overlayAppearance';
+export const OVERLAY_PLACEMENT_PREFIX = 'overlayPlacement:';
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+function numberIn(value: unknown, limits: { min: number; max: number }, integer: boolean): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const clamped = clamp(value, limits.min, limits.max);
+  return integer ? Math.round(clamped) : Math.round(clamped * 100) / 100;
+}
+
+/**
+ * Whatever was stored (or sent by another version) becomes valid appearance: out-of-range
+ * numbers are clamped, wrong types and missing fields take the default.
+ */
+export function normalizeOverlayAppearance(stored: unknown): OverlayAppearance {
+  const source = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
+  return {
+    lines: numberIn(source.lines, OVERLAY_LIMITS.lines, true) ?? DEFAULT_OVERLAY_APPEARANCE.lines,
+    fontSize: numberIn(source.fontSize, OVERLAY_LIMITS.fontSize, true) ?? DEFAULT_OVERLAY_APPEARANCE.fontSize,
+    backgroundOpacity:
+      numberIn(source.backgroundOpacity, OVERLAY_LIMITS.backgroundOpacity, false) ?? DEFAULT_OVERLAY_APPEARANCE.backgroundOpacity,
+    locked: typeof source.locked === 'boolean' ? source.locked : DEFAULT_OVERLAY_APPEARANCE.locked,
+  };
+}
+
+export type OverlayAppearanceCheck =
+  | { ok: true; value: OverlayAppearance }
+  | { ok: false; field: keyof OverlayAppearance | null; message: string };
+
+const FIELD_NAMES: Record<keyof OverlayAppearance, string> = {
+  lines: 'Lines',
+  fontSize: 'Text size',
+  backgroundOpacity: 'Background opacity',
+  locked: 'Lock position',
+};
+
+/**
+ * Strict check for a form: unlike normalize, nothing is clamped; the first bad field is named
+ * with the allowed range, so the options page can show the message next to the control.
+ */
+export function checkOverlayAppearance(input: unknown): OverlayAppearanceCheck {
+  if (typeof input !== 'object' || input === null) return { ok: false, field: null, message: 'The caption settings are not valid.' };
+  const source = input as Record<string, unknown>;
+  for (const field of ['lines', 'fontSize', 'backgroundOpacity'] as const satisfies readonly NumericField[]) {
+    const value = source[field];
+    const limits = OVERLAY_LIMITS[field];
+    const whole = field !== 'backgroundOpacity';
+    const fits =
+      typeof value === 'number' && Number.isFinite(value) && value >= limits.min && value <= limits.max && (!whole || Number.isInteger(value));
+    if (!fits) {
+      return { ok: false, field, message: `${FIELD_NAMES[field]} must be ${whole ? 'a whole number ' : ''}from ${limits.min} to ${limits.max}.` };
+    }
+  }
+  if (typeof source.locked !== 'boolean') return { ok: false, field: 'locked', message: `${FIELD_NAMES.locked} must be on or off.` };
+  return {
+    ok: true,
+    value: {
+      lines: source.lines as number,
+      fontSize: source.fontSize as number,
+      backgroundOpacity: source.backgroundOpacity as number,
+      locked: source.locked,
+    },
+  };
+}
+
+export async function loadOverlayAppearance(): Promise<OverlayAppearance> {
+  const stored = await browser.storage.sync.get(OVERLAY_APPEARANCE_KEY);
+  return normalizeOverlayAppearance(stored[OVERLAY_APPEARANCE_KEY]);
+}
+
+/** Merges `patch` into the stored appearance (normalized) and returns what was saved. */
+export async function saveOverlayAppearance(patch: Partial<OverlayAppearance>): Promise<OverlayAppearance> {
+  const next = normalizeOverlayAppearance({ ...(await loadOverlayAppearance()), ...patch });
+  await browser.storage.sync.set({ [OVERLAY_APPEARANCE_KEY]: next });
+  return next;
+}
+
+/** Calls `onChange` whenever the appearance changes in any context; returns the unsubscribe. */
+export function watchOverlayAppearance(onChange: (appearance: OverlayAppearance) => void): () => void {
+  const listener = (changes: Record<string, { newValue?: unknown }>, area: string) => {
+    if (area !== 'sync' || !(OVERLAY_APPEARANCE_KEY in changes)) return;
+    onChange(normalizeOverlayAppearance(changes[OVERLAY_APPEARANCE_KEY]?.newValue));
+  };
+  browser.storage.onChanged.addListener(listener);
+  return () => browser.storage.onChanged.removeListener(listener);
+}
+
+/**
+ * The key a site's position is remembered under: the page's origin (scheme, host, port). Pages
+ * with an opaque origin (file:, data:, sandboxed) share one entry per scheme.
+ */
+export function overlaySiteKey(pageUrl: string): string {
+  try {
+    const url = new URL(pageUrl);
+    return url.origin !== 'null' ? url.origin : `${url.protocol}//`;
+  } catch {
+    return 'unknown:';
+  }
+}
+
+export async function loadOverlayPlacement(site: string): Promise<OverlayPlacement | null> {
+  const key = OVERLAY_PLACEMENT_PREFIX + site;
+  const stored = await browser.storage.local.get(key);
+  return normalizePlacement(stored[key]);
+}
+
+export async function saveOverlayPlacement(site: string, placement: OverlayPlacement): Promise<void> {
+  const valid = normalizePlacement(placement);
+  if (valid) await browser.storage.local.set({ [OVERLAY_PLACEMENT_PREFIX + site]: valid });
+}
+
+/** Forgets every site's position (an options-page "Reset caption positions"); returns how many. */
+export async function forgetOverlayPlacements(): Promise<number> {
+  const all = await browser.storage.local.get(null);
+  const keys = Object.keys(all).filter((key) => key.startsWith(OVERLAY_PLACEMENT_PREFIX));
+  if (keys.length > 0) await browser.storage.local.remove(keys);
+  return keys.length;
+}
