@@ -1,17 +1,38 @@
 import { defineBackground } from '#imports';
 import { browser } from 'wxt/browser';
-import { closeOffscreenDocument, ensureOffscreenDocument } from '@/lib/background/offscreen-document';
-import { startSession, stopSession, type SessionControlDeps } from '@/lib/background/session-control';
-import { badgeFor } from '@/lib/background/badge';
-import type { Message } from '@/lib/messages';
-import { onMessage, request } from '@/lib/runtime-client';
-import { loadCaptureTabId, loadSettings, saveCaptureTabId } from '@/lib/storage';
+import { backgroundStateStore } from '@/lib/background/background-state';
+import { actionTitleFor, badgeFor } from '@/lib/background/badge';
+import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
+import {
+  currentState,
+  currentTranscript,
+  sessionEnded,
+  startSession,
+  stopSession,
+  tabRemoved,
+  tabUpdated,
+  type SessionControlDeps,
+} from '@/lib/background/session-control';
+import { t } from '@/lib/i18n';
+import type { Message, SessionState } from '@/lib/messages';
+import { loadRetention } from '@/lib/persistence/retention-store';
+import { sharedArchive } from '@/lib/persistence/transcript-archive';
+import { onMessage } from '@/lib/runtime-client';
+import { loadSettings } from '@/lib/storage';
 
-/** Wiring only: every rule lives in lib/background. Nothing here survives in memory on purpose. */
+/**
+ * Wiring only: every rule lives in lib/background. Nothing here survives in memory on purpose:
+ * Chrome may stop this worker at any moment, and its state is in storage.session.
+ */
 export default defineBackground(() => {
   const deps: SessionControlDeps = {
     loadSettings,
+    loadRetention,
     getTabStreamId: (tabId) => browser.tabCapture.getMediaStreamId({ targetTabId: tabId }),
+    describeTab: async (tabId) => {
+      const tab = await browser.tabs.get(tabId);
+      return tab.url ? { title: tab.title ?? '', url: tab.url } : null;
+    },
     injectOverlay: async (tabId) => {
       try {
         await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/captions.js'] });
@@ -21,26 +42,37 @@ export default defineBackground(() => {
         return false;
       }
     },
+    hasOffscreen: hasOffscreenDocument,
     ensureOffscreen: ensureOffscreenDocument,
     closeOffscreen: closeOffscreenDocument,
     askOffscreen: async (message) => {
       try {
         return await browser.runtime.sendMessage(message);
       } catch {
-        return undefined; // no offscreen document yet
+        return undefined; // no offscreen document
       }
     },
     openMicPermissionPage: async (tabId) => {
       const url = browser.runtime.getURL('/permission.html') + (tabId === null ? '' : `?tabId=${tabId}`);
       await browser.tabs.create({ url });
     },
-    rememberCaptureTab: saveCaptureTabId,
+    state: backgroundStateStore(browser.storage.session),
+    latestTranscript: async () => {
+      try {
+        return (await (await sharedArchive()).latestSession())?.transcript ?? { utterances: [], interim: null };
+      } catch {
+        return { utterances: [], interim: null };
+      }
+    },
+    showPhase: (phase, ended) => showPhase(phase, ended),
+    sendToTab: (tabId, message) => {
+      browser.tabs.sendMessage(tabId, message).catch(() => undefined); // overlay may not be injectable there
+    },
   };
 
   const relayToCaptureTab = async (message: Message) => {
-    const tabId = await loadCaptureTabId();
-    if (tabId === null) return;
-    browser.tabs.sendMessage(tabId, message).catch(() => undefined); // overlay may not be injectable there
+    const { captureTabId } = await deps.state.load();
+    if (captureTabId !== null) deps.sendToTab(captureTabId, message);
   };
 
   onMessage((message, sender) => {
@@ -50,6 +82,11 @@ export default defineBackground(() => {
         return startSession(deps, message.source, message.tabId);
       case 'session/stop':
         return stopSession(deps).then(() => ({ ok: true as const }));
+      case 'session/get':
+        // The offscreen document answers too while it is open; both answers are the same.
+        return fromOffscreen ? undefined : currentState(deps);
+      case 'transcript/get':
+        return fromOffscreen ? undefined : currentTranscript(deps);
       case 'permission/mic-granted': {
         // The permission page carries the tab the user started from; start the mic session there.
         const tabId = new URL(sender.url ?? 'about:blank').searchParams.get('tabId');
@@ -57,8 +94,11 @@ export default defineBackground(() => {
       }
       case 'session/state':
         if (!fromOffscreen) return undefined;
-        void applyBadge(message.state.phase);
+        void showPhase(message.state.phase, message.state);
         void relayToCaptureTab(message);
+        return undefined;
+      case 'session/ended':
+        if (fromOffscreen) void sessionEnded(deps, message.state);
         return undefined;
       case 'transcript/update':
         if (fromOffscreen) void relayToCaptureTab(message);
@@ -73,24 +113,37 @@ export default defineBackground(() => {
   });
 
   browser.tabs.onRemoved.addListener((tabId) => {
-    void loadCaptureTabId().then((captured) => {
-      if (captured === tabId) void stopSession(deps);
-    });
+    void tabRemoved(deps, tabId);
   });
+
+  browser.tabs.onUpdated.addListener((tabId, change, tab) => {
+    void tabUpdated(deps, tabId, { url: change.url, status: change.status }, tab.url);
+  });
+
+  // An update must not cut a session mid-word: stop (the transcript is saved), then take it.
+  browser.runtime.onUpdateAvailable.addListener(() => {
+    void stopSession(deps, { code: 'extension-updated', message: t('sessionExtensionUpdated') }).finally(() => browser.runtime.reload());
+  });
+
+  // A new browser run or a fresh install starts with no session: no badge, no stale tooltip.
+  browser.runtime.onStartup.addListener(() => void showPhase('idle'));
+  browser.runtime.onInstalled.addListener(() => void showPhase('idle'));
 
   browser.commands.onCommand.addListener((command, tab) => {
     if (command === 'toggle-overlay') void relayToCaptureTab({ type: 'overlay/toggle' });
     if (command !== 'toggle-captions') return;
-    void request({ type: 'session/get' }).then((state) => {
-      const running = state && (state.phase === 'live' || state.phase === 'connecting');
+    void currentState(deps).then((state) => {
+      const running = state.phase === 'live' || state.phase === 'connecting' || state.phase === 'starting';
       if (running) void stopSession(deps);
       else void startSession(deps, 'tab', tab?.id ?? null);
     });
   });
 });
 
-async function applyBadge(phase: Parameters<typeof badgeFor>[0]): Promise<void> {
+/** Badge for the phase; the tooltip says why captions stopped when `state` ended in an error. */
+async function showPhase(phase: SessionState['phase'], state?: SessionState): Promise<void> {
   const badge = badgeFor(phase);
   await browser.action.setBadgeText({ text: badge.text });
   if (badge.color) await browser.action.setBadgeBackgroundColor({ color: badge.color });
+  await browser.action.setTitle({ title: actionTitleFor(t('extName'), state) });
 }

@@ -1,6 +1,10 @@
-import type { SessionPhase } from '../messages';
+import type { SessionPhase, SessionState } from '../messages';
 
-/** The toolbar badge: visible whenever audio may be leaving the browser. */
+/**
+ * The toolbar badge: visible exactly while audio may be leaving the browser. An ended session
+ * leaves no badge behind (a stuck "ON" or "!" would say something untrue); why it ended is in
+ * the session state, which the popup, side panel and the tooltip show.
+ */
 export function badgeFor(phase: SessionPhase): { text: string; color: string | null } {
   switch (phase) {
     case 'live':
@@ -10,8 +14,13 @@ export function badgeFor(phase: SessionPhase): { text: string; color: string | n
     case 'stopping':
       return { text: '…', color: '#6b6b6b' };
     case 'error':
-      return { text: '!', color: '#b26a00' };
     case 'idle':
       return { text: '', color: null };
   }
+}
+
+/** The toolbar tooltip: the product name, and why captions stopped when they stopped on their own. */
+export function actionTitleFor(name: string, ended: SessionState | undefined): string {
+  const reason = ended?.phase === 'error' ? ended.error?.message : undefined;
+  return reason ? `${name}: ${reason}` : name;
 }

@@ -32,5 +32,7 @@ export async function ensureOffscreenDocument(): Promise<void> {
 
 export async function closeOffscreenDocument(): Promise<void> {
   if (creating) await creating.catch(() => undefined);
-  if (await hasOffscreenDocument()) await browser.offscreen.closeDocument();
+  if (!(await hasOffscreenDocument())) return;
+  // Two closers can race (a stop and the document's own session/ended): the loser finds none.
+  await browser.offscreen.closeDocument().catch(() => undefined);
 }

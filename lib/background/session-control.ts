@@ -1,47 +1,129 @@
 /**
- * Start and stop, as the background decides them. Browser calls are injected so the rules can be
- * tested in Node; entrypoints/background.ts supplies the real ones.
+ * Start, stop and the end of a session, as the background decides them. Browser calls are
+ * injected so the rules can be tested in Node; entrypoints/background.ts supplies the real ones.
+ *
+ * Clean state on every path: a start that fails leaves no offscreen document and no badge; a
+ * session that ends (user, tab closed or gone to another site, socket refused, extension update)
+ * is saved by the offscreen document, which then says session/ended, and only then is the
+ * document closed. What the user needs to know afterwards (why it ended) is kept in
+ * storage.session, so a stopped service worker or a closed document loses nothing.
  */
-import type { CaptureSource, Message, Responses, SessionState, UserFacingError } from '../messages';
+import { t } from '../i18n';
+import { IDLE_STATE, type CaptureSource, type Message, type Responses, type SessionState, type UserFacingError } from '../messages';
+import type { RetentionPolicy } from '../persistence/retention';
+import { originOf } from '../persistence/session-record';
 import { checkProxyUrl, type Settings } from '../settings';
+import type { TranscriptSnapshot } from '../transcript/types';
+import type { BackgroundStateStore } from './background-state';
 import { tabCaptureError } from './capture-errors';
+import { tabUpdateVerdict, type TabChange } from './tab-watch';
 
 export interface SessionControlDeps {
   loadSettings(): Promise<Settings>;
+  loadRetention(): Promise<RetentionPolicy>;
   getTabStreamId(tabId: number): Promise<string>;
+  /** The tab's title and URL, when the extension may see them (the user's click grants it). */
+  describeTab(tabId: number): Promise<{ title: string; url: string } | null>;
   /** Shows the overlay on the tab; false when the page does not allow it (chrome:// etc.). */
   injectOverlay(tabId: number): Promise<boolean>;
+  hasOffscreen(): Promise<boolean>;
   ensureOffscreen(): Promise<void>;
   closeOffscreen(): Promise<void>;
   /** Sends to the offscreen document and returns its answer (undefined when it is not there). */
   askOffscreen(message: Message): Promise<unknown>;
   openMicPermissionPage(tabId: number | null): Promise<void>;
-  rememberCaptureTab(tabId: number | null): Promise<void>;
+  state: BackgroundStateStore;
+  /** The last saved transcript (for views opened when no document is open). */
+  latestTranscript(): Promise<TranscriptSnapshot>;
+  /** Toolbar badge and tooltip for a phase; `ended` carries why a session stopped. */
+  showPhase(phase: SessionState['phase'], ended?: SessionState): Promise<void>;
+  /** Sends to the captured tab's overlay (ignores tabs that cannot receive). */
+  sendToTab(tabId: number, message: Message): void;
 }
 
 export type StartResult = Responses['session/start'];
+
+/** How long a stop may take: the socket's bounded close plus the last writes. */
+const STOP_TIMEOUT_MS = 15_000;
+
+const RUNNING: ReadonlySet<SessionState['phase']> = new Set(['starting', 'connecting', 'live', 'stopping']);
+
+export function isRunning(state: SessionState | null | undefined): boolean {
+  return !!state && RUNNING.has(state.phase);
+}
+
+function isSessionState(value: unknown): value is SessionState {
+  return typeof value === 'object' && value !== null && typeof (value as { phase?: unknown }).phase === 'string';
+}
+
+function isSnapshot(value: unknown): value is TranscriptSnapshot {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { utterances?: unknown }).utterances);
+}
 
 function fail(error: UserFacingError): StartResult {
   return { ok: false, error };
 }
 
-export async function startSession(
-  deps: SessionControlDeps,
-  source: CaptureSource,
-  tabId: number | null,
-): Promise<StartResult> {
-  const current = (await deps.askOffscreen({ type: 'session/get' })) as SessionState | undefined;
-  if (current && (current.phase === 'live' || current.phase === 'connecting' || current.phase === 'starting')) {
-    return fail({ code: 'already-running', message: 'Captions are already running. Stop them first.' });
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One start, stop or end at a time within this service worker: two starts in a row must not
+ * both reach the offscreen document, and a document must not be closed under a start.
+ * (A module variable is fine here: Chrome does not stop a worker while it handles a message.)
+ */
+let lifecycle: Promise<unknown> = Promise.resolve();
+
+function serialized<T>(work: () => Promise<T>): Promise<T> {
+  const run = lifecycle.then(work, work);
+  lifecycle = run.catch(() => undefined);
+  return run;
+}
+
+/** The live session's state, or how the last one ended. */
+export async function currentState(deps: SessionControlDeps): Promise<SessionState> {
+  if (await deps.hasOffscreen()) {
+    const answer = await deps.askOffscreen({ type: 'session/get' });
+    if (isSessionState(answer)) return answer;
   }
+  return (await deps.state.load()).lastState ?? IDLE_STATE;
+}
+
+/** The live transcript while a document is open, else the last saved one. */
+export async function currentTranscript(deps: SessionControlDeps): Promise<TranscriptSnapshot> {
+  if (await deps.hasOffscreen()) {
+    const answer = await deps.askOffscreen({ type: 'transcript/get' });
+    if (isSnapshot(answer)) return answer;
+  }
+  return deps.latestTranscript();
+}
+
+export function startSession(deps: SessionControlDeps, source: CaptureSource, tabId: number | null): Promise<StartResult> {
+  return serialized(() => start(deps, source, tabId));
+}
+
+async function start(deps: SessionControlDeps, source: CaptureSource, tabId: number | null): Promise<StartResult> {
+  if (isRunning(await currentState(deps))) {
+    return fail({ code: 'already-running', message: t('sessionAlreadyRunning') });
+  }
+  const refuse = async (error: UserFacingError): Promise<StartResult> => {
+    await deps.state.save({ lastState: { ...IDLE_STATE, phase: 'error', source, tabId, error } });
+    await deps.showPhase('idle');
+    return fail(error);
+  };
 
   const settings = await deps.loadSettings();
   const proxy = checkProxyUrl(settings.proxyUrl);
   if (!proxy.ok) {
-    return fail({ code: settings.proxyUrl.trim() ? 'invalid-proxy-url' : 'no-proxy-configured', message: proxy.message });
+    return refuse({ code: settings.proxyUrl.trim() ? 'invalid-proxy-url' : 'no-proxy-configured', message: proxy.message });
   }
   if (source === 'tab' && tabId === null) {
-    return fail({ code: 'tab-not-capturable', message: 'There is no tab to capture. Open the page with the audio first.' });
+    return refuse({ code: 'tab-not-capturable', message: t('sessionNoTab') });
   }
 
   let streamId: string | null = null;
@@ -49,28 +131,94 @@ export async function startSession(
     try {
       streamId = await deps.getTabStreamId(tabId);
     } catch (error) {
-      return fail(tabCaptureError(error));
+      return refuse(tabCaptureError(error));
     }
   }
 
+  const tab = tabId === null ? null : await deps.describeTab(tabId).catch(() => null);
+  const page = tab ? { title: tab.title, origin: originOf(tab.url) } : null;
+  const retention = await deps.loadRetention();
   if (tabId !== null) await deps.injectOverlay(tabId);
   await deps.ensureOffscreen();
-  await deps.rememberCaptureTab(tabId);
-  const answer = (await deps.askOffscreen({ type: 'offscreen/start', source, tabId, streamId, settings })) as
+  const answer = (await deps.askOffscreen({ type: 'offscreen/start', source, tabId, streamId, settings, page, retention })) as
     | StartResult
     | undefined;
   if (!answer) {
-    await deps.rememberCaptureTab(null);
-    return fail({ code: 'internal', message: 'The capture page did not answer. Try again; if it persists, reload the extension.' });
+    await deps.closeOffscreen();
+    return refuse({ code: 'internal', message: t('sessionNoAnswer') });
   }
   if (!answer.ok) {
-    await deps.rememberCaptureTab(null);
+    // "Already running" is about a session that goes on: leave it and its document alone.
+    if (answer.error.code === 'already-running') return answer;
+    await deps.closeOffscreen();
     if (answer.error.code === 'mic-permission-needed') await deps.openMicPermissionPage(tabId);
+    return refuse(answer.error);
   }
+  await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
   return answer;
 }
 
-export async function stopSession(deps: SessionControlDeps): Promise<void> {
-  await deps.askOffscreen({ type: 'offscreen/stop' });
-  await deps.rememberCaptureTab(null);
+/** Stops the session (the user's Stop, or `reason` when capture must end) and cleans up. */
+export function stopSession(deps: SessionControlDeps, reason?: UserFacingError): Promise<void> {
+  return serialized(async () => {
+    const message: Message = reason ? { type: 'offscreen/stop', reason } : { type: 'offscreen/stop' };
+    const answer = await withTimeout(deps.askOffscreen(message), STOP_TIMEOUT_MS);
+    if (answer === undefined && reason) {
+      // No document answered: nothing ran, or it hung. Say why anyway.
+      await deps.state.save({ lastState: { ...IDLE_STATE, phase: 'error', error: reason } });
+    }
+    await cleanUpAfterEnd(deps, answer === undefined ? null : undefined);
+  });
+}
+
+/** The offscreen document saved the ended session's transcript: tell the tab, close the document. */
+export function sessionEnded(deps: SessionControlDeps, final: SessionState): Promise<void> {
+  return serialized(() => cleanUpAfterEnd(deps, final));
+}
+
+/**
+ * `final`: the ended state to keep; undefined = ask the document; null = nothing ran. Closes the
+ * document unless a new session already runs in it.
+ */
+async function cleanUpAfterEnd(deps: SessionControlDeps, final: SessionState | null | undefined): Promise<void> {
+  const open = await deps.hasOffscreen();
+  let ended = final;
+  if (open) {
+    const answer = await deps.askOffscreen({ type: 'session/get' });
+    const now = isSessionState(answer) ? answer : null;
+    // A session runs in the document: this end was an older session's, or a start won the race.
+    if (isRunning(now)) return;
+    if (ended === undefined) ended = now;
+  }
+  const saved = await deps.state.load();
+  if (ended && ended.phase !== 'idle' && saved.captureTabId !== null) {
+    deps.sendToTab(saved.captureTabId, { type: 'session/state', state: ended });
+  }
+  const lastState = ended ?? saved.lastState;
+  await deps.state.save({ captureTabId: null, captureSource: null, captureOrigin: null, lastState });
+  await deps.showPhase('idle', lastState ?? undefined);
+  if (open) await deps.closeOffscreen();
+}
+
+/** The captured tab changed: end a tab capture that left its site, or show the overlay again. */
+export async function tabUpdated(deps: SessionControlDeps, tabId: number, change: TabChange, visibleUrl: string | undefined): Promise<void> {
+  const state = await deps.state.load();
+  switch (tabUpdateVerdict(state, tabId, change, visibleUrl)) {
+    case 'stop':
+      await stopSession(deps, { code: 'tab-navigated', message: t('sessionTabNavigated') });
+      return;
+    case 'reinject-overlay':
+      await deps.injectOverlay(tabId);
+      return;
+    case 'ignore':
+      return;
+  }
+}
+
+export async function tabRemoved(deps: SessionControlDeps, tabId: number): Promise<void> {
+  const state = await deps.state.load();
+  if (state.captureTabId !== tabId) return;
+  // A closed tab takes a tab capture with it; a mic session goes on without its overlay.
+  if (state.captureSource === 'tab') await stopSession(deps, { code: 'tab-closed', message: t('sessionTabClosed') });
+  else await deps.state.save({ captureTabId: null });
 }

@@ -47,16 +47,26 @@ export interface SessionPorts {
   now(): number;
 }
 
+export interface SessionHooks {
+  /** The socket gave up (refused, unreachable): the owner ends the session. */
+  onSocketFailure?(error: UserFacingError): void;
+}
+
 export class CaptureSession {
   private readonly store = new TranscriptStore();
   private readonly timeline = new SentTimeline();
   private readonly vad: VadGate;
   private readonly batcher: AudioBatcher;
   private socket: SocketPort | null = null;
+  private stopping = false;
+  private finished = false;
   private framesCaptured = 0;
   private levelRms = 0;
   private levelPeak = 0;
   private silentFrames = 0;
+  /** Warnings shown together in `state.warning`: no sound, and saving trouble. */
+  private silenceWarning: string | null = null;
+  private storageWarning: string | null = null;
   private state: SessionState;
 
   constructor(
@@ -64,6 +74,7 @@ export class CaptureSession {
     private readonly settings: ListenSettings,
     source: CaptureSource,
     tabId: number | null,
+    private readonly hooks: SessionHooks = {},
   ) {
     this.vad = new VadGate({ enabled: settings.vadEnabled, sensitivity: settings.vadSensitivity });
     this.batcher = new AudioBatcher(SAMPLE_RATE, 0.1, (pcm, captureStart, seconds) => this.send(pcm, captureStart, seconds));
@@ -78,6 +89,16 @@ export class CaptureSession {
     return this.state;
   }
 
+  /** Seconds of audio captured so far (every 20 ms frame, sent or gated). */
+  get audioSeconds(): number {
+    return this.framesCaptured * FRAME_SECONDS;
+  }
+
+  /** True once stop() has finished. */
+  get ended(): boolean {
+    return this.finished;
+  }
+
   /** Opens the socket. Audio that arrives before it opens is buffered by the socket. */
   connect(): void {
     this.setState({ phase: 'connecting' });
@@ -85,7 +106,10 @@ export class CaptureSession {
       onOpen: () => this.setState({ phase: 'live', error: null }),
       onReconnecting: (error) => this.setState({ phase: 'connecting', error }),
       onEvent: (event) => this.applyEvent(event),
-      onFailure: (error) => this.setState({ phase: 'error', error }),
+      onFailure: (error) => {
+        this.setState({ phase: 'error', error });
+        this.hooks.onSocketFailure?.(error);
+      },
     });
   }
 
@@ -104,15 +128,26 @@ export class CaptureSession {
     for (const frame of toSend) this.batcher.push(frame.pcm, frame.captureStart);
   }
 
-  /** Ends capture: flush audio, CloseStream, wait for the last words, then idle (or keep the error). */
-  async stop(): Promise<void> {
-    if (this.state.phase === 'idle' || this.state.phase === 'stopping') return;
-    const failed = this.state.phase === 'error';
+  /**
+   * Ends capture: flush audio, CloseStream, wait for the last words, then idle; or error, with
+   * `reason` when capture ended for one (tab left the site...), or the socket's failure.
+   */
+  async stop(reason?: UserFacingError): Promise<void> {
+    if (this.finished || this.stopping) return;
+    this.stopping = true;
+    const failure = reason ?? (this.state.phase === 'error' ? this.state.error : null);
     this.setState({ phase: 'stopping' });
     this.batcher.flush();
     await this.socket?.close();
     this.socket = null;
-    this.setState(failed ? { phase: 'error' } : { phase: 'idle', error: null });
+    this.finished = true;
+    this.setState(failure ? { phase: 'error', error: failure } : { phase: 'idle', error: null });
+  }
+
+  /** Saving the transcript failed: shown with any other warning until the session ends. */
+  warnStorage(message: string): void {
+    this.storageWarning = message;
+    this.showWarnings();
   }
 
   fail(error: UserFacingError): void {
@@ -145,16 +180,23 @@ export class CaptureSession {
   private trackSilence(peak: number): void {
     if (peak >= SILENT_PEAK) {
       this.silentFrames = 0;
-      if (this.state.warning) this.setState({ warning: null });
+      if (this.silenceWarning) {
+        this.silenceWarning = null;
+        this.showWarnings();
+      }
       return;
     }
     this.silentFrames++;
     if (this.silentFrames === Math.round(NO_AUDIO_WARNING_SECONDS / FRAME_SECONDS) && this.state.phase !== 'error') {
       const what = this.state.source === 'mic' ? 'the microphone' : 'this tab';
-      this.setState({
-        warning: `No sound from ${what} for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted, paused, or the wrong device?`,
-      });
+      this.silenceWarning = `No sound from ${what} for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted, paused, or the wrong device?`;
+      this.showWarnings();
     }
+  }
+
+  private showWarnings(): void {
+    const warning = [this.silenceWarning, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
+    if (warning !== this.state.warning) this.setState({ warning });
   }
 
   private setState(change: Partial<SessionState>): void {

@@ -1,20 +1,48 @@
 /**
- * The offscreen document's answer to each message. It owns the one live session and keeps the
- * last transcript after a stop so the side panel can still show and copy it.
+ * The offscreen document's answer to each message. It owns the one live session, saves its
+ * transcript as finals arrive, and ends it on every path the same way:
+ *
+ *   capture stopped -> socket flushed and closed (last words in) -> transcript saved -> session/ended
+ *
+ * Only after session/ended may the background close this document: nothing is lost with it.
  */
-import { IDLE_STATE, type Message, type Responses, type SessionState } from '../messages';
+import { IDLE_STATE, type Message, type PageInfo, type Responses, type SessionState, type UserFacingError } from '../messages';
+import { newSessionRecord } from '../persistence/session-record';
+import { SessionRecorder } from '../persistence/session-recorder';
+import type { TranscriptArchive } from '../persistence/transcript-archive';
 import type { TranscriptSnapshot } from '../transcript/types';
 import type { AudioCapture, CapturedFrame, OpenCaptureOptions, OpenCaptureResult } from './audio-capture';
 import { CaptureSession, type SessionPorts } from './capture-session';
 
 export interface OffscreenDeps extends SessionPorts {
   openCapture(options: Omit<OpenCaptureOptions, 'workletUrl'>): Promise<OpenCaptureResult>;
+  /** The transcript database (opened lazily; may fail, and captions go on without saving). */
+  archive(): Promise<TranscriptArchive>;
+  newSessionId(): string;
+  /** Tells the background the session is over and its transcript saved. */
+  emitEnded(state: SessionState): void;
+  /** User-facing sentences (from i18n in the document, plain in tests). */
+  text: OffscreenText;
 }
+
+export interface OffscreenText {
+  alreadyRunning: string;
+  /** A saved session that a closed document never ended. */
+  interrupted: string;
+  saveFailed(detail: string): string;
+  /** Capture ended on its own (`reason` from the capture: tab closed, mic unplugged). */
+  captureEnded(reason: string): string;
+}
+
+const EMPTY: TranscriptSnapshot = { utterances: [], interim: null };
+
+type StartMessage = Extract<Message, { type: 'offscreen/start' }>;
 
 export class OffscreenController {
   private session: CaptureSession | null = null;
   private capture: AudioCapture | null = null;
-  private lastTranscript: TranscriptSnapshot = { utterances: [], interim: null };
+  private recorder: SessionRecorder | null = null;
+  private ending: Promise<void> | null = null;
 
   constructor(private readonly deps: OffscreenDeps) {}
 
@@ -24,11 +52,11 @@ export class OffscreenController {
       case 'offscreen/start':
         return this.start(message);
       case 'offscreen/stop':
-        return this.stop().then(() => ({ ok: true }));
+        return this.stop(message.reason).then(() => ({ ok: true }));
       case 'session/get':
         return Promise.resolve(this.state());
       case 'transcript/get':
-        return Promise.resolve(this.session?.snapshot ?? this.lastTranscript);
+        return this.transcript();
       default:
         return undefined;
     }
@@ -38,12 +66,40 @@ export class OffscreenController {
     return this.session?.currentState ?? IDLE_STATE;
   }
 
-  private async start(message: Extract<Message, { type: 'offscreen/start' }>): Promise<Responses['session/start']> {
-    const phase = this.session?.currentState.phase;
-    if (phase === 'live' || phase === 'connecting' || phase === 'starting' || phase === 'stopping') {
-      return { ok: false, error: { code: 'already-running', message: 'Captions are already running. Stop them first.' } };
+  /** The live (or just ended) session's transcript; else the last saved one. */
+  async transcript(): Promise<TranscriptSnapshot> {
+    if (this.session) return this.session.snapshot;
+    try {
+      return (await (await this.deps.archive()).latestSession())?.transcript ?? EMPTY;
+    } catch {
+      return EMPTY;
     }
-    const session = new CaptureSession(this.deps, message.settings, message.source, message.tabId);
+  }
+
+  /** Ends the session (if any) and resolves once its transcript is saved and session/ended sent. */
+  stop(reason?: UserFacingError): Promise<void> {
+    const session = this.session;
+    return session ? this.end(session, reason) : Promise.resolve();
+  }
+
+  private async start(message: StartMessage): Promise<Responses['session/start']> {
+    if (this.session && !this.session.ended) {
+      return { ok: false, error: { code: 'already-running', message: this.deps.text.alreadyRunning } };
+    }
+    this.ending = null;
+    this.recorder = null;
+    const startedAt = this.deps.now();
+    let recorder: SessionRecorder | null = null;
+    const ports: SessionPorts = {
+      ...this.deps,
+      emitUpdate: (update) => {
+        recorder?.record(update);
+        this.deps.emitUpdate(update);
+      },
+    };
+    const session: CaptureSession = new CaptureSession(ports, message.settings, message.source, message.tabId, {
+      onSocketFailure: (error) => void this.end(session, error),
+    });
     this.session = session;
     this.deps.emitState(session.currentState);
 
@@ -51,30 +107,50 @@ export class OffscreenController {
       source: message.source,
       streamId: message.streamId,
       onFrame: (frame: CapturedFrame) => session.handleFrame(new Int16Array(frame.pcm), frame.rms, frame.peak),
-      onEnded: (reason) => void this.endBecause(session, reason),
+      onEnded: (reason) =>
+        void this.end(session, { code: message.source === 'tab' ? 'tab-closed' : 'capture-failed', message: this.deps.text.captureEnded(reason) }),
     });
     if (!opened.ok) {
-      session.fail(opened.error);
-      this.lastTranscript = session.snapshot;
+      // Nothing was captured, so nothing is saved; the background closes this document.
+      await session.stop(opened.error);
       return { ok: false, error: opened.error };
     }
     this.capture = opened.capture;
+    recorder = this.makeRecorder(message, startedAt, session);
+    this.recorder = recorder;
+    void recorder.begin();
     session.connect();
     return { ok: true };
   }
 
-  private async stop(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    await this.capture?.stop();
-    this.capture = null;
-    await session.stop();
-    this.lastTranscript = session.snapshot;
+  private makeRecorder(message: StartMessage, startedAt: number, session: CaptureSession): SessionRecorder {
+    const page: PageInfo | null = message.page ?? null;
+    return new SessionRecorder({
+      archive: () => this.deps.archive(),
+      record: newSessionRecord(this.deps.newSessionId(), startedAt, message.source, page),
+      retention: message.retention,
+      now: () => this.deps.now(),
+      onProblem: (text) => session.warnStorage(text),
+      interruptedReason: this.deps.text.interrupted,
+      problemMessage: (detail) => this.deps.text.saveFailed(detail),
+    });
   }
 
-  private async endBecause(session: CaptureSession, reason: string): Promise<void> {
-    if (session !== this.session) return;
-    await this.stop();
-    session.fail({ code: 'capture-failed', message: `${reason} Captions stopped; the transcript is kept.` });
+  private end(session: CaptureSession, reason?: UserFacingError): Promise<void> {
+    if (session !== this.session) return Promise.resolve();
+    this.ending ??= (async () => {
+      const capture = this.capture;
+      this.capture = null;
+      await capture?.stop();
+      await session.stop(reason);
+      const final = session.currentState;
+      const recorder = this.recorder;
+      if (recorder) {
+        const failure = final.phase === 'error' ? final.error?.message ?? null : null;
+        await recorder.finish(this.deps.now(), failure);
+      }
+      this.deps.emitEnded(final);
+    })();
+    return this.ending;
   }
 }

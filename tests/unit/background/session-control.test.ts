@@ -1,97 +1,251 @@
 import { describe, expect, it, vi } from 'vitest';
-import { startSession, stopSession, type SessionControlDeps } from '@/lib/background/session-control';
-import { IDLE_STATE, type Message } from '@/lib/messages';
+import { backgroundStateStore, type StorageAreaLike } from '@/lib/background/background-state';
+import {
+  currentState,
+  currentTranscript,
+  sessionEnded,
+  startSession,
+  stopSession,
+  tabRemoved,
+  tabUpdated,
+  type SessionControlDeps,
+} from '@/lib/background/session-control';
+import { IDLE_STATE, type Message, type SessionState } from '@/lib/messages';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 
+function memoryArea(): StorageAreaLike {
+  const data: Record<string, unknown> = {};
+  return {
+    get: async (key) => (key in data ? { [key]: structuredClone(data[key]) } : {}),
+    set: async (items) => {
+      Object.assign(data, structuredClone(items));
+    },
+  };
+}
+
+/**
+ * A fake world: an offscreen document that exists or not, answers like the real controller, and a
+ * badge. `offscreen.state` is what the document reports.
+ */
 function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial<Settings> = {}) {
   const sent: Message[] = [];
+  const tabMessages: { tabId: number; message: Message }[] = [];
+  const offscreen = { open: false, state: IDLE_STATE as SessionState, startAnswer: { ok: true } as unknown };
+  const badge = { phase: 'idle' as SessionState['phase'], ended: undefined as SessionState | undefined };
   const deps: SessionControlDeps = {
     loadSettings: async () => ({ ...DEFAULT_SETTINGS, ...settings }),
+    loadRetention: async () => ({ maxSessions: 50, maxDays: 30 }),
     getTabStreamId: vi.fn(async () => 'stream-1'),
+    describeTab: vi.fn(async () => ({ title: 'Talk', url: 'https://talks.example/watch?v=1' })),
     injectOverlay: vi.fn(async () => true),
-    ensureOffscreen: vi.fn(async () => undefined),
-    closeOffscreen: vi.fn(async () => undefined),
+    hasOffscreen: async () => offscreen.open,
+    ensureOffscreen: vi.fn(async () => {
+      offscreen.open = true;
+    }),
+    closeOffscreen: vi.fn(async () => {
+      offscreen.open = false;
+    }),
     askOffscreen: vi.fn(async (message: Message) => {
       sent.push(message);
-      if (message.type === 'session/get') return IDLE_STATE;
-      if (message.type === 'offscreen/start') return { ok: true };
-      return undefined;
+      if (!offscreen.open) return undefined;
+      switch (message.type) {
+        case 'session/get':
+          return offscreen.state;
+        case 'transcript/get':
+          return { utterances: [{ id: 'live' }], interim: null };
+        case 'offscreen/start':
+          if (offscreen.state.phase === 'live') return { ok: false, error: { code: 'already-running', message: 'running' } };
+          if ((offscreen.startAnswer as { ok: boolean }).ok) offscreen.state = { ...IDLE_STATE, phase: 'live', source: message.source, tabId: message.tabId };
+          return offscreen.startAnswer;
+        case 'offscreen/stop':
+          offscreen.state = message.reason ? { ...offscreen.state, phase: 'error', error: message.reason } : { ...offscreen.state, phase: 'idle' };
+          return { ok: true };
+        default:
+          return undefined;
+      }
     }),
     openMicPermissionPage: vi.fn(async () => undefined),
-    rememberCaptureTab: vi.fn(async () => undefined),
+    state: backgroundStateStore(memoryArea()),
+    latestTranscript: async () => ({ utterances: [], interim: null }),
+    showPhase: vi.fn(async (phase: SessionState['phase'], ended?: SessionState) => {
+      badge.phase = phase;
+      badge.ended = ended;
+    }),
+    sendToTab: (tabId, message) => tabMessages.push({ tabId, message }),
     ...overrides,
   };
-  return { deps, sent };
+  return { deps, sent, offscreen, badge, tabMessages };
 }
 
 describe('startSession', () => {
-  it('gets the tab stream id, shows the overlay and hands both to the offscreen document', async () => {
+  it('gets the tab stream id, shows the overlay and hands stream, page and retention to the offscreen document', async () => {
     const { deps, sent } = makeDeps();
-    const result = await startSession(deps, 'tab', 7);
-    expect(result).toEqual({ ok: true });
+    expect(await startSession(deps, 'tab', 7)).toEqual({ ok: true });
     expect(deps.getTabStreamId).toHaveBeenCalledWith(7);
     expect(deps.injectOverlay).toHaveBeenCalledWith(7);
-    expect(deps.rememberCaptureTab).toHaveBeenCalledWith(7);
     const start = sent.find((m) => m.type === 'offscreen/start');
-    expect(start).toMatchObject({ type: 'offscreen/start', source: 'tab', tabId: 7, streamId: 'stream-1' });
+    expect(start).toMatchObject({
+      source: 'tab',
+      tabId: 7,
+      streamId: 'stream-1',
+      page: { title: 'Talk', origin: 'https://talks.example' },
+      retention: { maxSessions: 50, maxDays: 30 },
+    });
+    expect(await deps.state.load()).toMatchObject({ captureTabId: 7, captureSource: 'tab', captureOrigin: 'https://talks.example' });
   });
 
-  it('refuses a proxy URL that would send audio in the clear, before touching the tab', async () => {
-    const { deps } = makeDeps({}, { proxyUrl: 'ws://captions.example.com/v1/listen' });
-    const result = await startSession(deps, 'tab', 7);
-    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-proxy-url' } });
+  it('refuses a proxy URL that would send audio in the clear, before touching the tab or creating a document', async () => {
+    const { deps, offscreen } = makeDeps({}, { proxyUrl: 'ws://captions.example.com/v1/listen' });
+    expect(await startSession(deps, 'tab', 7)).toMatchObject({ ok: false, error: { code: 'invalid-proxy-url' } });
     expect(deps.getTabStreamId).not.toHaveBeenCalled();
-    expect(deps.ensureOffscreen).not.toHaveBeenCalled();
+    expect(offscreen.open).toBe(false);
+    // The reason stays visible to the popup and side panel; the badge shows nothing running.
+    expect((await currentState(deps)).error?.code).toBe('invalid-proxy-url');
   });
 
   it('says no proxy is configured when the URL is empty', async () => {
-    const { deps } = makeDeps({}, { proxyUrl: '  ' });
+    const { deps, offscreen, badge } = makeDeps({}, { proxyUrl: '  ' });
     expect(await startSession(deps, 'mic', null)).toMatchObject({ ok: false, error: { code: 'no-proxy-configured' } });
+    expect(offscreen.open).toBe(false);
+    expect(badge.phase).toBe('idle');
   });
 
-  it('explains that chrome:// pages cannot be captured', async () => {
-    const { deps } = makeDeps({
+  it('explains that chrome:// pages cannot be captured and creates no document', async () => {
+    const { deps, offscreen } = makeDeps({
       getTabStreamId: async () => {
         throw new Error('Extension has not been invoked for the current page (see activeTab permission). Chrome pages cannot be captured.');
       },
     });
-    const result = await startSession(deps, 'tab', 3);
-    expect(result).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
+    expect(await startSession(deps, 'tab', 3)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
     expect(deps.ensureOffscreen).not.toHaveBeenCalled();
+    expect(offscreen.open).toBe(false);
   });
 
-  it('does not start twice', async () => {
-    const { deps } = makeDeps({
-      askOffscreen: async (message: Message) =>
-        message.type === 'session/get' ? { ...IDLE_STATE, phase: 'live' } : { ok: true },
-    });
-    expect(await startSession(deps, 'tab', 1)).toMatchObject({ ok: false, error: { code: 'already-running' } });
+  it('does not start twice: the second start says so and leaves the running session and its document alone', async () => {
+    const { deps, offscreen } = makeDeps();
+    const [first, second] = await Promise.all([startSession(deps, 'tab', 1), startSession(deps, 'tab', 1)]);
+    expect(first).toEqual({ ok: true });
+    expect(second).toMatchObject({ ok: false, error: { code: 'already-running' } });
+    expect(offscreen.open).toBe(true);
+    expect(deps.closeOffscreen).not.toHaveBeenCalled();
+    expect((await deps.state.load()).captureTabId).toBe(1);
   });
 
-  it('opens the permission page when the microphone has not been granted, and forgets the tab', async () => {
-    const { deps } = makeDeps({
-      askOffscreen: async (message: Message) =>
-        message.type === 'offscreen/start'
-          ? { ok: false, error: { code: 'mic-permission-needed', message: 'Allow it' } }
-          : IDLE_STATE,
-    });
-    const result = await startSession(deps, 'mic', 5);
-    expect(result).toMatchObject({ ok: false, error: { code: 'mic-permission-needed' } });
+  it('closes the document when the microphone is denied, and keeps the reason', async () => {
+    const { deps, offscreen } = makeDeps();
+    offscreen.startAnswer = { ok: false, error: { code: 'mic-permission-denied', message: 'Blocked' } };
+    expect(await startSession(deps, 'mic', 5)).toMatchObject({ ok: false, error: { code: 'mic-permission-denied' } });
+    expect(offscreen.open).toBe(false);
+    expect(await deps.state.load()).toMatchObject({ captureTabId: null, lastState: { phase: 'error', error: { code: 'mic-permission-denied' } } });
+    expect(deps.openMicPermissionPage).not.toHaveBeenCalled();
+  });
+
+  it('opens the permission page when the microphone has not been granted yet, with no document left open', async () => {
+    const { deps, offscreen } = makeDeps();
+    offscreen.startAnswer = { ok: false, error: { code: 'mic-permission-needed', message: 'Allow it' } };
+    expect(await startSession(deps, 'mic', 5)).toMatchObject({ ok: false, error: { code: 'mic-permission-needed' } });
     expect(deps.openMicPermissionPage).toHaveBeenCalledWith(5);
-    expect(deps.rememberCaptureTab).toHaveBeenLastCalledWith(null);
+    expect(offscreen.open).toBe(false);
   });
 
-  it('reports a silent offscreen document instead of hanging', async () => {
-    const { deps } = makeDeps({ askOffscreen: async () => undefined });
+  it('reports a silent offscreen document instead of hanging, and closes it', async () => {
+    const { deps, offscreen } = makeDeps({ askOffscreen: async () => undefined });
     expect(await startSession(deps, 'mic', null)).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(offscreen.open).toBe(false);
   });
 });
 
-describe('stopSession', () => {
-  it('tells the offscreen document to stop and forgets the captured tab', async () => {
-    const { deps, sent } = makeDeps();
+describe('stopSession and the end of a session', () => {
+  it('stops, keeps the final state, and closes the document once it is over', async () => {
+    const { deps, offscreen, badge } = makeDeps();
+    await startSession(deps, 'tab', 7);
     await stopSession(deps);
-    expect(sent.map((m) => m.type)).toContain('offscreen/stop');
-    expect(deps.rememberCaptureTab).toHaveBeenCalledWith(null);
+    expect(offscreen.open).toBe(false);
+    expect(badge.phase).toBe('idle');
+    expect(await deps.state.load()).toMatchObject({ captureTabId: null, lastState: { phase: 'idle' } });
+    expect(await currentState(deps)).toMatchObject({ phase: 'idle' });
+  });
+
+  it('session/ended from the document (socket refused, capture ended) tells the tab why and closes the document', async () => {
+    const { deps, offscreen, badge, tabMessages } = makeDeps();
+    await startSession(deps, 'tab', 7);
+    const final: SessionState = { ...offscreen.state, phase: 'error', error: { code: 'proxy-unreachable', message: 'Could not connect' } };
+    offscreen.state = final;
+    await sessionEnded(deps, final);
+    expect(offscreen.open).toBe(false);
+    expect(tabMessages).toContainEqual({ tabId: 7, message: { type: 'session/state', state: final } });
+    expect(badge).toMatchObject({ phase: 'idle', ended: final });
+    expect(await currentState(deps)).toEqual(final);
+  });
+
+  it('does not close a document in which a new session already runs', async () => {
+    const { deps, offscreen } = makeDeps();
+    await startSession(deps, 'tab', 7);
+    await sessionEnded(deps, { ...IDLE_STATE, phase: 'idle' }); // late, from the previous session
+    expect(offscreen.open).toBe(true);
+  });
+
+  it('with no document at all, a stop still leaves a clean state', async () => {
+    const { deps, offscreen, badge } = makeDeps();
+    await stopSession(deps, { code: 'tab-navigated', message: 'left the site' });
+    expect(offscreen.open).toBe(false);
+    expect(badge.phase).toBe('idle');
+    expect((await currentState(deps)).error?.code).toBe('tab-navigated');
+  });
+});
+
+describe('the captured tab', () => {
+  it('a tab capture ends, with the reason, when the tab goes to another site', async () => {
+    const { deps, offscreen, sent } = makeDeps();
+    await startSession(deps, 'tab', 7);
+    await tabUpdated(deps, 7, { status: 'loading', url: 'https://other.example/' }, 'https://other.example/');
+    expect(sent.find((m) => m.type === 'offscreen/stop')).toMatchObject({ reason: { code: 'tab-navigated' } });
+    expect(offscreen.open).toBe(false);
+    expect((await currentState(deps)).error?.code).toBe('tab-navigated');
+  });
+
+  it('the same site keeps capturing and gets its overlay back when the new page has loaded', async () => {
+    const { deps, offscreen } = makeDeps();
+    await startSession(deps, 'tab', 7);
+    await tabUpdated(deps, 7, { status: 'loading', url: 'https://talks.example/next' }, 'https://talks.example/next');
+    await tabUpdated(deps, 7, { status: 'complete' }, 'https://talks.example/next');
+    expect(offscreen.state.phase).toBe('live');
+    expect(deps.injectOverlay).toHaveBeenCalledTimes(2);
+  });
+
+  it('ignores other tabs', async () => {
+    const { deps, offscreen } = makeDeps();
+    await startSession(deps, 'tab', 7);
+    await tabUpdated(deps, 8, { status: 'loading', url: 'https://other.example/' }, undefined);
+    await tabRemoved(deps, 8);
+    expect(offscreen.state.phase).toBe('live');
+  });
+
+  it('closing the captured tab ends a tab capture', async () => {
+    const { deps, offscreen } = makeDeps();
+    await startSession(deps, 'tab', 7);
+    await tabRemoved(deps, 7);
+    expect(offscreen.open).toBe(false);
+    expect((await currentState(deps)).error?.code).toBe('tab-closed');
+  });
+
+  it('closing the overlay tab of a microphone session does not stop the microphone', async () => {
+    const { deps, offscreen } = makeDeps();
+    await startSession(deps, 'mic', 7);
+    await tabRemoved(deps, 7);
+    expect(offscreen.state.phase).toBe('live');
+    expect((await deps.state.load()).captureTabId).toBeNull();
+  });
+});
+
+describe('answers for views', () => {
+  it('read from the document while it is open, else from storage and the saved transcript', async () => {
+    const saved = { utterances: [{ id: 'saved' }], interim: null } as never;
+    const { deps } = makeDeps({ latestTranscript: async () => saved });
+    expect(await currentState(deps)).toEqual(IDLE_STATE);
+    expect(await currentTranscript(deps)).toBe(saved);
+    await startSession(deps, 'tab', 7);
+    expect((await currentState(deps)).phase).toBe('live');
+    expect((await currentTranscript(deps)).utterances[0]?.id).toBe('live');
   });
 });
