@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { startProxy, type RunningProxy } from '@/proxy/server';
+import { createDeepgramUpstream } from '@/proxy/upstreams/deepgram';
 import { startFakeDeepgram, type FakeDeepgram, type FakeDeepgramOptions } from '@/tests/fixtures/fake-deepgram';
 import {
   DEEPGRAM_KEY,
@@ -75,6 +77,29 @@ describe('relay through the proxy to a Deepgram-compatible upstream', () => {
     expect(fake.connections[0]?.audioFrames).toBe(3);
   });
 
+  it('bounds what it keeps for an upstream that does not open: close 1011 when the buffer is full', async () => {
+    // A TCP listener that accepts but never answers the upgrade.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    cleanups.push(() => new Promise((resolve) => silent.close(() => resolve())));
+    let closed: { code: number; reason: string } | undefined;
+    const upstream = createDeepgramUpstream({
+      url: `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/v1/listen`,
+      apiKey: DEEPGRAM_KEY,
+      maxPendingBytes: 10_000,
+    })({
+      requestId: 'test',
+      params: { query: new URLSearchParams(), format: { encoding: 'linear16', sampleRate: 16_000, channels: 1 } },
+      logger: pino({ level: 'silent' }),
+      events: { opened: () => {}, message: () => {}, closed: (code, reason) => (closed = { code, reason }) },
+    });
+    for (let i = 0; i < 3; i += 1) upstream.sendAudio(Buffer.alloc(3200));
+    expect(closed).toBeUndefined();
+    upstream.sendAudio(Buffer.alloc(3200));
+    expect(closed).toEqual({ code: 1011, reason: 'upstream did not open in time and the audio buffer is full' });
+    upstream.destroy();
+  });
+
   it('relays KeepAlive and Finalize as text to the upstream', async () => {
     const { fake, proxy } = await proxyInFrontOf({ script: [{ speaker: 0, words: ['one', 'two', 'three', 'four', 'five', 'six'] }] });
     const client = connectClient(proxy.url, { token: TOKEN });
@@ -136,6 +161,7 @@ describe('relay through the proxy to a Deepgram-compatible upstream', () => {
 
   it.each([
     [402, 1008, 'out of credit'],
+    [403, 1008, 'refused access (403)'],
     [429, 1008, 'too many streams'],
     [400, 1008, 'Fake refusal 400.'],
     [503, 1011, 'unavailable (503)'],
