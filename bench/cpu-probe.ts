@@ -1,0 +1,112 @@
+/**
+ * CPU and memory of Chromium's processes and of single targets, over CDP, for the benchmarks.
+ *
+ * - Processes: `SystemInfo.getProcessInfo` (pid, type, cumulative CPU seconds of all threads),
+ *   classified by their command line in /proc: the extension's renderer carries
+ *   `--extension-process` (it hosts the offscreen document, its AudioWorklet thread, and the
+ *   service worker); other renderers host web pages. Resident memory is read from /proc too.
+ * - Targets: `Performance.getMetrics` in a flat session (main-thread TaskDuration, JS heap).
+ */
+import { readFileSync } from 'node:fs';
+import { getTargets, type CdpClient, type TargetInfo } from '../scripts/browser/cdp-client';
+
+export type ProcessRole = 'extension' | 'page' | 'browser ui' | 'browser' | 'gpu' | 'audio' | 'network' | 'other';
+
+export interface ProcessSample {
+  pid: number;
+  type: string;
+  role: ProcessRole;
+  cpuSeconds: number;
+  /** Resident set size, bytes (null when /proc cannot be read). */
+  rssBytes: number | null;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+function rssBytes(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function roleOf(type: string, cmdline: string): ProcessRole {
+  if (type === 'browser') return 'browser';
+  if (type === 'GPU') return 'gpu';
+  if (/audio/i.test(type) || /utility-sub-type=audio/.test(cmdline)) return 'audio';
+  if (/network/i.test(type)) return 'network';
+  if (type === 'renderer') {
+    if (cmdline.includes('--extension-process')) return 'extension';
+    if (cmdline.includes('--top-chrome-webui')) return 'browser ui';
+    return 'page';
+  }
+  return 'other';
+}
+
+export async function sampleProcesses(cdp: CdpClient): Promise<ProcessSample[]> {
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+    processInfo: Array<{ type: string; id: number; cpuTime: number }>;
+  };
+  return processInfo.map((info) => ({
+    pid: info.id,
+    type: info.type,
+    role: roleOf(info.type, commandLine(info.id)),
+    cpuSeconds: info.cpuTime,
+    rssBytes: rssBytes(info.id),
+  }));
+}
+
+export interface RoleUsage {
+  role: ProcessRole;
+  processes: number;
+  /** CPU time over the interval as a share of one core, percent. */
+  cpuPercent: number;
+  /** RSS at the end of the interval, bytes (summed over the role's processes). */
+  rssBytes: number;
+}
+
+/** CPU share per role between two samples taken `wallSeconds` apart (processes matched by pid). */
+export function usageBetween(before: readonly ProcessSample[], after: readonly ProcessSample[], wallSeconds: number): RoleUsage[] {
+  const earlier = new Map(before.map((p) => [p.pid, p.cpuSeconds]));
+  const byRole = new Map<ProcessRole, RoleUsage>();
+  for (const process of after) {
+    const usage = byRole.get(process.role) ?? { role: process.role, processes: 0, cpuPercent: 0, rssBytes: 0 };
+    usage.processes++;
+    usage.cpuPercent += ((process.cpuSeconds - (earlier.get(process.pid) ?? 0)) / wallSeconds) * 100;
+    usage.rssBytes += process.rssBytes ?? 0;
+    byRole.set(process.role, usage);
+  }
+  return [...byRole.values()];
+}
+
+export interface AttachedTarget {
+  target: TargetInfo;
+  sessionId: string;
+  metrics(): Promise<Record<string, number>>;
+}
+
+/** Attaches (flat) to the first target matching `match` and enables its Performance domain. */
+export async function attachTarget(cdp: CdpClient, match: (target: TargetInfo) => boolean): Promise<AttachedTarget | null> {
+  const target = (await getTargets(cdp)).find(match);
+  if (!target) return null;
+  const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: true })) as { sessionId: string };
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' }, sessionId).catch(() => cdp.send('Performance.enable', {}, sessionId));
+  return {
+    target,
+    sessionId,
+    async metrics() {
+      const { metrics } = (await cdp.send('Performance.getMetrics', {}, sessionId)) as { metrics: Array<{ name: string; value: number }> };
+      return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+    },
+  };
+}
+
+export const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
