@@ -45,6 +45,8 @@ interface Probe {
 }
 
 interface PhaseResult {
+  /** Proxy RSS with all streams connected, before audio flows. */
+  connectedRssKiB: number;
   /** CPU of the proxy while streaming (measured window only), % of one core. */
   proxyCpuPercent: number;
   /** CPU of the fake upstream over the phase, % of one core. */
@@ -134,6 +136,8 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
   const fakeCpuStart = processCpuSeconds(fakePid);
   const phaseStart = performance.now();
   const probes = await openStreams(url, headers, count);
+  await sleep(300);
+  const connectedRssKiB = pids.proxy === undefined ? Number.NaN : processRssKiB(pids.proxy);
   const latencies: number[] = [];
   let measuring = false;
   let framesSent = 0;
@@ -206,6 +210,7 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
   await Promise.all(closing);
   return {
     proxyCpuPercent,
+    connectedRssKiB,
     fakeCpuPercent: ((processCpuSeconds(fakePid) - fakeCpuStart) / ((performance.now() - phaseStart) / 1000)) * 100,
     latencies: latencies.sort((a, b) => a - b),
     framesSent,
@@ -221,6 +226,7 @@ interface Row {
   proxied: PhaseResult;
   proxyCpuPercent: number;
   proxyKiBPerStream: number;
+  proxyConnectedKiBPerStream: number;
   proxyBaselineMiB: number;
 }
 
@@ -240,7 +246,7 @@ function formatRow(row: Row): string {
     ms(p50 - d50),
     ms(p99 - d99),
     row.proxyCpuPercent.toFixed(0),
-    row.proxyKiBPerStream.toFixed(1),
+    `${row.proxyConnectedKiBPerStream.toFixed(1)} / ${row.proxyKiBPerStream.toFixed(1)}`,
     `${lost(row.direct)}/${lost(row.proxied)}`,
     `${row.direct.loadGenCpuPercent.toFixed(0)}/${row.proxied.loadGenCpuPercent.toFixed(0)}`,
     `${row.direct.fakeCpuPercent.toFixed(0)}/${row.proxied.fakeCpuPercent.toFixed(0)}`,
@@ -281,6 +287,7 @@ async function main(): Promise<void> {
         proxied,
         proxyCpuPercent: proxied.proxyCpuPercent,
         proxyKiBPerStream: (steadyKiB - baselineKiB) / streams,
+        proxyConnectedKiBPerStream: (proxied.connectedRssKiB - baselineKiB) / streams,
         proxyBaselineMiB: baselineKiB / 1024,
       };
       rows.push(row);
@@ -296,7 +303,7 @@ async function main(): Promise<void> {
       `Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates the figures)`,
       'Round trip of a frame (client send -> Results back), ms; "added" is through-proxy minus direct.',
       '',
-      'streams | direct p50 | direct p99 | proxy p50 | proxy p99 | added p50 | added p99 | proxy CPU % of a core while streaming | proxy KiB/stream | unanswered direct/proxy | load-gen CPU % direct/proxy | fake CPU % direct/proxy',
+      'streams | direct p50 | direct p99 | proxy p50 | proxy p99 | added p50 | added p99 | proxy CPU % of a core while streaming | proxy KiB/stream connected / streaming | unanswered direct/proxy | load-gen CPU % direct/proxy | fake CPU % direct/proxy',
       '---|---|---|---|---|---|---|---|---|---|---|---',
       ...rows.map(formatRow),
       '',

@@ -2,7 +2,6 @@
  * The offline engine with real pocketsphinx on real recorded speech (librivox clips from
  * pocketsphinx-testdata), streamed as the extension does: 100 ms frames of 16 kHz linear16.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
@@ -10,7 +9,7 @@ import {
   LISTEN_QUERY,
   TOKEN,
   connectClient,
-  upgradeAnswer,
+  engineProcesses,
   librivoxPcm,
   referenceWords,
   resultsOf,
@@ -18,6 +17,7 @@ import {
   sleep,
   streamPcm,
   testConfig,
+  upgradeAnswer,
   waitFor,
   type TestClient,
 } from './proxy-test-kit';
@@ -45,21 +45,6 @@ async function localProxy(idleTimeoutMs = DEFAULT_LIMITS.idleTimeoutMs, maxLocal
 
 function wordsOf(message: Record<string, unknown>): Word[] {
   return (message.channel as { alternatives: Array<{ words: Word[] }> }).alternatives[0]?.words ?? [];
-}
-
-/** Processes started for one stream, found by the request id the proxy puts in their environment. */
-function engineProcesses(requestId: string): number[] {
-  const marker = `CAPTIONIST_REQUEST_ID=${requestId}\0`;
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
 }
 
 const requestIdOf = (client: TestClient): string => String(client.upgradeHeaders['dg-request-id']);

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
-import { DEEPGRAM_KEY, TOKEN, connectClient, silencePcm, streamPcm } from './proxy-test-kit';
+import { DEEPGRAM_KEY, TOKEN, connectClient, engineProcesses, silencePcm, streamPcm, waitFor } from './proxy-test-kit';
 
 const READY = /^Captionist proxy listening on (ws:\/\/\S+) \(engine: ([^)]*)\)(.*)$/;
 
@@ -19,7 +19,8 @@ afterEach(async () => {
 });
 
 function runMain(env: Record<string, string>): { process: ChildProcessWithoutNullStreams; ready: Promise<string>; stdout: () => string; exit: Promise<number | null> } {
-  const started = spawn('node_modules/.bin/tsx', ['proxy/main.ts'], {
+  // `node --import tsx` (not the tsx CLI, which forks) so a signal reaches the proxy itself.
+  const started = spawn(process.execPath, ['--import', 'tsx', 'proxy/main.ts'], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
   });
   child = started;
@@ -64,6 +65,19 @@ describe('proxy main process', () => {
     expect(match?.[3]).toContain('any or no token is accepted');
     run.process.kill('SIGINT');
     expect(await run.exit).toBe(0);
+  });
+
+  it('leaves no pocketsphinx process behind even when the proxy itself is killed', { timeout: 20_000 }, async () => {
+    const run = runMain({ PORT: '0' });
+    const url = READY.exec(await run.ready)?.[1] ?? '';
+    const client = connectClient(url, { token: TOKEN });
+    await client.opened;
+    const requestId = String(client.upgradeHeaders['dg-request-id']);
+    await streamPcm(client.ws, silencePcm(0.5), { speed: 4 });
+    await waitFor(() => engineProcesses(requestId).length >= 2, 3000, 'the engine processes');
+    run.process.kill('SIGKILL');
+    await run.exit;
+    await waitFor(() => engineProcesses(requestId).length === 0, 3000, 'the engine processes to end with the proxy');
   });
 
   it('refuses to start on 0.0.0.0 without tokens, saying why, with exit code 1', { timeout: 20_000 }, async () => {

@@ -2,7 +2,7 @@
  * Shared pieces for the proxy tests: a config to start from, a client that records everything it
  * receives, a way to see a refused handshake, and real-time audio pacing.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { DEFAULT_LIMITS, type ProxyConfig } from '@/proxy/config';
@@ -163,4 +163,19 @@ export const resultsOf = (messages: Array<Record<string, unknown>>) => messages.
 export function transcriptOf(message: Record<string, unknown>): string {
   const channel = message.channel as { alternatives: Array<{ transcript: string }> };
   return channel.alternatives[0]?.transcript ?? '';
+}
+
+/** Processes started for one local-engine stream, found by the request id the proxy puts in their environment. */
+export function engineProcesses(requestId: string): number[] {
+  const marker = `CAPTIONIST_REQUEST_ID=${requestId}\0`;
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
 }
