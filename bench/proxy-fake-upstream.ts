@@ -1,12 +1,12 @@
 /**
  * The fake Deepgram as its own process, for bench/proxy.ts: prints its URL, stops on SIGTERM.
- * One word per 100 ms of audio, so every 100 ms frame is answered by exactly one Results message.
+ * FAKE_MS_PER_WORD of audio per word (a multiple of 100 ms, so every message answers one frame).
  */
 import { startFakeDeepgram } from '../tests/fixtures/fake-deepgram';
 
 const fake = await startFakeDeepgram({
   apiKey: process.env.FAKE_DEEPGRAM_KEY ?? 'bench-key',
-  msPerWord: 100,
+  msPerWord: Number(process.env.FAKE_MS_PER_WORD ?? '300'),
   idleTimeoutMs: 60_000,
   recordSent: false,
 });
