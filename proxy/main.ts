@@ -9,6 +9,14 @@ import { isLoopbackHost, loadConfig } from './config';
 import { createProxyMetrics } from './metrics';
 import { ProxyStartError, startProxy } from './server';
 
+/** A URL as it may be printed: user and password (should anyone put them there) left out. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
 async function main(): Promise<number> {
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
@@ -29,18 +37,12 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  const engine =
-    proxy.upstreamKind === 'deepgram' ? `Deepgram at ${config.deepgramUrl}` : 'local pocketsphinx — offline, less accurate';
-  // Without tokens (allowed on loopback only) anyone on this computer may connect: say so plainly.
-  const openNote =
-    config.tokens.length === 0 && isLoopbackHost(config.host) ? ' — no client tokens set: any or no token is accepted, from this computer only' : '';
-  process.stdout.write(`Captionist proxy listening on ${proxy.url} (engine: ${engine})${openNote}\n`);
-  logger.info({ url: proxy.url, engine: proxy.upstreamKind, tokens: config.tokens.length, origins: config.allowedOrigins }, 'proxy ready');
-
-  return await new Promise<number>((resolve) => {
+  // Signals are handled from before the ready line, so whoever reads it may stop us at once.
+  const running = proxy;
+  const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'stopping: no new streams, letting open ones finish');
-      void proxy.close().then(
+      void running.close().then(
         () => resolve(0),
         (error: unknown) => {
           logger.error({ err: error instanceof Error ? error.message : String(error) }, 'error while stopping');
@@ -51,6 +53,15 @@ async function main(): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+
+  const engine =
+    proxy.upstreamKind === 'deepgram' ? `Deepgram at ${withoutCredentials(config.deepgramUrl)}` : 'local pocketsphinx — offline, less accurate';
+  // Without tokens (allowed on loopback only) anyone on this computer may connect: say so plainly.
+  const openNote =
+    config.tokens.length === 0 && isLoopbackHost(config.host) ? ' — no client tokens set: any or no token is accepted, from this computer only' : '';
+  process.stdout.write(`Captionist proxy listening on ${proxy.url} (engine: ${engine})${openNote}\n`);
+  logger.info({ url: proxy.url, engine: proxy.upstreamKind, tokens: config.tokens.length, origins: config.allowedOrigins }, 'proxy ready');
+  return await stopped;
 }
 
 main().then(
