@@ -66,6 +66,8 @@ interface PhaseResult {
   connectedRssKiB: number;
   /** CPU of the proxy while streaming (measured window only), % of one core. */
   proxyCpuPercent: number;
+  /** The kernel-mode part of proxyCpuPercent. */
+  proxySysPercent: number;
   /** CPU of the fake upstream over the phase, % of one core. */
   fakeCpuPercent: number;
   latencies: number[];
@@ -110,6 +112,12 @@ async function stopProcess(child: ChildProcessWithoutNullStreams): Promise<void>
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Kernel-mode CPU seconds of a process (on loopback, most of a relay's work is in the TCP stack). */
+function processSysSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[12]) / CLOCK_TICKS;
 }
 
 function processCpuSeconds(pid: number): number {
@@ -185,6 +193,7 @@ async function openStreams(url: string, headers: Record<string, string>, count: 
 async function runPhase(url: string, headers: Record<string, string>, count: number, pids: { fake: number; proxy?: number }): Promise<PhaseResult> {
   const fakePid = pids.fake;
   let proxyCpuAtMeasure = 0;
+  let proxySysAtMeasure = 0;
   const fakeCpuStart = processCpuSeconds(fakePid);
   const phaseStart = performance.now();
   const probes = await openStreams(url, headers, count);
@@ -226,7 +235,10 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
       measuring = true;
       cpuAtMeasure = process.cpuUsage();
       machineAtMeasure = machineJiffies();
-      if (pids.proxy !== undefined) proxyCpuAtMeasure = processCpuSeconds(pids.proxy);
+      if (pids.proxy !== undefined) {
+        proxyCpuAtMeasure = processCpuSeconds(pids.proxy);
+        proxySysAtMeasure = processSysSeconds(pids.proxy);
+      }
       measureStartedAt = now;
     }
     for (; nextSlot <= dueSlot; nextSlot += 1) {
@@ -249,6 +261,8 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
     ((machineNow.busy - machineAtMeasure.busy) / Math.max(1, machineNow.total - machineAtMeasure.total)) * cores * 100;
   const proxyCpuPercent =
     pids.proxy === undefined ? Number.NaN : ((processCpuSeconds(pids.proxy) - proxyCpuAtMeasure) / (window / 1000)) * 100;
+  const proxySysPercent =
+    pids.proxy === undefined ? Number.NaN : ((processSysSeconds(pids.proxy) - proxySysAtMeasure) / (window / 1000)) * 100;
   await sleep(500); // answers still in flight
   const closing = probes.map((probe) => new Promise((resolve) => {
     if (probe.ws.readyState === WebSocket.CLOSED) resolve(undefined);
@@ -263,6 +277,7 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
   await Promise.all(closing);
   return {
     proxyCpuPercent,
+    proxySysPercent,
     machineCpuPercent,
     connectedRssKiB,
     fakeCpuPercent: ((processCpuSeconds(fakePid) - fakeCpuStart) / ((performance.now() - phaseStart) / 1000)) * 100,
@@ -298,7 +313,7 @@ function formatRow(row: Row): string {
     ms(p99),
     ms(p50 - d50),
     ms(p99 - d99),
-    row.proxyCpuPercent.toFixed(0),
+    `${row.proxyCpuPercent.toFixed(0)} (${row.proxied.proxySysPercent.toFixed(0)} sys)`,
     `${row.proxyConnectedKiBPerStream.toFixed(1)} / ${row.proxyKiBPerStream.toFixed(1)}`,
     `${row.direct.answered}/${row.proxied.answered}`,
     `${row.direct.loadGenCpuPercent.toFixed(0)}/${row.proxied.loadGenCpuPercent.toFixed(0)}`,
