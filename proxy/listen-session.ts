@@ -15,6 +15,8 @@ const CLOSE_STREAM_TEXT = '{"type":"CloseStream"}';
 /** Text messages are small control messages; a client sending more than this is misbehaving. */
 const TEXT_MESSAGES_PER_SECOND = 20;
 const TEXT_MESSAGE_BURST = 100;
+/** After a client's CloseStream, how long the upstream may take to send its last results. */
+const CLOSE_STREAM_WAIT_MS = 15_000;
 /** How long a client gets to answer our close frame before its socket is cut. */
 const CLIENT_CLOSE_WAIT_MS = 3000;
 
@@ -59,6 +61,7 @@ export class ListenSession {
   private lastActivity = Date.now();
   private upstreamStartedAt = Date.now();
   private closeStreamSent = false;
+  private closeStreamAt: number | undefined;
   private draining = false;
   private ending = false;
   private resolveDone: () => void = () => {};
@@ -105,7 +108,14 @@ export class ListenSession {
   /** Called about every quarter second by the server: idle and maximum-length rules. */
   checkTimers(now: number): void {
     if (this.ending) return;
-    if (now - this.lastActivity >= this.options.idleTimeoutMs) {
+    if (this.closeStreamAt !== undefined) {
+      // After CloseStream the client rightly sends nothing: the idle rule no longer applies, but
+      // the upstream's last results must not be waited for forever.
+      if (now - this.closeStreamAt >= CLOSE_STREAM_WAIT_MS) {
+        this.observer.error?.('close_stream_timeout');
+        this.end(1011, `the upstream did not finish within ${CLOSE_STREAM_WAIT_MS / 1000} s of CloseStream`);
+      }
+    } else if (now - this.lastActivity >= this.options.idleTimeoutMs) {
       this.observer.error?.('idle');
       this.end(1011, idleReason(this.options.idleTimeoutMs));
     } else if (now - this.startedAt >= this.options.limits.maxSessionMs) {
@@ -168,7 +178,10 @@ export class ListenSession {
 
   private sendControl(type: ControlType, text: string): void {
     if (this.closeStreamSent) return;
-    if (type === 'CloseStream') this.closeStreamSent = true;
+    if (type === 'CloseStream') {
+      this.closeStreamSent = true;
+      this.closeStreamAt = Date.now();
+    }
     this.upstream.sendControl(type, text);
   }
 

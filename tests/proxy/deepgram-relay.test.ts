@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { WebSocketServer } from 'ws';
+import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { createDeepgramUpstream } from '@/proxy/upstreams/deepgram';
 import { startFakeDeepgram, type FakeDeepgram, type FakeDeepgramOptions } from '@/tests/fixtures/fake-deepgram';
@@ -128,6 +130,36 @@ describe('relay through the proxy to a Deepgram-compatible upstream', () => {
     expect(types.slice(-2)).toEqual(['Results', 'Metadata']);
     expect(transcriptOf(client.messages.at(-2) ?? {})).toBe('almost done');
     expect(client.messages.at(-1)).toMatchObject({ transaction_key: 'deprecated', duration: 0.2, channels: 1 });
+  });
+
+  it('waits for a slow upstream after CloseStream instead of applying the idle rule', { timeout: 10_000 }, async () => {
+    // An upstream that takes 3.5 s to answer CloseStream; the proxy's idle backstop is 0.5 + 2 s.
+    const slow = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((resolve) => slow.close(() => resolve())));
+    slow.on('connection', (socket) => {
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary || !data.toString().includes('CloseStream')) return;
+        setTimeout(() => {
+          socket.send(JSON.stringify({ type: 'Metadata', request_id: 'slow', duration: 0 }));
+          socket.close(1000);
+        }, 3500);
+      });
+    });
+    await new Promise((resolve) => slow.once('listening', resolve));
+    const proxy = await startProxy(
+      testConfig({
+        deepgramApiKey: DEEPGRAM_KEY,
+        deepgramUrl: `ws://127.0.0.1:${(slow.address() as AddressInfo).port}/v1/listen`,
+        limits: { ...DEFAULT_LIMITS, idleTimeoutMs: 500 },
+      }),
+    );
+    cleanups.push(() => proxy.close());
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    client.ws.send(Buffer.alloc(3200));
+    client.ws.send('{"type":"CloseStream"}');
+    expect(await client.closed).toEqual({ code: 1000, reason: '' });
+    expect(client.messages.at(-1)).toMatchObject({ type: 'Metadata' });
   });
 
   it("relays the upstream's 1011 NET-0001 idle close with its reason", async () => {
