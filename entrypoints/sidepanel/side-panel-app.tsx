@@ -1,52 +1,272 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+/**
+ * The side panel: the live transcript (or a saved one), with search, copy, export, speaker names
+ * and past sessions. Wiring only: the rules live in lib/views and lib/transcript.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { LevelMeter } from '@/components/level-meter';
+import { PanelExportMenu } from '@/components/panel-export-menu';
+import { PanelHistory } from '@/components/panel-history';
+import { PanelSearch } from '@/components/panel-search';
+import { PanelSpeakers } from '@/components/panel-speakers';
 import { StatusLine } from '@/components/status-line';
 import { TranscriptList } from '@/components/transcript-list';
+import { TranscriptScroller } from '@/components/transcript-scroller';
+import { rangeInside, selectedPieces } from '@/components/transcript-selection';
 import { useSessionState } from '@/components/use-session-state';
 import { useTranscript } from '@/components/use-transcript';
+import { t } from '@/lib/i18n';
+import { speakerNamesKey, speakerNamesStore } from '@/lib/speaker-names-store';
+import { localDateTime, speakersOf, type ExportDocument } from '@/lib/transcript/export-document';
+import { renderExport, type ExportFormatId } from '@/lib/transcript/export-formats';
 import { transcriptToPlainText } from '@/lib/transcript/export-text';
+import type { Segment, Utterance } from '@/lib/transcript/types';
+import { selectionToPlainText } from '@/lib/views/selection-text';
+import type { SessionHistory, SessionSummary, StoredSession } from '@/lib/views/session-history';
+import { archiveHistory } from '@/lib/views/session-history-archive';
+import { downloadFile } from './download';
+import { useColorTheme } from './use-color-theme';
+import { usePageTitle } from './use-page-title';
+import { useSpeakerNames } from './use-speaker-names';
+import { useTranscriptSearch } from './use-transcript-search';
 
-export function SidePanelApp() {
+type View = { kind: 'live' } | { kind: 'saved'; session: StoredSession } | { kind: 'history' };
+
+/** What the transcript view shows: the live session or a saved one. */
+interface ShownTranscript {
+  utterances: readonly Utterance[];
+  interim: Segment | null;
+  title: string;
+  startedAt: number | null;
+}
+
+export interface SidePanelAppProps {
+  history?: SessionHistory;
+}
+
+const defaultHistory = archiveHistory();
+
+export function SidePanelApp({ history = defaultHistory }: SidePanelAppProps) {
   const state = useSessionState();
   const transcript = useTranscript();
-  const [copyStatus, setCopyStatus] = useState('');
+  const theme = useColorTheme();
+  const liveTitle = usePageTitle(state.tabId, state.startedAt);
+  const [view, setView] = useState<View>({ kind: 'live' });
+  const [status, setStatus] = useState('');
+  const [editing, setEditing] = useState<number | null>(null);
+  const speakersMenu = useRef<HTMLDetailsElement>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [transcript]);
+  const shown: ShownTranscript =
+    view.kind === 'saved'
+      ? { utterances: view.session.utterances, interim: null, title: view.session.title, startedAt: view.session.startedAt }
+      : { utterances: transcript.utterances, interim: transcript.interim, title: liveTitle, startedAt: state.startedAt };
+  const namesKey = shown.startedAt !== null ? speakerNamesKey(shown.startedAt) : null;
+  const [names, rename] = useSpeakerNames(namesKey);
+  const search = useTranscriptSearch(shown.utterances);
+  const speakers = useMemo(() => speakersOf(shown.utterances, {}).map((s) => s.speaker), [shown.utterances]);
 
-  async function copy() {
-    const text = transcriptToPlainText(transcript);
-    if (!text.trim()) {
-      setCopyStatus('Nothing to copy yet');
-      return;
-    }
+  const doc = (): ExportDocument => ({ title: shown.title, startedAt: shown.startedAt, utterances: shown.utterances, names });
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        searchInput.current?.focus();
+        searchInput.current?.select();
+      } else if (event.key === 'F3') {
+        event.preventDefault();
+        search.step(event.shiftKey ? -1 : 1);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [search]);
+
+  async function writeClipboard(text: string, done: string) {
     try {
       await navigator.clipboard.writeText(text);
-      setCopyStatus('Copied');
+      setStatus(done);
     } catch (error) {
-      setCopyStatus(`Could not copy: ${error instanceof Error ? error.message : String(error)}`);
+      setStatus(t('panelCopyFailed', error instanceof Error ? error.message : String(error)));
     }
   }
 
+  function copyAll() {
+    const text = transcriptToPlainText({ utterances: [...shown.utterances], interim: null }, names);
+    if (!text.trim()) setStatus(t('panelNothingToCopy'));
+    else void writeClipboard(text, t('panelCopied'));
+  }
+
+  function selectionText(container: HTMLElement): string | null {
+    const range = rangeInside(container, document.getSelection());
+    if (!range) return null;
+    const text = selectionToPlainText(selectedPieces(container, range, shown.utterances), names);
+    return text.trim() ? text : null;
+  }
+
+  function copySelection() {
+    const text = scroller.current ? selectionText(scroller.current) : null;
+    if (text === null) setStatus(t('panelNoSelection'));
+    else void writeClipboard(text, t('panelCopiedSelection'));
+  }
+
+  function exportAs(format: ExportFormatId, source: ExportDocument = doc()) {
+    if (!source.utterances.some((u) => u.text.trim())) {
+      setStatus(t('panelNothingToExport'));
+      return;
+    }
+    const file = renderExport(source, format);
+    downloadFile(file);
+    setStatus(t('panelExported', file.fileName));
+  }
+
+  async function loadSaved(summary: SessionSummary): Promise<StoredSession | null> {
+    const session = await history.loadSession(summary.id).catch(() => null);
+    if (!session) setStatus(t('panelHistoryMissing'));
+    return session;
+  }
+
+  async function openSaved(summary: SessionSummary) {
+    const session = await loadSaved(summary);
+    if (session) {
+      setStatus('');
+      setView({ kind: 'saved', session });
+    }
+  }
+
+  async function exportSaved(summary: SessionSummary, format: ExportFormatId) {
+    const session = await loadSaved(summary);
+    if (!session) return;
+    const savedNames = await speakerNamesStore().load(speakerNamesKey(session.startedAt));
+    exportAs(format, { title: session.title, startedAt: session.startedAt, utterances: session.utterances, names: savedNames });
+  }
+
+  // Stable, so the memoized transcript rows are not all re-rendered on every update.
+  const renameFromTranscript = useCallback((speaker: number) => {
+    if (speakersMenu.current) speakersMenu.current.open = true;
+    setEditing(speaker);
+  }, []);
+
+  const live = state.phase === 'live' || state.phase === 'connecting';
   return (
-    <main class="panel-main">
+    <main class="panel-main" data-view={view.kind}>
       <header class="panel-header">
-        <h1>Transcript</h1>
+        <h1>{t('panelTitle')}</h1>
         <StatusLine state={state} />
-        <button type="button" class="secondary" data-testid="copy" onClick={() => void copy()}>
-          Copy
-        </button>
       </header>
-      {(state.phase === 'live' || state.phase === 'connecting') && <LevelMeter />}
-      <p class="copy-status" data-testid="copy-status" role="status" aria-live="polite">
-        {copyStatus}
-      </p>
-      <div class="transcript" ref={scroller}>
-        <TranscriptList transcript={transcript} />
-      </div>
+      <nav class="panel-tabs">
+        <button
+          type="button"
+          class="panel-tab"
+          data-testid="tab-live"
+          aria-current={view.kind !== 'history' ? 'page' : undefined}
+          onClick={() => setView({ kind: 'live' })}
+        >
+          {t('panelTabLive')}
+        </button>
+        <button
+          type="button"
+          class="panel-tab"
+          data-testid="tab-history"
+          aria-current={view.kind === 'history' ? 'page' : undefined}
+          onClick={() => setView({ kind: 'history' })}
+        >
+          {t('panelTabHistory')}
+        </button>
+      </nav>
+      {view.kind === 'history' ? (
+        <section class="panel-history" aria-label={t('panelTabHistory')}>
+          <PanelHistory
+            history={history}
+            onOpen={(summary) => void openSaved(summary)}
+            onExport={(summary, format) => void exportSaved(summary, format)}
+            onDeleted={(summary) => void speakerNamesStore().forget(speakerNamesKey(summary.startedAt))}
+          />
+          <p class="copy-status" data-testid="copy-status" role="status" aria-live="polite">
+            {status}
+          </p>
+        </section>
+      ) : (
+        <>
+          {view.kind === 'saved' && (
+            <div class="saved-banner" data-testid="saved-banner">
+              <span>
+                {t('panelViewingSaved')}: <strong>{view.session.title || t('panelHistoryUntitled')}</strong>{' '}
+                {localDateTime(view.session.startedAt)}
+              </span>
+              <button type="button" class="link small" onClick={() => setView({ kind: 'live' })}>
+                {t('panelBackToLive')}
+              </button>
+            </div>
+          )}
+          {view.kind === 'live' && live && <LevelMeter />}
+          <div class="panel-toolbar">
+            <PanelSearch
+              query={search.query}
+              count={search.count}
+              current={search.current}
+              onQuery={search.setQuery}
+              onStep={search.step}
+              inputRef={searchInput}
+            />
+            <div class="panel-actions">
+              <button type="button" class="secondary small" data-testid="copy" onClick={copyAll}>
+                {t('panelCopyAll')}
+              </button>
+              <button
+                type="button"
+                class="secondary small"
+                data-testid="copy-selection"
+                // Keep the transcript's selection when the button is pressed with the mouse.
+                onMouseDown={(event) => event.preventDefault()}
+                onClick={copySelection}
+              >
+                {t('panelCopySelection')}
+              </button>
+              <PanelExportMenu onExport={(format) => exportAs(format)} />
+              <details class="menu menu-wide" ref={speakersMenu} data-testid="speakers-menu">
+                <summary class="secondary-like">
+                  {t('panelSpeakers')} ({speakers.length})
+                </summary>
+                <div class="menu-items">
+                  <PanelSpeakers
+                    speakers={speakers}
+                    names={names}
+                    theme={theme}
+                    editing={editing}
+                    onEdit={setEditing}
+                    onRename={(speaker, name) => void rename(speaker, name)}
+                    canRename={namesKey !== null}
+                  />
+                </div>
+              </details>
+            </div>
+          </div>
+          <p class="copy-status" data-testid="copy-status" role="status" aria-live="polite">
+            {status}
+          </p>
+          <TranscriptScroller
+            containerRef={scroller}
+            content={shown.utterances}
+            tail={shown.interim}
+            revealKey={search.revealKey}
+            label={t('panelTranscriptLabel')}
+            jumpLabel={t('panelJumpToLive')}
+            onCopy={selectionText}
+          >
+            <TranscriptList
+              utterances={shown.utterances}
+              interim={shown.interim}
+              names={names}
+              theme={theme}
+              search={search.view}
+              emptyText={t('panelEmpty')}
+              onSpeakerClick={namesKey !== null ? renameFromTranscript : undefined}
+            />
+          </TranscriptScroller>
+        </>
+      )}
     </main>
   );
 }

@@ -1,7 +1,7 @@
 /**
  * Past sessions as the side panel sees them: a list (date, page, length), and one session to open,
- * export or delete. The panel depends on this interface only; `sessionHistory()` binds it to the
- * saved transcripts (lib/persistence, IndexedDB) when they exist.
+ * export or delete. The panel depends on this interface only; session-history-archive.ts binds it
+ * to the saved transcripts (lib/persistence, IndexedDB).
  */
 import type { Utterance } from '../transcript/types';
 
@@ -18,6 +18,8 @@ export interface SessionSummary {
   /** Meeting time covered by the transcript, seconds. */
   durationSeconds: number;
   wordCount: number;
+  /** The first words, to recognize the session by ('' when unknown). */
+  preview: string;
 }
 
 export interface StoredSession extends SessionSummary {

@@ -30,18 +30,30 @@ const MARKS = /\p{M}/gu;
 /** Lowercase, accents and other combining marks removed; `map` is null when offsets did not move. */
 export function foldForSearch(text: string): Folded {
   if (ASCII.test(text)) return { text: text.toLowerCase(), map: null };
-  let folded = '';
+  // ASCII characters fold on their own; only the others go through Unicode normalization, one
+  // character (code point) at a time so each folded code unit knows where it came from.
+  const out: string[] = [];
   const map: number[] = [];
-  let i = 0;
-  for (const char of text) {
-    const f = char.normalize('NFD').replace(MARKS, '').toLowerCase();
-    for (let k = 0; k < f.length; k++) map.push(i);
-    folded += f;
-    i += char.length;
+  let moved = false;
+  for (let i = 0; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) {
+      out.push(code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : (text[i] as string));
+      if (map.length !== i) moved = true;
+      map.push(i);
+      i += 1;
+      continue;
+    }
+    const width = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length ? 2 : 1;
+    const folded = text.slice(i, i + width).normalize('NFD').replace(MARKS, '').toLowerCase();
+    if (folded.length !== width || map.length !== i) moved = true;
+    for (let k = 0; k < folded.length; k++) map.push(i);
+    out.push(folded);
+    i += width;
   }
-  map.push(i);
-  const moved = map.length !== text.length + 1 || map.some((v, k) => v !== k);
-  return { text: folded, map: moved ? Int32Array.from(map) : null };
+  map.push(text.length);
+  if (map.length !== text.length + 1) moved = true;
+  return { text: out.join(''), map: moved ? Int32Array.from(map) : null };
 }
 
 const cache = new WeakMap<object, Folded>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followAfterScroll, isAtBottom } from '@/lib/views/auto-scroll';
+import { isAtBottom } from '@/lib/views/auto-scroll';
 import { selectionToPlainText } from '@/lib/views/selection-text';
 import { formatDuration, summarizeUtterances } from '@/lib/views/session-history';
 import type { Utterance } from '@/lib/transcript/types';
@@ -10,12 +10,6 @@ describe('auto-scroll', () => {
     expect(isAtBottom({ scrollTop: 580, scrollHeight: 1000, clientHeight: 400 })).toBe(true);
     expect(isAtBottom({ scrollTop: 500, scrollHeight: 1000, clientHeight: 400 })).toBe(false);
     expect(isAtBottom({ scrollTop: 0, scrollHeight: 300, clientHeight: 400 })).toBe(true);
-  });
-
-  it('pauses when the reader scrolls up, never for the panel\'s own scroll', () => {
-    const up = { scrollTop: 100, scrollHeight: 1000, clientHeight: 400 };
-    expect(followAfterScroll(up, false)).toBe(false);
-    expect(followAfterScroll(up, true)).toBe(true);
   });
 });
 

@@ -1,0 +1,229 @@
+/**
+ * `npm run bench:panel`: the side panel with a 3-hour transcript (about 30,000 words), in Chromium
+ * with the built extension (run `npx wxt build` first).
+ *
+ * The panel page is opened as a tab (sidepanel.html, the same document Chrome shows in the side
+ * panel) with its runtime messages answered by an init script: `session/get` says a session
+ * ended, `transcript/get` returns the generated transcript, and `transcript/update` messages are
+ * delivered to the page's listeners as the offscreen document would send them. Nothing else in the
+ * page is changed.
+ *
+ * Measured in the page (performance.now(); "painted" = the first task after the next animation
+ * frame, i.e. after that frame's paint):
+ *   - first paint: navigation start -> the transcript's rows painted;
+ *   - search: typing a query -> highlighted matches and the first one in view painted;
+ *   - next match: pressing Next -> the new current match in view, painted (median of 10);
+ *   - jump scroll: scrollTop set to a random place -> painted (p95 of 30);
+ *   - live update: one new utterance appended by a transcript/update -> painted at the bottom;
+ *   - DOM nodes and JS heap (CDP Performance.getMetrics).
+ *
+ * Against a named baseline: the same panel with every row laid out and painted (`?render=plain`,
+ * which turns off the rows' `content-visibility: auto`). Ratios are baseline / ours (> 1: ours faster).
+ * Runs interleave the two variants; medians over BENCH_RUNS runs (default 5).
+ */
+import { launchWithExtension } from '../scripts/browser/launch';
+import { generateTranscript, wordCount } from './panel-transcript';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const HOURS = Number(process.env.BENCH_HOURS ?? 3);
+const VIEWPORT = { width: 400, height: 820 };
+
+interface RunResult {
+  firstPaint: number;
+  searchCommon: number;
+  searchCommonMatches: number;
+  searchAccent: number;
+  searchAccentMatches: number;
+  nextMatch: number;
+  jumpScrollP95: number;
+  liveUpdate: number;
+  liveUpdateP95: number;
+  domNodes: number;
+  heapMb: number;
+}
+
+const transcript = generateTranscript({ hours: HOURS, speakers: 4, seed: 7 });
+const words = wordCount(transcript);
+const lastEnd = transcript.utterances[transcript.utterances.length - 1]?.end ?? 0;
+
+/** Runs in the page before its scripts: answers the panel's requests and records update listeners. */
+function stubScript(snapshotJson: string): string {
+  // tsx compiles page.evaluate callbacks with esbuild's keepNames, which calls __name(fn, name).
+  return `globalThis.__name = globalThis.__name || ((fn) => fn);
+  (() => {
+    const snapshot = ${snapshotJson};
+    const runtime = globalThis.chrome.runtime;
+    const original = runtime.sendMessage.bind(runtime);
+    const listeners = [];
+    const addListener = runtime.onMessage.addListener.bind(runtime.onMessage);
+    runtime.onMessage.addListener = (listener) => { listeners.push(listener); return addListener(listener); };
+    globalThis.__benchDeliver = (message) => { for (const l of listeners) l(message, { id: runtime.id }, () => undefined); };
+    runtime.sendMessage = (message, ...rest) => {
+      const callback = rest.find((x) => typeof x === 'function');
+      let answer;
+      if (message && message.type === 'transcript/get') answer = snapshot;
+      else if (message && message.type === 'session/get') answer = { phase: 'idle', source: 'tab', tabId: null, startedAt: 1764000000000, error: null, warning: null };
+      else return original(message, ...rest);
+      if (callback) { setTimeout(() => callback(answer)); return undefined; }
+      return Promise.resolve(answer);
+    };
+    const seen = new MutationObserver(() => {
+      if (!document.querySelector('[data-testid=utterance]')) return;
+      seen.disconnect();
+      requestAnimationFrame(() => setTimeout(() => { globalThis.__benchFirstPaint = performance.now(); }, 0));
+    });
+    document.addEventListener('DOMContentLoaded', () => seen.observe(document.body, { childList: true, subtree: true }));
+  })();`;
+}
+
+async function measure(variant: 'ours' | 'plain', extensionUrl: string, launched: Awaited<ReturnType<typeof launchWithExtension>>): Promise<RunResult> {
+  if (!launched.ok) throw new Error(launched.message);
+  const page = await launched.browser.context.newPage();
+  try {
+    await page.setViewportSize(VIEWPORT);
+    await page.addInitScript({ content: stubScript(JSON.stringify(transcript)) });
+    await page.goto(`${extensionUrl}${variant === 'plain' ? '?render=plain' : ''}`);
+    await page.waitForFunction(() => typeof (globalThis as { __benchFirstPaint?: number }).__benchFirstPaint === 'number', undefined, { timeout: 60_000 });
+    const firstPaint = await page.evaluate(() => (globalThis as unknown as { __benchFirstPaint: number }).__benchFirstPaint);
+    const expected = transcript.utterances.length;
+    const rows = await page.locator('[data-testid=utterance]').count();
+    if (rows !== expected) throw new Error(`${variant}: ${rows} rows rendered, expected ${expected}`);
+
+    const inPage = await page.evaluate(async ({ lastEnd }) => {
+      const painted = () => new Promise<number>((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0)));
+      const input = document.querySelector<HTMLInputElement>('[data-testid=search]')!;
+      const count = () => document.querySelector('[data-testid=search-count]')?.textContent ?? '';
+      const search = async (query: string) => {
+        const before = count();
+        const t0 = performance.now();
+        input.value = query;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        while (count() === before) await new Promise((r) => setTimeout(r, 0));
+        const t1 = await painted();
+        return { ms: t1 - t0, matches: Number(/of (\d+)/.exec(count())?.[1] ?? 0), text: count() };
+      };
+      await painted();
+      const common = await search('review');
+      const accent = await search('zurich');
+      await search('budget');
+      const next: number[] = [];
+      const nextButton = document.querySelector<HTMLButtonElement>('[data-testid=search-next]')!;
+      for (let i = 0; i < 10; i++) {
+        const before = document.querySelector('mark[data-current]');
+        const t0 = performance.now();
+        nextButton.click();
+        while (document.querySelector('mark[data-current]') === before) await new Promise((r) => setTimeout(r, 0));
+        next.push((await painted()) - t0);
+      }
+      input.value = '';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await painted();
+
+      const scroller = document.querySelector<HTMLElement>('[data-testid=transcript]')!;
+      const jumps: number[] = [];
+      let seed = 11;
+      for (let i = 0; i < 30; i++) {
+        seed = (seed * 16807) % 2147483647;
+        const t0 = performance.now();
+        scroller.scrollTop = (seed / 2147483647) * scroller.scrollHeight;
+        jumps.push((await painted()) - t0);
+      }
+
+      // Back at the live end, then live updates: one new utterance each.
+      document.querySelector<HTMLButtonElement>('[data-testid=jump-to-live]')?.click();
+      scroller.scrollTop = scroller.scrollHeight;
+      await painted();
+      const deliver = (globalThis as unknown as { __benchDeliver: (m: unknown) => void }).__benchDeliver;
+      const updates: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const start = lastEnd + 2 + i * 3;
+        const text = `live update number ${i} arrives while the transcript is long`;
+        const words = text.split(' ').map((w, k) => ({ text: w, start: start + k * 0.25, end: start + k * 0.25 + 0.2, confidence: 0.9, speaker: i % 4 }));
+        const rowsBefore = document.querySelectorAll('[data-testid=utterance]').length;
+        const t0 = performance.now();
+        deliver({ type: 'transcript/update', update: { changed: [{ id: `live${i}`, words, text, start, end: start + 3, speaker: i % 4, closed: true }], interim: null } });
+        while (document.querySelectorAll('[data-testid=utterance]').length === rowsBefore) await new Promise((r) => setTimeout(r, 0));
+        updates.push((await painted()) - t0);
+        const gap = scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop;
+        if (gap > 40) throw new Error(`live update ${i}: not following the live end (${gap}px from the bottom)`);
+      }
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+      const pct = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
+      return {
+        searchCommon: common.ms,
+        searchCommonMatches: common.matches,
+        searchAccent: accent.ms,
+        searchAccentMatches: accent.matches,
+        nextMatch: pct(next, 0.5),
+        jumpScrollP95: pct(jumps, 0.95),
+        liveUpdate: pct(updates, 0.5),
+        liveUpdateP95: pct(updates, 0.95),
+      };
+    }, { lastEnd });
+
+    const cdp = await launched.browser.context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+    await cdp.detach();
+    return { firstPaint, ...inPage, domNodes: metric('Nodes'), heapMb: metric('JSHeapUsedSize') / 1e6 };
+  } finally {
+    await page.close();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+const launched = await launchWithExtension({ headless: true });
+if (!launched.ok) {
+  console.error(launched.message);
+  process.exit(1);
+}
+const results: Record<'ours' | 'plain', RunResult[]> = { ours: [], plain: [] };
+try {
+  const url = `chrome-extension://${launched.browser.extensionId}/sidepanel.html`;
+  // One warm-up load of each (compile caches), not counted.
+  await measure('ours', url, launched);
+  await measure('plain', url, launched);
+  for (let run = 0; run < RUNS; run++) {
+    for (const variant of run % 2 ? (['plain', 'ours'] as const) : (['ours', 'plain'] as const)) {
+      results[variant].push(await measure(variant, url, launched));
+    }
+  }
+} finally {
+  await launched.browser.close();
+}
+
+const rows: Array<[string, keyof RunResult, number]> = [
+  ['first paint with the transcript (ms)', 'firstPaint', 0],
+  [`search "review" -> painted (ms)`, 'searchCommon', 1],
+  [`search "zurich" (accent-folded) (ms)`, 'searchAccent', 1],
+  ['next match -> in view, painted (ms, median of 10)', 'nextMatch', 1],
+  ['jump scroll -> painted (ms, p95 of 30)', 'jumpScrollP95', 1],
+  ['live update -> painted at the bottom (ms, median of 20)', 'liveUpdate', 1],
+  ['live update (ms, p95 of 20)', 'liveUpdateP95', 1],
+  ['DOM nodes', 'domNodes', 0],
+  ['JS heap used (MB)', 'heapMb', 1],
+];
+console.log(
+  `\nSide panel, ${transcript.utterances.length} utterances / ${words.toLocaleString('en')} words / ${(lastEnd / 3600).toFixed(1)} h of meeting time, ` +
+    `${VIEWPORT.width}x${VIEWPORT.height}, headless Chromium, median of ${RUNS} runs`,
+);
+console.log(
+  `Matches: "review" ${results.ours[0]?.searchCommonMatches ?? '?'}, "zurich" ${results.ours[0]?.searchAccentMatches ?? '?'}. ` +
+    'Baseline: the same panel with every row laid out and painted (?render=plain).\n',
+);
+const header = `${'metric'.padEnd(58)}${'ours'.padStart(10)}${'baseline'.padStart(11)}${'ratio'.padStart(8)}`;
+console.log(header);
+console.log('-'.repeat(header.length));
+for (const [label, key, digits] of rows) {
+  const ours = median(results.ours.map((r) => r[key]));
+  const base = median(results.plain.map((r) => r[key]));
+  const ratio = ours > 0 ? (base / ours).toFixed(2) : '-';
+  console.log(`${label.padEnd(58)}${ours.toFixed(digits).padStart(10)}${base.toFixed(digits).padStart(11)}${String(ratio).padStart(8)}`);
+}
