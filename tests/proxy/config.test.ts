@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,7 @@ describe('proxy configuration from the environment', () => {
       ALLOWED_ORIGINS: 'https://meet.example.com/, http://localhost:5173',
       DEEPGRAM_API_KEY: 'dg-key',
     });
+    rmSync(folder, { recursive: true, force: true });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config.port).toBe(0);
