@@ -123,7 +123,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     } else if (path === '/healthz') {
       sendJson(response, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', engine: upstreamKind, streams: sessions.size });
     } else if (path === LISTEN_PATH) {
-      sendJson(response, 426, { error: 'upgrade_required', message: 'Connect with a WebSocket to /v1/listen.' }, { Upgrade: 'websocket' });
+      explainListen(request, response);
     } else {
       sendJson(response, 404, { error: 'not_found', message: `Nothing at ${path}. The listen endpoint is ${LISTEN_PATH}.` });
     }
@@ -164,6 +164,35 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       };
     }
     return { tokenLabel: auth.label, params: params.params };
+  };
+
+  /**
+   * Browsers cannot read a refused handshake, so the extension can ask here why: a plain GET (or
+   * fetch) of /v1/listen with the same query and `Authorization: Token <T>` gets the refusal the
+   * upgrade would get, or 426 when the upgrade would be accepted. CORS lets allowed origins read it.
+   */
+  const explainListen = (request: IncomingMessage, response: ServerResponse) => {
+    const origin = request.headers.origin;
+    const cors: Record<string, string> =
+      origin !== undefined && isOriginAllowed(origin, config.allowedOrigins)
+        ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
+        : {};
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, {
+        ...cors,
+        'Access-Control-Allow-Methods': 'GET',
+        'Access-Control-Allow-Headers': 'Authorization',
+        'Access-Control-Max-Age': '600',
+      });
+      response.end();
+      return;
+    }
+    const checked = checkUpgrade(request);
+    if ('refusal' in checked) {
+      sendJson(response, checked.refusal.status, { error: checked.refusal.error, message: checked.refusal.message }, cors);
+    } else {
+      sendJson(response, 426, { error: 'upgrade_required', message: 'This stream would be accepted: connect with a WebSocket.' }, { ...cors, Upgrade: 'websocket' });
+    }
   };
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

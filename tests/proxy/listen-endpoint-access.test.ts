@@ -142,6 +142,38 @@ describe('query parameters and paths', () => {
   });
 });
 
+describe('explaining a refusal to a browser (which cannot read a refused handshake)', () => {
+  const httpListen = () => listenUrl.replace('ws://', 'http://');
+
+  it('answers a GET with the refusal the upgrade would get, readable by the extension through CORS', async () => {
+    const refused = await fetch(httpListen(), { headers: { Authorization: 'Token wrong-token-123456', Origin: EXTENSION_ORIGIN } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(EXTENSION_ORIGIN);
+    expect(await refused.json()).toMatchObject({ error: 'unauthorized' });
+
+    const badParam = await fetch(`${httpListen()}&callback=x`, { headers: { Authorization: `Token ${TOKEN}`, Origin: EXTENSION_ORIGIN } });
+    expect(badParam.status).toBe(400);
+
+    const fine = await fetch(httpListen(), { headers: { Authorization: `Token ${TOKEN}`, Origin: EXTENSION_ORIGIN } });
+    expect(fine.status).toBe(426);
+    expect(await fine.json()).toMatchObject({ error: 'upgrade_required' });
+  });
+
+  it('allows the Authorization header in a preflight from an allowed origin only', async () => {
+    const preflight = await fetch(httpListen(), {
+      method: 'OPTIONS',
+      headers: { Origin: EXTENSION_ORIGIN, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Authorization');
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(EXTENSION_ORIGIN);
+
+    const foreign = await fetch(httpListen(), { headers: { Authorization: `Token ${TOKEN}`, Origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
 describe('open mode on loopback', () => {
   it('accepts no token and any token when no tokens are configured on 127.0.0.1', async () => {
     const open = await startProxy(testConfig({ tokens: [], deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url }));
