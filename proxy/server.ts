@@ -19,6 +19,8 @@ import { createLocalEngineUpstream, findLocalEngine } from './upstreams/local-en
 import type { UpstreamFactory, UpstreamKind } from './upstreams/upstream';
 
 export const LISTEN_PATH = '/v1/listen';
+/** Asks, over plain HTTP, whether a stream would be accepted (see explainListen). */
+export const AUTH_CHECK_PATH = '/v1/auth-check';
 /** How long a graceful stop lets upstreams deliver their last results. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
 /** In front of Deepgram, the proxy's idle backstop waits this much longer than Deepgram's own rule. */
@@ -122,17 +124,18 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       serveMetrics(request, response);
     } else if (path === '/healthz') {
       sendJson(response, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', engine: upstreamKind, streams: sessions.size });
-    } else if (path === LISTEN_PATH) {
-      explainListen(request, response);
+    } else if (path === LISTEN_PATH || path === AUTH_CHECK_PATH) {
+      explainListen(request, response, path === AUTH_CHECK_PATH);
     } else {
       sendJson(response, 404, { error: 'not_found', message: `Nothing at ${path}. The listen endpoint is ${LISTEN_PATH}.` });
     }
   });
 
-  const checkUpgrade = (request: IncomingMessage): { refusal: Refusal } | { tokenLabel: string; params: ListenParams } => {
+  /** Every check a stream must pass, in order; `asPath` checks a request made to another path as if to it. */
+  const checkUpgrade = (request: IncomingMessage, asPath?: string): { refusal: Refusal } | { tokenLabel: string; params: ListenParams } => {
     const url = new URL(request.url ?? '/', 'http://proxy');
     if (closing) return { refusal: { status: 503, error: 'shutting_down', message: 'The proxy is shutting down; try again shortly.' } };
-    if (url.pathname !== LISTEN_PATH) {
+    if ((asPath ?? url.pathname) !== LISTEN_PATH) {
       return { refusal: { status: 404, error: 'not_found', message: `Nothing at ${url.pathname}. The listen endpoint is ${LISTEN_PATH}.` } };
     }
     const origin = request.headers.origin;
@@ -167,16 +170,15 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   };
 
   /**
-   * Browsers cannot read a refused handshake, so the extension can ask here why: a plain GET (or
-   * fetch) of /v1/listen with the same query and `Authorization: Token <T>` gets the refusal the
-   * upgrade would get, or 426 when the upgrade would be accepted. CORS lets allowed origins read it.
+   * Browsers cannot read a refused handshake, so the extension asks over HTTP first:
+   * GET /v1/auth-check (or /v1/listen without an upgrade) with the listen query and
+   * `Authorization: Token <T>` gets the refusal the upgrade would get, as the same JSON, or
+   * 200 {ok, engine} (426 on /v1/listen) when it would be accepted. Any origin may read the answer
+   * (CORS): a refusal tells nothing secret, and a success needs an allowed origin and a good token.
    */
-  const explainListen = (request: IncomingMessage, response: ServerResponse) => {
+  const explainListen = (request: IncomingMessage, response: ServerResponse, authCheck: boolean) => {
     const origin = request.headers.origin;
-    const cors: Record<string, string> =
-      origin !== undefined && isOriginAllowed(origin, config.allowedOrigins)
-        ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
-        : {};
+    const cors: Record<string, string> = origin !== undefined ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
     if (request.method === 'OPTIONS') {
       response.writeHead(204, {
         ...cors,
@@ -187,9 +189,11 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       response.end();
       return;
     }
-    const checked = checkUpgrade(request);
+    const checked = checkUpgrade(request, LISTEN_PATH);
     if ('refusal' in checked) {
       sendJson(response, checked.refusal.status, { error: checked.refusal.error, message: checked.refusal.message }, cors);
+    } else if (authCheck) {
+      sendJson(response, 200, { ok: true, engine: upstreamKind }, cors);
     } else {
       sendJson(response, 426, { error: 'upgrade_required', message: 'This stream would be accepted: connect with a WebSocket.' }, { ...cors, Upgrade: 'websocket' });
     }

@@ -159,7 +159,20 @@ describe('explaining a refusal to a browser (which cannot read a refused handsha
     expect(await fine.json()).toMatchObject({ error: 'upgrade_required' });
   });
 
-  it('allows the Authorization header in a preflight from an allowed origin only', async () => {
+  it('answers /v1/auth-check with 200 {ok, engine} when a stream would be accepted, and the refusal otherwise', async () => {
+    const checkUrl = httpListen().replace('/v1/listen', '/v1/auth-check');
+    const ok = await fetch(checkUrl, { headers: { Authorization: `Token ${TOKEN}`, Origin: EXTENSION_ORIGIN } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ok: true, engine: 'deepgram' });
+    expect(ok.headers.get('access-control-allow-origin')).toBe(EXTENSION_ORIGIN);
+    const bad = await fetch(checkUrl, { headers: { Authorization: 'Token wrong-token-123456', Origin: EXTENSION_ORIGIN } });
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toMatchObject({ error: 'unauthorized' });
+    const badLanguage = await fetch(checkUrl.replace('model=nova-3', 'model=nova-3&callback=x'), { headers: { Authorization: `Token ${TOKEN}` } });
+    expect(badLanguage.status).toBe(400);
+  });
+
+  it('allows the Authorization header in a preflight, and lets a foreign page read only its refusal', async () => {
     const preflight = await fetch(httpListen(), {
       method: 'OPTIONS',
       headers: { Origin: EXTENSION_ORIGIN, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
@@ -170,7 +183,7 @@ describe('explaining a refusal to a browser (which cannot read a refused handsha
 
     const foreign = await fetch(httpListen(), { headers: { Authorization: `Token ${TOKEN}`, Origin: 'https://evil.example' } });
     expect(foreign.status).toBe(403);
-    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await foreign.json()).toMatchObject({ error: 'forbidden_origin' });
   });
 });
 

@@ -110,7 +110,7 @@ describe.skipIf(!haveNginx)('nginx with TLS in front of the proxy', () => {
     expect(fake.connections.at(-1)?.audioBytes).toBe(audio.length);
   });
 
-  it('passes refusals through as JSON (401) and keeps /metrics inside', { timeout: 10_000 }, async () => {
+  it('passes refusals through as JSON (401), serves /v1/auth-check and /healthz, and keeps /metrics inside', { timeout: 10_000 }, async () => {
     const ws = new WebSocket(`wss://localhost:${httpsPort}/v1/listen?${LISTEN_QUERY}`, ['token', 'not-the-right-token'], { ca: certificate });
     const status = await new Promise<number>((resolve) => {
       ws.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
@@ -129,6 +129,9 @@ describe.skipIf(!haveNginx)('nginx with TLS in front of the proxy', () => {
           }).on('error', reject);
         });
       });
+    const check = await fetchTls(`/v1/auth-check?${LISTEN_QUERY}`);
+    expect(check.status).toBe(401); // no token sent: the proxy's own answer, through nginx
+    expect(JSON.parse(check.body)).toMatchObject({ error: 'unauthorized' });
     const health = await fetchTls('/healthz');
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
