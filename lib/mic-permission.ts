@@ -1,4 +1,5 @@
 /** Asking for the microphone, with each way it can fail said plainly. */
+import { t } from './i18n';
 
 export type MicRequestResult = { ok: true } | { ok: false; denied: boolean; message: string };
 
@@ -20,20 +21,19 @@ export function describeMicError(error: unknown): Extract<MicRequestResult, { ok
       return {
         ok: false,
         denied: true,
-        message:
-          'The microphone was blocked. Click the camera/microphone icon in the address bar (or chrome://settings/content/microphone), allow it for Captionist, and try again.',
+        message: t('permissionMicBlocked'),
       };
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return { ok: false, denied: false, message: 'No microphone was found. Plug one in or choose one in your system settings.' };
+      return { ok: false, denied: false, message: t('permissionMicMissing') };
     case 'NotReadableError':
     case 'AbortError':
       return {
         ok: false,
         denied: false,
-        message: 'The microphone is in use by another program or could not be opened. Close the other program and try again.',
+        message: t('permissionMicBusy'),
       };
     default:
-      return { ok: false, denied: false, message: `The microphone could not be opened (${String(error)}).` };
+      return { ok: false, denied: false, message: t('permissionMicFailed', String(error)) };
   }
 }

@@ -7,7 +7,7 @@
  * format is fixed by the AudioWorklet, and model, language, interim results, formatting and
  * diarization come from the settings.
  */
-import type { ListenSettings } from '../settings';
+import { keytermParam, type ListenSettings } from '../settings';
 
 export const AUDIO_ENCODING = 'linear16';
 export const AUDIO_SAMPLE_RATE = 16_000;
@@ -20,7 +20,10 @@ export const DEFAULT_ENDPOINTING_MS = 300;
 export const DEFAULT_UTTERANCE_END_MS = 1000;
 
 export interface ListenUrlOptions {
-  /** Silence (ms) that marks speech_final; used when the base URL does not set `endpointing`. */
+  /**
+   * Silence (ms) that marks speech_final; used when the base URL does not set `endpointing`.
+   * Overrides `settings.endpointingMs`.
+   */
   endpointingMs?: number;
   /** Gap (ms) between words that sends UtteranceEnd; used when the base URL does not set it. */
   utteranceEndMs?: number;
@@ -61,7 +64,16 @@ export function buildListenUrl(base: string | URL, settings: ListenSettings, opt
   // diarize_model also switches diarization on, which would contradict diarize=false.
   if (!settings.diarize) params.delete('diarize_model');
 
-  if (!params.has('endpointing')) params.set('endpointing', String(options.endpointingMs ?? DEFAULT_ENDPOINTING_MS));
+  if (!params.has('endpointing')) {
+    params.set('endpointing', String(options.endpointingMs ?? settings.endpointingMs ?? DEFAULT_ENDPOINTING_MS));
+  }
+  // The user's terms are added to any the base URL already names (the same term only once).
+  const termParam = keytermParam(settings.model);
+  const present = new Set(params.getAll(termParam).map((term) => term.toLowerCase()));
+  for (const term of settings.keyterms ?? []) {
+    if (!present.has(term.toLowerCase())) params.append(termParam, term);
+    present.add(term.toLowerCase());
+  }
   if (settings.interimResults) {
     if (!params.has('utterance_end_ms')) params.set('utterance_end_ms', String(options.utteranceEndMs ?? DEFAULT_UTTERANCE_END_MS));
   } else {

@@ -87,4 +87,22 @@ describe('buildListenUrl', () => {
     expect(p.get('model')).toBe('nova-3&x=1');
     expect(p.has('x')).toBe(false);
   });
+
+  it('sends the endpointing setting unless the base URL or the call sets it', () => {
+    expect(params(buildListenUrl('ws://localhost:8787/v1/listen', { ...settings, endpointingMs: 800 })).get('endpointing')).toBe('800');
+    expect(params(buildListenUrl('ws://localhost:8787/v1/listen?endpointing=500', { ...settings, endpointingMs: 800 })).get('endpointing')).toBe('500');
+    expect(params(buildListenUrl('ws://localhost:8787/v1/listen', { ...settings, endpointingMs: 800 }, { endpointingMs: 200 })).get('endpointing')).toBe('200');
+  });
+
+  it('adds the keyterms as repeated keyterm parameters on Nova-3, after any on the base URL, each once', () => {
+    const url = buildListenUrl('wss://dg.example.com/v1/listen?keyterm=WXT', { ...settings, keyterms: ['Dana Scully', 'wxt', 'Captionist'] });
+    expect(params(url).getAll('keyterm')).toEqual(['WXT', 'Dana Scully', 'Captionist']);
+    expect(url).toContain('keyterm=Dana+Scully');
+  });
+
+  it('sends keyterms as keywords to models before Nova-3', () => {
+    const p = params(buildListenUrl('ws://localhost:8787/v1/listen', { ...settings, model: 'nova-2', keyterms: ['Dana'] }));
+    expect(p.getAll('keywords')).toEqual(['Dana']);
+    expect(p.has('keyterm')).toBe(false);
+  });
 });

@@ -1,0 +1,27 @@
+/**
+ * Gives the fake browser of unit tests Chrome's i18n.getMessage over the English messages.json,
+ * so tests read the sentences a user reads (and a missing key is visible as the bare key).
+ * Substitution follows Chrome: $1..$9 are replaced, $$ is a literal dollar sign.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+
+const file = path.resolve(__dirname, '../../public/_locales/en/messages.json');
+const messages = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { message: string }>;
+
+export function englishMessage(key: string, substitutions: string[] = []): string {
+  const template = messages[key]?.message;
+  if (template === undefined) return '';
+  return template.replace(/\$(\$|[1-9])/g, (_, which: string) => (which === '$' ? '$' : (substitutions[Number(which) - 1] ?? '')));
+}
+
+export function installEnglishMessages(): void {
+  Object.assign(fakeBrowser, {
+    i18n: {
+      getMessage: (key: string, substitutions?: string | string[]) =>
+        englishMessage(key, substitutions === undefined ? [] : Array.isArray(substitutions) ? substitutions : [substitutions]),
+      getUILanguage: () => 'en',
+    },
+  });
+}
