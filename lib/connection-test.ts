@@ -1,0 +1,333 @@
+/**
+ * "Test connection": says exactly what stands between the extension and a working /v1/listen.
+ *
+ * A browser cannot read why a WebSocket handshake failed (no status, close code 1006 for
+ * everything), so the probe asks over HTTP first and opens the WebSocket last:
+ *
+ *   1. GET <base>/v1/auth-check with `Authorization: Token <token>` (CORS). The Captionist proxy
+ *      answers 200 {ok, engine} / 401 / 403 / 429 / 400 / 503 as JSON: that names the failure.
+ *   2. If that request fails at the network level, or the server is not a Captionist proxy,
+ *      GET <base>/healthz with mode "no-cors": an opaque answer proves the host is reachable over
+ *      this scheme (and that TLS worked), without needing the server's CORS consent.
+ *      If even that fails on a wss:// URL, a plain http:// request to the same port tells a TLS
+ *      failure (something answers, but not securely) from an unreachable host.
+ *   3. Open the real WebSocket with the token, send CloseStream, and read the first answer:
+ *      a listen-protocol message or a clean close means /v1/listen works; anything else means the
+ *      server speaks some other protocol.
+ *
+ * <base> is the proxy URL with `/v1/listen` taken off the path, with http(s) for ws(s).
+ * Network and browser globals are injected, so Node tests run it against real local servers.
+ */
+import { z } from 'zod';
+import { t } from './i18n';
+import { classifyClose, cleanReason } from './listen/close-codes';
+import type { WebSocketFactory, WebSocketLike } from './listen/listen-socket';
+import { buildListenUrl } from './listen/listen-url';
+import { parseServerMessage } from './listen/protocol';
+import { checkProxyUrl, checkToken, type Settings } from './settings';
+
+export type ConnectionFailureKind =
+  | 'invalid-settings'
+  | 'unreachable'
+  | 'timeout'
+  | 'tls'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate-limited'
+  | 'bad-request'
+  | 'unavailable'
+  | 'wrong-protocol'
+  | 'upgrade-failed'
+  | 'refused';
+
+export type ConnectionTestResult =
+  | {
+      ok: true;
+      kind: 'ok';
+      /** What the proxy said it runs ('deepgram', 'local'), or null when it did not say. */
+      engine: string | null;
+      message: string;
+    }
+  | {
+      ok: false;
+      kind: ConnectionFailureKind;
+      /** HTTP status, when the server gave one. */
+      status: number | null;
+      /** What failed, for a person. */
+      message: string;
+      /** What to do about it. */
+      advice: string;
+    };
+
+/** The parts of `fetch` the probe uses; the browser's own fetch fits. */
+export type FetchLike = (
+  url: string,
+  init: { method: 'GET'; mode: 'cors' | 'no-cors'; headers?: Record<string, string>; signal: AbortSignal; cache: 'no-store'; credentials: 'omit' },
+) => Promise<{ status: number; type?: string; text(): Promise<string> }>;
+
+export interface ConnectionTestDeps {
+  fetch: FetchLike;
+  createWebSocket: WebSocketFactory;
+  /** Per step; the defaults keep a whole test under about 15 s. */
+  timeouts?: Partial<ConnectionTimeouts>;
+}
+
+export interface ConnectionTimeouts {
+  httpMs: number;
+  openMs: number;
+  /** After CloseStream, how long to wait for the server's first answer. */
+  answerMs: number;
+}
+
+export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { httpMs: 5000, openMs: 5000, answerMs: 4000 };
+
+const LISTEN_SUFFIX = /\/v1\/listen\/?$/;
+
+export interface ProxyHttpEndpoints {
+  authCheck: string;
+  health: string;
+  /** For wss:// only: the same host and port over plain http, to tell TLS failures apart. */
+  plainProbe: string | null;
+}
+
+/** The proxy's HTTP endpoints, derived from its listen URL (which must already be valid). */
+export function proxyHttpEndpoints(listenUrl: URL): ProxyHttpEndpoints {
+  const secure = listenUrl.protocol === 'wss:';
+  const origin = `${secure ? 'https' : 'http'}://${listenUrl.host}`;
+  const path = listenUrl.pathname;
+  const base = LISTEN_SUFFIX.test(path) ? path.replace(LISTEN_SUFFIX, '') : path.replace(/\/[^/]*$/, '');
+  const port = listenUrl.port || (secure ? '443' : '80');
+  return {
+    authCheck: `${origin}${base}/v1/auth-check`,
+    health: `${origin}${base}/healthz`,
+    plainProbe: secure ? `http://${listenUrl.hostname}:${port}/` : null,
+  };
+}
+
+/** The proxy's answers on /v1/auth-check. */
+const authOkSchema = z.object({ ok: z.literal(true), engine: z.string().max(40).optional() });
+const refusalSchema = z.object({ error: z.string().max(80), message: z.string().max(1000).optional() });
+
+type HttpOutcome = { kind: 'answer'; status: number; body: string } | { kind: 'failed' } | { kind: 'timeout' };
+
+async function httpGet(deps: ConnectionTestDeps, timeouts: ConnectionTimeouts, url: string, mode: 'cors' | 'no-cors', headers?: Record<string, string>): Promise<HttpOutcome> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeouts.httpMs);
+  try {
+    const response = await deps.fetch(url, { method: 'GET', mode, headers, signal: controller.signal, cache: 'no-store', credentials: 'omit' });
+    // An opaque (no-cors) answer has no readable body; reading it would only waste time.
+    const body = mode === 'cors' ? await response.text() : '';
+    return { kind: 'answer', status: response.status, body: body.slice(0, 4000) };
+  } catch {
+    return controller.signal.aborted ? { kind: 'timeout' } : { kind: 'failed' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function failure(kind: ConnectionFailureKind, message: string, advice: string, status: number | null = null): ConnectionTestResult {
+  return { ok: false, kind, status, message, advice };
+}
+
+/** The proxy's own words, kept short and plain (they are shown as text). */
+function serverWords(body: string): string {
+  const refusal = refusalSchema.safeParse(parseJson(body));
+  return refusal.success && refusal.data.message ? ` ${cleanReason(refusal.data.message)}` : '';
+}
+
+/** Maps an HTTP refusal to what failed; null for statuses that say nothing specific. */
+function httpRefusal(status: number, body: string, host: string): ConnectionTestResult | null {
+  const words = serverWords(body);
+  switch (status) {
+    case 401:
+      return failure('unauthorized', t('optionsConnectionUnauthorized', host) + words, t('optionsConnectionUnauthorizedAdvice'), status);
+    case 403:
+      return failure('forbidden', t('optionsConnectionForbidden', host) + words, t('optionsConnectionForbiddenAdvice'), status);
+    case 429:
+      return failure('rate-limited', t('optionsConnectionRateLimited', host) + words, t('optionsConnectionRateLimitedAdvice'), status);
+    case 400:
+      return failure('bad-request', t('optionsConnectionBadRequest', host) + words, t('optionsConnectionBadRequestAdvice'), status);
+    default:
+      if (status >= 500) return failure('unavailable', t('optionsConnectionUnavailable', host, status) + words, t('optionsConnectionUnavailableAdvice'), status);
+      return null;
+  }
+}
+
+export async function testConnection(settings: Settings, deps: ConnectionTestDeps): Promise<ConnectionTestResult> {
+  const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...deps.timeouts };
+  const url = checkProxyUrl(settings.proxyUrl);
+  if (!url.ok) return failure('invalid-settings', url.message, t('optionsConnectionFixSettingsAdvice'));
+  const token = checkToken(settings.token);
+  if (!token.ok) return failure('invalid-settings', token.message, t('optionsConnectionFixSettingsAdvice'));
+  const host = url.url.host;
+  const endpoints = proxyHttpEndpoints(url.url);
+  const listenUrl = buildListenUrl(url.url, settings);
+
+  // 1. Ask the proxy (the listen query goes along, so it can check the parameters too).
+  const headers = token.value ? { Authorization: `Token ${token.value}` } : undefined;
+  const auth = await httpGet(deps, timeouts, endpoints.authCheck + new URL(listenUrl).search, 'cors', headers);
+  if (auth.kind === 'timeout') return failure('timeout', t('optionsConnectionTimeout', host, timeouts.httpMs / 1000), t('optionsConnectionUnreachableAdvice'));
+  if (auth.kind === 'answer') {
+    const json = parseJson(auth.body);
+    const ok = authOkSchema.safeParse(json);
+    if (auth.status === 200 && ok.success) {
+      return openListen(listenUrl, token.value, deps, timeouts, host, { known: true, engine: ok.data.engine ?? null });
+    }
+    const refusal = httpRefusal(auth.status, auth.body, host);
+    if (refusal) return refusal;
+    // Readable, but not a Captionist answer (a 404 page, another server): try the WebSocket itself.
+    return openListen(listenUrl, token.value, deps, timeouts, host, { known: false, engine: null });
+  }
+
+  // 2. No readable answer: the host may be down, or may just not allow reading (no CORS).
+  const health = await httpGet(deps, timeouts, endpoints.health, 'no-cors');
+  if (health.kind === 'answer') return openListen(listenUrl, token.value, deps, timeouts, host, { known: false, engine: null });
+  if (health.kind === 'timeout') return failure('timeout', t('optionsConnectionTimeout', host, timeouts.httpMs / 1000), t('optionsConnectionUnreachableAdvice'));
+  if (endpoints.plainProbe) {
+    const plain = await httpGet(deps, timeouts, endpoints.plainProbe, 'no-cors');
+    if (plain.kind === 'answer') return failure('tls', t('optionsConnectionTls', host), t('optionsConnectionTlsAdvice'));
+    return failure('unreachable', t('optionsConnectionUnreachableSecure', host), t('optionsConnectionUnreachableAdvice'));
+  }
+  return failure('unreachable', t('optionsConnectionUnreachable', host), t('optionsConnectionUnreachableAdvice'));
+}
+
+interface ListenExpectation {
+  /** The server said it is a Captionist proxy (auth-check answered), so a failed upgrade is its path. */
+  known: boolean;
+  engine: string | null;
+}
+
+type SocketEvent =
+  | { kind: 'open' }
+  | { kind: 'error' }
+  | { kind: 'message'; data: unknown }
+  | { kind: 'closed'; code: number; reason: string };
+
+/**
+ * Queues a socket's events from the moment it is created, so none is lost between two waits
+ * (`ws` can deliver `open` and a first message in the same tick).
+ */
+function watchSocket(socket: WebSocketLike) {
+  const queue: SocketEvent[] = [];
+  let wake: (() => void) | null = null;
+  const push = (event: SocketEvent) => {
+    queue.push(event);
+    wake?.();
+  };
+  socket.onopen = (() => push({ kind: 'open' })) as (event: never) => void;
+  socket.onerror = (() => push({ kind: 'error' })) as (event: never) => void;
+  socket.onmessage = ((event: { data: unknown }) => push({ kind: 'message', data: event.data })) as (event: never) => void;
+  socket.onclose = ((event: { code: number; reason: string }) =>
+    push({ kind: 'closed', code: event.code, reason: event.reason })) as (event: never) => void;
+  return {
+    /** The next event, or null when `deadline` (epoch ms) passes first. */
+    async next(deadline: number): Promise<SocketEvent | null> {
+      while (queue.length === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) return null;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+      return queue.shift() ?? null;
+    },
+  };
+}
+
+const CLEAN_CLOSE_CODES = new Set([1000, 1001, 1005]);
+const CLOSE_STREAM = '{"type":"CloseStream"}';
+
+type ListenVerdict = 'listen' | 'other' | 'unknown';
+
+/** Whether one server frame shows a /v1/listen server: its messages, or something else entirely. */
+function judgeFrame(data: unknown): ListenVerdict {
+  const frame = typeof data === 'string' || data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data : String(data);
+  if (parseServerMessage(frame).ok) return 'listen';
+  const text = typeof frame === 'string' ? frame : new TextDecoder().decode(frame);
+  if (text.trim() === CLOSE_STREAM) return 'other'; // an echo server
+  const value = parseJson(text);
+  // A JSON object of a type we do not know may be a proxy's greeting: keep listening.
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? 'unknown' : 'other';
+}
+
+async function openListen(
+  listenUrl: string,
+  token: string,
+  deps: ConnectionTestDeps,
+  timeouts: ConnectionTimeouts,
+  host: string,
+  expectation: ListenExpectation,
+): Promise<ConnectionTestResult> {
+  let socket: WebSocketLike;
+  try {
+    socket = deps.createWebSocket(listenUrl, token ? ['token', token] : undefined);
+  } catch (error) {
+    return failure('invalid-settings', t('optionsConnectionSocketRefused', String(error)), t('optionsConnectionFixSettingsAdvice'));
+  }
+  socket.binaryType = 'arraybuffer';
+  const events = watchSocket(socket);
+  const ok: ConnectionTestResult = { ok: true, kind: 'ok', engine: expectation.engine, message: successMessage(host, expectation.engine) };
+  try {
+    const openDeadline = Date.now() + timeouts.openMs;
+    let opened = false;
+    const early: SocketEvent[] = [];
+    while (!opened) {
+      const event = await events.next(openDeadline);
+      if (event?.kind === 'open') opened = true;
+      else if (event?.kind === 'message') early.push(event);
+      else {
+        // error, close before open, or no answer in time
+        if (expectation.known) return failure('upgrade-failed', t('optionsConnectionUpgradeFailed', host), t('optionsConnectionUpgradeFailedAdvice'));
+        if (event === null) return failure('timeout', t('optionsConnectionTimeout', host, timeouts.openMs / 1000), t('optionsConnectionUnreachableAdvice'));
+        return failure('wrong-protocol', t('optionsConnectionNotListen', host), t('optionsConnectionNotListenAdvice'));
+      }
+    }
+    try {
+      socket.send(CLOSE_STREAM);
+    } catch {
+      // Closing already; its close event says why.
+    }
+    const answerDeadline = Date.now() + timeouts.answerMs;
+    for (;;) {
+      const event = early.shift() ?? (await events.next(answerDeadline));
+      if (event === null) return ok; // open, token accepted, nothing said: good enough
+      if (event.kind === 'message') {
+        const verdict = judgeFrame(event.data);
+        if (verdict === 'listen') return ok;
+        if (verdict === 'other') return failure('wrong-protocol', t('optionsConnectionWrongAnswer', host), t('optionsConnectionNotListenAdvice'));
+      } else if (event.kind === 'closed') {
+        if (CLEAN_CLOSE_CODES.has(event.code)) return ok;
+        return failure('refused', classifyClose(event.code, event.reason).error.message, t('optionsConnectionRefusedAdvice'));
+      }
+    }
+  } finally {
+    // Closing a socket that is still connecting makes it report an error; nobody listens any more.
+    socket.onerror = (() => undefined) as (event: never) => void;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    try {
+      socket.close(1000);
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+function successMessage(host: string, engine: string | null): string {
+  if (engine === 'local') return t('optionsConnectionOkLocal', host);
+  if (engine === 'deepgram') return t('optionsConnectionOkDeepgram', host);
+  if (engine) return t('optionsConnectionOkEngine', host, engine);
+  return t('optionsConnectionOk', host);
+}
