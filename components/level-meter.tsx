@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '@/lib/i18n';
 import { onMessage } from '@/lib/runtime-client';
 
 /** dBFS of the loudest sample, mapped from -60..0 dB to an empty..full bar. */
-function peakToFraction(peak: number): number {
+export function peakToFraction(peak: number): number {
   if (peak <= 0) return 0;
   const db = 20 * Math.log10(peak);
   return Math.min(1, Math.max(0, (db + 60) / 60));
@@ -23,7 +24,7 @@ export function LevelMeter() {
     <span
       class="level"
       role="meter"
-      aria-label="Input level"
+      aria-label={t('popupLevelLabel')}
       aria-valuemin={0}
       aria-valuemax={100}
       aria-valuenow={Math.round(fraction * 100)}

@@ -1,96 +1,305 @@
-import { useEffect, useState } from 'preact/hooks';
-import { checkProxyUrl, type Settings } from '@/lib/settings';
-import { loadSettings, saveSettings } from '@/lib/storage';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ConnectionTestPanel, type ConnectionTestState } from '@/components/options-connection-test';
+import { CheckboxField, RangeField, Section, TextAreaField, TextField } from '@/components/options-fields';
+import { AppearanceFields } from '@/components/options-appearance';
+import { RetentionFields, retentionErrors, type RetentionDraft } from '@/components/options-retention';
+import { testConnection } from '@/lib/connection-test';
+import { t } from '@/lib/i18n';
+import { browserWebSocket } from '@/lib/listen/listen-socket';
+import {
+  checkOverlayAppearance,
+  loadOverlayAppearance,
+  saveOverlayAppearance,
+  type OverlayAppearance,
+} from '@/lib/overlay-settings';
+import { draftFromSettings, ENDPOINTING_LIMITS, keytermParam, validateDraft, type SettingsDraft, type SettingsErrors } from '@/lib/settings';
+import { loadRetention, loadSettings, saveConnectionCheck, saveRetention, saveSettings } from '@/lib/storage';
+
+const LANGUAGES = ['en', 'en-US', 'en-GB', 'en-AU', 'en-IN', 'multi', 'de', 'es', 'fr', 'it', 'nl', 'pt-BR', 'ja', 'ko', 'zh', 'hi', 'ru', 'sv'];
+const MODELS = ['nova-3', 'nova-3-medical', 'nova-2', 'nova-2-meeting', 'nova-2-phonecall', 'enhanced', 'base'];
+
+/** Field ids in page order: the first invalid one gets the focus when saving fails. */
+const FIELD_IDS: Record<keyof SettingsDraft, string> = {
+  proxyUrl: 'proxy-url',
+  token: 'token',
+  language: 'language',
+  model: 'model',
+  keyterms: 'keyterms',
+  diarize: 'diarize',
+  smartFormat: 'smart-format',
+  interimResults: 'interim-results',
+  endpointingMs: 'endpointing',
+  vadEnabled: 'vad-enabled',
+  vadSensitivity: 'vad-sensitivity',
+};
+
+type SaveStatus = { kind: 'none' } | { kind: 'saved' } | { kind: 'invalid'; count: number } | { kind: 'failed'; detail: string };
+
+interface Loaded {
+  draft: SettingsDraft;
+  appearance: OverlayAppearance;
+  retention: RetentionDraft;
+}
 
 export function OptionsApp() {
-  const [settings, setSettings] = useState<Settings | null>(null);
-  const [urlError, setUrlError] = useState<string | null>(null);
-  const [saved, setSaved] = useState('');
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [errors, setErrors] = useState<SettingsErrors>({});
+  const [appearanceError, setAppearanceError] = useState<{ field: string | null; message: string } | null>(null);
+  const [retentionProblems, setRetentionProblems] = useState<Partial<Record<keyof RetentionDraft, string>>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [status, setStatus] = useState<SaveStatus>({ kind: 'none' });
+  const [test, setTest] = useState<ConnectionTestState>({ phase: 'idle' });
+  const [showToken, setShowToken] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
-    void loadSettings().then(setSettings);
+    void Promise.all([loadSettings(), loadOverlayAppearance(), loadRetention()]).then(([settings, appearance, retention]) =>
+      setLoaded({
+        draft: draftFromSettings(settings),
+        appearance,
+        retention: { maxSessions: String(retention.maxSessions), maxDays: String(retention.maxDays) },
+      }),
+    );
   }, []);
-  if (!settings) return <main class="options-main">Loading…</main>;
+  if (!loaded) return <main class="options-main">{t('optionsLoading')}</main>;
+  const current = loaded;
+  const { draft, appearance, retention } = current;
 
-  const update = <K extends keyof Settings>(key: K, value: Settings[K]) => {
-    setSaved('');
-    setSettings({ ...settings, [key]: value });
+  const change = (next: Partial<Loaded>) => {
+    const merged = { ...current, ...next };
+    setLoaded(merged);
+    setStatus({ kind: 'none' });
+    // After a first Save, problems are re-checked as the user types, so a fixed field clears at once.
+    if (submitted) {
+      const check = validateDraft(merged.draft);
+      setErrors(check.ok ? {} : check.errors);
+      setRetentionProblems(retentionErrors(merged.retention).errors);
+    }
   };
+  const update = <K extends keyof SettingsDraft>(key: K, value: SettingsDraft[K]) => change({ draft: { ...draft, [key]: value } });
+  const updateAppearance = (patch: Partial<OverlayAppearance>) => {
+    setAppearanceError(null);
+    change({ appearance: { ...appearance, ...patch } });
+  };
+
+  function focusFirstInvalid(fieldErrors: SettingsErrors) {
+    const first = (Object.keys(FIELD_IDS) as (keyof SettingsDraft)[]).find((key) => fieldErrors[key]);
+    if (first) form.current?.querySelector<HTMLElement>(`#${FIELD_IDS[first]}`)?.focus();
+  }
 
   async function save(event: Event) {
     event.preventDefault();
-    if (!settings) return;
-    const check = checkProxyUrl(settings.proxyUrl);
-    if (!check.ok) {
-      setUrlError(check.message);
-      setSaved('');
+    setSubmitted(true);
+    const check = validateDraft(draft);
+    const look = checkOverlayAppearance(appearance);
+    const kept = retentionErrors(retention);
+    setErrors(check.ok ? {} : check.errors);
+    setAppearanceError(look.ok ? null : { field: look.field, message: look.message });
+    setRetentionProblems(kept.errors);
+    if (!check.ok || !look.ok || !kept.policy) {
+      const count = (check.ok ? 0 : Object.keys(check.errors).length) + (look.ok ? 0 : 1) + Object.keys(kept.errors).length;
+      setStatus({ kind: 'invalid', count });
+      if (!check.ok) focusFirstInvalid(check.errors);
       return;
     }
-    setUrlError(null);
-    await saveSettings({ ...settings, proxyUrl: check.url.toString(), token: settings.token.trim() });
-    setSaved('Saved');
+    try {
+      await saveSettings(check.settings);
+      await saveOverlayAppearance(look.value);
+      await saveRetention(kept.policy);
+      setLoaded({ ...current, draft: draftFromSettings(check.settings) });
+      setStatus({ kind: 'saved' });
+    } catch (error) {
+      setStatus({ kind: 'failed', detail: error instanceof Error ? error.message : String(error) });
+    }
   }
 
+  async function runTest() {
+    const check = validateDraft(draft);
+    if (!check.ok) {
+      setSubmitted(true);
+      setErrors(check.errors);
+      focusFirstInvalid(check.errors);
+      setTest({
+        phase: 'done',
+        result: { ok: false, kind: 'invalid-settings', status: null, message: t('optionsConnectionFixFirst'), advice: t('optionsConnectionFixSettingsAdvice') },
+      });
+      return;
+    }
+    setTest({ phase: 'running' });
+    const result = await testConnection(check.settings, { fetch: (url, init) => fetch(url, init), createWebSocket: browserWebSocket });
+    setTest({ phase: 'done', result });
+    if (result.kind !== 'invalid-settings') {
+      await saveConnectionCheck({ proxyUrl: check.settings.proxyUrl, ok: result.ok, engine: result.ok ? result.engine : null, checkedAt: Date.now() });
+    }
+  }
+
+  const termParam = keytermParam(draft.model);
   return (
     <main class="options-main">
-      <h1>Captionist settings</h1>
-      <form onSubmit={(event) => void save(event)} noValidate>
-        <label class="field">
-          <span>Proxy URL</span>
-          <input
+      <h1>{t('optionsTitle')}</h1>
+      <form ref={form} onSubmit={(event) => void save(event)} noValidate>
+        <Section id="connection" title={t('optionsSectionConnection')}>
+          <TextField
             id="proxy-url"
+            label={t('optionsProxyUrl')}
             type="url"
-            value={settings.proxyUrl}
-            aria-invalid={urlError ? 'true' : 'false'}
-            aria-describedby="proxy-url-help"
-            onInput={(e) => update('proxyUrl', e.currentTarget.value)}
+            value={draft.proxyUrl}
+            onInput={(value) => update('proxyUrl', value)}
+            error={errors.proxyUrl}
+            help={t('optionsProxyUrlHelp')}
+            placeholder={t('optionsProxyUrlPlaceholder')}
+            inputMode="url"
           />
-          <small id="proxy-url-help" class={urlError ? 'error' : ''}>
-            {urlError ?? 'wss://your-proxy.example.com/v1/listen (ws:// only for localhost).'}
-          </small>
-        </label>
-        <label class="field">
-          <span>Token</span>
-          <input
+          <TextField
             id="token"
-            type="password"
-            autoComplete="off"
-            value={settings.token}
-            onInput={(e) => update('token', e.currentTarget.value)}
+            label={t('optionsToken')}
+            type={showToken ? 'text' : 'password'}
+            value={draft.token}
+            onInput={(value) => update('token', value)}
+            error={errors.token}
+            help={t('optionsTokenHelp')}
+            after={
+              <button type="button" class="secondary" aria-pressed={showToken} aria-controls="token" onClick={() => setShowToken(!showToken)}>
+                {showToken ? t('optionsTokenHide') : t('optionsTokenShow')}
+              </button>
+            }
           />
-          <small>Given by whoever runs your proxy. Stored on this computer only.</small>
-        </label>
-        <label class="field">
-          <span>Language</span>
-          <input id="language" type="text" value={settings.language} onInput={(e) => update('language', e.currentTarget.value)} />
-          <small>A BCP-47 code such as en, en-GB, de, es, or multi.</small>
-        </label>
-        <label class="field">
-          <span>Model</span>
-          <input id="model" type="text" value={settings.model} onInput={(e) => update('model', e.currentTarget.value)} />
-        </label>
-        <label class="checkbox">
-          <input id="diarize" type="checkbox" checked={settings.diarize} onChange={(e) => update('diarize', e.currentTarget.checked)} />
-          Tell speakers apart (diarization)
-        </label>
-        <label class="checkbox">
-          <input
+          <ConnectionTestPanel state={test} onTest={() => void runTest()} />
+        </Section>
+
+        <Section id="recognition" title={t('optionsSectionRecognition')}>
+          <p class="section-note">{t('optionsRecognitionNote')}</p>
+          <div class="field-pair">
+            <TextField
+              id="language"
+              label={t('optionsLanguage')}
+              value={draft.language}
+              list="language-list"
+              onInput={(value) => update('language', value)}
+              error={errors.language}
+              help={t('optionsLanguageHelp')}
+            />
+            <TextField
+              id="model"
+              label={t('optionsModel')}
+              value={draft.model}
+              list="model-list"
+              onInput={(value) => update('model', value)}
+              error={errors.model}
+              help={t('optionsModelHelp')}
+            />
+          </div>
+          <datalist id="language-list">
+            {LANGUAGES.map((code) => (
+              <option key={code} value={code} />
+            ))}
+          </datalist>
+          <datalist id="model-list">
+            {MODELS.map((name) => (
+              <option key={name} value={name} />
+            ))}
+          </datalist>
+          <TextAreaField
+            id="keyterms"
+            label={t('optionsKeyterms')}
+            value={draft.keyterms}
+            onInput={(value) => update('keyterms', value)}
+            error={errors.keyterms}
+            help={termParam === 'keyterm' ? t('optionsKeytermsHelp') : t('optionsKeytermsHelpKeywords', draft.model.trim())}
+            placeholder={t('optionsKeytermsPlaceholder')}
+          />
+          <CheckboxField
+            id="diarize"
+            label={t('optionsDiarize')}
+            checked={draft.diarize}
+            onChange={(value) => update('diarize', value)}
+            help={t('optionsDiarizeHelp')}
+          />
+          <CheckboxField
+            id="smart-format"
+            label={t('optionsSmartFormat')}
+            checked={draft.smartFormat}
+            onChange={(value) => update('smartFormat', value)}
+            help={t('optionsSmartFormatHelp')}
+          />
+          <CheckboxField
             id="interim-results"
-            type="checkbox"
-            checked={settings.interimResults}
-            onChange={(e) => update('interimResults', e.currentTarget.checked)}
+            label={t('optionsInterim')}
+            checked={draft.interimResults}
+            onChange={(value) => update('interimResults', value)}
+            help={t('optionsInterimHelp')}
           />
-          Show words while they are being recognised
-        </label>
+          <TextField
+            id="endpointing"
+            label={t('optionsEndpointing')}
+            value={draft.endpointingMs}
+            inputMode="numeric"
+            onInput={(value) => update('endpointingMs', value)}
+            error={errors.endpointingMs}
+            help={t('optionsEndpointingHelp', ENDPOINTING_LIMITS.min, ENDPOINTING_LIMITS.max)}
+          />
+        </Section>
+
+        <Section id="audio" title={t('optionsSectionAudio')}>
+          <CheckboxField
+            id="vad-enabled"
+            label={t('optionsVad')}
+            checked={draft.vadEnabled}
+            onChange={(value) => update('vadEnabled', value)}
+            help={t('optionsVadHelp')}
+          />
+          <RangeField
+            id="vad-sensitivity"
+            label={t('optionsVadSensitivity')}
+            min={0}
+            max={1}
+            step={0.05}
+            value={draft.vadSensitivity}
+            disabled={!draft.vadEnabled}
+            onInput={(value) => update('vadSensitivity', value)}
+            format={(value) => vadLabel(value)}
+            error={errors.vadSensitivity}
+            help={t('optionsVadSensitivityHelp')}
+          />
+        </Section>
+
+        <Section id="appearance" title={t('optionsSectionAppearance')}>
+          <AppearanceFields appearance={appearance} onChange={updateAppearance} error={appearanceError} />
+        </Section>
+
+        <Section id="history" title={t('optionsSectionHistory')}>
+          <RetentionFields draft={retention} errors={retentionProblems} onChange={(next) => change({ retention: next })} />
+        </Section>
+
         <div class="form-actions">
           <button id="save" class="primary" type="submit">
-            Save
+            {t('optionsSave')}
           </button>
-          <span class="saved" data-testid="options-status" role="status">
-            {saved}
+          <span class={`save-status save-${status.kind}`} data-testid="options-status" role="status">
+            {statusText(status)}
           </span>
         </div>
       </form>
     </main>
   );
+}
+
+function vadLabel(value: number): string {
+  const percent = Math.round(value * 100);
+  if (value < 0.34) return t('optionsVadLow', percent);
+  if (value > 0.66) return t('optionsVadHigh', percent);
+  return t('optionsVadMedium', percent);
+}
+
+function statusText(status: SaveStatus): string {
+  switch (status.kind) {
+    case 'saved':
+      return t('optionsSaved');
+    case 'invalid':
+      return status.count === 1 ? t('optionsNotSavedOne') : t('optionsNotSavedMany', status.count);
+    case 'failed':
+      return t('optionsSaveFailed', status.detail);
+    default:
+      return '';
+  }
 }

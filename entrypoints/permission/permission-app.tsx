@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '@/lib/i18n';
 import { requestMicrophone, type MicRequestResult } from '@/lib/mic-permission';
 import { broadcast } from '@/lib/runtime-client';
 
@@ -8,9 +9,12 @@ import { broadcast } from '@/lib/runtime-client';
  */
 export function PermissionApp() {
   const [result, setResult] = useState<MicRequestResult | null>(null);
+  const [asking, setAsking] = useState(false);
 
   async function grant() {
+    setAsking(true);
     const outcome = await requestMicrophone(navigator.mediaDevices);
+    setAsking(false);
     setResult(outcome);
     if (outcome.ok) {
       broadcast({ type: 'permission/mic-granted' });
@@ -20,14 +24,14 @@ export function PermissionApp() {
 
   return (
     <main class="permission-main">
-      <h1>Allow Captionist to use your microphone</h1>
-      <p>
-        Chrome asks once. The audio goes only to the caption proxy in your settings, and only while captions are on.
-      </p>
-      <button type="button" class="primary" data-testid="grant-mic" onClick={() => void grant()}>
-        Allow microphone
+      <h1>{t('permissionTitle')}</h1>
+      <p>{t('permissionExplain')}</p>
+      <button type="button" class="primary" data-testid="grant-mic" disabled={asking} onClick={() => void grant()}>
+        {t('permissionAllow')}
       </button>
-      {result?.ok && <p class="saved" role="status">Microphone allowed. Captions are starting; this tab will close.</p>}
+      <div role="status" aria-live="polite">
+        {result?.ok && <p class="saved">{t('permissionGranted')}</p>}
+      </div>
       {result && !result.ok && (
         <p class="status-error" role="alert" data-testid="mic-error">
           {result.message}

@@ -1,17 +1,29 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { LevelMeter } from '@/components/level-meter';
+import { EngineNote, localEngineNotice } from '@/components/popup-engine-note';
 import { StatusLine } from '@/components/status-line';
 import { useSessionState } from '@/components/use-session-state';
+import { t } from '@/lib/i18n';
 import type { CaptureSource, UserFacingError } from '@/lib/messages';
 import { request } from '@/lib/runtime-client';
+import { loadConnectionCheck, loadSettings } from '@/lib/storage';
 
 export function PopupApp() {
   const state = useSessionState();
   const [source, setSource] = useState<CaptureSource>('tab');
   const [startError, setStartError] = useState<UserFacingError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [localEngine, setLocalEngine] = useState(false);
   const running = state.phase === 'live' || state.phase === 'connecting' || state.phase === 'starting';
+
+  useEffect(() => {
+    void Promise.all([loadSettings(), loadConnectionCheck()]).then(([settings, check]) =>
+      setLocalEngine(localEngineNotice(settings.proxyUrl, check)),
+    );
+  }, []);
+  // While a session runs, the source shown is the one it captures.
+  const shownSource = running && state.source ? state.source : source;
 
   async function start() {
     setBusy(true);
@@ -19,8 +31,10 @@ export function PopupApp() {
     try {
       const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
       const answer = await request({ type: 'session/start', source, tabId: tab?.id ?? null });
-      if (!answer) setStartError({ code: 'internal', message: 'The extension did not answer. Reload it and try again.' });
+      if (!answer) setStartError({ code: 'internal', message: t('popupNoAnswer') });
       else if (!answer.ok) setStartError(answer.error);
+    } catch (error) {
+      setStartError({ code: 'internal', message: error instanceof Error ? error.message : String(error) });
     } finally {
       setBusy(false);
     }
@@ -40,38 +54,52 @@ export function PopupApp() {
     if (win.id !== undefined) await browser.sidePanel.open({ windowId: win.id });
   }
 
-  const shown = startError ? { ...state, phase: 'error' as const, error: startError } : state;
+  const openSettings = () => void browser.runtime.openOptionsPage();
+  const shown = startError && !running ? { ...state, phase: 'error' as const, error: startError } : state;
   return (
     <main class="popup-main">
-      <h1 class="brand">Captionist</h1>
+      <header class="popup-header">
+        <h1 class="brand">
+          <img src="/icon/32.png" alt="" width={20} height={20} />
+          {t('extName')}
+        </h1>
+      </header>
       <fieldset class="source" disabled={running || busy}>
-        <legend>Caption</legend>
+        <legend>{t('popupSourceLegend')}</legend>
         <label>
-          <input type="radio" name="source" value="tab" checked={source === 'tab'} onChange={() => setSource('tab')} />
-          This tab
+          <input type="radio" name="source" value="tab" checked={shownSource === 'tab'} onChange={() => setSource('tab')} />
+          {t('popupSourceTab')}
         </label>
         <label>
-          <input type="radio" name="source" value="mic" checked={source === 'mic'} onChange={() => setSource('mic')} />
-          Microphone
+          <input type="radio" name="source" value="mic" checked={shownSource === 'mic'} onChange={() => setSource('mic')} />
+          {t('popupSourceMic')}
         </label>
       </fieldset>
       {running ? (
         <button type="button" class="primary danger" data-testid="stop" disabled={busy} onClick={() => void stop()}>
-          Stop captions
+          {t('popupStop')}
         </button>
       ) : (
-        <button type="button" class="primary" data-testid="start" disabled={busy} onClick={() => void start()}>
-          Start captions
+        <button type="button" class="primary" data-testid="start" disabled={busy || state.phase === 'stopping'} onClick={() => void start()}>
+          {t('popupStart')}
         </button>
       )}
-      <StatusLine state={shown} />
-      {running && <LevelMeter />}
-      <nav class="links">
-        <button type="button" class="link" onClick={() => void openTranscript()}>
-          Open transcript
+      <StatusLine state={shown} onOpenSettings={openSettings} />
+      {running && (
+        <div class="level-row">
+          <span class="level-caption" aria-hidden="true">
+            {t('popupLevelLabel')}
+          </span>
+          <LevelMeter />
+        </div>
+      )}
+      {localEngine && <EngineNote />}
+      <nav class="links" aria-label={t('popupLinksLabel')}>
+        <button type="button" class="link" data-testid="open-transcript" onClick={() => void openTranscript()}>
+          {t('popupOpenTranscript')}
         </button>
-        <button type="button" class="link" onClick={() => void browser.runtime.openOptionsPage()}>
-          Settings
+        <button type="button" class="link" data-testid="open-settings" onClick={openSettings}>
+          {t('popupSettings')}
         </button>
       </nav>
     </main>

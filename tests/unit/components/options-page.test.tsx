@@ -1,0 +1,176 @@
+// @vitest-environment happy-dom
+/**
+ * The options page as a whole, on the fake browser's storage: validation messages, focus,
+ * what is stored where, and the appearance preview.
+ */
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { ConnectionResult } from '@/components/options-connection-test';
+import { previewLines } from '@/components/options-caption-preview';
+import { retentionErrors } from '@/components/options-retention';
+import { OptionsApp } from '@/entrypoints/options/options-app';
+import { DEFAULT_SETTINGS } from '@/lib/settings';
+import { saveSettings } from '@/lib/storage';
+import { installEnglishMessages } from '../settings-english-messages';
+
+beforeAll(installEnglishMessages);
+
+const host = document.createElement('div');
+document.body.append(host);
+
+async function settle(): Promise<void> {
+  await act(async () => {
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  });
+}
+
+const field = <T extends HTMLElement = HTMLInputElement>(selector: string) => {
+  const element = host.querySelector<T>(selector);
+  if (!element) throw new Error(`no ${selector}`);
+  return element;
+};
+
+async function type(selector: string, value: string): Promise<void> {
+  const input = field<HTMLInputElement | HTMLTextAreaElement>(selector);
+  await act(() => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+async function submit(): Promise<void> {
+  await act(() => field<HTMLButtonElement>('#save').click());
+  await settle();
+}
+
+const status = () => field('[data-testid=options-status]').textContent;
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  await saveSettings({ ...DEFAULT_SETTINGS, proxyUrl: 'wss://captions.example.com/v1/listen', token: 'stored-token-1' });
+  await act(() => render(<OptionsApp />, host));
+  await settle();
+});
+
+afterEach(() => render(null, host));
+
+describe('options page', () => {
+  it('shows the stored settings, with the token hidden until asked', async () => {
+    expect(field('#proxy-url').value).toBe('wss://captions.example.com/v1/listen');
+    expect(field('#token').value).toBe('stored-token-1');
+    expect(field('#token').type).toBe('password');
+    const show = [...host.querySelectorAll('button')].find((b) => b.textContent === 'Show')!;
+    await act(() => show.click());
+    expect(field('#token').type).toBe('text');
+    expect(show.getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('marks every invalid field with its message, focuses the first one and saves nothing', async () => {
+    await type('#proxy-url', 'http://captions.example.com');
+    await type('#language', 'english');
+    await type('#endpointing', '20000');
+    await submit();
+
+    expect(status()).toBe('Not saved: fix the 3 fields marked above.');
+    for (const id of ['proxy-url', 'language', 'endpointing']) {
+      const input = field(`#${id}`);
+      expect(input.getAttribute('aria-invalid')).toBe('true');
+      const help = field(`#${input.getAttribute('aria-describedby')}`);
+      expect(help.classList.contains('error')).toBe(true);
+    }
+    expect(field('#proxy-url-help').textContent).toMatch(/must start with wss:\/\//);
+    expect(field('#language-help').textContent).toBe('"english" is not a language code. Use a code such as en, en-GB, de or multi.');
+    expect(field('#endpointing-help').textContent).toBe('Enter a whole number of milliseconds from 10 to 5000.');
+    expect(document.activeElement).toBe(field('#proxy-url'));
+    expect((await fakeBrowser.storage.sync.get('settings')).settings).toMatchObject({ language: 'en' });
+  });
+
+  it('clears a message as soon as the field is fixed, then saves with "Saved", the token only locally', async () => {
+    await type('#language', 'english');
+    await submit();
+    expect(field('#language').getAttribute('aria-invalid')).toBe('true');
+    await type('#language', 'de');
+    expect(field('#language').getAttribute('aria-invalid')).toBe('false');
+    await type('#keyterms', 'Dana Scully\nCaptionist');
+    await type('#token', 'new-token-2');
+    await submit();
+
+    expect(status()).toBe('Saved');
+    const synced = (await fakeBrowser.storage.sync.get(null)) as Record<string, Record<string, unknown>>;
+    expect(synced.settings).toMatchObject({ language: 'de', keyterms: ['Dana Scully', 'Captionist'] });
+    expect(JSON.stringify(synced)).not.toContain('new-token-2');
+    expect(await fakeBrowser.storage.local.get('proxyToken')).toEqual({ proxyToken: 'new-token-2' });
+    expect(synced.overlayAppearance).toBeDefined();
+    expect(synced.retention).toEqual({ maxSessions: 50, maxDays: 30 });
+  });
+
+  it('refuses to test a connection with invalid fields and says so in the result', async () => {
+    await type('#token', 'has a space');
+    await act(() => field<HTMLButtonElement>('#test-connection').click());
+    await settle();
+    const result = field('[data-testid=connection-result]');
+    expect(result.getAttribute('data-kind')).toBe('invalid-settings');
+    expect(result.textContent).toContain('Fix the fields marked above first.');
+    expect(field('#token-help').textContent).toMatch(/cannot contain spaces/);
+  });
+
+  it('disables the filter strength while the silence filter is off', async () => {
+    expect(field('#vad-sensitivity').disabled).toBe(false);
+    await act(() => field('#vad-enabled').click());
+    expect(field('#vad-sensitivity').disabled).toBe(true);
+  });
+
+  it('validates how much history is kept', async () => {
+    await type('#keep-sessions', '0');
+    await submit();
+    expect(field('#keep-sessions-help').textContent).toBe('Enter a whole number of sessions from 1 to 1000.');
+    expect(status()).toBe('Not saved: fix the field marked above.');
+  });
+
+  it('redraws the caption preview as the line count changes', async () => {
+    const previewRoot = field('.caption-preview-host').shadowRoot!;
+    const shown = () => previewRoot.querySelectorAll('.line').length;
+    expect(shown()).toBeGreaterThan(0);
+    const before = shown();
+    const slider = field('#caption-lines');
+    await act(() => {
+      slider.value = '1';
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await settle();
+    expect(shown()).toBeLessThan(before);
+    expect(field('output[for=caption-lines]').textContent).toBe('1');
+  });
+});
+
+describe('options pieces', () => {
+  it('shows a failed connection test as title, what failed and what to do', () => {
+    const box = document.createElement('div');
+    render(
+      <ConnectionResult
+        result={{ ok: false, kind: 'unauthorized', status: 401, message: 'captions.example.com refused the token.', advice: 'Copy the token again.' }}
+      />,
+      box,
+    );
+    expect(box.textContent).toBe('✕Token refused (401): captions.example.com refused the token.Copy the token again.');
+  });
+
+  it('adds the accuracy note to a success on the local engine', () => {
+    const box = document.createElement('div');
+    render(<ConnectionResult result={{ ok: true, kind: 'ok', engine: 'local', message: 'Connected.' }} />, box);
+    expect(box.textContent).toMatch(/much less accurate than Deepgram/);
+  });
+
+  it('checks the retention numbers', () => {
+    expect(retentionErrors({ maxSessions: '20', maxDays: '7' })).toEqual({ policy: { maxSessions: 20, maxDays: 7 }, errors: {} });
+    expect(retentionErrors({ maxSessions: '2.5', maxDays: '4000' })).toMatchObject({ policy: null, errors: { maxSessions: expect.any(String), maxDays: expect.any(String) } });
+  });
+
+  it('previews as many sample lines as the setting, the newest with an interim tail', () => {
+    expect(previewLines(3)).toHaveLength(3);
+    expect(previewLines(9)).toHaveLength(5);
+    expect(previewLines(1)[0]!.interimText).not.toBe('');
+  });
+});
