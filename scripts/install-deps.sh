@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox)
+# nginx: the proxy test that streams through TLS (wss://) in front of the proxy.
+DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
