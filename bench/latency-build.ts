@@ -27,15 +27,15 @@ function checkout(gitRef: string): string {
 }
 
 /** Returns the unpacked extension folder; builds it unless `rebuild` is false and it exists. */
-export function buildBenchExtension(batchMs: number, rebuild: boolean, gitRef?: string): string {
-  const outDir = path.join(BENCH_BUILD_ROOT, `batch-${batchMs}ms`);
+export function buildBenchExtension(batchMs: number, rebuild: boolean, gitRef?: string, flushOnOpen = false): string {
+  const outDir = path.join(BENCH_BUILD_ROOT, `batch-${batchMs}ms${flushOnOpen ? '-flush' : ''}`);
   const extensionDir = path.join(outDir, 'chrome-mv3');
   if (rebuild || !existsSync(path.join(extensionDir, 'manifest.json'))) {
     const root = gitRef ? checkout(gitRef) : REPO_ROOT;
-    console.error(`building ${gitRef ?? 'the work tree'} with ${batchMs} ms socket batches -> ${path.relative(REPO_ROOT, extensionDir)}`);
+    console.error(`building ${gitRef ?? 'the work tree'} with ${batchMs} ms socket batches${flushOnOpen ? ', flushed when the gate opens' : ''} -> ${path.relative(REPO_ROOT, extensionDir)}`);
     execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build', root, '-c', path.join(REPO_ROOT, 'bench', 'latency-wxt.config.ts')], {
       cwd: root,
-      env: { ...process.env, CAPTIONIST_BENCH_BATCH_MS: String(batchMs), CAPTIONIST_BENCH_OUT_DIR: outDir },
+      env: { ...process.env, CAPTIONIST_BENCH_BATCH_MS: String(batchMs), CAPTIONIST_BENCH_FLUSH_ON_OPEN: flushOnOpen ? '1' : '0', CAPTIONIST_BENCH_OUT_DIR: outDir },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }

@@ -21,9 +21,10 @@
  *   --spacing S       seconds between events (default 2.0: speech 0.8 s, hangover, gate closed again)
  *   --batch-ms LIST   socket batch sizes to build and run, e.g. 100,40,20 (default 100)
  *   --vad LIST        on, off or on,off (default on)
- *   --all             the full matrix: batch 100/40/20 with VAD on, and 100 with VAD off
+ *   --all             the full matrix: batch 100 (VAD on, off, on + flush on open), 40 and 20 (VAD on)
  *   --no-build        reuse the builds in .cache/latency-build/
  *   --git-ref REF     build that commit (git archive) instead of the work tree
+ *   --flush-on-open   build with the proposed flush of the partial batch when the gate opens
  *   --json FILE       also write every measurement as JSON
  * Not run in CI: timing on a shared machine is noise there.
  */
@@ -45,6 +46,8 @@ import { bestCalibration, matchOnsets, matchPaints, placeEvents, summarize, type
 
 const FAKE_KEY = 'timed-upstream-key';
 const LEAD_SECONDS = 1.5;
+/** Events move later by up to one 100 ms batch, so onsets sample every phase of frames and batches. */
+const JITTER_SECONDS = 0.1;
 /** VAD parameters of lib/audio/vad.ts at the default sensitivity 0.5 (printed with the results). */
 const VAD_DESCRIPTION = 'sensitivity 0.5, pre-roll 400 ms, hangover 600 ms, opens on 2 strong 20 ms frames';
 
@@ -55,11 +58,12 @@ interface Options {
   vads: boolean[];
   build: boolean;
   gitRef: string | undefined;
+  flushOnOpen: boolean;
   json: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { events: 110, spacing: 2, batches: [100], vads: [true], build: true, gitRef: undefined, json: null };
+  const options: Options = { events: 110, spacing: 2, batches: [100], vads: [true], build: true, gitRef: undefined, flushOnOpen: false, json: null };
   let all = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -75,6 +79,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--all') all = true;
     else if (arg === '--no-build') options.build = false;
     else if (arg === '--git-ref') options.gitRef = value();
+    else if (arg === '--flush-on-open') options.flushOnOpen = true;
     else if (arg === '--json') options.json = value();
     else throw new Error(`Unknown option ${arg}`);
   }
@@ -88,11 +93,21 @@ function parseArgs(argv: string[]): Options {
 interface Variant {
   batchMs: number;
   vad: boolean;
+  /** Built with the batcher flushed when the gate opens (see latency-wxt.config.ts). */
+  flushOnOpen: boolean;
 }
 
 function variantsOf(options: Options, all: boolean): Variant[] {
-  if (all) return [{ batchMs: 100, vad: true }, { batchMs: 100, vad: false }, { batchMs: 40, vad: true }, { batchMs: 20, vad: true }];
-  return options.batches.flatMap((batchMs) => options.vads.map((vad) => ({ batchMs, vad })));
+  if (all) {
+    return [
+      { batchMs: 100, vad: true, flushOnOpen: false },
+      { batchMs: 100, vad: false, flushOnOpen: false },
+      { batchMs: 100, vad: true, flushOnOpen: true },
+      { batchMs: 40, vad: true, flushOnOpen: false },
+      { batchMs: 20, vad: true, flushOnOpen: false },
+    ];
+  }
+  return options.batches.flatMap((batchMs) => options.vads.map((vad) => ({ batchMs, vad, flushOnOpen: options.flushOnOpen })));
 }
 
 async function calibrate(page: Page, rounds = 25): Promise<Calibration> {
@@ -106,13 +121,21 @@ async function calibrate(page: Page, rounds = 25): Promise<Calibration> {
 }
 
 async function setVad(browser: LaunchedBrowser, enabled: boolean): Promise<void> {
-  // The options page has no VAD switch yet: write the synced settings object the way it would.
-  await browser.serviceWorker.evaluate(async (vadEnabled) => {
+  // The options page has no VAD switch yet: change the stored settings object where the build keeps
+  // it (storage.sync in newer builds, storage.local before settings synced).
+  const changed = await browser.serviceWorker.evaluate(async (vadEnabled) => {
     type Area = { get(key: string): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> };
-    const sync = (globalThis as unknown as { chrome: { storage: { sync: Area } } }).chrome.storage.sync;
-    const current = (await sync.get('settings')).settings;
-    await sync.set({ settings: { ...(typeof current === 'object' && current !== null ? current : {}), vadEnabled } });
+    const storage = (globalThis as unknown as { chrome: { storage: { sync: Area; local: Area } } }).chrome.storage;
+    let count = 0;
+    for (const area of [storage.sync, storage.local]) {
+      const current = (await area.get('settings')).settings;
+      if (typeof current !== 'object' || current === null) continue;
+      await area.set({ settings: { ...current, vadEnabled } });
+      count++;
+    }
+    return count;
   }, enabled);
+  if (changed === 0) throw new Error('No stored settings object to set vadEnabled in (has the storage layout changed?)');
 }
 
 interface RunResult {
@@ -125,6 +148,8 @@ interface RunResult {
   screen: { toDom: Summary; toFrame: Summary; toNextFrame: Summary; missing: string[] };
   traffic: Omit<UpstreamTraffic, 'messageSizes'> & { messageSizes: Record<string, number> };
   extensionCpuPercent: number;
+  /** Wall time of the scheduled events. */
+  runSeconds: number;
   raw: { capture: number[]; screen: number[] };
 }
 
@@ -173,10 +198,10 @@ async function runVariant(variant: Variant, extensionDir: string, eventWav: stri
     const cpuBefore = await sampleProcesses(browser.cdp);
     const startedMs = epochMs();
     await page.evaluate(
-      ([count, spacing, lead]) => (window as unknown as { __latency: LatencyPageApi }).__latency.schedule(count, spacing, lead),
-      [options.events, options.spacing, LEAD_SECONDS] as const,
+      ([count, spacing, lead, jitter]) => (window as unknown as { __latency: LatencyPageApi }).__latency.schedule(count, spacing, lead, jitter),
+      [options.events, options.spacing, LEAD_SECONDS, JITTER_SECONDS] as const,
     );
-    const runSeconds = LEAD_SECONDS + options.events * options.spacing + 1.5;
+    const runSeconds = LEAD_SECONDS + options.events * options.spacing + JITTER_SECONDS + 1.5;
     const progressEvery = Math.max(10, Math.round(runSeconds / 10));
     for (let waited = 0; waited < runSeconds; waited += progressEvery) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(progressEvery, runSeconds - waited) * 1000));
@@ -214,6 +239,7 @@ async function runVariant(variant: Variant, extensionDir: string, eventWav: stri
       },
       traffic: { ...upstream.traffic, messageSizes: Object.fromEntries([...upstream.traffic.messageSizes].sort((a, b) => b[1] - a[1]).slice(0, 6)) },
       extensionCpuPercent: extension?.cpuPercent ?? Number.NaN,
+      runSeconds: wallSeconds,
       raw: { capture: capture.latencies.map((l) => l.fromRenderMs), screen: screen.latencies.map((l) => l.toFrameMs ?? Number.NaN) },
     };
   } finally {
@@ -239,6 +265,8 @@ async function checkDetector(event16k: string): Promise<void> {
   }
 }
 
+const label = (v: Variant) => `${v.batchMs} ms batches, VAD ${v.vad ? 'on' : 'off'}${v.flushOnOpen ? ', flush on open' : ''}`;
+const tag = (v: Variant) => `${String(v.batchMs).padStart(3)} ms ${(v.vad ? (v.flushOnOpen ? 'on+F' : 'on') : 'off').padEnd(4)}`;
 const fmt = (s: Summary | null) => (s && s.count > 0 ? `${s.p50.toFixed(0).padStart(5)} ${s.p95.toFixed(0).padStart(5)} ${s.max.toFixed(0).padStart(5)}` : '    -     -     -');
 
 /** Per-message overhead on the wire: WebSocket client frame 8 B (2 + 2 length + 4 mask) ... */
@@ -253,14 +281,14 @@ function printReport(results: RunResult[], options: Options): void {
   if (first) {
     console.log(`page AudioContext ${first.page.sampleRate} Hz, baseLatency ${(first.page.baseLatency * 1000).toFixed(1)} ms, outputLatency ${(first.page.outputLatency * 1000).toFixed(1)} ms`);
   }
-  console.log(`VAD (when on): ${VAD_DESCRIPTION}`);
+  console.log(`VAD (when on): ${VAD_DESCRIPTION}; on+F: the partial batch is sent as soon as the gate opens`);
   console.log('');
   console.log('capture -> proxy (ms): tab renders the burst -> its first byte reaches the upstream');
   console.log('batch  VAD   events  missed |  from render p50/p95/max |  from output p50/p95/max | clock rtt/drift');
   for (const r of results) {
     const drift = r.calibrationAfter.offsetMs - r.calibrationBefore.offsetMs;
     console.log(
-      `${String(r.variant.batchMs).padStart(3)} ms ${(r.variant.vad ? 'on' : 'off').padEnd(4)} ${String(r.capture.fromRender.count).padStart(6)} ${String(r.capture.missed.length).padStart(7)} |        ${fmt(r.capture.fromRender)} |        ${fmt(r.capture.fromOutput)} | ${Math.max(r.calibrationBefore.rttMs, r.calibrationAfter.rttMs).toFixed(1)} / ${drift.toFixed(1)} ms`,
+      `${tag(r.variant)} ${String(r.capture.fromRender.count).padStart(6)} ${String(r.capture.missed.length).padStart(7)} |        ${fmt(r.capture.fromRender)} |        ${fmt(r.capture.fromOutput)} | ${Math.max(r.calibrationBefore.rttMs, r.calibrationAfter.rttMs).toFixed(1)} / ${drift.toFixed(1)} ms`,
     );
   }
   console.log('');
@@ -268,18 +296,18 @@ function printReport(results: RunResult[], options: Options): void {
   console.log('batch  VAD   results missing |   DOM p50/p95/max |  paint p50/p95/max | frame after p50/p95/max');
   for (const r of results) {
     console.log(
-      `${String(r.variant.batchMs).padStart(3)} ms ${(r.variant.vad ? 'on' : 'off').padEnd(4)} ${String(r.screen.toFrame.count).padStart(7)} ${String(r.screen.missing.length).padStart(7)} | ${fmt(r.screen.toDom)} | ${fmt(r.screen.toFrame)} |       ${fmt(r.screen.toNextFrame)}`,
+      `${tag(r.variant)} ${String(r.screen.toFrame.count).padStart(7)} ${String(r.screen.missing.length).padStart(7)} | ${fmt(r.screen.toDom)} | ${fmt(r.screen.toFrame)} |       ${fmt(r.screen.toNextFrame)}`,
     );
   }
   console.log('');
   console.log('cost of the batch size (audio actually sent; VAD gating included)');
-  console.log('batch  VAD   msgs/s of audio  mean msg B  ws hdr %  +TLS/TCP %  extension CPU % of a core');
+  console.log('batch  VAD   audio sent % of time  msgs/s of audio  mean msg B  ws hdr %  +TLS/TCP %  extension CPU % of a core');
   for (const r of results) {
     const audioSeconds = r.traffic.audioBytes / 32_000;
     const perSecond = r.traffic.audioMessages / Math.max(audioSeconds, 1e-9);
     const mean = r.traffic.audioBytes / Math.max(r.traffic.audioMessages, 1);
     console.log(
-      `${String(r.variant.batchMs).padStart(3)} ms ${(r.variant.vad ? 'on' : 'off').padEnd(4)} ${perSecond.toFixed(1).padStart(15)} ${mean.toFixed(0).padStart(11)} ${((WS_HEADER / mean) * 100).toFixed(2).padStart(9)} ${(((WS_HEADER + TLS_TCP) / mean) * 100).toFixed(2).padStart(11)} ${r.extensionCpuPercent.toFixed(1).padStart(26)}`,
+      `${tag(r.variant)} ${((audioSeconds / r.runSeconds) * 100).toFixed(0).padStart(20)} ${perSecond.toFixed(1).padStart(15)} ${mean.toFixed(0).padStart(11)} ${((WS_HEADER / mean) * 100).toFixed(2).padStart(9)} ${(((WS_HEADER + TLS_TCP) / mean) * 100).toFixed(2).padStart(11)} ${r.extensionCpuPercent.toFixed(1).padStart(26)}`,
     );
   }
   console.log('');
@@ -294,14 +322,15 @@ async function main(): Promise<void> {
   if (!audio.ok) throw new Error(audio.message);
   await checkDetector(audio.audio.event16k);
   const results: RunResult[] = [];
-  const built = new Map<number, string>();
+  const built = new Map<string, string>();
   for (const variant of variants) {
-    let extensionDir = built.get(variant.batchMs);
+    const key = `${variant.batchMs}/${variant.flushOnOpen}`;
+    let extensionDir = built.get(key);
     if (!extensionDir) {
-      extensionDir = buildBenchExtension(variant.batchMs, options.build, options.gitRef);
-      built.set(variant.batchMs, extensionDir);
+      extensionDir = buildBenchExtension(variant.batchMs, options.build, options.gitRef, variant.flushOnOpen);
+      built.set(key, extensionDir);
     }
-    console.error(`run: batch ${variant.batchMs} ms, VAD ${variant.vad ? 'on' : 'off'}, ${options.events} events`);
+    console.error(`run: ${label(variant)}, ${options.events} events`);
     results.push(await runVariant(variant, extensionDir, audio.audio.event48k, options));
   }
   printReport(results, options);
