@@ -58,7 +58,7 @@ export function describeStatus(state: SessionState, now: number): StatusView {
     case 'connecting':
       // An error while connecting means the connection was lost and is being retried.
       return state.error
-        ? { ...base, status: 'reconnecting', label: t('popupStatusReconnecting'), reason: state.error.message }
+        ? { ...base, status: 'reconnecting', label: t('popupStatusReconnecting'), reason: state.error.message, advice: t('popupAdviceReconnecting') }
         : { ...base, status: 'connecting', label: t('popupStatusConnecting') };
     case 'live':
       return { ...base, status: 'live', label: t('popupStatusLive') };

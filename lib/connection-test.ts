@@ -199,6 +199,29 @@ export async function testConnection(settings: Settings, deps: ConnectionTestDep
   return failure('unreachable', t('optionsConnectionUnreachable', host), t('optionsConnectionUnreachableAdvice'));
 }
 
+/**
+ * Only the HTTP question (no WebSocket, no stream): what the proxy says about this token right
+ * now. For the popup, which wants to know the engine and a refused token before Start. Null when
+ * the answer says nothing certain (no /v1/auth-check, unreachable, timeout).
+ */
+export async function quickCheck(settings: Settings, fetchLike: FetchLike, timeoutMs = 3000): Promise<ConnectionTestResult | null> {
+  const url = checkProxyUrl(settings.proxyUrl);
+  const token = checkToken(settings.token);
+  if (!url.ok || !token.ok) return null;
+  const headers = token.value ? { Authorization: `Token ${token.value}` } : undefined;
+  const listenUrl = buildListenUrl(url.url, settings);
+  const deps: ConnectionTestDeps = { fetch: fetchLike, createWebSocket: () => { throw new Error('not used'); } };
+  const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, httpMs: timeoutMs };
+  const answer = await httpGet(deps, timeouts, proxyHttpEndpoints(url.url).authCheck + new URL(listenUrl).search, 'cors', headers);
+  if (answer.kind !== 'answer') return null;
+  const ok = authOkSchema.safeParse(parseJson(answer.body));
+  if (answer.status === 200 && ok.success) {
+    const engine = ok.data.engine ?? null;
+    return { ok: true, kind: 'ok', engine, message: successMessage(url.url.host, engine) };
+  }
+  return refusalSchema.safeParse(parseJson(answer.body)).success ? httpRefusal(answer.status, answer.body, url.url.host) : null;
+}
+
 interface ListenExpectation {
   /** The server said it is a Captionist proxy (auth-check answered), so a failed upgrade is its path. */
   known: boolean;

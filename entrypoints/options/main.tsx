@@ -1,4 +1,9 @@
 import { render } from 'preact';
+import { browser } from 'wxt/browser';
+import { t } from '@/lib/i18n';
 import { OptionsApp } from './options-app';
 
+// The HTML's title and lang are the English fallbacks; the browser's language wins here.
+document.title = t('optionsTitle');
+document.documentElement.lang = browser.i18n.getUILanguage();
 render(<OptionsApp />, document.getElementById('app')!);

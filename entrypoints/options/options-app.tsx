@@ -18,21 +18,6 @@ import { loadRetention, loadSettings, saveConnectionCheck, saveRetention, saveSe
 const LANGUAGES = ['en', 'en-US', 'en-GB', 'en-AU', 'en-IN', 'multi', 'de', 'es', 'fr', 'it', 'nl', 'pt-BR', 'ja', 'ko', 'zh', 'hi', 'ru', 'sv'];
 const MODELS = ['nova-3', 'nova-3-medical', 'nova-2', 'nova-2-meeting', 'nova-2-phonecall', 'enhanced', 'base'];
 
-/** Field ids in page order: the first invalid one gets the focus when saving fails. */
-const FIELD_IDS: Record<keyof SettingsDraft, string> = {
-  proxyUrl: 'proxy-url',
-  token: 'token',
-  language: 'language',
-  model: 'model',
-  keyterms: 'keyterms',
-  diarize: 'diarize',
-  smartFormat: 'smart-format',
-  interimResults: 'interim-results',
-  endpointingMs: 'endpointing',
-  vadEnabled: 'vad-enabled',
-  vadSensitivity: 'vad-sensitivity',
-};
-
 type SaveStatus = { kind: 'none' } | { kind: 'saved' } | { kind: 'invalid'; count: number } | { kind: 'failed'; detail: string };
 
 interface Loaded {
@@ -51,6 +36,14 @@ export function OptionsApp() {
   const [test, setTest] = useState<ConnectionTestState>({ phase: 'idle' });
   const [showToken, setShowToken] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  /** Set when a save failed: after the render that marks the fields, the first one gets the focus. */
+  const focusFirstInvalid = useRef(false);
+
+  useEffect(() => {
+    if (!focusFirstInvalid.current) return;
+    focusFirstInvalid.current = false;
+    form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  });
 
   useEffect(() => {
     void Promise.all([loadSettings(), loadOverlayAppearance(), loadRetention()]).then(([settings, appearance, retention]) =>
@@ -82,11 +75,6 @@ export function OptionsApp() {
     change({ appearance: { ...appearance, ...patch } });
   };
 
-  function focusFirstInvalid(fieldErrors: SettingsErrors) {
-    const first = (Object.keys(FIELD_IDS) as (keyof SettingsDraft)[]).find((key) => fieldErrors[key]);
-    if (first) form.current?.querySelector<HTMLElement>(`#${FIELD_IDS[first]}`)?.focus();
-  }
-
   async function save(event: Event) {
     event.preventDefault();
     setSubmitted(true);
@@ -99,7 +87,7 @@ export function OptionsApp() {
     if (!check.ok || !look.ok || !kept.policy) {
       const count = (check.ok ? 0 : Object.keys(check.errors).length) + (look.ok ? 0 : 1) + Object.keys(kept.errors).length;
       setStatus({ kind: 'invalid', count });
-      if (!check.ok) focusFirstInvalid(check.errors);
+      focusFirstInvalid.current = true;
       return;
     }
     try {
@@ -118,7 +106,7 @@ export function OptionsApp() {
     if (!check.ok) {
       setSubmitted(true);
       setErrors(check.errors);
-      focusFirstInvalid(check.errors);
+      focusFirstInvalid.current = true;
       setTest({
         phase: 'done',
         result: { ok: false, kind: 'invalid-settings', status: null, message: t('optionsConnectionFixFirst'), advice: t('optionsConnectionFixSettingsAdvice') },

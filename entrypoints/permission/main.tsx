@@ -1,4 +1,9 @@
 import { render } from 'preact';
+import { browser } from 'wxt/browser';
+import { t } from '@/lib/i18n';
 import { PermissionApp } from './permission-app';
 
+// The HTML's title and lang are the English fallbacks; the browser's language wins here.
+document.title = t('permissionPageTitle');
+document.documentElement.lang = browser.i18n.getUILanguage();
 render(<PermissionApp />, document.getElementById('app')!);

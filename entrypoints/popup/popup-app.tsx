@@ -1,26 +1,38 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { LevelMeter } from '@/components/level-meter';
-import { EngineNote, localEngineNotice } from '@/components/popup-engine-note';
+import { localEngineNotice, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
 import { StatusLine } from '@/components/status-line';
 import { useSessionState } from '@/components/use-session-state';
 import { t } from '@/lib/i18n';
 import type { CaptureSource, UserFacingError } from '@/lib/messages';
 import { request } from '@/lib/runtime-client';
-import { loadConnectionCheck, loadSettings } from '@/lib/storage';
+import { quickCheck } from '@/lib/connection-test';
+import { loadConnectionCheck, loadSettings, saveConnectionCheck } from '@/lib/storage';
 
 export function PopupApp() {
   const state = useSessionState();
   const [source, setSource] = useState<CaptureSource>('tab');
   const [startError, setStartError] = useState<UserFacingError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [localEngine, setLocalEngine] = useState(false);
+  const [note, setNote] = useState<ProxyNote | null>(null);
   const running = state.phase === 'live' || state.phase === 'connecting' || state.phase === 'starting';
 
   useEffect(() => {
-    void Promise.all([loadSettings(), loadConnectionCheck()]).then(([settings, check]) =>
-      setLocalEngine(localEngineNotice(settings.proxyUrl, check)),
-    );
+    let alive = true;
+    void (async () => {
+      const [settings, check] = await Promise.all([loadSettings(), loadConnectionCheck()]);
+      if (!alive) return;
+      if (localEngineNotice(settings.proxyUrl, check)) setNote({ kind: 'local-engine' });
+      // Ask the proxy itself (HTTP only, no stream): the engine, or a refusal Start would meet.
+      const fresh = await quickCheck(settings, (url, init) => fetch(url, init));
+      if (!alive || !fresh) return;
+      if (fresh.ok) await saveConnectionCheck({ proxyUrl: settings.proxyUrl, ok: true, engine: fresh.engine, checkedAt: Date.now() });
+      setNote(noteFromCheck(fresh));
+    })();
+    return () => {
+      alive = false;
+    };
   }, []);
   // While a session runs, the source shown is the one it captures.
   const shownSource = running && state.source ? state.source : source;
@@ -93,7 +105,7 @@ export function PopupApp() {
           <LevelMeter />
         </div>
       )}
-      {localEngine && <EngineNote />}
+      {note && <ProxyNoteView note={note} onOpenSettings={openSettings} />}
       <nav class="links" aria-label={t('popupLinksLabel')}>
         <button type="button" class="link" data-testid="open-transcript" onClick={() => void openTranscript()}>
           {t('popupOpenTranscript')}

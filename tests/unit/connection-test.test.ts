@@ -3,7 +3,9 @@
  * what a browser extension page sees.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { proxyHttpEndpoints, testConnection, type ConnectionTestDeps, type ConnectionTestResult } from '@/lib/connection-test';
+import { proxyHttpEndpoints, quickCheck, testConnection, type ConnectionTestDeps, type ConnectionTestResult } from '@/lib/connection-test';
+import WebSocket from 'ws';
+import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy } from '@/proxy/server';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 import { testConfig, TOKEN as REAL_PROXY_TOKEN } from '../proxy/proxy-test-kit';
@@ -195,16 +197,54 @@ describe('testConnection when the network fails', () => {
   });
 });
 
+describe('quickCheck (the popup asks before Start)', () => {
+  it('learns the engine over HTTP alone, without opening a stream', async () => {
+    const proxy = keep(await startContractProxy({ engine: 'local' }));
+    expect(await quickCheck(settingsFor(local(proxy)), browserFetch())).toMatchObject({ ok: true, engine: 'local' });
+    expect(proxy.requests.some((line) => line.startsWith('UPGRADE'))).toBe(false);
+  });
+
+  it('reports a refused token', async () => {
+    const proxy = keep(await startContractProxy());
+    expect(await quickCheck(settingsFor(local(proxy), 'wrong-token-000'), browserFetch())).toMatchObject({ ok: false, kind: 'unauthorized' });
+  });
+
+  it('says nothing when the answer is not certain (no auth-check, nobody there, bad settings)', async () => {
+    const web = keep(await startPlainHttpServer(true));
+    expect(await quickCheck(settingsFor(local(web)), browserFetch())).toBeNull();
+    expect(await quickCheck(settingsFor(`ws://127.0.0.1:${await closedPort()}/v1/listen`), browserFetch())).toBeNull();
+    expect(await quickCheck(settingsFor('http://nope'), browserFetch())).toBeNull();
+  });
+});
+
 describe('testConnection against the real proxy (proxy/server.ts, local engine)', () => {
-  it('succeeds with a good token, and tells a bad token from a good one', async () => {
+  it('succeeds with a good token and names the local engine; a bad token is a 401', async () => {
     const proxy = keep(await startProxy(testConfig()));
-    const hasAuthCheck = (await fetch(`http://127.0.0.1:${proxy.port}/v1/auth-check`)).status !== 404;
-
     const good = await testConnection(settingsFor(proxy.url, REAL_PROXY_TOKEN), deps);
-    expect(good, JSON.stringify(good)).toMatchObject({ ok: true, engine: hasAuthCheck ? 'local' : null });
-
+    expect(good, JSON.stringify(good)).toMatchObject({ ok: true, engine: 'local' });
     const bad = await testConnection(settingsFor(proxy.url, 'not-the-token-123'), deps);
-    // Without /v1/auth-check a browser cannot tell a refused token from another kind of server.
-    expect(bad).toMatchObject({ ok: false, kind: hasAuthCheck ? 'unauthorized' : 'wrong-protocol' });
+    expect(bad).toMatchObject({ ok: false, kind: 'unauthorized', status: 401 });
+  }, 30_000);
+
+  it('reports an extension origin the proxy does not allow as 403', async () => {
+    const proxy = keep(await startProxy(testConfig()));
+    const stranger = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+    const result = await testConnection(settingsFor(proxy.url, REAL_PROXY_TOKEN), {
+      ...deps,
+      fetch: browserFetch(stranger),
+      createWebSocket: browserWebSocket(stranger),
+    });
+    expectFailure(result, 'forbidden', /ALLOWED_ORIGINS/);
+  }, 30_000);
+
+  it('reports a token that has all its streams open as 429', async () => {
+    const proxy = keep(await startProxy(testConfig({ limits: { ...DEFAULT_LIMITS, maxStreamsPerToken: 1 } })));
+    const busy = new WebSocket(`${proxy.url}?encoding=linear16&sample_rate=16000`, ['token', REAL_PROXY_TOKEN]);
+    keep({ close: async () => busy.terminate() });
+    await new Promise((resolve, reject) => {
+      busy.once('open', resolve);
+      busy.once('error', reject);
+    });
+    expectFailure(await testConnection(settingsFor(proxy.url, REAL_PROXY_TOKEN), deps), 'rate-limited', /already has 1 streams open/);
   }, 30_000);
 });

@@ -73,7 +73,7 @@ describe('options page', () => {
     await type('#endpointing', '20000');
     await submit();
 
-    expect(status()).toBe('Not saved: fix the 3 fields marked above.');
+    expect(status()).toBe('Not saved: 3 fields need fixing. The first has the focus; each says what is wrong.');
     for (const id of ['proxy-url', 'language', 'endpointing']) {
       const input = field(`#${id}`);
       expect(input.getAttribute('aria-invalid')).toBe('true');
@@ -126,7 +126,8 @@ describe('options page', () => {
     await type('#keep-sessions', '0');
     await submit();
     expect(field('#keep-sessions-help').textContent).toBe('Enter a whole number of sessions from 1 to 1000.');
-    expect(status()).toBe('Not saved: fix the field marked above.');
+    expect(status()).toBe('Not saved: 1 field needs fixing. It has the focus and says what is wrong.');
+    expect(document.activeElement).toBe(field('#keep-sessions'));
   });
 
   it('redraws the caption preview as the line count changes', async () => {

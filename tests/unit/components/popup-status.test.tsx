@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localEngineNotice } from '@/components/popup-engine-note';
+import { localEngineNotice, noteFromCheck } from '@/components/popup-proxy-note';
 import { describeStatus, formatElapsed, StatusLine } from '@/components/status-line';
 import { peakToFraction } from '@/components/level-meter';
 import { IDLE_STATE, type SessionState } from '@/lib/messages';
@@ -39,6 +39,8 @@ describe('describeStatus', () => {
       status: 'reconnecting',
       label: 'Reconnecting…',
       reason: lost.message,
+      advice: 'Captions resume on their own when the proxy answers again.',
+      action: null,
       elapsed: '1:01',
     });
   });
@@ -100,6 +102,14 @@ describe('local engine note and level', () => {
     expect(localEngineNotice('wss://other.example.com/v1/listen', check)).toBe(false);
     expect(localEngineNotice('ws://localhost:8787/v1/listen', { ...check, engine: 'deepgram' })).toBe(false);
     expect(localEngineNotice('ws://localhost:8787/v1/listen', null)).toBe(false);
+  });
+
+  it('warns before Start about refusals Start would meet, but not about a full stream count', () => {
+    expect(noteFromCheck({ ok: true, kind: 'ok', engine: 'local', message: '' })).toEqual({ kind: 'local-engine' });
+    expect(noteFromCheck({ ok: true, kind: 'ok', engine: 'deepgram', message: '' })).toBeNull();
+    const refusal = { ok: false as const, status: 401, message: 'x refused the token.', advice: 'Copy it again.' };
+    expect(noteFromCheck({ ...refusal, kind: 'unauthorized' })).toEqual({ kind: 'problem', message: refusal.message, advice: refusal.advice });
+    expect(noteFromCheck({ ...refusal, kind: 'rate-limited', status: 429 })).toBeNull();
   });
 
   it('maps the peak from -60..0 dBFS onto the meter', () => {
