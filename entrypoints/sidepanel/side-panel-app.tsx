@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { LevelMeter } from '@/components/level-meter';
-import { PanelExportMenu } from '@/components/panel-export-menu';
+import { dismissMenusOnOutsideAction, onMenuToggle, PanelExportMenu } from '@/components/panel-export-menu';
 import { PanelHistory } from '@/components/panel-history';
 import { PanelSearch } from '@/components/panel-search';
 import { PanelSpeakers } from '@/components/panel-speakers';
@@ -67,6 +67,8 @@ export function SidePanelApp({ history = defaultHistory }: SidePanelAppProps) {
   const speakers = useMemo(() => speakersOf(shown.utterances, {}).map((s) => s.speaker), [shown.utterances]);
 
   const doc = (): ExportDocument => ({ title: shown.title, startedAt: shown.startedAt, utterances: shown.utterances, names });
+
+  useEffect(() => dismissMenusOnOutsideAction(document), []);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -225,7 +227,7 @@ export function SidePanelApp({ history = defaultHistory }: SidePanelAppProps) {
                 {t('panelCopySelection')}
               </button>
               <PanelExportMenu onExport={(format) => exportAs(format)} />
-              <details class="menu menu-wide" ref={speakersMenu} data-testid="speakers-menu">
+              <details class="menu menu-wide" ref={speakersMenu} data-testid="speakers-menu" onToggle={onMenuToggle}>
                 <summary class="secondary-like">
                   {t('panelSpeakers')} ({speakers.length})
                 </summary>
