@@ -1,11 +1,17 @@
 /**
  * The transcript in the side panel: one row per utterance (speaker, time, text with search
- * matches), then the interim tail. Rows are memoized (see transcript-utterance.tsx), and each row
- * skips layout and paint while off screen (`content-visibility: auto` in panel.css), which is what
- * keeps a three-hour transcript quick: bench/panel.ts measures it against rendering every row
- * plainly. All rows stay in the DOM, so selection, copy, find-in-page and screen readers see the
- * whole transcript.
+ * matches), then the interim tail. What keeps a three-hour transcript quick (bench/panel.ts
+ * measures it against rendering every row plainly at once):
+ *  - rows are memoized (transcript-utterance.tsx): a live update renders one row;
+ *  - each row skips layout and paint while off screen (`content-visibility: auto`, panel.css);
+ *  - a long transcript is first painted from its live end (the last INITIAL_ROWS rows, what the
+ *    reader sees), and the earlier rows are added above in chunks, between frames; scroll anchoring
+ *    keeps what is on screen still meanwhile. A search match that is not rendered yet is rendered
+ *    at once with everything after it.
+ * Once complete, every row stays in the DOM, so selection, copy, find-in-page and screen readers
+ * see the whole transcript.
  */
+import { useEffect, useState } from 'preact/hooks';
 import { speakerColor, speakerLabel, type ColorTheme } from '@/lib/transcript/speaker-colors';
 import type { SpeakerNames } from '@/lib/transcript/speaker-names';
 import type { Segment, Utterance } from '@/lib/transcript/types';
@@ -33,31 +39,66 @@ export interface TranscriptListProps {
   search?: TranscriptSearchView;
   emptyText: string;
   onSpeakerClick?: (speaker: number) => void;
+  /** Render a long transcript from its end first (default); false renders every row at once. */
+  progressive?: boolean;
 }
 
-export function TranscriptList({ utterances, interim, names, theme, search = NO_SEARCH, emptyText, onSpeakerClick }: TranscriptListProps) {
+export const INITIAL_ROWS = 120;
+export const CHUNK_ROWS = 300;
+
+/**
+ * How many rows, counted from the end, are rendered: INITIAL_ROWS at first, a chunk more per task
+ * until the whole list is there, and from then on all of them (Infinity), however long a live
+ * transcript grows. Starts over for another transcript (a different first utterance).
+ */
+function useRenderedRows(utterances: readonly Utterance[], progressive: boolean): number {
+  const firstId = utterances[0]?.id ?? null;
+  const [progress, setProgress] = useState<{ firstId: string | null; rows: number }>({ firstId, rows: INITIAL_ROWS });
+  const rows = progress.firstId === firstId ? progress.rows : INITIAL_ROWS;
+  const complete = !progressive || rows >= utterances.length;
+  useEffect(() => {
+    if (firstId === null) return;
+    if (complete) {
+      if (progress.firstId !== firstId || progress.rows !== Infinity) setProgress({ firstId, rows: Infinity });
+      return;
+    }
+    // A task, not a microtask: the browser paints what is there before the next chunk.
+    const timer = setTimeout(() => setProgress({ firstId, rows: rows + CHUNK_ROWS }), 0);
+    return () => clearTimeout(timer);
+  }, [complete, firstId, rows, progress]);
+  return complete ? Infinity : rows;
+}
+
+export function TranscriptList({ utterances, interim, names, theme, search = NO_SEARCH, emptyText, onSpeakerClick, progressive = true }: TranscriptListProps) {
+  const renderedRows = useRenderedRows(utterances, progressive);
   if (utterances.length === 0 && !interim) {
     return <p class="empty">{emptyText}</p>;
   }
   const currentIndex = search.currentMatch?.index ?? -1;
+  let start = Math.max(0, utterances.length - renderedRows);
+  if (currentIndex >= 0) start = Math.min(start, currentIndex);
+  const shown = start > 0 ? utterances.slice(start) : utterances;
   // The interim tail names its speaker only when someone new is talking.
   const lastSpeaker = utterances[utterances.length - 1]?.speaker ?? null;
   const interimLabel = interim && interim.speaker !== null && interim.speaker !== lastSpeaker ? speakerLabel(interim.speaker, names) : '';
   return (
     <>
-      {utterances.map((utterance, index) => (
-        <TranscriptUtterance
-          key={utterance.id}
-          utterance={utterance}
-          index={index}
-          label={speakerLabel(utterance.speaker, names)}
-          color={speakerColor(utterance.speaker, theme)}
-          ranges={search.byIndex.get(index) ?? NO_RANGES}
-          firstMatch={search.firstByIndex.get(index) ?? 0}
-          currentMatch={index === currentIndex ? search.current : -1}
-          onSpeakerClick={onSpeakerClick}
-        />
-      ))}
+      {shown.map((utterance, offset) => {
+        const index = start + offset;
+        return (
+          <TranscriptUtterance
+            key={utterance.id}
+            utterance={utterance}
+            index={index}
+            label={speakerLabel(utterance.speaker, names)}
+            color={speakerColor(utterance.speaker, theme)}
+            ranges={search.byIndex.get(index) ?? NO_RANGES}
+            firstMatch={search.firstByIndex.get(index) ?? 0}
+            currentMatch={index === currentIndex ? search.current : -1}
+            onSpeakerClick={onSpeakerClick}
+          />
+        );
+      })}
       {interim && (
         <p class="utterance-text interim" data-testid="interim" data-speaker={interim.speaker ?? ''}>
           {interimLabel && (

@@ -51,6 +51,12 @@ export interface SpeakerNamesStore {
   forget(sessionKey: string): Promise<void>;
   /** Calls `onNames` with the session's names now and after every change; returns the unsubscribe. */
   watch(sessionKey: string, onNames: (names: SpeakerNames) => void): () => void;
+  /**
+   * The key under which a saved session's names are kept: the exact key for `startedAt` if it has
+   * names, else the nearest key within `toleranceMs` that has some (the saved record's start may be
+   * read from the clock a moment apart from the live session's), else the exact key.
+   */
+  resolveKey(startedAt: number, toleranceMs?: number): Promise<string>;
 }
 
 function parseEntries(value: unknown): Entries {
@@ -105,6 +111,23 @@ export function createSpeakerNamesStore(
         delete entries[sessionKey];
         await area.set({ [SPEAKER_NAMES_STORAGE_KEY]: entries });
       });
+    },
+    async resolveKey(startedAt, toleranceMs = 2000) {
+      const exact = speakerNamesKey(startedAt);
+      const entries = await readAll();
+      if (entries[exact]) return exact;
+      let best: string | null = null;
+      let bestDistance = Infinity;
+      for (const key of Object.keys(entries)) {
+        const match = /^session-(\d+)$/.exec(key);
+        if (!match) continue;
+        const distance = Math.abs(Number(match[1]) - startedAt);
+        if (distance <= toleranceMs && distance < bestDistance) {
+          best = key;
+          bestDistance = distance;
+        }
+      }
+      return best ?? exact;
     },
     watch(sessionKey, onNames) {
       let current: SpeakerNames | null = null;

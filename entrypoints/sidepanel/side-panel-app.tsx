@@ -29,7 +29,7 @@ import { usePageTitle } from './use-page-title';
 import { useSpeakerNames } from './use-speaker-names';
 import { useTranscriptSearch } from './use-transcript-search';
 
-type View = { kind: 'live' } | { kind: 'saved'; session: StoredSession } | { kind: 'history' };
+type View = { kind: 'live' } | { kind: 'saved'; session: StoredSession; namesKey: string } | { kind: 'history' };
 
 /** What the transcript view shows: the live session or a saved one. */
 interface ShownTranscript {
@@ -41,11 +41,13 @@ interface ShownTranscript {
 
 export interface SidePanelAppProps {
   history?: SessionHistory;
+  /** bench/panel.ts's baseline: every row rendered at once and laid out (no progressive render). */
+  plainRendering?: boolean;
 }
 
 const defaultHistory = archiveHistory();
 
-export function SidePanelApp({ history = defaultHistory }: SidePanelAppProps) {
+export function SidePanelApp({ history = defaultHistory, plainRendering = false }: SidePanelAppProps) {
   const state = useSessionState();
   const transcript = useTranscript();
   const theme = useColorTheme();
@@ -61,7 +63,7 @@ export function SidePanelApp({ history = defaultHistory }: SidePanelAppProps) {
     view.kind === 'saved'
       ? { utterances: view.session.utterances, interim: null, title: view.session.title, startedAt: view.session.startedAt }
       : { utterances: transcript.utterances, interim: transcript.interim, title: liveTitle, startedAt: state.startedAt };
-  const namesKey = shown.startedAt !== null ? speakerNamesKey(shown.startedAt) : null;
+  const namesKey = view.kind === 'saved' ? view.namesKey : shown.startedAt !== null ? speakerNamesKey(shown.startedAt) : null;
   const [names, rename] = useSpeakerNames(namesKey);
   const search = useTranscriptSearch(shown.utterances);
   const speakers = useMemo(() => speakersOf(shown.utterances, {}).map((s) => s.speaker), [shown.utterances]);
@@ -133,15 +135,21 @@ export function SidePanelApp({ history = defaultHistory }: SidePanelAppProps) {
     const session = await loadSaved(summary);
     if (session) {
       setStatus('');
-      setView({ kind: 'saved', session });
+      setView({ kind: 'saved', session, namesKey: await speakerNamesStore().resolveKey(session.startedAt) });
     }
   }
 
   async function exportSaved(summary: SessionSummary, format: ExportFormatId) {
     const session = await loadSaved(summary);
     if (!session) return;
-    const savedNames = await speakerNamesStore().load(speakerNamesKey(session.startedAt));
+    const store = speakerNamesStore();
+    const savedNames = await store.load(await store.resolveKey(session.startedAt));
     exportAs(format, { title: session.title, startedAt: session.startedAt, utterances: session.utterances, names: savedNames });
+  }
+
+  async function forgetNames(summary: SessionSummary) {
+    const store = speakerNamesStore();
+    await store.forget(await store.resolveKey(summary.startedAt));
   }
 
   // Stable, so the memoized transcript rows are not all re-rendered on every update.
@@ -183,7 +191,7 @@ export function SidePanelApp({ history = defaultHistory }: SidePanelAppProps) {
             history={history}
             onOpen={(summary) => void openSaved(summary)}
             onExport={(summary, format) => void exportSaved(summary, format)}
-            onDeleted={(summary) => void speakerNamesStore().forget(speakerNamesKey(summary.startedAt))}
+            onDeleted={(summary) => void forgetNames(summary)}
           />
           <p class="copy-status" data-testid="copy-status" role="status" aria-live="polite">
             {status}
@@ -265,6 +273,7 @@ export function SidePanelApp({ history = defaultHistory }: SidePanelAppProps) {
               search={search.view}
               emptyText={t('panelEmpty')}
               onSpeakerClick={namesKey !== null ? renameFromTranscript : undefined}
+              progressive={!plainRendering}
             />
           </TranscriptScroller>
         </>

@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TranscriptList } from '@/components/transcript-list';
+import { INITIAL_ROWS, TranscriptList } from '@/components/transcript-list';
 import { rangeInside, selectedPieces } from '@/components/transcript-selection';
 import type { Utterance } from '@/lib/transcript/types';
 import { selectionToPlainText } from '@/lib/views/selection-text';
@@ -84,6 +84,36 @@ describe('TranscriptList', () => {
   it('says where the transcript will appear when there is none', () => {
     act(() => render(<TranscriptList utterances={[]} interim={null} names={{}} theme="light" emptyText="Nothing yet" />, root));
     expect(root.textContent).toBe('Nothing yet');
+  });
+});
+
+describe('a long transcript', () => {
+  const many = Array.from({ length: 700 }, (_, i) => u(`m${i}`, i * 5, i % 3, `utterance number ${i}${i === 40 ? ' needle' : ''}`));
+  const rows = () => [...root.querySelectorAll<HTMLElement>('[data-testid=utterance]')].map((r) => Number(r.dataset.index));
+
+  it('paints the live end first, then adds the earlier rows above until all are there', async () => {
+    act(() => render(<TranscriptList utterances={many} interim={null} names={{}} theme="light" emptyText="" />, root));
+    expect(rows()).toHaveLength(INITIAL_ROWS);
+    expect(rows().at(-1)).toBe(699);
+    for (let i = 0; i < 10 && rows().length < many.length; i++) await act(async () => new Promise((r) => setTimeout(r, 5)));
+    expect(rows()).toEqual(many.map((_, i) => i));
+    // And it stays complete as the live transcript grows.
+    const more = [...many, u('m700', 3500, 0, 'one more')];
+    act(() => render(<TranscriptList utterances={more} interim={null} names={{}} theme="light" emptyText="" />, root));
+    expect(rows()).toHaveLength(701);
+  });
+
+  it('renders a search match that is not painted yet at once, with everything after it', () => {
+    const matches = searchTranscript(many, 'needle');
+    const view = { byIndex: matchesByIndex(matches), firstByIndex: new Map([[40, 0]]), current: 0, currentMatch: matches[0] ?? null };
+    act(() => render(<TranscriptList utterances={many} interim={null} names={{}} theme="light" search={view} emptyText="" />, root));
+    expect(rows()[0]).toBe(40);
+    expect(root.querySelector('mark[data-current]')?.textContent).toBe('needle');
+  });
+
+  it('renders every row at once when not progressive (the benchmark baseline)', () => {
+    act(() => render(<TranscriptList utterances={many} interim={null} names={{}} theme="light" emptyText="" progressive={false} />, root));
+    expect(rows()).toHaveLength(700);
   });
 });
 

@@ -111,6 +111,16 @@ describe('speaker names store', () => {
     expect(await store.load('session-5')).toEqual({});
   });
 
+  it('finds a saved session\'s names under a start read from the clock a moment apart', async () => {
+    const { area, changed } = memoryStorage();
+    const store = createSpeakerNamesStore(area, changed);
+    await store.rename(speakerNamesKey(1_000_000), 0, 'Dana');
+    await store.rename(speakerNamesKey(1_010_000), 0, 'Other session');
+    expect(await store.resolveKey(1_000_003)).toBe(speakerNamesKey(1_000_000));
+    expect(await store.resolveKey(1_000_000)).toBe(speakerNamesKey(1_000_000));
+    expect(await store.resolveKey(1_005_000)).toBe(speakerNamesKey(1_005_000));
+  });
+
   it('reads damaged storage as no names', async () => {
     const { area, changed, data } = memoryStorage();
     data.set(SPEAKER_NAMES_STORAGE_KEY, { [key]: { names: { 0: 7, 1: 'Lee' } }, other: 'junk' });
