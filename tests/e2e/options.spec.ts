@@ -1,0 +1,240 @@
+/**
+ * The options page and the popup in the built extension: validation messages, settings that
+ * persist and are split between storage.sync and storage.local (the token never syncs), "Test
+ * connection" against the real proxy and against servers that fail in each way, and screenshots
+ * of both pages in light and dark.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { Page, TestInfo } from '@playwright/test';
+import type { LaunchedBrowser } from '../../scripts/browser/launch';
+import type { ActionPopup } from '../../scripts/browser/popup';
+import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { expect, test } from './support/fixtures';
+import { saveScreenshot } from './support/screenshots';
+import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { closedPort, startPlainHttpServer, startUntrustedTlsServer } from '../unit/connection-test-kit';
+
+const optionsUrl = (app: LaunchedBrowser) => `chrome-extension://${app.extensionId}/options.html`;
+
+async function openOptions(app: LaunchedBrowser): Promise<Page> {
+  const page = await app.context.newPage();
+  await page.goto(optionsUrl(app));
+  await expect(page.locator('#proxy-url')).toBeVisible();
+  return page;
+}
+
+/** Everything in the extension's storage areas, read from one of its pages. */
+async function readStorage(page: Page): Promise<{ sync: Record<string, unknown>; local: Record<string, unknown> }> {
+  return page.evaluate(async () => {
+    type Area = { get(keys: null): Promise<Record<string, unknown>> };
+    const api = (globalThis as unknown as { chrome: { storage: { sync: Area; local: Area } } }).chrome;
+    return { sync: await api.storage.sync.get(null), local: await api.storage.local.get(null) };
+  });
+}
+
+/** Presses Test connection and returns the result's kind and text once it is done. */
+async function testConnection(page: Page): Promise<{ kind: string; text: string }> {
+  await page.locator('#test-connection').click();
+  const result = page.locator('[data-testid=connection-result]');
+  await expect(result).not.toHaveAttribute('data-kind', /^(running|idle)$/, { timeout: 20_000 });
+  return { kind: (await result.getAttribute('data-kind')) ?? '', text: (await result.textContent()) ?? '' };
+}
+
+async function screenshotPopupTarget(app: LaunchedBrowser, popup: ActionPopup, testInfo: TestInfo, name: string, scheme: 'light' | 'dark') {
+  await app.cdp.send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: scheme }] }, popup.sessionId);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const shot = (await app.cdp.send('Page.captureScreenshot', { format: 'png' }, popup.sessionId)) as { data: string };
+  const file = testInfo.outputPath(`${name}.png`);
+  await writeFile(file, Buffer.from(shot.data, 'base64'));
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+test.describe('options page', () => {
+  test.setTimeout(120_000);
+
+  test('validates fields with clear messages, persists settings, and keeps the token out of sync', async ({ app, captionProxy, proxyToken }, testInfo) => {
+    const page = await openOptions(app);
+    // The fixture configured the proxy through this page (#proxy-url, #token, #save, "Saved").
+    await expect(page.locator('#proxy-url')).toHaveValue(captionProxy.url);
+    await expect(page.locator('#token')).toHaveValue(proxyToken);
+
+    await page.locator('#language').fill('english');
+    await page.locator('#endpointing').fill('99999');
+    await page.locator('#keep-days').fill('0');
+    await page.locator('#save').click();
+    const status = page.locator('[data-testid=options-status]');
+    await expect(status).toHaveText('Not saved: 3 fields need fixing. The first has the focus; each says what is wrong.');
+    await expect(page.locator('#language')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator('#language-help')).toHaveText('"english" is not a language code. Use a code such as en, en-GB, de or multi.');
+    await expect(page.locator('#endpointing-help')).toHaveText('Enter a whole number of milliseconds from 10 to 5000.');
+    await expect(page.locator('#keep-days-help')).toHaveText('Enter a whole number of days from 1 to 3650.');
+    await expect(page.locator('#language')).toBeFocused();
+    await saveScreenshot(page, testInfo, 'options-validation-light');
+
+    // Fixed fields clear at once; the rest is done with the keyboard only.
+    await page.locator('#language').fill('en-GB');
+    await expect(page.locator('#language')).toHaveAttribute('aria-invalid', 'false');
+    await page.locator('#endpointing').fill('450');
+    await page.locator('#keep-days').fill('14');
+    await page.locator('#keyterms').fill('Dana Scully\nCaptionist, WXT');
+    await page.locator('#diarize').focus();
+    await page.keyboard.press('Space');
+    await page.locator('#caption-font-size').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator('output[for=caption-font-size]')).toHaveText('28 px');
+    await expect(status).toHaveText('');
+    await page.locator('#endpointing').press('Enter'); // Enter in a field submits the form
+    await expect(status).toHaveText('Saved');
+
+    await page.reload();
+    await expect(page.locator('#language')).toHaveValue('en-GB');
+    await expect(page.locator('#endpointing')).toHaveValue('450');
+    await expect(page.locator('#keyterms')).toHaveValue('Dana Scully\nCaptionist\nWXT');
+    await expect(page.locator('#diarize')).not.toBeChecked();
+    await expect(page.locator('#keep-days')).toHaveValue('14');
+    await expect(page.locator('output[for=caption-font-size]')).toHaveText('28 px');
+
+    const stored = await readStorage(page);
+    expect(JSON.stringify(stored.sync)).not.toContain(proxyToken);
+    expect(stored.sync.settings).toMatchObject({
+      proxyUrl: captionProxy.url,
+      language: 'en-GB',
+      endpointingMs: 450,
+      keyterms: ['Dana Scully', 'Captionist', 'WXT'],
+      diarize: false,
+    });
+    expect(stored.sync.settings).not.toHaveProperty('token');
+    expect(stored.sync.overlayAppearance).toMatchObject({ fontSize: 28 });
+    expect(stored.sync.retention).toMatchObject({ maxDays: 14 });
+    expect(stored.local.proxyToken).toBe(proxyToken);
+    expect(stored.local).not.toHaveProperty('settings');
+    await page.close();
+  });
+
+  test('Test connection says what works and exactly what fails', async ({ app, captionProxy, proxyToken }, testInfo) => {
+    const page = await openOptions(app);
+    const host = new URL(captionProxy.url).host;
+    const ok = await testConnection(page);
+    expect(ok.kind, ok.text).toBe('ok');
+    expect(ok.text).toContain(`Connected to ${host}: the token works, and the proxy uses its local offline engine.`);
+    expect(ok.text).toMatch(/much less accurate than Deepgram/);
+    await saveScreenshot(page, testInfo, 'options-test-ok');
+
+    await page.locator('#token').fill('not-the-right-token');
+    const bad = await testConnection(page);
+    expect(bad.kind, bad.text).toBe('unauthorized');
+    expect(bad.text).toContain(`Token refused (401): ${host} refused the token.`);
+    await saveScreenshot(page, testInfo, 'options-test-bad-token');
+    await page.locator('#token').fill(proxyToken);
+
+    const port = await closedPort();
+    await page.locator('#proxy-url').fill(`ws://127.0.0.1:${port}/v1/listen`);
+    const unreachable = await testConnection(page);
+    expect(unreachable.kind, unreachable.text).toBe('unreachable');
+    expect(unreachable.text).toContain(`Nothing answers at 127.0.0.1:${port}`);
+
+    await page.locator('#proxy-url').fill('wss://captions.invalid/v1/listen');
+    const unknownHost = await testConnection(page);
+    expect(unknownHost.kind, unknownHost.text).toBe('unreachable');
+
+    const tls = await startUntrustedTlsServer();
+    const web = await startPlainHttpServer();
+    try {
+      await page.locator('#proxy-url').fill(`wss://127.0.0.1:${tls.port}/v1/listen`);
+      const untrusted = await testConnection(page);
+      expect(untrusted.kind, untrusted.text).toBe('tls');
+      await saveScreenshot(page, testInfo, 'options-test-tls');
+
+      await page.locator('#proxy-url').fill(`ws://127.0.0.1:${web.port}/v1/listen`);
+      const wrong = await testConnection(page);
+      expect(wrong.kind, wrong.text).toBe('wrong-protocol');
+    } finally {
+      await tls.close();
+      await web.close();
+    }
+    await page.close();
+  });
+
+  test('the popup warns before Start when the proxy refuses the saved token', async ({ app, captionProxy }, testInfo) => {
+    const options = await openOptions(app);
+    await options.locator('#token').fill('revoked-token-42');
+    await options.locator('#save').click();
+    await expect(options.locator('[data-testid=options-status]')).toHaveText('Saved');
+    await options.close();
+
+    const popup = await app.context.newPage();
+    await popup.setViewportSize({ width: 320, height: 420 });
+    await popup.goto(`chrome-extension://${app.extensionId}/popup.html`);
+    const problem = popup.locator('[data-testid=proxy-problem]');
+    await expect(problem).toContainText(`${new URL(captionProxy.url).host} refused the token.`);
+    await expect(problem.getByRole('button', { name: 'Open settings' })).toBeVisible();
+    await expect(popup.locator('[data-testid=engine-note]')).toHaveCount(0);
+    await saveScreenshot(popup, testInfo, 'popup-token-refused-light');
+    await popup.close();
+  });
+
+  test('screenshots: options and popup in light and dark, idle, live and reconnecting', async ({ app, audio, captionProxy }, testInfo) => {
+    test.setTimeout(150_000);
+    const options = await openOptions(app);
+    await options.locator('#test-connection').click();
+    await expect(options.locator('[data-testid=connection-result]')).toHaveAttribute('data-kind', 'ok', { timeout: 20_000 });
+    for (const scheme of ['light', 'dark'] as const) {
+      await options.emulateMedia({ colorScheme: scheme });
+      await options.locator('#language').focus(); // a visible focus ring in the picture
+      // A viewport as tall as the page (not fullPage), so the sticky Save bar sits at the bottom.
+      const height = await options.evaluate(() => document.documentElement.scrollHeight);
+      await options.setViewportSize({ width: 900, height: Math.min(height + 20, 4000) });
+      const file = testInfo.outputPath(`options-${scheme}.png`);
+      await options.screenshot({ path: file });
+      await testInfo.attach(`options-${scheme}`, { path: file, contentType: 'image/png' });
+    }
+    await options.close();
+
+    const idle = await app.context.newPage();
+    await idle.setViewportSize({ width: 320, height: 380 });
+    await idle.goto(`chrome-extension://${app.extensionId}/popup.html`);
+    await expect(idle.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'idle');
+    // Test connection found the local engine for this proxy URL: the popup says so plainly.
+    await expect(idle.locator('[data-testid=engine-note]')).toContainText('much less accurate than with Deepgram');
+    for (const scheme of ['light', 'dark'] as const) {
+      await idle.emulateMedia({ colorScheme: scheme });
+      await saveScreenshot(idle, testInfo, `popup-idle-${scheme}`);
+    }
+    await idle.close();
+
+    const speech = await startSpeechPage(audio.page, 'Captionist popup screenshots');
+    try {
+      const page = await app.context.newPage();
+      await page.goto(speech.url);
+      await waitForPlayback(page);
+      const popup = await clickToolbarButton(app, page);
+      try {
+        await startFromPopup(popup, 'tab');
+        await expectPhase(popup, ['live'], 20_000);
+        // Let the clock and the level meter move.
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        const live = await popup.evaluate<{ elapsed: string; level: number }>(
+          `({ elapsed: document.querySelector('[data-testid=elapsed]')?.textContent ?? '', level: Number(document.querySelector('[data-testid=level]')?.getAttribute('data-peak') ?? 0) })`,
+        );
+        expect(live.elapsed).toMatch(/0:0[1-9]$/);
+        await screenshotPopupTarget(app, popup, testInfo, 'popup-live-light', 'light');
+        await screenshotPopupTarget(app, popup, testInfo, 'popup-live-dark', 'dark');
+
+        // The proxy goes away: the popup says it is reconnecting, and why.
+        await captionProxy.stop();
+        const lost = await expectPhase(popup, ['connecting', 'error'], 20_000);
+        const shown = await popup.evaluate<string>(`document.querySelector('[data-testid=status]').getAttribute('data-status')`);
+        testInfo.annotations.push({ type: 'popup after the proxy stopped', description: `${shown}: ${lost.text}` });
+        expect(shown).toMatch(/reconnecting|error/);
+        await screenshotPopupTarget(app, popup, testInfo, 'popup-reconnecting-light', 'light');
+        await screenshotPopupTarget(app, popup, testInfo, 'popup-reconnecting-dark', 'dark');
+      } finally {
+        await popup.close();
+      }
+      await stopFromPopup(app, page);
+    } finally {
+      await speech.server.close();
+    }
+  });
+});
