@@ -20,3 +20,25 @@ export function tabCaptureError(error: unknown): UserFacingError {
   }
   return { code: 'capture-failed', message: `Chrome refused to capture this tab: ${text}` };
 }
+
+/**
+ * Pages a start must refuse even when Chrome would hand out a stream: the browser's own pages,
+ * other extensions' pages and the Web Store. Chrome refuses most of them itself, but not always
+ * (a chrome:// page invoked through the toolbar can be), and captioning them is never wanted.
+ */
+const RESTRICTED_SCHEMES = new Set(['chrome:', 'chrome-extension:', 'chrome-untrusted:', 'devtools:', 'edge:', 'about:', 'view-source:', 'chrome-search:']);
+const STORE_HOSTS = new Set(['chromewebstore.google.com', 'chrome.google.com']);
+
+export function isRestrictedPage(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    if (RESTRICTED_SCHEMES.has(parsed.protocol)) return true;
+    return STORE_HOSTS.has(parsed.hostname) && (parsed.hostname !== 'chrome.google.com' || parsed.pathname.startsWith('/webstore'));
+  } catch {
+    return false;
+  }
+}
+
+export function restrictedPageError(): UserFacingError {
+  return tabCaptureError(new Error('Chrome pages cannot be captured'));
+}

@@ -15,7 +15,7 @@ import { originOf } from '../persistence/session-record';
 import { checkProxyUrl, type Settings } from '../settings';
 import type { TranscriptSnapshot } from '../transcript/types';
 import type { BackgroundStateStore } from './background-state';
-import { tabCaptureError } from './capture-errors';
+import { isRestrictedPage, restrictedPageError, tabCaptureError } from './capture-errors';
 import { tabUpdateVerdict, type TabChange } from './tab-watch';
 
 export interface SessionControlDeps {
@@ -126,6 +126,9 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
     return refuse({ code: 'tab-not-capturable', message: t('sessionNoTab') });
   }
 
+  const tab = tabId === null ? null : await deps.describeTab(tabId).catch(() => null);
+  if (source === 'tab' && tab && isRestrictedPage(tab.url)) return refuse(restrictedPageError());
+
   let streamId: string | null = null;
   if (source === 'tab' && tabId !== null) {
     try {
@@ -135,8 +138,7 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
     }
   }
 
-  const tab = tabId === null ? null : await deps.describeTab(tabId).catch(() => null);
-  const page = tab ? { title: tab.title, origin: originOf(tab.url) } : null;
+  const page = tab && !isRestrictedPage(tab.url) ? { title: tab.title, origin: originOf(tab.url) } : null;
   const retention = await deps.loadRetention();
   if (tabId !== null) await deps.injectOverlay(tabId);
   await deps.ensureOffscreen();

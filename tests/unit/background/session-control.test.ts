@@ -121,6 +121,13 @@ describe('startSession', () => {
     expect(offscreen.open).toBe(false);
   });
 
+  it('refuses a chrome:// page itself, even where Chrome would hand out a stream for it', async () => {
+    const { deps, offscreen } = makeDeps({ describeTab: async () => ({ title: 'About Version', url: 'chrome://version/' }) });
+    expect(await startSession(deps, 'tab', 3)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
+    expect(deps.getTabStreamId).not.toHaveBeenCalled();
+    expect(offscreen.open).toBe(false);
+  });
+
   it('does not start twice: the second start says so and leaves the running session and its document alone', async () => {
     const { deps, offscreen } = makeDeps();
     const [first, second] = await Promise.all([startSession(deps, 'tab', 1), startSession(deps, 'tab', 1)]);
