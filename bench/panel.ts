@@ -21,8 +21,10 @@
  * Against a named baseline: the same panel rendering every row at once and laying all of them out
  * (`?render=plain`: no progressive render from the live end, no `content-visibility: auto` on rows).
  * Ratios are baseline / ours (> 1: ours faster).
- * Runs interleave the two variants; medians over BENCH_RUNS runs (default 5).
+ * Runs interleave the two variants; medians over BENCH_RUNS runs (default 5). BENCH_SCREENSHOTS=dir
+ * also saves the 3-hour panel in light and dark.
  */
+import path from 'node:path';
 import { launchWithExtension } from '../scripts/browser/launch';
 import { generateTranscript, wordCount } from './panel-transcript';
 
@@ -84,7 +86,15 @@ function stubScript(snapshotJson: string, rows: number): string {
   })();`;
 }
 
-async function measure(variant: 'ours' | 'plain', extensionUrl: string, launched: Awaited<ReturnType<typeof launchWithExtension>>): Promise<RunResult> {
+/** BENCH_SCREENSHOTS=dir: also save the 3-hour panel (search on, paused mid-transcript) in light and dark. */
+const SCREENSHOTS = process.env.BENCH_SCREENSHOTS;
+
+async function measure(
+  variant: 'ours' | 'plain',
+  extensionUrl: string,
+  launched: Awaited<ReturnType<typeof launchWithExtension>>,
+  screenshots = false,
+): Promise<RunResult> {
   if (!launched.ok) throw new Error(launched.message);
   const page = await launched.browser.context.newPage();
   try {
@@ -172,6 +182,16 @@ async function measure(variant: 'ours' | 'plain', extensionUrl: string, launched
       };
     }, { lastEnd });
 
+    if (screenshots && SCREENSHOTS) {
+      await page.locator('[data-testid=search]').fill('budget');
+      await page.locator('[data-testid=search-next]').click();
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        await page.screenshot({ path: path.join(SCREENSHOTS, `panel-3h-${colorScheme}.png`) });
+      }
+      await page.locator('[data-testid=search]').fill('');
+    }
+
     const cdp = await launched.browser.context.newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
     await cdp.send('Performance.enable');
@@ -199,7 +219,7 @@ const results: Record<'ours' | 'plain', RunResult[]> = { ours: [], plain: [] };
 try {
   const url = `chrome-extension://${launched.browser.extensionId}/sidepanel.html`;
   // One warm-up load of each (compile caches), not counted.
-  await measure('ours', url, launched);
+  await measure('ours', url, launched, true);
   await measure('plain', url, launched);
   for (let run = 0; run < RUNS; run++) {
     for (const variant of run % 2 ? (['plain', 'ours'] as const) : (['ours', 'plain'] as const)) {

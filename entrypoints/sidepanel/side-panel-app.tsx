@@ -134,8 +134,7 @@ export function SidePanelApp({ history = defaultHistory, plainRendering = false 
   async function openSaved(summary: SessionSummary) {
     const session = await loadSaved(summary);
     if (session) {
-      setStatus('');
-      setView({ kind: 'saved', session, namesKey: await speakerNamesStore().resolveKey(session.startedAt) });
+      show({ kind: 'saved', session, namesKey: await speakerNamesStore().resolveKey(session.startedAt) });
     }
   }
 
@@ -145,6 +144,13 @@ export function SidePanelApp({ history = defaultHistory, plainRendering = false 
     const store = speakerNamesStore();
     const savedNames = await store.load(await store.resolveKey(session.startedAt));
     exportAs(format, { title: session.title, startedAt: session.startedAt, utterances: session.utterances, names: savedNames });
+  }
+
+  /** Another view: the last view's status line does not follow. */
+  function show(next: View) {
+    setStatus('');
+    setEditing(null);
+    setView(next);
   }
 
   async function forgetNames(summary: SessionSummary) {
@@ -171,7 +177,7 @@ export function SidePanelApp({ history = defaultHistory, plainRendering = false 
           class="panel-tab"
           data-testid="tab-live"
           aria-current={view.kind !== 'history' ? 'page' : undefined}
-          onClick={() => setView({ kind: 'live' })}
+          onClick={() => show({ kind: 'live' })}
         >
           {t('panelTabLive')}
         </button>
@@ -180,7 +186,7 @@ export function SidePanelApp({ history = defaultHistory, plainRendering = false 
           class="panel-tab"
           data-testid="tab-history"
           aria-current={view.kind === 'history' ? 'page' : undefined}
-          onClick={() => setView({ kind: 'history' })}
+          onClick={() => show({ kind: 'history' })}
         >
           {t('panelTabHistory')}
         </button>
@@ -205,7 +211,7 @@ export function SidePanelApp({ history = defaultHistory, plainRendering = false 
                 {t('panelViewingSaved')}: <strong>{view.session.title || t('panelHistoryUntitled')}</strong>{' '}
                 {localDateTime(view.session.startedAt)}
               </span>
-              <button type="button" class="link small" onClick={() => setView({ kind: 'live' })}>
+              <button type="button" class="link small" onClick={() => show({ kind: 'live' })}>
                 {t('panelBackToLive')}
               </button>
             </div>
