@@ -3,15 +3,15 @@
  *
  *   storage.sync    `settings`        every setting but the token: follows the user's browsers
  *   storage.local   `proxyToken`      the token: a secret, stays on this computer
- *   storage.sync    `retention`       how many saved sessions to keep, and for how many days
  *   storage.local   `connectionCheck` the last "Test connection" result (engine), for the popup
  *   storage.session `captureTabId`    the tab being captioned
+ *
+ * (How much transcript history is kept lives with the transcripts: lib/persistence/retention-store.ts.)
  *
  * Before settings synced, everything (token included) was one `settings` object in storage.local;
  * `loadSettings` moves such an object to the new places once and deletes it.
  */
 import { browser } from 'wxt/browser';
-import { normalizeRetention, type RetentionPolicy } from './persistence/retention';
 import { normalizeSettings, splitSettings, type Settings } from './settings';
 
 const SYNCED_SETTINGS_KEY = 'settings';
@@ -19,7 +19,6 @@ const TOKEN_KEY = 'proxyToken';
 /** Pre-sync storage.local layout: the whole Settings object, token included. */
 const LEGACY_LOCAL_SETTINGS_KEY = 'settings';
 const CONNECTION_CHECK_KEY = 'connectionCheck';
-const RETENTION_KEY = 'retention';
 /** storage.session survives the service worker being stopped, and is cleared when the browser exits. */
 const CAPTURE_TAB_KEY = 'captureTabId';
 
@@ -89,15 +88,6 @@ export async function loadConnectionCheck(): Promise<StoredConnectionCheck | nul
   const { proxyUrl, ok, engine, checkedAt } = stored;
   if (typeof proxyUrl !== 'string' || typeof ok !== 'boolean' || typeof checkedAt !== 'number') return null;
   return { proxyUrl, ok, engine: typeof engine === 'string' ? engine : null, checkedAt };
-}
-
-/** How much transcript history is kept: not secret, so it syncs like the settings. */
-export async function loadRetention(): Promise<RetentionPolicy> {
-  return normalizeRetention((await browser.storage.sync.get(RETENTION_KEY))[RETENTION_KEY]);
-}
-
-export async function saveRetention(policy: RetentionPolicy): Promise<void> {
-  await browser.storage.sync.set({ [RETENTION_KEY]: normalizeRetention(policy) });
 }
 
 export async function loadCaptureTabId(): Promise<number | null> {

@@ -13,7 +13,8 @@ import {
   type OverlayAppearance,
 } from '@/lib/overlay-settings';
 import { draftFromSettings, ENDPOINTING_LIMITS, keytermParam, validateDraft, type SettingsDraft, type SettingsErrors } from '@/lib/settings';
-import { loadRetention, loadSettings, saveConnectionCheck, saveRetention, saveSettings } from '@/lib/storage';
+import { loadRetention, saveRetention } from '@/lib/persistence/retention-store';
+import { loadSettings, saveConnectionCheck, saveSettings } from '@/lib/storage';
 
 const LANGUAGES = ['en', 'en-US', 'en-GB', 'en-AU', 'en-IN', 'multi', 'de', 'es', 'fr', 'it', 'nl', 'pt-BR', 'ja', 'ko', 'zh', 'hi', 'ru', 'sv'];
 const MODELS = ['nova-3', 'nova-3-medical', 'nova-2', 'nova-2-meeting', 'nova-2-phonecall', 'enhanced', 'base'];

@@ -106,7 +106,7 @@ test.describe('options page', () => {
     });
     expect(stored.sync.settings).not.toHaveProperty('token');
     expect(stored.sync.overlayAppearance).toMatchObject({ fontSize: 28 });
-    expect(stored.sync.retention).toMatchObject({ maxDays: 14 });
+    expect(stored.local.historyRetention).toMatchObject({ maxDays: 14 });
     expect(stored.local.proxyToken).toBe(proxyToken);
     expect(stored.local).not.toHaveProperty('settings');
     await page.close();

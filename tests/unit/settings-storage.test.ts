@@ -3,10 +3,8 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 import {
   loadConnectionCheck,
-  loadRetention,
   loadSettings,
   saveConnectionCheck,
-  saveRetention,
   saveSettings,
   watchSettings,
 } from '@/lib/storage';
@@ -78,20 +76,12 @@ describe('settings storage', () => {
   });
 });
 
-describe('connection check and retention storage', () => {
+describe('connection check storage', () => {
   it('remembers the last connection check with the engine it found', async () => {
     expect(await loadConnectionCheck()).toBeNull();
     await saveConnectionCheck({ proxyUrl: mine.proxyUrl, ok: true, engine: 'local', checkedAt: 5 });
     expect(await loadConnectionCheck()).toEqual({ proxyUrl: mine.proxyUrl, ok: true, engine: 'local', checkedAt: 5 });
     await fakeBrowser.storage.local.set({ connectionCheck: { proxyUrl: 3 } });
     expect(await loadConnectionCheck()).toBeNull();
-  });
-
-  it('syncs the retention policy and repairs damaged values', async () => {
-    await saveRetention({ maxSessions: 10, maxDays: 7 });
-    expect((await fakeBrowser.storage.sync.get('retention')).retention).toEqual({ maxSessions: 10, maxDays: 7 });
-    expect(await loadRetention()).toEqual({ maxSessions: 10, maxDays: 7 });
-    await fakeBrowser.storage.sync.set({ retention: { maxSessions: -4, maxDays: 7 } });
-    expect((await loadRetention()).maxSessions).toBe(50);
   });
 });

@@ -103,7 +103,8 @@ describe('options page', () => {
     expect(JSON.stringify(synced)).not.toContain('new-token-2');
     expect(await fakeBrowser.storage.local.get('proxyToken')).toEqual({ proxyToken: 'new-token-2' });
     expect(synced.overlayAppearance).toBeDefined();
-    expect(synced.retention).toEqual({ maxSessions: 50, maxDays: 30 });
+    // History retention stays with the transcripts, on this computer (lib/persistence/retention-store.ts).
+    expect(await fakeBrowser.storage.local.get('historyRetention')).toEqual({ historyRetention: { maxSessions: 50, maxDays: 30 } });
   });
 
   it('refuses to test a connection with invalid fields and says so in the result', async () => {
