@@ -1,0 +1,246 @@
+/**
+ * `npm run bench:cpu`: what captioning costs the machine, in the real extension in Chromium.
+ *
+ * A page loops recorded speech. First it plays without captions (`--baseline-minutes`, default 1),
+ * then captions run for `--minutes` (default 5) through the real proxy to a fake upstream that
+ * sends ordinary caption traffic (an interim every 0.5 s of audio, a final every 3 s), so the
+ * overlay renders as it would with Deepgram. Every `--sample-seconds` (default 10) it records:
+ *
+ * - per process (CDP SystemInfo.getProcessInfo + /proc): CPU time and resident memory of the
+ *   extension's renderer (offscreen document + its AudioWorklet thread + service worker), the
+ *   page's renderer(s), the browser process and the GPU process;
+ * - per target (CDP Performance.getMetrics): main-thread task time and JS heap of the offscreen
+ *   document and of the page.
+ *
+ * Reports CPU as % of one core, the page's CPU with captions over without (a ratio), and memory
+ * at the start and end of the captioned stretch with its slope (flat = no leak).
+ * Targets: offscreen document <= 3 % of one core while streaming; memory flat.
+ *
+ * Options: --minutes M, --baseline-minutes M, --sample-seconds S, --no-build, --git-ref REF (build
+ * a commit, not the work tree), --json FILE.
+ * Not run in CI.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
+import { configureExtension } from '../scripts/browser/options-page';
+import { openActionPopup } from '../scripts/browser/popup';
+import { startProxy } from '../scripts/browser/proxy-process';
+import { prepareAudio } from '../scripts/prepare-audio';
+import { startSpeechPage } from '../tests/e2e/support/speech-page';
+import { startTimedUpstream } from '../tests/fixtures/latency/timed-upstream';
+import { attachTarget, mb, sampleProcesses, usageBetween, type AttachedTarget, type ProcessSample, type RoleUsage } from './cpu-probe';
+import { buildBenchExtension } from './latency-build';
+
+const FAKE_KEY = 'timed-upstream-key';
+
+interface Options {
+  minutes: number;
+  baselineMinutes: number;
+  sampleSeconds: number;
+  build: boolean;
+  gitRef: string | undefined;
+  json: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { minutes: 5, baselineMinutes: 1, sampleSeconds: 10, build: true, gitRef: undefined, json: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--minutes') options.minutes = Number(value());
+    else if (arg === '--baseline-minutes') options.baselineMinutes = Number(value());
+    else if (arg === '--sample-seconds') options.sampleSeconds = Number(value());
+    else if (arg === '--no-build') options.build = false;
+    else if (arg === '--git-ref') options.gitRef = value();
+    else if (arg === '--json') options.json = value();
+    else throw new Error(`Unknown option ${arg}`);
+  }
+  if (!(options.minutes > 0) || !(options.baselineMinutes > 0) || !(options.sampleSeconds >= 1)) {
+    throw new Error('--minutes and --baseline-minutes must be > 0, --sample-seconds >= 1');
+  }
+  return options;
+}
+
+interface Sample {
+  /** Seconds since the captioned stretch began. */
+  t: number;
+  processes: ProcessSample[];
+  offscreen: Record<string, number> | null;
+  page: Record<string, number> | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.now() / 1000;
+
+/** Least-squares slope of y over x (per unit of x). */
+function slope(points: ReadonlyArray<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return Number.NaN;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx === 0 ? Number.NaN : sxy / sxx;
+}
+
+/** Main-thread CPU of a target between two metric readings, % of one core. */
+function taskPercent(a: Record<string, number> | null, b: Record<string, number> | null, seconds: number): number {
+  if (!a || !b || a.TaskDuration === undefined || b.TaskDuration === undefined) return Number.NaN;
+  return ((b.TaskDuration - a.TaskDuration) / seconds) * 100;
+}
+
+const roleRss = (processes: readonly ProcessSample[], role: string) =>
+  processes.filter((p) => p.role === role).reduce((sum, p) => sum + (p.rssBytes ?? 0), 0);
+
+async function startCaptions(browser: LaunchedBrowser, page: Parameters<typeof openActionPopup>[2]): Promise<void> {
+  const opened = await openActionPopup(browser.cdp, browser.extensionId, page);
+  if (!opened.ok) throw new Error(opened.message);
+  try {
+    await opened.popup.waitForEnabled('input[name=source][value=tab]');
+    await opened.popup.click('input[name=source][value=tab]');
+    await opened.popup.waitForEnabled('[data-testid=start]');
+    await opened.popup.click('[data-testid=start]');
+    const live = await opened.popup.waitForPhase(['live'], 20_000);
+    if (!live.ok) throw new Error(`Captions did not go live: ${live.status.text}`);
+  } finally {
+    await opened.popup.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const audio = await prepareAudio();
+  if (!audio.ok) throw new Error(audio.message);
+  const extensionDir = buildBenchExtension(100, options.build, options.gitRef);
+
+  const upstream = await startTimedUpstream({ apiKey: FAKE_KEY, mode: 'captions' });
+  const token = `bench-${randomBytes(12).toString('hex')}`;
+  const proxy = await startProxy({ env: { DEEPGRAM_API_KEY: FAKE_KEY, DEEPGRAM_URL: upstream.url, CAPTIONIST_TOKENS: token, LOG_LEVEL: 'warn' } });
+  if (!proxy.ok) {
+    await upstream.close();
+    throw new Error(proxy.message);
+  }
+  const speech = await startSpeechPage(audio.audio.page, 'Captionist CPU bench', true);
+  let browser: LaunchedBrowser | undefined;
+  try {
+    const launched = await launchWithExtension({ headless: true, extensionDir });
+    if (!launched.ok) throw new Error(launched.message);
+    browser = launched.browser;
+    const configured = await configureExtension(browser.context, browser.extensionId, { proxyUrl: proxy.proxy.url, token });
+    if (!configured.ok) throw new Error(configured.message);
+    const page = await browser.context.newPage();
+    for (const other of browser.context.pages()) if (other !== page) await other.close();
+    await page.goto(speech.url);
+    await page.waitForFunction(() => {
+      const element = document.querySelector<HTMLAudioElement>('#speech');
+      return !!element && !element.paused && element.currentTime > 0.2;
+    });
+    const pageTarget = await attachTarget(browser.cdp, (t) => t.type === 'page' && t.url === speech.url);
+
+    // Without captions: the page alone plays audio.
+    console.error(`baseline: page playing, no captions, ${options.baselineMinutes} min`);
+    const baseStart = now();
+    const baseProcesses = await sampleProcesses(browser.cdp);
+    const basePageMetrics = (await pageTarget?.metrics()) ?? null;
+    await sleep(options.baselineMinutes * 60_000);
+    const baseSeconds = now() - baseStart;
+    const baseUsage = usageBetween(baseProcesses, await sampleProcesses(browser.cdp), baseSeconds);
+    const basePageTask = taskPercent(basePageMetrics, (await pageTarget?.metrics()) ?? null, baseSeconds);
+
+    console.error(`captions: ${options.minutes} min, a sample every ${options.sampleSeconds} s`);
+    await startCaptions(browser, page);
+    await page.bringToFront();
+    let offscreen: AttachedTarget | null = null;
+    for (let i = 0; i < 50 && !offscreen; i++) {
+      offscreen = await attachTarget(browser.cdp, (t) => t.url.endsWith('/offscreen.html'));
+      if (!offscreen) await sleep(100);
+    }
+    if (!offscreen) throw new Error('No offscreen document target while captions are live');
+    await sleep(5_000); // let the session settle (socket open, first results)
+
+    const samples: Sample[] = [];
+    const start = now();
+    const take = async () => {
+      samples.push({
+        t: now() - start,
+        processes: await sampleProcesses(browser!.cdp),
+        offscreen: await offscreen!.metrics().catch(() => null),
+        page: (await pageTarget?.metrics().catch(() => null)) ?? null,
+      });
+    };
+    await take();
+    const end = start + options.minutes * 60;
+    while (now() < end) {
+      await sleep(Math.min(options.sampleSeconds, end - now()) * 1000);
+      await take();
+      process.stderr.write(`  ${(now() - start).toFixed(0)} s, audio ${(upstream.traffic.audioBytes / 32_000).toFixed(0)} s sent\r`);
+    }
+    process.stderr.write('\n');
+
+    const first = samples[0];
+    const last = samples.at(-1);
+    if (!first || !last) throw new Error('no samples');
+    const seconds = last.t - first.t;
+    const usage = usageBetween(first.processes, last.processes, seconds);
+    const offscreenTask = taskPercent(first.offscreen, last.offscreen, seconds);
+    const pageTask = taskPercent(first.page, last.page, seconds);
+    const role = (list: RoleUsage[], name: string) => list.find((u) => u.role === name);
+    const pct = (u: RoleUsage | undefined) => (u ? u.cpuPercent.toFixed(2).padStart(6) : '     -');
+
+    // Per-minute slopes of memory over the captioned stretch.
+    const minutes = (s: Sample) => s.t / 60;
+    const extRss = samples.map((s) => [minutes(s), roleRss(s.processes, 'extension')] as [number, number]);
+    const offHeap = samples.filter((s) => s.offscreen?.JSHeapUsedSize !== undefined).map((s) => [minutes(s), s.offscreen?.JSHeapUsedSize ?? 0] as [number, number]);
+    const pageRss = samples.map((s) => [minutes(s), roleRss(s.processes, 'page')] as [number, number]);
+    const pageHeap = samples.filter((s) => s.page?.JSHeapUsedSize !== undefined).map((s) => [minutes(s), s.page?.JSHeapUsedSize ?? 0] as [number, number]);
+
+    const basePage = role(baseUsage, 'page');
+    const capPage = role(usage, 'page');
+    console.log('');
+    console.log(`bench:cpu: ${(seconds / 60).toFixed(1)} min captioned (after ${(baseSeconds / 60).toFixed(1)} min without), ${samples.length} samples; ${(upstream.traffic.audioBytes / 32_000).toFixed(0)} s of audio sent, ${upstream.traffic.audioMessages} messages`);
+    console.log('');
+    console.log('CPU, % of one core             without  with captions');
+    console.log(`extension renderer (all threads)  ${pct(role(baseUsage, 'extension'))}  ${pct(role(usage, 'extension'))}   offscreen + AudioWorklet + service worker`);
+    console.log(`  offscreen main thread                ${Number.isFinite(offscreenTask) ? offscreenTask.toFixed(2).padStart(6) : '     -'}   (Performance.getMetrics TaskDuration)`);
+    console.log(`page renderer(s) (all threads)    ${pct(basePage)}  ${pct(capPage)}   ratio ${basePage && capPage ? (capPage.cpuPercent / basePage.cpuPercent).toFixed(2) : '-'}`);
+    console.log(`  page main thread                ${Number.isFinite(basePageTask) ? basePageTask.toFixed(2).padStart(6) : '     -'}  ${Number.isFinite(pageTask) ? pageTask.toFixed(2).padStart(6) : '     -'}   ratio ${Number.isFinite(basePageTask) && Number.isFinite(pageTask) ? (pageTask / basePageTask).toFixed(2) : '-'}`);
+    console.log(`browser process                   ${pct(role(baseUsage, 'browser'))}  ${pct(role(usage, 'browser'))}   (tab capture runs here)`);
+    console.log(`GPU process                       ${pct(role(baseUsage, 'gpu'))}  ${pct(role(usage, 'gpu'))}`);
+    const audioRole = role(usage, 'audio');
+    if (audioRole) console.log(`audio service                     ${pct(role(baseUsage, 'audio'))}  ${pct(audioRole)}`);
+    console.log('');
+    console.log('memory over the captioned stretch     start     end   slope');
+    const row = (label: string, points: Array<[number, number]>) => {
+      const a = points[0]?.[1];
+      const b = points.at(-1)?.[1];
+      console.log(`${label.padEnd(34)} ${a === undefined ? '-' : `${mb(a)} MB`.padStart(8)} ${b === undefined ? '-' : `${mb(b)} MB`.padStart(8)}  ${(slope(points) / 1e6).toFixed(3)} MB/min`);
+    };
+    row('extension renderer RSS', extRss);
+    row('offscreen JS heap used', offHeap);
+    row('page renderer(s) RSS', pageRss);
+    row('page JS heap used', pageHeap);
+    console.log('');
+    const offscreenOk = Number.isFinite(offscreenTask) && offscreenTask <= 3;
+    const extension = role(usage, 'extension');
+    console.log(`target: offscreen <= 3 % of one core: main thread ${offscreenTask.toFixed(2)} % ${offscreenOk ? 'ok' : 'OVER'}; whole extension process ${extension ? extension.cpuPercent.toFixed(2) : '-'} % ${extension && extension.cpuPercent <= 3 ? 'ok' : 'over'}`);
+
+    if (options.json) {
+      await writeFile(options.json, JSON.stringify({ options, baseUsage, basePageTask, usage, offscreenTask, pageTask, samples }, null, 2));
+    }
+  } finally {
+    await browser?.close();
+    await speech.server.close();
+    await proxy.proxy.stop();
+    await upstream.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  process.exitCode = 1;
+});
