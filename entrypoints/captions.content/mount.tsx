@@ -17,6 +17,9 @@ export function mountCaptionsOverlay(): void {
     return;
   }
   const host = document.createElement(HOST_TAG);
+  // The page's own rules (say `[popover] { border: ... }`) must not reach the host: it is
+  // sizeless and invisible; only the box inside takes room and input. (CSSOM, so CSP allows it.)
+  host.style.setProperty('all', 'initial', 'important');
   const shadow = host.attachShadow({ mode: 'open' });
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(CAPTIONS_OVERLAY_CSS);

@@ -1,0 +1,448 @@
+/**
+ * The caption overlay in the built extension: the words come through the real proxy from a fake
+ * Deepgram (the real one is out of reach here) that follows the documented protocol, driven by
+ * real speech played in the captured tab.
+ *
+ * Covered: drag, resize, text size and background remembered (position per site), hide and show
+ * (button, and the show/hide message the keyboard command sends), staying inside the viewport,
+ * fullscreen (an element, and a <video> itself), HTML and script from the server shown as text,
+ * and a page whose CSP forbids every style and script of its own.
+ */
+import type { Page, TestInfo } from '@playwright/test';
+import { installCaptionRecorder, readOverlay } from '../../scripts/browser/captions';
+import type { LaunchedBrowser } from '../../scripts/browser/launch';
+import { startStaticServer, type StaticServer } from '../../scripts/browser/static-server';
+import { startFakeDeepgram, type FakeUtterance } from '../fixtures/fake-deepgram';
+import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { expect, test as base } from './support/fixtures';
+import { saveScreenshot } from './support/screenshots';
+import { waitForPlayback } from './support/speech-page';
+
+const DEEPGRAM_KEY = 'fake-deepgram-key-for-overlay-e2e';
+const TWO_SPEAKERS: FakeUtterance[] = [
+  { speaker: 0, words: ['good', 'morning', 'everyone', 'shall', 'we', 'begin'] },
+  { speaker: 1, words: ['yes', 'the', 'budget', 'is', 'ready', 'for', 'review'] },
+];
+const IMG = '<img src=x onerror=alert(1)>';
+const SCRIPT = '<script>alert(2)</script>';
+const HOSTILE: FakeUtterance[] = [
+  { speaker: 0, words: ['look', IMG, 'here'] },
+  { speaker: 1, words: [SCRIPT, 'and', '<b>bold</b>', 'text'] },
+];
+const STRICT_CSP = "default-src 'none'; style-src 'none'; script-src 'none'; media-src 'self'";
+
+interface BoxState {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  fontSize: string;
+  background: string;
+  position: string;
+  viewport: { width: number; height: number };
+}
+
+// The script is wrapped in an object: Playwright reads an array given to test.use() as [value, options].
+const test = base.extend<{ fakeScript: { utterances: FakeUtterance[] }; fakeDeepgram: Awaited<ReturnType<typeof startFakeDeepgram>> }>({
+  fakeScript: [{ utterances: TWO_SPEAKERS }, { option: true }],
+  fakeDeepgram: async ({ fakeScript }, use) => {
+    const fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, script: fakeScript.utterances });
+    try {
+      await use(fake);
+    } finally {
+      await fake.close();
+    }
+  },
+  proxyEnv: async ({ fakeDeepgram }, use) => {
+    await use({ DEEPGRAM_API_KEY: DEEPGRAM_KEY, DEEPGRAM_URL: fakeDeepgram.url });
+  },
+});
+
+function pageHtml(title: string, theme: 'light' | 'dark', body = ''): string {
+  const colors = theme === 'light' ? 'background: #ffffff; color: #1f2328;' : 'background: #0f1115; color: #e6e6e6;';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<style>
+  body { font: 18px/1.5 system-ui, sans-serif; margin: 40px; ${colors} }
+  article { max-width: 720px; }
+  #stage { width: 640px; height: 360px; background: #1b2735; display: grid; place-items: center; color: #fff; }
+  video { width: 320px; height: 180px; background: #000; }
+</style></head>
+<body><article>
+  <h1>${title}</h1>
+  <p>A LibriVox recording of <em>Sense and Sensibility</em> (public domain) plays below; the words
+  on screen come from a scripted fake speech-to-text server.</p>
+  <p id="csp-probe" style="color: rgb(255, 0, 0)">This sentence is red unless the page's CSP blocks inline styles.</p>
+  ${body}
+  <audio id="speech" src="/speech.wav" autoplay loop controls></audio>
+</article></body></html>`;
+}
+
+async function servePages(wav: string): Promise<StaticServer> {
+  return startStaticServer({
+    '/light.html': { html: pageHtml('Captionist overlay, light page', 'light') },
+    '/dark.html': { html: pageHtml('Captionist overlay, dark page', 'dark') },
+    '/stage.html': {
+      html: pageHtml('Captionist overlay, fullscreen', 'dark', '<div id="stage"><span>Player</span></div><video id="clip" muted></video>'),
+    },
+    '/strict.html': { html: pageHtml('Captionist overlay, strict CSP', 'light') },
+    '/speech.wav': { file: wav, contentType: 'audio/wav' },
+  });
+}
+
+async function startCaptions(app: LaunchedBrowser, page: Page): Promise<void> {
+  const popup = await clickToolbarButton(app, page);
+  try {
+    await startFromPopup(popup, 'tab');
+    await expectPhase(popup, ['live'], 20_000);
+  } finally {
+    await popup.close();
+  }
+}
+
+async function waitForFinalLine(page: Page, pattern: RegExp | string, timeout = 45_000): Promise<void> {
+  let shown: string[] = [];
+  const matches = (text: string) => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text));
+  try {
+    await expect
+      .poll(
+        async () => {
+          const { lines } = await readOverlay(page);
+          shown = lines.map((l) => `${l.final ? 'final' : 'interim'}: ${l.text}`);
+          return lines.some((l) => l.final && matches(l.text));
+        },
+        { timeout, message: `a final caption line matching ${String(pattern)}` },
+      )
+      .toBe(true);
+  } catch (error) {
+    throw new Error(`No final caption line matched ${String(pattern)}; the overlay showed ${JSON.stringify(shown)}`, { cause: error });
+  }
+}
+
+/** The box's geometry and computed style, read inside the shadow root. */
+async function readBox(page: Page): Promise<BoxState | null> {
+  return page.evaluate(() => {
+    const box = document.querySelector('captionist-overlay')?.shadowRoot?.querySelector<HTMLElement>('[data-testid=captions]');
+    if (!box) return null;
+    const rect = box.getBoundingClientRect();
+    const style = getComputedStyle(box);
+    return {
+      left: Math.round(rect.left),
+      top: Math.round(rect.top),
+      width: Math.round(rect.width),
+      height: Math.round(rect.height),
+      fontSize: style.fontSize,
+      background: style.backgroundColor,
+      position: style.position,
+      viewport: { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight },
+    };
+  });
+}
+
+function expectInsideViewport(box: BoxState | null): void {
+  expect(box, 'the caption box is shown').not.toBeNull();
+  if (!box) return;
+  expect(box.left).toBeGreaterThanOrEqual(0);
+  expect(box.top).toBeGreaterThanOrEqual(0);
+  expect(box.left + box.width).toBeLessThanOrEqual(box.viewport.width);
+  expect(box.top + box.height).toBeLessThanOrEqual(box.viewport.height);
+}
+
+/** Drags with the mouse from one point to another, in steps, as a person would. */
+async function dragMouse(page: Page, from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Sends overlay/toggle from an extension page, the way the keyboard command's handler does. */
+async function toggleFromExtension(app: LaunchedBrowser, page: Page): Promise<void> {
+  const popup = await clickToolbarButton(app, page);
+  try {
+    await popup.evaluate(`chrome.runtime.sendMessage({ type: 'overlay/toggle' }).catch(() => undefined)`);
+  } finally {
+    await popup.close();
+  }
+}
+
+/** Renames a speaker the way the side panel does: storage.local `speakerNames`, keyed by the session's start. */
+async function renameSpeaker(app: LaunchedBrowser, page: Page, speaker: number, name: string): Promise<void> {
+  const popup = await clickToolbarButton(app, page);
+  try {
+    await popup.evaluate(`(async () => {
+      const state = await chrome.runtime.sendMessage({ type: 'session/get' });
+      const key = 'session-' + Math.round(state.startedAt);
+      const stored = (await chrome.storage.local.get('speakerNames')).speakerNames ?? {};
+      stored[key] = { names: { ...(stored[key]?.names ?? {}), [${speaker}]: ${JSON.stringify(name)} }, updatedAt: Date.now() };
+      await chrome.storage.local.set({ speakerNames: stored });
+    })()`);
+  } finally {
+    await popup.close();
+  }
+}
+
+async function speakerLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() => [
+    ...(document.querySelector('captionist-overlay')?.shadowRoot?.querySelectorAll('.speaker') ?? []),
+  ].map((el) => el.textContent ?? ''));
+}
+
+/** Counts strongly coloured pixels in a PNG (decoded by the page's own canvas). */
+async function colourfulPixels(page: Page, png: Buffer): Promise<number> {
+  return page.evaluate(async (base64) => {
+    const image = new Image();
+    image.src = `data:image/png;base64,${base64}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const channels = [data[i]!, data[i + 1]!, data[i + 2]!];
+      if (Math.max(...channels) > 150 && Math.max(...channels) - Math.min(...channels) > 80) count++;
+    }
+    return count;
+  }, png.toString('base64'));
+}
+
+async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await saveScreenshot(page, testInfo, name);
+}
+
+test.describe('caption overlay', () => {
+  test.setTimeout(180_000);
+
+  test('drag, resize, text size and background are remembered (position per site); hide and show; stays in the viewport', async ({
+    app,
+    audio,
+  }, testInfo) => {
+    const server = await servePages(audio.page);
+    try {
+      const page = await app.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.goto(`${server.origin}/light.html`);
+      await waitForPlayback(page);
+      await startCaptions(app, page);
+      await waitForFinalLine(page, /good\W+morning/i);
+
+      const start = await readBox(page);
+      expectInsideViewport(start);
+      // Bottom centre by default.
+      expect(Math.abs(start!.left + start!.width / 2 - 640)).toBeLessThanOrEqual(2);
+      expect(start!.top + start!.height).toBeGreaterThan(720 * 0.8);
+      await shot(page, testInfo, 'overlay-light-page');
+
+      // Drag from the middle of the box: it follows the pointer.
+      const grab = { x: start!.left + start!.width / 2, y: start!.top + start!.height / 2 };
+      await dragMouse(page, grab, { x: grab.x - 150, y: grab.y - 300 });
+      const dragged = await readBox(page);
+      expect(dragged!.left).toBeCloseTo(start!.left - 150, -1);
+      expect(dragged!.top).toBeCloseTo(start!.top - 300, -1);
+
+      // Resize from the right edge.
+      await dragMouse(page, { x: dragged!.left + dragged!.width - 2, y: dragged!.top + dragged!.height / 2 }, {
+        x: dragged!.left + dragged!.width - 122,
+        y: dragged!.top + dragged!.height / 2,
+      });
+      const resized = await readBox(page);
+      expect(resized!.width).toBeCloseTo(dragged!.width - 120, -1);
+      expect(resized!.left).toBe(dragged!.left);
+
+      // Text size from the toolbar, background from the settings panel.
+      await page.mouse.move(resized!.left + 40, resized!.top + 20);
+      await page.getByTestId('caption-font-larger').click();
+      await page.getByTestId('caption-font-larger').click();
+      await expect.poll(async () => (await readBox(page))?.fontSize).toBe('28px');
+      await page.getByTestId('caption-settings').click();
+      await page.getByTestId('caption-opacity-input').fill('0.6');
+      await expect.poll(async () => (await readBox(page))?.background).toBe('rgba(0, 0, 0, 0.6)');
+      await page.getByTestId('caption-settings').click();
+      await page.waitForTimeout(600); // the appearance is saved once the sliders pause
+      const before = (await readBox(page))!;
+
+      // Hide with the button; show again with the message the keyboard command sends.
+      await page.getByTestId('caption-hide').click();
+      await expect(page.getByTestId('captions')).toHaveCount(0);
+      await expect(page.getByTestId('caption-live-region')).toHaveCount(0);
+      await toggleFromExtension(app, page);
+      await expect(page.getByTestId('captions')).toBeVisible();
+      await toggleFromExtension(app, page);
+      await expect(page.getByTestId('captions')).toHaveCount(0);
+      await toggleFromExtension(app, page);
+      await expect(page.getByTestId('captions')).toBeVisible();
+
+      // The window shrinks: the box stays inside it; it grows back: the box returns.
+      await page.setViewportSize({ width: 560, height: 360 });
+      await expect.poll(async () => (await readBox(page))?.viewport.width).toBe(560);
+      expectInsideViewport(await readBox(page));
+      await shot(page, testInfo, 'overlay-small-window');
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await expect.poll(async () => (await readBox(page))?.left).toBe(before.left);
+
+      // Reload and start again: the same place, width, size and background on this site.
+      await stopFromPopup(app, page);
+      await page.reload();
+      await waitForPlayback(page);
+      await startCaptions(app, page);
+      await expect.poll(async () => await readBox(page), { timeout: 20_000 }).toMatchObject({
+        left: before.left,
+        top: before.top,
+        width: before.width,
+        fontSize: '28px',
+        background: 'rgba(0, 0, 0, 0.6)',
+      });
+
+      // On a dark page.
+      await page.evaluate(() => {
+        document.body.style.background = '#0f1115';
+        document.body.style.color = '#e6e6e6';
+      });
+      await waitForFinalLine(page, /budget/i);
+      await shot(page, testInfo, 'overlay-dark-page');
+      await stopFromPopup(app, page);
+
+      // Another site (same server, other origin): its own default position, the same appearance.
+      // (One tab at a time: the popup acts on the active tab of its window.)
+      await page.close();
+      const other = await app.context.newPage();
+      await other.setViewportSize({ width: 1280, height: 720 });
+      await other.goto(`${server.origin.replace('127.0.0.1', 'localhost')}/dark.html`);
+      await waitForPlayback(other);
+      await startCaptions(app, other);
+      await expect.poll(async () => (await readBox(other))?.fontSize, { timeout: 20_000 }).toBe('28px');
+      const elsewhere = (await readBox(other))!;
+      expect(Math.abs(elsewhere.left + elsewhere.width / 2 - 640)).toBeLessThanOrEqual(2);
+      expect(elsewhere.top).not.toBe(before.top);
+      await stopFromPopup(app, other);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('follows an element into fullscreen and back, and shows over a fullscreen <video>', async ({ app, audio }, testInfo) => {
+    const server = await servePages(audio.page);
+    try {
+      const page = await app.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.goto(`${server.origin}/stage.html`);
+      await waitForPlayback(page);
+      await startCaptions(app, page);
+      await waitForFinalLine(page, /good\W+morning/i);
+
+      const where = () =>
+        page.evaluate(() => {
+          const host = document.querySelector('captionist-overlay');
+          return {
+            fullscreen: document.fullscreenElement?.id ?? null,
+            parent: host?.parentElement?.id || host?.parentElement?.tagName.toLowerCase() || null,
+            popoverOpen: host?.matches(':popover-open') ?? false,
+          };
+        });
+
+      // A rename in the side panel's store reaches the overlay's labels.
+      await renameSpeaker(app, page, 1, 'Dana');
+      await expect.poll(() => speakerLabels(page), { timeout: 30_000 }).toContain('Dana: ');
+
+      await page.evaluate(() => document.getElementById('stage')!.requestFullscreen());
+      await expect.poll(where).toEqual({ fullscreen: 'stage', parent: 'stage', popoverOpen: false });
+      await expect(page.getByTestId('captions')).toBeVisible();
+      const inStage = (await readBox(page))!;
+      expectInsideViewport(inStage);
+      // Still a working box in there: it can be dragged.
+      const grab = { x: inStage.left + inStage.width / 2, y: inStage.top + inStage.height / 2 };
+      await dragMouse(page, grab, { x: grab.x - 100, y: grab.y - 200 });
+      const moved = (await readBox(page))!;
+      expect([moved.left, moved.top]).toEqual([inStage.left - 100, inStage.top - 200]);
+      await waitForFinalLine(page, /budget/i);
+      await shot(page, testInfo, 'fullscreen-element');
+
+      await page.evaluate(() => document.exitFullscreen());
+      await expect.poll(where).toEqual({ fullscreen: null, parent: 'html', popoverOpen: false });
+      await expect(page.getByTestId('captions')).toBeVisible();
+
+      // A <video> in fullscreen draws no children: the overlay goes to the top layer above it.
+      await page.evaluate(() => document.getElementById('clip')!.requestFullscreen());
+      await expect.poll(where).toEqual({ fullscreen: 'clip', parent: 'html', popoverOpen: true });
+      await expect(page.getByTestId('captions')).toBeVisible();
+      expectInsideViewport(await readBox(page));
+      // Painted above the video: the video is black, so speaker-coloured pixels in the box's
+      // area can only be our caption text. (Chromium keeps pointer input for the fullscreen
+      // element, so the box is read-only there; hit-testing cannot show the stacking.)
+      const inVideo = (await readBox(page))!;
+      const png = await page.screenshot({ clip: { x: inVideo.left, y: inVideo.top, width: inVideo.width, height: inVideo.height } });
+      await shot(page, testInfo, 'fullscreen-video');
+      await page.evaluate(() => document.exitFullscreen());
+      await expect.poll(where).toEqual({ fullscreen: null, parent: 'html', popoverOpen: false });
+      expect(await colourfulPixels(page, png), 'speaker-coloured caption text over the fullscreen video').toBeGreaterThan(200);
+      await stopFromPopup(app, page);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test.describe('with HTML and script in the transcript', () => {
+    test.use({ fakeScript: { utterances: HOSTILE } });
+
+    test('shows them as text, injects nothing, on a page whose CSP blocks all its own styles and scripts', async ({ app, audio }, testInfo) => {
+      const server = await servePages(audio.page);
+      try {
+        const page = await app.context.newPage();
+        const dialogs: string[] = [];
+        page.on('dialog', (dialog) => {
+          dialogs.push(dialog.message());
+          void dialog.dismiss();
+        });
+        await page.route('**/strict.html', async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': STRICT_CSP } });
+        });
+        await page.setViewportSize({ width: 1280, height: 720 });
+        await page.goto(`${server.origin}/strict.html`);
+        await waitForPlayback(page);
+        // The CSP is in force: the page's own inline style did not apply.
+        expect(await page.evaluate(() => getComputedStyle(document.getElementById('csp-probe')!).color)).not.toBe('rgb(255, 0, 0)');
+        const elementsBefore = await page.evaluate(() => [...document.querySelectorAll('*')].map((el) => el.tagName.toLowerCase()));
+
+        await startCaptions(app, page);
+        await installCaptionRecorder(page);
+        await waitForFinalLine(page, IMG);
+        await waitForFinalLine(page, SCRIPT);
+
+        const { lines } = await readOverlay(page);
+        const text = lines.map((l) => l.text).join('\n');
+        expect(text).toContain(IMG);
+        expect(text).toContain(SCRIPT);
+        expect(text).toContain('<b>bold</b>');
+
+        // Nothing was created from the words: the page has exactly its own elements plus our host,
+        // and the shadow root holds only the overlay's own kinds of element.
+        const elementsAfter = await page.evaluate(() => [...document.querySelectorAll('*')].map((el) => el.tagName.toLowerCase()));
+        expect(elementsAfter.filter((tag) => tag !== 'captionist-overlay')).toEqual(elementsBefore);
+        const shadowTags = await page.evaluate(() => [
+          ...new Set([...document.querySelector('captionist-overlay')!.shadowRoot!.querySelectorAll('*')].map((el) => el.tagName.toLowerCase())),
+        ]);
+        expect(shadowTags.filter((tag) => !['div', 'p', 'span', 'button', 'svg', 'path', 'rect', 'circle'].includes(tag))).toEqual([]);
+        expect(dialogs).toEqual([]);
+
+        // The overlay's own styles apply in spite of the CSP (a constructed stylesheet).
+        const box = await readBox(page);
+        expect(box).toMatchObject({ position: 'fixed', background: 'rgba(0, 0, 0, 0.8)', fontSize: '24px' });
+        expectInsideViewport(box);
+
+        // The screen-reader region got the finals as text too.
+        const announced = await page.evaluate(
+          () => document.querySelector('captionist-overlay')!.shadowRoot!.querySelector('[data-testid=caption-live-region]')!.textContent ?? '',
+        );
+        expect(announced).toContain(IMG);
+        await shot(page, testInfo, 'strict-csp-html-as-text');
+        await stopFromPopup(app, page);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+});
