@@ -36,10 +36,10 @@ export default defineBackground(() => {
     injectOverlay: async (tabId) => {
       try {
         await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/captions.js'] });
-        return true;
+        return { ok: true };
       } catch (error) {
         console.info('[captionist] overlay not shown on this tab:', error);
-        return false;
+        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
       }
     },
     hasOffscreen: hasOffscreenDocument,

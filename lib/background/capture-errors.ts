@@ -42,3 +42,8 @@ export function isRestrictedPage(url: string): boolean {
 export function restrictedPageError(): UserFacingError {
   return tabCaptureError(new Error('Chrome pages cannot be captured'));
 }
+
+/** Chrome's refusals to script a page that is the browser's own (its words, as scripting reports them). */
+export function isRestrictedPageRefusal(reason: string): boolean {
+  return /chrome:\/\/|chrome-extension:\/\/|chrome-untrusted:|devtools:|extensions gallery cannot be scripted|cannot be scripted/i.test(reason);
+}

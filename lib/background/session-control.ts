@@ -15,7 +15,7 @@ import { originOf } from '../persistence/session-record';
 import { checkProxyUrl, type Settings } from '../settings';
 import type { TranscriptSnapshot } from '../transcript/types';
 import type { BackgroundStateStore } from './background-state';
-import { isRestrictedPage, restrictedPageError, tabCaptureError } from './capture-errors';
+import { isRestrictedPage, isRestrictedPageRefusal, restrictedPageError, tabCaptureError } from './capture-errors';
 import { tabUpdateVerdict, type TabChange } from './tab-watch';
 
 export interface SessionControlDeps {
@@ -24,8 +24,8 @@ export interface SessionControlDeps {
   getTabStreamId(tabId: number): Promise<string>;
   /** The tab's title and URL, when the extension may see them (the user's click grants it). */
   describeTab(tabId: number): Promise<{ title: string; url: string } | null>;
-  /** Shows the overlay on the tab; false when the page does not allow it (chrome:// etc.). */
-  injectOverlay(tabId: number): Promise<boolean>;
+  /** Shows the overlay on the tab; Chrome's reason when the page does not allow it (chrome:// etc.). */
+  injectOverlay(tabId: number): Promise<OverlayResult>;
   hasOffscreen(): Promise<boolean>;
   ensureOffscreen(): Promise<void>;
   closeOffscreen(): Promise<void>;
@@ -42,6 +42,8 @@ export interface SessionControlDeps {
 }
 
 export type StartResult = Responses['session/start'];
+
+export type OverlayResult = { ok: true } | { ok: false; reason: string };
 
 /** How long a stop may take: the socket's bounded close plus the last writes. */
 const STOP_TIMEOUT_MS = 15_000;
@@ -126,8 +128,12 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
     return refuse({ code: 'tab-not-capturable', message: t('sessionNoTab') });
   }
 
+  // Browser pages are refused before anything is captured. The URL is visible only where the
+  // user's click granted access; where it is not, Chrome's refusal to script the page says the same.
   const tab = tabId === null ? null : await deps.describeTab(tabId).catch(() => null);
   if (source === 'tab' && tab && isRestrictedPage(tab.url)) return refuse(restrictedPageError());
+  const overlay = tabId === null ? null : await deps.injectOverlay(tabId);
+  if (source === 'tab' && overlay && !overlay.ok && isRestrictedPageRefusal(overlay.reason)) return refuse(restrictedPageError());
 
   let streamId: string | null = null;
   if (source === 'tab' && tabId !== null) {
@@ -140,7 +146,6 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
 
   const page = tab && !isRestrictedPage(tab.url) ? { title: tab.title, origin: originOf(tab.url) } : null;
   const retention = await deps.loadRetention();
-  if (tabId !== null) await deps.injectOverlay(tabId);
   await deps.ensureOffscreen();
   const answer = (await deps.askOffscreen({ type: 'offscreen/start', source, tabId, streamId, settings, page, retention })) as
     | StartResult

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRestrictedPage, tabCaptureError } from '@/lib/background/capture-errors';
+import { isRestrictedPage, isRestrictedPageRefusal, tabCaptureError } from '@/lib/background/capture-errors';
 
 describe('pages a start refuses', () => {
   it("refuses the browser's own pages, other extensions and the Web Store", () => {
@@ -26,5 +26,15 @@ describe('pages a start refuses', () => {
   it('says why in a sentence a person can act on', () => {
     expect(tabCaptureError(new Error('Chrome pages cannot be captured')).code).toBe('tab-not-capturable');
     expect(tabCaptureError(new Error('Cannot capture a tab with an active stream.')).code).toBe('already-running');
+  });
+});
+
+describe("Chrome's refusal to script a page", () => {
+  it('marks browser pages, and only them', () => {
+    expect(isRestrictedPageRefusal('Cannot access a chrome:// URL')).toBe(true);
+    expect(isRestrictedPageRefusal('Cannot access a chrome-extension:// URL of different extension')).toBe(true);
+    expect(isRestrictedPageRefusal('The extensions gallery cannot be scripted.')).toBe(true);
+    expect(isRestrictedPageRefusal('Frame with ID 0 is showing error page')).toBe(false);
+    expect(isRestrictedPageRefusal('Cannot access contents of the page. Extension manifest must request permission to access the respective host.')).toBe(false);
   });
 });

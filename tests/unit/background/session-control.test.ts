@@ -37,7 +37,7 @@ function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial
     loadRetention: async () => ({ maxSessions: 50, maxDays: 30 }),
     getTabStreamId: vi.fn(async () => 'stream-1'),
     describeTab: vi.fn(async () => ({ title: 'Talk', url: 'https://talks.example/watch?v=1' })),
-    injectOverlay: vi.fn(async () => true),
+    injectOverlay: vi.fn(async () => ({ ok: true as const })),
     hasOffscreen: async () => offscreen.open,
     ensureOffscreen: vi.fn(async () => {
       offscreen.open = true;
@@ -126,6 +126,24 @@ describe('startSession', () => {
     expect(await startSession(deps, 'tab', 3)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
     expect(deps.getTabStreamId).not.toHaveBeenCalled();
     expect(offscreen.open).toBe(false);
+  });
+
+  it('refuses a browser page whose URL it may not see, by Chrome refusing to script it', async () => {
+    const { deps, offscreen } = makeDeps({
+      describeTab: async () => null,
+      injectOverlay: vi.fn(async () => ({ ok: false as const, reason: 'Cannot access a chrome:// URL' })),
+    });
+    expect(await startSession(deps, 'tab', 3)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
+    expect(deps.getTabStreamId).not.toHaveBeenCalled();
+    expect(offscreen.open).toBe(false);
+  });
+
+  it('captions a page where only the overlay is refused for another reason, and a mic session on a browser page', async () => {
+    const { deps } = makeDeps({ injectOverlay: vi.fn(async () => ({ ok: false as const, reason: 'Frame with ID 0 is showing error page' })) });
+    expect(await startSession(deps, 'tab', 3)).toEqual({ ok: true });
+    await stopSession(deps);
+    const mic = makeDeps({ describeTab: async () => null, injectOverlay: vi.fn(async () => ({ ok: false as const, reason: 'Cannot access a chrome:// URL' })) });
+    expect(await startSession(mic.deps, 'mic', 3)).toEqual({ ok: true });
   });
 
   it('does not start twice: the second start says so and leaves the running session and its document alone', async () => {
