@@ -32,8 +32,8 @@ export function TranscriptScroller({ children, content, tail, revealKey, label, 
     if (el) el.scrollTop = el.scrollHeight;
   }, [ref]);
 
-  // Content grew: stay at the live end while following. Rows below may only now get their real
-  // height (content-visibility), so check once more after that layout.
+  // Content grew: stay at the live end while following. Fonts or wrapping may still change the
+  // rows' heights in the coming frame, so check once more after it.
   useLayoutEffect(() => {
     if (!following.current) return;
     toBottom();

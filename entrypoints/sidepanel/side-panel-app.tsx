@@ -41,7 +41,7 @@ interface ShownTranscript {
 
 export interface SidePanelAppProps {
   history?: SessionHistory;
-  /** bench/panel.ts's baseline: every row rendered at once and laid out (no progressive render). */
+  /** bench/panel.ts's baseline: every row rendered at once (no progressive render). */
   plainRendering?: boolean;
 }
 
