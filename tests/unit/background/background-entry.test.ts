@@ -1,0 +1,66 @@
+/**
+ * The background's wiring, with WXT's fake browser: what Chrome events lead to. It keeps nothing
+ * in memory: every test starts a fresh instance (as after Chrome stopped the worker) with only
+ * storage.session to go on.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import background from '@/entrypoints/background';
+import type { Message } from '@/lib/messages';
+
+let sent: Message[];
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  sent = [];
+  // APIs the fake does not implement, stubbed as Chrome behaves with no capture document open.
+  vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(() => undefined);
+  vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockImplementation(async (message: unknown) => {
+    sent.push(message as Message);
+    return undefined;
+  });
+  const runtime = fakeBrowser.runtime as unknown as Record<string, unknown>;
+  runtime.getContexts = vi.fn(async () => []);
+  runtime.ContextType = { OFFSCREEN_DOCUMENT: 'OFFSCREEN_DOCUMENT' };
+  const action = { setBadgeText: vi.fn(async () => undefined), setBadgeBackgroundColor: vi.fn(async () => undefined), setTitle: vi.fn(async () => undefined) };
+  (fakeBrowser as unknown as Record<string, unknown>).action = action;
+});
+
+async function seedCapture(tabId: number, source: 'tab' | 'mic', origin: string): Promise<void> {
+  await fakeBrowser.storage.session.set({ backgroundState: { captureTabId: tabId, captureSource: source, captureOrigin: origin, lastState: null } });
+}
+
+describe('background wiring', () => {
+  it('an extension update stops the session with the reason first, then reloads', async () => {
+    const order: string[] = [];
+    const reload = vi.spyOn(fakeBrowser.runtime, 'reload').mockImplementation(() => void order.push('reload'));
+    vi.mocked(fakeBrowser.runtime.sendMessage).mockImplementation(async (message: unknown) => {
+      sent.push(message as Message);
+      order.push((message as Message).type);
+      return undefined;
+    });
+    background.main();
+    await fakeBrowser.runtime.onUpdateAvailable.trigger({ version: '9.9.9' });
+    await vi.waitFor(() => expect(reload).toHaveBeenCalled());
+    expect(sent.find((m) => m.type === 'offscreen/stop')).toMatchObject({ type: 'offscreen/stop', reason: { code: 'extension-updated' } });
+    expect(order.indexOf('offscreen/stop')).toBeLessThan(order.indexOf('reload'));
+  });
+
+  it('a new worker instance knows the captured tab from storage.session: leaving the site stops capture', async () => {
+    await seedCapture(5, 'tab', 'https://a.example');
+    background.main();
+    await fakeBrowser.tabs.onUpdated.trigger(5, { status: 'loading', url: 'https://b.example/' }, { id: 5, url: 'https://b.example/' } as never);
+    await vi.waitFor(() => expect(sent.find((m) => m.type === 'offscreen/stop')).toMatchObject({ reason: { code: 'tab-navigated' } }));
+    await vi.waitFor(async () => {
+      const stored = (await fakeBrowser.storage.session.get('backgroundState')).backgroundState as Record<string, unknown>;
+      expect(stored).toMatchObject({ captureTabId: null, lastState: { phase: 'error', error: { code: 'tab-navigated' } } });
+    });
+  });
+
+  it('closing the captured tab stops a tab capture', async () => {
+    await seedCapture(6, 'tab', 'https://a.example');
+    background.main();
+    await fakeBrowser.tabs.onRemoved.trigger(6, { windowId: 1, isWindowClosing: false });
+    await vi.waitFor(() => expect(sent.find((m) => m.type === 'offscreen/stop')).toMatchObject({ reason: { code: 'tab-closed' } }));
+  });
+});
