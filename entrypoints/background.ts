@@ -121,6 +121,8 @@ export default defineBackground(() => {
   });
 
   // An update must not cut a session mid-word: stop (the transcript is saved), then take it.
+  // (runtime.onSuspend needs no handler: this worker holds nothing to save, and its suspension
+  // does not touch the session, which the offscreen document owns.)
   browser.runtime.onUpdateAvailable.addListener(() => {
     void stopSession(deps, { code: 'extension-updated', message: t('sessionExtensionUpdated') }).finally(() => browser.runtime.reload());
   });
