@@ -21,14 +21,14 @@ export interface OffscreenDeps extends SessionPorts {
   newSessionId(): string;
   /** Tells the background the session is over and its transcript saved. */
   emitEnded(state: SessionState): void;
-  /** User-facing sentences (from i18n in the document, plain in tests). */
+  /** User-facing sentences (from i18n in the document, plain in tests), asked for when needed. */
   text: OffscreenText;
 }
 
 export interface OffscreenText {
-  alreadyRunning: string;
+  alreadyRunning(): string;
   /** A saved session that a closed document never ended. */
-  interrupted: string;
+  interrupted(): string;
   saveFailed(detail: string): string;
   /** Capture ended on its own (`reason` from the capture: tab closed, mic unplugged). */
   captureEnded(reason: string): string;
@@ -84,7 +84,7 @@ export class OffscreenController {
 
   private async start(message: StartMessage): Promise<Responses['session/start']> {
     if (this.session && !this.session.ended) {
-      return { ok: false, error: { code: 'already-running', message: this.deps.text.alreadyRunning } };
+      return { ok: false, error: { code: 'already-running', message: this.deps.text.alreadyRunning() } };
     }
     this.ending = null;
     this.recorder = null;
@@ -131,7 +131,7 @@ export class OffscreenController {
       retention: message.retention,
       now: () => this.deps.now(),
       onProblem: (text) => session.warnStorage(text),
-      interruptedReason: this.deps.text.interrupted,
+      interruptedReason: this.deps.text.interrupted(),
       problemMessage: (detail) => this.deps.text.saveFailed(detail),
     });
   }

@@ -307,6 +307,8 @@ test.describe('extension lifecycle', () => {
       status = await startIn(tab, 'mic');
       expect(status.phase).toBe('error');
       expect((await view.ask<{ error: { code: string } | null }>({ type: 'session/get' })).error?.code).toBe('mic-permission-denied');
+      // Said from the capture document, which has no browser.i18n: a sentence, not a message key.
+      expect(status.text).toMatch(/microphone/i);
       results.micDenied = status.text;
       await clean('microphone denied');
       await sleep(500);

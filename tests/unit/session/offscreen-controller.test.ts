@@ -11,8 +11,8 @@ import { freshIndexedDb } from '../persistence/persistence-kit';
 beforeEach(() => freshIndexedDb());
 
 const TEXT = {
-  alreadyRunning: 'already running',
-  interrupted: 'cut off',
+  alreadyRunning: () => 'already running',
+  interrupted: () => 'cut off',
   saveFailed: (detail: string) => `save failed: ${detail}`,
   captureEnded: (reason: string) => `ended: ${reason}`,
 };
