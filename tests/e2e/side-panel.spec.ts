@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
+import { getTargets } from '../../scripts/browser/cdp-client';
 import { startFakeDeepgram } from '../fixtures/fake-deepgram';
 import { parseSrtStrict } from '../unit/transcript/export-srt-parser';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
@@ -290,6 +291,18 @@ test.describe('side panel', () => {
         }
       }
       for (const file of [txt, md, srt, vtt, json]) await saveText(testInfo, file.name.replace(/^.* /, 'export-'), file.content);
+
+      // A panel opened after the session's document closed shows the saved transcript, with the names.
+      await expect
+        .poll(async () => (await getTargets(app.cdp)).some((t) => t.url === `chrome-extension://${app.extensionId}/offscreen.html`), {
+          timeout: 15_000,
+          message: 'the offscreen document closes once the stopped session is saved',
+        })
+        .toBe(false);
+      const later = await openSidePanel(app.context, app.extensionId);
+      await expect(later.locator('[data-testid=utterance]')).toHaveCount(utterances.length, { timeout: 10_000 });
+      await expect(later.locator('[data-testid=utterance-speaker]').first()).toHaveText(NAME_0);
+      await later.close();
 
       // Past sessions: the session just captured is saved; open it (names kept), then delete it.
       await panel.locator('[data-testid=tab-history]').click();
