@@ -19,8 +19,6 @@ const TOKEN_KEY = 'proxyToken';
 /** Pre-sync storage.local layout: the whole Settings object, token included. */
 const LEGACY_LOCAL_SETTINGS_KEY = 'settings';
 const CONNECTION_CHECK_KEY = 'connectionCheck';
-/** storage.session survives the service worker being stopped, and is cleared when the browser exits. */
-const CAPTURE_TAB_KEY = 'captureTabId';
 
 function objectOrEmpty(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -90,13 +88,3 @@ export async function loadConnectionCheck(): Promise<StoredConnectionCheck | nul
   return { proxyUrl, ok, engine: typeof engine === 'string' ? engine : null, checkedAt };
 }
 
-export async function loadCaptureTabId(): Promise<number | null> {
-  const stored = await browser.storage.session.get(CAPTURE_TAB_KEY);
-  const value = stored[CAPTURE_TAB_KEY];
-  return typeof value === 'number' ? value : null;
-}
-
-export async function saveCaptureTabId(tabId: number | null): Promise<void> {
-  if (tabId === null) await browser.storage.session.remove(CAPTURE_TAB_KEY);
-  else await browser.storage.session.set({ [CAPTURE_TAB_KEY]: tabId });
-}
