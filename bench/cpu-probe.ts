@@ -7,7 +7,7 @@
  *   service worker); other renderers host web pages. Resident memory is read from /proc too.
  * - Targets: `Performance.getMetrics` in a flat session (main-thread TaskDuration, JS heap).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getTargets, type CdpClient, type TargetInfo } from '../scripts/browser/cdp-client';
 
 export type ProcessRole = 'extension' | 'page' | 'browser ui' | 'browser' | 'gpu' | 'audio' | 'network' | 'other';
@@ -110,3 +110,38 @@ export async function attachTarget(cdp: CdpClient, match: (target: TargetInfo) =
 }
 
 export const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+
+/** Linux clock ticks per second for /proc stat times (USER_HZ; 100 on every mainstream kernel). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds per thread name of one process, from /proc/<pid>/task (Linux only; empty elsewhere). */
+export function threadTimes(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // "tid (name) state ..." : the name may hold spaces, so split after the last ')'.
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+      byName.set(name, (byName.get(name) ?? 0) + seconds);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byName;
+}
+
+/** % of one core per thread name between two threadTimes() readings, largest first. */
+export function threadUsage(before: Map<string, number>, after: Map<string, number>, wallSeconds: number): Array<{ name: string; cpuPercent: number }> {
+  return [...after]
+    .map(([name, seconds]) => ({ name, cpuPercent: ((seconds - (before.get(name) ?? 0)) / wallSeconds) * 100 }))
+    .filter((t) => t.cpuPercent > 0)
+    .sort((a, b) => b.cpuPercent - a.cpuPercent);
+}

@@ -29,7 +29,7 @@ import { startProxy } from '../scripts/browser/proxy-process';
 import { prepareAudio } from '../scripts/prepare-audio';
 import { startSpeechPage } from '../tests/e2e/support/speech-page';
 import { startTimedUpstream } from '../tests/fixtures/latency/timed-upstream';
-import { attachTarget, mb, sampleProcesses, usageBetween, type AttachedTarget, type ProcessSample, type RoleUsage } from './cpu-probe';
+import { attachTarget, mb, sampleProcesses, threadTimes, threadUsage, usageBetween, type AttachedTarget, type ProcessSample, type RoleUsage } from './cpu-probe';
 import { buildBenchExtension } from './latency-build';
 
 const FAKE_KEY = 'timed-upstream-key';
@@ -174,6 +174,8 @@ async function main(): Promise<void> {
       });
     };
     await take();
+    const extensionPid = samples[0]?.processes.find((p) => p.role === 'extension')?.pid;
+    const threadsBefore = extensionPid === undefined ? new Map<string, number>() : threadTimes(extensionPid);
     const end = start + options.minutes * 60;
     while (now() < end) {
       await sleep(Math.min(options.sampleSeconds, end - now()) * 1000);
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
     const last = samples.at(-1);
     if (!first || !last) throw new Error('no samples');
     const seconds = last.t - first.t;
+    const threads = extensionPid === undefined ? [] : threadUsage(threadsBefore, threadTimes(extensionPid), seconds);
     const usage = usageBetween(first.processes, last.processes, seconds);
     const offscreenTask = taskPercent(first.offscreen, last.offscreen, seconds);
     const pageTask = taskPercent(first.page, last.page, seconds);
@@ -207,6 +210,7 @@ async function main(): Promise<void> {
     console.log('CPU, % of one core             without  with captions');
     console.log(`extension renderer (all threads)  ${pct(role(baseUsage, 'extension'))}  ${pct(role(usage, 'extension'))}   offscreen + AudioWorklet + service worker`);
     console.log(`  offscreen main thread                ${Number.isFinite(offscreenTask) ? offscreenTask.toFixed(2).padStart(6) : '     -'}   (Performance.getMetrics TaskDuration)`);
+    for (const thread of threads.slice(0, 6)) console.log(`  thread ${thread.name.padEnd(25)}      ${thread.cpuPercent.toFixed(2).padStart(6)}   (/proc)`);
     console.log(`page renderer(s) (all threads)    ${pct(basePage)}  ${pct(capPage)}   ratio ${basePage && capPage ? (capPage.cpuPercent / basePage.cpuPercent).toFixed(2) : '-'}`);
     console.log(`  page main thread                ${Number.isFinite(basePageTask) ? basePageTask.toFixed(2).padStart(6) : '     -'}  ${Number.isFinite(pageTask) ? pageTask.toFixed(2).padStart(6) : '     -'}   ratio ${Number.isFinite(basePageTask) && Number.isFinite(pageTask) ? (pageTask / basePageTask).toFixed(2) : '-'}`);
     console.log(`browser process                   ${pct(role(baseUsage, 'browser'))}  ${pct(role(usage, 'browser'))}   (tab capture runs here)`);
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
     console.log(`target: offscreen <= 3 % of one core: main thread ${offscreenTask.toFixed(2)} % ${offscreenOk ? 'ok' : 'OVER'}; whole extension process ${extension ? extension.cpuPercent.toFixed(2) : '-'} % ${extension && extension.cpuPercent <= 3 ? 'ok' : 'over'}`);
 
     if (options.json) {
-      await writeFile(options.json, JSON.stringify({ options, baseUsage, basePageTask, usage, offscreenTask, pageTask, samples }, null, 2));
+      await writeFile(options.json, JSON.stringify({ options, baseUsage, basePageTask, usage, offscreenTask, pageTask, threads, samples }, null, 2));
     }
   } finally {
     await browser?.close();
