@@ -50,6 +50,8 @@ export interface SessionPorts {
 export interface SessionHooks {
   /** The socket gave up (refused, unreachable): the owner ends the session. */
   onSocketFailure?(error: UserFacingError): void;
+  /** The session's start time (epoch ms); the owner passes the value it also saves, so both agree. */
+  startedAt?: number;
 }
 
 export class CaptureSession {
@@ -78,7 +80,7 @@ export class CaptureSession {
   ) {
     this.vad = new VadGate({ enabled: settings.vadEnabled, sensitivity: settings.vadSensitivity });
     this.batcher = new AudioBatcher(SAMPLE_RATE, 0.1, (pcm, captureStart, seconds) => this.send(pcm, captureStart, seconds));
-    this.state = { phase: 'starting', source, tabId, startedAt: ports.now(), error: null, warning: null };
+    this.state = { phase: 'starting', source, tabId, startedAt: hooks.startedAt ?? ports.now(), error: null, warning: null };
   }
 
   get snapshot(): TranscriptSnapshot {

@@ -99,6 +99,8 @@ export class OffscreenController {
     };
     const session: CaptureSession = new CaptureSession(ports, message.settings, message.source, message.tabId, {
       onSocketFailure: (error) => void this.end(session, error),
+      // Speaker names are keyed by this time, in the saved record and in the live state alike.
+      startedAt,
     });
     this.session = session;
     this.deps.emitState(session.currentState);

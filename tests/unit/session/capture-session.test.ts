@@ -112,3 +112,17 @@ describe('CaptureSession no-audio warning', () => {
     expect(h.session.currentState.warning).toBeNull();
   });
 });
+
+describe('CaptureSession start time', () => {
+  it('uses the start time its owner saved, so names keyed by it match the live state', () => {
+    const ports: SessionPorts = {
+      emitState: () => undefined,
+      emitUpdate: () => undefined,
+      emitLevel: () => undefined,
+      now: () => 9_999,
+      openSocket: () => ({ sendAudio: () => undefined, close: async () => undefined }),
+    };
+    const session = new CaptureSession(ports, DEFAULT_SETTINGS, 'mic', null, { startedAt: 1_234 });
+    expect(session.currentState.startedAt).toBe(1_234);
+  });
+});
