@@ -149,7 +149,8 @@ async function main(): Promise<void> {
     const basePageMetrics = (await pageTarget?.metrics()) ?? null;
     await sleep(options.baselineMinutes * 60_000);
     const baseSeconds = now() - baseStart;
-    const baseUsage = usageBetween(baseProcesses, await sampleProcesses(browser.cdp), baseSeconds);
+    const baseEndProcesses = await sampleProcesses(browser.cdp);
+    const baseUsage = usageBetween(baseProcesses, baseEndProcesses, baseSeconds);
     const basePageTask = taskPercent(basePageMetrics, (await pageTarget?.metrics()) ?? null, baseSeconds);
 
     console.error(`captions: ${options.minutes} min, a sample every ${options.sampleSeconds} s`);
@@ -228,6 +229,9 @@ async function main(): Promise<void> {
     row('offscreen JS heap used', offHeap);
     row('page renderer(s) RSS', pageRss);
     row('page JS heap used', pageHeap);
+    const baseMinutes = baseSeconds / 60;
+    row('without captions: page RSS', [[0, roleRss(baseProcesses, 'page')], [baseMinutes, roleRss(baseEndProcesses, 'page')]]);
+    row('without captions: extension RSS', [[0, roleRss(baseProcesses, 'extension')], [baseMinutes, roleRss(baseEndProcesses, 'extension')]]);
     console.log('');
     const offscreenOk = Number.isFinite(offscreenTask) && offscreenTask <= 3;
     const extension = role(usage, 'extension');
