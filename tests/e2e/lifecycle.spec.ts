@@ -102,22 +102,41 @@ test.describe('extension lifecycle', () => {
       const restarts: number[] = [];
       const workerTarget = async () =>
         (await getTargets(app.cdp)).find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${app.extensionId}/`));
+      // A restarted worker can come back under the same target id faster than a poll sees the gap,
+      // so a new worker is recognised by its own clock origin, which no two workers share.
+      const workerTimeOrigin = async (targetId: string): Promise<number | null> => {
+        try {
+          const { sessionId } = (await app.cdp.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
+          try {
+            const answer = (await app.cdp.send('Runtime.evaluate', { expression: 'performance.timeOrigin', returnByValue: true }, sessionId)) as {
+              result?: { value?: unknown };
+            };
+            return typeof answer.result?.value === 'number' ? answer.result.value : null;
+          } finally {
+            await app.cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+          }
+        } catch {
+          return null; // the worker went away while we asked
+        }
+      };
       for (let round = 0; round < 3; round++) {
         const target = await workerTarget();
         expect(target, 'a running service worker to stop').toBeDefined();
+        const originBefore = await workerTimeOrigin(target!.targetId);
+        expect(originBefore, 'the running worker answers').not.toBeNull();
         const stoppedAt = Date.now();
         // What Chrome does to an idle worker, forced: the worker and all its memory are gone.
         await app.cdp.send('Target.closeTarget', { targetId: target!.targetId });
         // The capture document's next message starts a new worker.
-        let sawNone = false;
         await expect
           .poll(
             async () => {
               const now = await workerTarget();
-              if (!now) sawNone = true;
-              return !!now && (now.targetId !== target!.targetId || sawNone);
+              if (!now) return false;
+              const origin = await workerTimeOrigin(now.targetId);
+              return origin !== null && origin !== originBefore;
             },
-            { timeout: 10_000, intervals: [50], message: 'a new service worker' },
+            { timeout: 10_000, intervals: [100], message: 'a new service worker' },
           )
           .toBe(true);
         restarts.push(Date.now() - stoppedAt);
