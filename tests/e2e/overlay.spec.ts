@@ -115,8 +115,24 @@ async function waitForFinalLine(page: Page, pattern: RegExp | string, timeout = 
       )
       .toBe(true);
   } catch (error) {
-    throw new Error(`No final caption line matched ${String(pattern)}; the overlay showed ${JSON.stringify(shown)}`, { cause: error });
+    await saveScreenshot(page, test.info(), 'no-caption-line').catch(() => undefined);
+    throw new Error(`No final caption line matched ${String(pattern)}; lines ${JSON.stringify(shown)}; ${await describeOverlay(page)}`, {
+      cause: error,
+    });
   }
+}
+
+/** What the page holds of the overlay, for failure messages. */
+async function describeOverlay(page: Page): Promise<string> {
+  return page
+    .evaluate(() => {
+      const hosts = document.querySelectorAll('captionist-overlay');
+      const host = hosts[0];
+      if (!host) return 'no overlay host in the page';
+      const root = host.shadowRoot;
+      return `${hosts.length} host(s) under <${host.parentElement?.tagName.toLowerCase()}>, shadow: ${(root?.innerHTML ?? '(closed)').slice(0, 600)}`;
+    })
+    .catch((error: unknown) => `page not readable: ${String(error)}`);
 }
 
 /** The box's geometry and computed style, read inside the shadow root. */
@@ -278,6 +294,13 @@ test.describe('caption overlay', () => {
       // The window shrinks: the box stays inside it; it grows back: the box returns.
       await page.setViewportSize({ width: 560, height: 360 });
       await expect.poll(async () => (await readBox(page))?.viewport.width).toBe(560);
+      // The page sees the new size before the overlay's resize handler has re-placed the box.
+      await expect
+        .poll(async () => {
+          const box = await readBox(page);
+          return !!box && box.left + box.width <= box.viewport.width && box.top + box.height <= box.viewport.height;
+        }, { message: 'the box back inside the smaller window' })
+        .toBe(true);
       expectInsideViewport(await readBox(page));
       await shot(page, testInfo, 'overlay-small-window');
       await page.setViewportSize({ width: 1280, height: 720 });
@@ -288,7 +311,13 @@ test.describe('caption overlay', () => {
       await page.reload();
       await waitForPlayback(page);
       await startCaptions(app, page);
-      await expect.poll(async () => await readBox(page), { timeout: 20_000 }).toMatchObject({
+      await expect
+        .poll(async () => await readBox(page), { timeout: 20_000, message: `the box after a restart (${await describeOverlay(page)})` })
+        .not.toBeNull()
+        .catch(async (error: unknown) => {
+          throw new Error(`No caption box after the restart: ${await describeOverlay(page)}`, { cause: error });
+        });
+      expect(await readBox(page)).toMatchObject({
         left: before.left,
         top: before.top,
         width: before.width,
