@@ -1,13 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
 import type { SessionPhase, SessionState } from '@/lib/messages';
-import { captionLines, type SpeakerNames } from '@/lib/overlay/caption-lines';
+import { captionLines } from '@/lib/overlay/caption-lines';
 import { onMessage } from '@/lib/runtime-client';
-import { NO_SPEAKER_NAMES } from '@/lib/transcript/speaker-names';
 import { CaptionsOverlay, type OverlayNotice } from './captions-overlay';
 import { OverlayLiveRegion } from './overlay-live-region';
 import { useOverlayAppearance, useOverlayPlacement, useSpeakerNames, useViewport } from './overlay-preferences';
-import { useOverlaySession } from './overlay-session';
+import { useOverlaySession, type OverlaySessionSource } from './overlay-session';
 
 /** After captions stop, the last lines stay this long so the end of a sentence can be read. */
 export const LINGER_AFTER_STOP_MS = 8_000;
@@ -19,17 +18,18 @@ export interface OverlayAppProps {
   site: string;
   /** The shadow host; listens for SHOW_EVENT. */
   host: EventTarget;
+  /** The session, followed since before the first render (connectOverlaySession). */
+  source: OverlaySessionSource;
 }
 
 /** The overlay in one page: the session's captions in the box, plus the screen-reader region. */
-export function OverlayApp({ site, host }: OverlayAppProps) {
+export function OverlayApp({ site, host, source }: OverlayAppProps) {
   const [appearance, setAppearance, appearanceReady] = useOverlayAppearance();
   const [placement, setPlacement, placementReady] = useOverlayPlacement(site);
   const viewport = useViewport();
-  const namesRef = useRef<SpeakerNames>(NO_SPEAKER_NAMES);
-  const session = useOverlaySession(namesRef);
+  const session = useOverlaySession(source);
   const names = useSpeakerNames(session.sessionStartedAt);
-  namesRef.current = names;
+  source.setNames(names);
   const shown = useShownForPhase(session.state.phase);
   const [hidden, setHidden] = useState(false);
 
@@ -41,15 +41,14 @@ export function OverlayApp({ site, host }: OverlayAppProps) {
       }),
     [],
   );
-  const refresh = session.refresh;
   useEffect(() => {
     const show = () => {
       setHidden(false);
-      refresh();
+      source.refresh();
     };
     host.addEventListener(SHOW_EVENT, show);
     return () => host.removeEventListener(SHOW_EVENT, show);
-  }, [host]);
+  }, [host, source]);
 
   if (hidden || !shown || !appearanceReady || !placementReady) return null;
   const lines = captionLines(session.transcript, appearance.lines, names);

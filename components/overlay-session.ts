@@ -1,78 +1,111 @@
-import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { useEffect, useReducer } from 'preact/hooks';
 import type { SessionState } from '@/lib/messages';
 import type { SpeakerNames } from '@/lib/overlay/caption-lines';
 import { OverlaySessionView } from '@/lib/overlay/session-view';
 import { onMessage, request } from '@/lib/runtime-client';
+import { NO_SPEAKER_NAMES } from '@/lib/transcript/speaker-names';
 import type { TranscriptSnapshot } from '@/lib/transcript/types';
 import type { Announcement } from './overlay-live-region';
 
 /** How many announcements stay in the live region's DOM. */
 const KEEP_ANNOUNCEMENTS = 4;
 
-export interface OverlaySession {
-  state: SessionState;
-  transcript: TranscriptSnapshot;
-  announcements: Announcement[];
-  /** Epoch ms at which the shown session began (kept after it stops, for its speaker names). */
-  sessionStartedAt: number | null;
-  /** Fetch the session and transcript again (after a re-injection shows the overlay again). */
+/** The live session as the overlay follows it (see lib/overlay/session-view.ts for the rules). */
+export interface OverlaySessionSource {
+  readonly view: OverlaySessionView;
+  /** The newest announcements for the live region, oldest first. */
+  readonly announcements: readonly Announcement[];
+  subscribe(listener: () => void): () => void;
+  /** Ask for the session and transcript again (a re-injection shows the overlay again). */
   refresh(): void;
+  /** Names used in announcements from now on. */
+  setNames(names: SpeakerNames): void;
 }
 
 /**
- * The live session for the overlay, kept by OverlaySessionView (lib/overlay/session-view.ts)
- * from requests and pushed messages. `names` is read when an announcement is made (a ref, so
- * renames apply at once).
+ * Starts following the session at once, before anything renders: a state pushed while Preact's
+ * first effects are still pending would otherwise be lost (and a stale answer left standing).
  */
-export function useOverlaySession(names: { readonly current: SpeakerNames }): OverlaySession {
-  const view = useRef<OverlaySessionView | null>(null);
-  view.current ??= new OverlaySessionView(() => names.current);
-  const [, changed] = useReducer((n: number) => n + 1, 0);
-  const [announcements, setAnnouncements] = useState<Announcement[]>([]);
-  const nextId = useRef(1);
-  const refreshRef = useRef<() => void>(() => undefined);
+export function connectOverlaySession(): OverlaySessionSource {
+  let names: SpeakerNames = NO_SPEAKER_NAMES;
+  const view = new OverlaySessionView(() => names);
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((listener) => listener());
+  let announcements: Announcement[] = [];
+  let nextId = 1;
 
-  useEffect(() => {
-    const model = view.current!;
-    let alive = true;
-    const refresh = () => {
-      const stateAnswer = model.askState();
-      const transcriptAnswer = model.askTranscript();
-      void request({ type: 'session/get' })
-        .then((answer) => alive && stateAnswer(answer) && changed(0))
-        .catch((error: unknown) => console.warn('[captionist] session state not available', error));
-      void request({ type: 'transcript/get' })
-        .then((snapshot) => alive && transcriptAnswer(snapshot) && changed(0))
-        .catch((error: unknown) => console.warn('[captionist] transcript not available', error));
-    };
-    refreshRef.current = refresh;
-    const off = onMessage((message) => {
-      if (message.type === 'session/state') {
-        model.pushState(message.state);
-        changed(0);
-      } else if (message.type === 'transcript/update') {
-        const said = model.pushUpdate(message.update);
-        changed(0);
-        if (said.length > 0) {
-          const added = said.map((text) => ({ id: nextId.current++, text }));
-          setAnnouncements((list) => [...list, ...added].slice(-KEEP_ANNOUNCEMENTS));
-        }
-      }
-      return undefined;
-    });
-    refresh();
-    return () => {
-      alive = false;
-      off();
-    };
-  }, []);
-
-  const model = view.current;
-  return {
-    state: model.state,
-    transcript: model.transcript,
-    announcements,
-    sessionStartedAt: model.sessionStartedAt,
-    refresh: () => refreshRef.current(),
+  const askTranscript = () => {
+    const transcriptAnswer = view.askTranscript();
+    void request({ type: 'transcript/get' })
+      .then((snapshot) => transcriptAnswer(snapshot) && changed())
+      .catch((error: unknown) => console.warn('[captionist] transcript not available', error));
   };
+  /** A new session empties the transcript; what it said before we knew is in its snapshot. */
+  const applying = (apply: () => void) => {
+    const sessions = view.sessionsSeen;
+    apply();
+    if (view.sessionsSeen !== sessions) askTranscript();
+    changed();
+  };
+  const askState = () => {
+    const stateAnswer = view.askState();
+    void request({ type: 'session/get' })
+      .then((answer) => applying(() => stateAnswer(answer)))
+      .catch((error: unknown) => {
+        stateAnswer(view.state);
+        console.warn('[captionist] session state not available', error);
+      });
+  };
+  const refresh = () => {
+    askState();
+    askTranscript();
+  };
+  onMessage((message) => {
+    if (message.type === 'session/state') {
+      applying(() => view.pushState(message.state));
+    } else if (message.type === 'transcript/update') {
+      const said = view.pushUpdate(message.update);
+      if (said.length > 0) announcements = [...announcements, ...said.map((text) => ({ id: nextId++, text }))].slice(-KEEP_ANNOUNCEMENTS);
+      if (view.needsState()) askState();
+      changed();
+    }
+    return undefined;
+  });
+
+  refresh();
+
+  return {
+    view,
+    get announcements() {
+      return announcements;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    refresh,
+    setNames(next) {
+      names = next;
+    },
+  };
+}
+
+export interface OverlaySession {
+  state: SessionState;
+  transcript: TranscriptSnapshot;
+  announcements: readonly Announcement[];
+  /** Epoch ms at which the shown session began (kept after it stops, for its speaker names). */
+  sessionStartedAt: number | null;
+}
+
+/** Renders from the source and again on every change. */
+export function useOverlaySession(source: OverlaySessionSource): OverlaySession {
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    const off = source.subscribe(() => rerender(0));
+    rerender(0); // anything that changed between the first render and now
+    return off;
+  }, [source]);
+  const { view } = source;
+  return { state: view.state, transcript: view.transcript, announcements: source.announcements, sessionStartedAt: view.sessionStartedAt };
 }

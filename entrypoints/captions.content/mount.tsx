@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { CAPTIONS_OVERLAY_CSS } from '@/components/captions-overlay-styles';
 import { OverlayApp, SHOW_EVENT } from '@/components/overlay-app';
+import { connectOverlaySession } from '@/components/overlay-session';
 import { followFullscreen } from '@/lib/overlay/fullscreen-follower';
 import { overlaySiteKey } from '@/lib/overlay-settings';
 
@@ -16,6 +17,8 @@ export function mountCaptionsOverlay(): void {
     existing.dispatchEvent(new CustomEvent(SHOW_EVENT));
     return;
   }
+  // Listen before anything else: the session's first states are pushed right after injection.
+  const source = connectOverlaySession();
   const host = document.createElement(HOST_TAG);
   // The page's own rules (say `[popover] { border: ... }`) must not reach the host: it is
   // sizeless and invisible; only the box inside takes room and input. (CSSOM, so CSP allows it.)
@@ -28,5 +31,5 @@ export function mountCaptionsOverlay(): void {
   shadow.append(root);
   document.documentElement.append(host);
   followFullscreen(host);
-  render(<OverlayApp site={overlaySiteKey(location.href)} host={host} />, root);
+  render(<OverlayApp site={overlaySiteKey(location.href)} host={host} source={source} />, root);
 }

@@ -11,6 +11,9 @@
  *   snapshot asked for before it is dropped, so the last session's lines never come back.
  * - Finals that arrive as updates become announcements for the live region; what a snapshot
  *   brings was said before the overlay was there and is not read out.
+ * - Transcript updates while the view believes nothing runs mean a state push was missed (the
+ *   background may not know the tab yet when the first states are sent): `needsState()` says
+ *   to ask again.
  */
 import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '../messages';
 import type { TranscriptSnapshot } from '../transcript/types';
@@ -28,15 +31,24 @@ export class OverlaySessionView {
   /** undefined until the first state is heard of. */
   private knownStartedAt: number | null | undefined = undefined;
   private generation = 0;
+
+  /** Counts new sessions seen; when it moves, the transcript was emptied and is worth asking for. */
+  get sessionsSeen(): number {
+    return this.generation;
+  }
   private pushedSinceAsked = false;
   private updatesSinceAsked: TranscriptUpdate[] | null = null;
+  private stateAnswerPending = false;
+  private updatesWhileIdle = 0;
 
   constructor(private readonly names: () => SpeakerNames = () => ({})) {}
 
   /** Asking for the state: returns what to call with the answer (true if it was applied). */
   askState(): (answer: SessionState | undefined) => boolean {
     this.pushedSinceAsked = false;
+    this.stateAnswerPending = true;
     return (answer) => {
+      this.stateAnswerPending = false;
       if (this.pushedSinceAsked) return false;
       this.applyState(answer ?? IDLE_STATE);
       return true;
@@ -56,6 +68,11 @@ export class OverlaySessionView {
     };
   }
 
+  /** True when updates came in while the state says idle and no answer is on its way. */
+  needsState(): boolean {
+    return this.updatesWhileIdle > 0 && this.state.phase === 'idle' && !this.stateAnswerPending;
+  }
+
   pushState(state: SessionState): void {
     this.pushedSinceAsked = true;
     this.applyState(state);
@@ -64,6 +81,7 @@ export class OverlaySessionView {
   /** Applies a pushed update; returns the announcements it brings (finalized text, once). */
   pushUpdate(update: TranscriptUpdate): string[] {
     this.updatesSinceAsked?.push(update);
+    this.updatesWhileIdle = this.state.phase === 'idle' ? this.updatesWhileIdle + 1 : 0;
     this.transcript = applyTranscriptUpdate(this.transcript, update);
     if (update.changed.length === 0) return [];
     const result = nextAnnouncements(this.announcer, this.transcript.utterances, this.names());
@@ -89,5 +107,6 @@ export class OverlaySessionView {
       this.knownStartedAt = null;
     }
     this.state = next;
+    if (next.phase !== 'idle') this.updatesWhileIdle = 0;
   }
 }

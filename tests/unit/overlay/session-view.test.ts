@@ -41,7 +41,9 @@ describe('OverlaySessionView', () => {
     view.pushState(state('idle', null));
     expect(texts(view)).toEqual(['old session']); // kept after a stop
     const answer = view.askTranscript(); // a re-injection asks...
+    const seen = view.sessionsSeen;
     view.pushState(state('starting', 2000)); // ...and the new session begins before the answer
+    expect(view.sessionsSeen).toBe(seen + 1); // the source asks for the new session's transcript
     expect(texts(view)).toEqual([]);
     expect(answer({ utterances: [utterance('u1', 'old session')], interim: null })).toBe(false);
     expect(texts(view)).toEqual([]);
@@ -68,5 +70,22 @@ describe('OverlaySessionView', () => {
     const view = new OverlaySessionView(() => names);
     names = { 0: 'Dana' };
     expect(view.pushUpdate(update({ ...utterance('u1', 'hello'), speaker: 0 }))).toEqual(['Dana: hello']);
+  });
+});
+
+describe('OverlaySessionView.needsState', () => {
+  it('asks for the state again when updates come while it believes nothing runs (a missed push)', () => {
+    const view = new OverlaySessionView();
+    const answer = view.askState();
+    answer(state('idle', null)); // asked before the session started; its first pushes went nowhere
+    expect(view.needsState()).toBe(false);
+    view.pushUpdate(update(utterance('u1', 'words')));
+    expect(view.needsState()).toBe(true);
+    const again = view.askState();
+    expect(view.needsState()).toBe(false); // one question at a time
+    expect(again(state('live', 1000))).toBe(true);
+    expect(view.state.phase).toBe('live');
+    view.pushUpdate(update(utterance('u2', 'more')));
+    expect(view.needsState()).toBe(false);
   });
 });
