@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
 import { configureExtension } from '../scripts/browser/options-page';
-import { openActionPopup } from '../scripts/browser/popup';
+import { startTabCaptionsFromPopup } from '../scripts/browser/popup';
 import { startProxy } from '../scripts/browser/proxy-process';
 import { prepareAudio } from '../scripts/prepare-audio';
 import { startSpeechPage } from '../tests/e2e/support/speech-page';
@@ -97,19 +97,8 @@ function taskPercent(a: Record<string, number> | null, b: Record<string, number>
 const roleRss = (processes: readonly ProcessSample[], role: string) =>
   processes.filter((p) => p.role === role).reduce((sum, p) => sum + (p.rssBytes ?? 0), 0);
 
-async function startCaptions(browser: LaunchedBrowser, page: Parameters<typeof openActionPopup>[2]): Promise<void> {
-  const opened = await openActionPopup(browser.cdp, browser.extensionId, page);
-  if (!opened.ok) throw new Error(opened.message);
-  try {
-    await opened.popup.waitForEnabled('input[name=source][value=tab]');
-    await opened.popup.click('input[name=source][value=tab]');
-    await opened.popup.waitForEnabled('[data-testid=start]');
-    await opened.popup.click('[data-testid=start]');
-    const live = await opened.popup.waitForPhase(['live'], 20_000);
-    if (!live.ok) throw new Error(`Captions did not go live: ${live.status.text}`);
-  } finally {
-    await opened.popup.close();
-  }
+async function startCaptions(browser: LaunchedBrowser, page: Parameters<typeof startTabCaptionsFromPopup>[2]): Promise<void> {
+  await startTabCaptionsFromPopup(browser.cdp, browser.extensionId, page);
 }
 
 async function main(): Promise<void> {

@@ -33,7 +33,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
 import { configureExtension } from '../scripts/browser/options-page';
-import { openActionPopup } from '../scripts/browser/popup';
+import { startTabCaptionsFromPopup } from '../scripts/browser/popup';
 import { startProxy } from '../scripts/browser/proxy-process';
 import { startStaticServer } from '../scripts/browser/static-server';
 import { buildLatencyAudio, TONE_HZ } from '../tests/fixtures/latency/latency-audio';
@@ -179,18 +179,7 @@ async function runVariant(variant: Variant, extensionDir: string, eventWav: stri
     await page.goto(`${server.origin}/latency.html`);
     const prepared = await page.evaluate(() => (window as unknown as { __latency: LatencyPageApi }).__latency.prepare());
 
-    const opened = await openActionPopup(browser.cdp, browser.extensionId, page);
-    if (!opened.ok) throw new Error(opened.message);
-    try {
-      await opened.popup.waitForEnabled('input[name=source][value=tab]');
-      await opened.popup.click('input[name=source][value=tab]');
-      await opened.popup.waitForEnabled('[data-testid=start]');
-      await opened.popup.click('[data-testid=start]');
-      const live = await opened.popup.waitForPhase(['live'], 20_000);
-      if (!live.ok) throw new Error(`Captions did not go live: ${live.status.text}`);
-    } finally {
-      await opened.popup.close();
-    }
+    await startTabCaptionsFromPopup(browser.cdp, browser.extensionId, page);
     await page.bringToFront();
     await page.evaluate(() => (window as unknown as { __latency: LatencyPageApi }).__latency.watchOverlay());
 
