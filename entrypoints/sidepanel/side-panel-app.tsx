@@ -88,6 +88,9 @@ export function SidePanelApp({ history = defaultHistory, plainRendering = false 
   }, [search]);
 
   async function writeClipboard(text: string, done: string) {
+    // Clear first so a second copy is announced again and no earlier result stays on screen
+    // while the clipboard write is pending.
+    setStatus('');
     try {
       await navigator.clipboard.writeText(text);
       setStatus(done);

@@ -146,22 +146,31 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
 
   const page = tab && !isRestrictedPage(tab.url) ? { title: tab.title, origin: originOf(tab.url) } : null;
   const retention = await deps.loadRetention();
+  // Record the tab before the document starts: its first states ("starting", "connecting",
+  // often "live") are relayed to the overlay only once the background knows which tab it is on.
+  const before = await deps.state.load();
+  await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
+  const forget = { captureTabId: null, captureSource: null, captureOrigin: null };
   await deps.ensureOffscreen();
   const answer = (await deps.askOffscreen({ type: 'offscreen/start', source, tabId, streamId, settings, page, retention })) as
     | StartResult
     | undefined;
   if (!answer) {
+    await deps.state.save(forget);
     await deps.closeOffscreen();
     return refuse({ code: 'internal', message: t('sessionNoAnswer') });
   }
   if (!answer.ok) {
-    // "Already running" is about a session that goes on: leave it and its document alone.
-    if (answer.error.code === 'already-running') return answer;
+    // "Already running" is about a session that goes on: leave it, its tab and its document alone.
+    if (answer.error.code === 'already-running') {
+      await deps.state.save(before);
+      return answer;
+    }
+    await deps.state.save(forget);
     await deps.closeOffscreen();
     if (answer.error.code === 'mic-permission-needed') await deps.openMicPermissionPage(tabId);
     return refuse(answer.error);
   }
-  await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
   return answer;
 }
 

@@ -78,10 +78,9 @@ async function renameSpeaker(panel: Page, speaker: number, name: string): Promis
   await expect(panel.locator(`.speaker-item[data-speaker="${speaker}"] [data-testid=speaker-name]`)).toHaveText(name);
 }
 
-async function copyStatus(panel: Page): Promise<string> {
-  const status = panel.locator('[data-testid=copy-status]');
-  await status.filter({ hasText: /\S/ }).waitFor({ timeout: 5_000 });
-  return ((await status.textContent()) ?? '').trim();
+/** Waits for the status line to say `expected`; an earlier status may still show while the clipboard write is pending. */
+async function expectCopyStatus(panel: Page, expected: string): Promise<void> {
+  await expect(panel.locator('[data-testid=copy-status]')).toHaveText(expected, { timeout: 5_000 });
 }
 
 const DATE = /\d{4}-\d{2}-\d{2}/.source;
@@ -165,7 +164,7 @@ test.describe('side panel', () => {
       // Copy all: names and times on every line.
       await panel.bringToFront();
       await panel.locator('[data-testid=copy]').click();
-      expect(await copyStatus(panel)).toBe('Copied');
+      await expectCopyStatus(panel, 'Copied');
       const clipboard = await panel.evaluate(() => navigator.clipboard.readText());
       await saveText(testInfo, 'clipboard-all.txt', clipboard);
       const lines = clipboard.split('\n');
@@ -187,7 +186,7 @@ test.describe('side panel', () => {
         return range.toString();
       });
       await panel.locator('[data-testid=copy-selection]').click();
-      expect(await copyStatus(panel)).toBe('Copied the selection');
+      await expectCopyStatus(panel, 'Copied the selection');
       expect(await panel.evaluate(() => navigator.clipboard.readText())).toBe(`[${utterances[1]!.time}] ${NAME_1}: ${selected.trim()}`);
       await panel.evaluate(() => document.getSelection()?.removeAllRanges());
 

@@ -156,6 +156,29 @@ describe('startSession', () => {
     expect((await deps.state.load()).captureTabId).toBe(1);
   });
 
+  it('records the captured tab before the document starts, so the first states reach its overlay', async () => {
+    const { deps } = makeDeps();
+    const askOffscreen = deps.askOffscreen;
+    let tabWhenStarting: number | null | undefined;
+    deps.askOffscreen = async (message) => {
+      if (message.type === 'offscreen/start') tabWhenStarting = (await deps.state.load()).captureTabId;
+      return askOffscreen(message);
+    };
+    expect(await startSession(deps, 'tab', 7)).toEqual({ ok: true });
+    expect(tabWhenStarting).toBe(7);
+  });
+
+  it('when the document says a session already runs, the running session keeps its tab', async () => {
+    const { deps, offscreen } = makeDeps();
+    await deps.state.save({ captureTabId: 1, captureSource: 'tab', captureOrigin: 'https://one.example' });
+    offscreen.open = true;
+    // The document reports idle to the background's check but has started meanwhile (a race).
+    offscreen.startAnswer = { ok: false, error: { code: 'already-running', message: 'running' } };
+    expect(await startSession(deps, 'tab', 2)).toMatchObject({ ok: false, error: { code: 'already-running' } });
+    expect(await deps.state.load()).toMatchObject({ captureTabId: 1, captureSource: 'tab', captureOrigin: 'https://one.example' });
+    expect(deps.closeOffscreen).not.toHaveBeenCalled();
+  });
+
   it('closes the document when the microphone is denied, and keeps the reason', async () => {
     const { deps, offscreen } = makeDeps();
     offscreen.startAnswer = { ok: false, error: { code: 'mic-permission-denied', message: 'Blocked' } };
@@ -177,6 +200,7 @@ describe('startSession', () => {
     const { deps, offscreen } = makeDeps({ askOffscreen: async () => undefined });
     expect(await startSession(deps, 'mic', null)).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(offscreen.open).toBe(false);
+    expect(await deps.state.load()).toMatchObject({ captureTabId: null, captureSource: null, captureOrigin: null });
   });
 });
 
