@@ -285,7 +285,9 @@ export class ListenSocket {
       return this.closePromise;
     }
     this.phase = 'closing';
-    this.closeTimer = this.clock.setTimeout(() => this.forceClose(), this.opts.closeTimeoutMs ?? 5000);
+    // The backlog still goes paced (a flood would be cut off by the proxy's rate limit and its
+    // words lost), so the bound grows by the time that takes.
+    this.closeTimer = this.clock.setTimeout(() => this.forceClose(), (this.opts.closeTimeoutMs ?? 5000) + this.pacedFlushMs());
     if (previous === 'open') {
       this.sendCloseStream();
     } else if (previous === 'waiting') {
@@ -488,7 +490,6 @@ export class ListenSocket {
     const ws = this.ws;
     if (!ws || !this.wsOpened || ws.readyState !== WS_OPEN || this.closeStreamSent) return;
     if (this.phase !== 'open' && this.phase !== 'closing') return;
-    const flushing = this.phase === 'closing';
     this.refillTokens();
     while (this.queue.length > 0) {
       const item = this.queue[0] as QueueItem;
@@ -498,23 +499,30 @@ export class ListenSocket {
         continue;
       }
       const chunk = item.chunk;
-      if (!flushing) {
-        if ((ws.bufferedAmount ?? 0) > MAX_WS_BUFFERED_BYTES) {
-          this.drainTimer = this.clock.setTimeout(() => this.drain(), 50);
-          return;
-        }
-        // A chunk larger than the burst goes once the bucket is full.
-        const need = Math.min(chunk.seconds, this.burstSeconds());
-        if (this.tokens + 1e-9 < need) {
-          const waitMs = ((need - this.tokens) / this.sendRate()) * 1000;
-          this.drainTimer = this.clock.setTimeout(() => this.drain(), Math.max(1, Math.ceil(waitMs)));
-          return;
-        }
+      if ((ws.bufferedAmount ?? 0) > MAX_WS_BUFFERED_BYTES) {
+        this.drainTimer = this.clock.setTimeout(() => this.drain(), 50);
+        return;
+      }
+      // A chunk larger than the burst goes once the bucket is full.
+      const need = Math.min(chunk.seconds, this.burstSeconds());
+      if (this.tokens + 1e-9 < need) {
+        const waitMs = ((need - this.tokens) / this.sendRate()) * 1000;
+        this.drainTimer = this.clock.setTimeout(() => this.drain(), Math.max(1, Math.ceil(waitMs)));
+        return;
       }
       this.queue.shift();
       this.tokens -= chunk.seconds;
       if (!this.sendBinary(chunk)) return;
     }
+    // Closing: CloseStream follows the last of the audio.
+    if (this.phase === 'closing' && this.sendText(CLOSE_STREAM)) this.closeStreamSent = true;
+  }
+
+  /** How long the queued audio takes to go at the paced rate, beyond what may go at once. */
+  private pacedFlushMs(): number {
+    let queued = 0;
+    for (const item of this.queue) if (item.kind === 'audio') queued += item.chunk.seconds;
+    return (Math.max(0, queued - this.burstSeconds()) / this.sendRate()) * 1000;
   }
 
   private sendBinary(chunk: Chunk): boolean {
@@ -550,9 +558,9 @@ export class ListenSocket {
     return true;
   }
 
+  /** Sends what is queued, paced, then CloseStream (from drain, once the queue is empty). */
   private sendCloseStream(): void {
     this.drain();
-    if (this.sendText(CLOSE_STREAM)) this.closeStreamSent = true;
   }
 
   private sendRate(): number {

@@ -201,6 +201,44 @@ describe('ListenSocket: close()', () => {
     expect(await closing).toMatchObject({ clean: true });
   });
 
+  it('sends a long backlog paced, then CloseStream, waiting longer by the time that takes', async () => {
+    // 20 s queued while the network was down: sent at once it would pass the proxy's rate limit
+    // (1.25x real time plus a burst) and the proxy would cut the stream, and those words, off.
+    const { socket, fake } = setup();
+    socket.connect();
+    for (let i = 0; i < 200; i += 1) socket.sendAudio(chunk(i % 1000));
+    const closing = socket.close();
+    let done = false;
+    void closing.then(() => (done = true));
+    const ws = fake.last();
+    ws.open();
+    const binaries = () => ws.sent.filter((d) => typeof d !== 'string').length;
+    expect(binaries()).toBe(30); // the 3 s burst
+    expect(ws.texts).toEqual([]);
+    ms(6_000); // 7.5 s more at 1.25x (less a chunk: each wait is rounded up to a whole ms)
+    expect(binaries()).toBeGreaterThanOrEqual(104);
+    expect(binaries()).toBeLessThanOrEqual(105);
+    expect(ws.texts).toEqual([]);
+    ms(7_610); // the remaining 9.5 s
+    expect(binaries()).toBe(200);
+    expect(ws.texts).toEqual(['{"type":"CloseStream"}']);
+    // 5 s for the last results, plus (20 - 3) s / 1.25 = 13.6 s of pacing.
+    await vi.advanceTimersByTimeAsync(18_600 - 13_610 - 1);
+    expect(done).toBe(false);
+    ws.serverClose(1000);
+    expect(await closing).toMatchObject({ clean: true, timedOut: false, unsentSeconds: 0 });
+  });
+
+  it('a paced flush to a server that never answers is still bounded', async () => {
+    const { socket, fake } = setup();
+    socket.connect();
+    for (let i = 0; i < 200; i += 1) socket.sendAudio(chunk(i % 1000));
+    const closing = socket.close();
+    fake.last().open();
+    await vi.advanceTimersByTimeAsync(18_600);
+    expect(await closing).toMatchObject({ timedOut: true, clean: false });
+  });
+
   it('resolves at once when it never connected, and close() twice returns the same promise', async () => {
     const { socket } = setup();
     const a = socket.close();
