@@ -1,16 +1,31 @@
 /**
  * `npm run bench:proxy [-- --streams 100,500 --seconds 5]`
  *
- * N concurrent real-time streams (16 kHz linear16, 100 ms frames, phases spread over the 100 ms)
- * sent straight to a fake Deepgram, then the same streams through the proxy to the same fake, in
- * one run. The fake sends a Results (interim, then final) each time the audio completes a scripted
- * word; the time from sending that frame to receiving its Results is measured in both setups, and
- * the difference is what the proxy adds. (Deepgram itself sends interims about once a second, so
- * one message per 300 ms is a heavier downstream load than real use.) Proxy CPU and memory come
- * from /proc for the proxy process alone (restarted for each N so memory starts from a clean heap).
+ * N concurrent real-time streams (16 kHz linear16, 100 ms frames) sent straight to a fake Deepgram,
+ * then the same streams through the proxy to the same fake, in one run. Two latencies:
+ *
+ * - Audio, one way, every frame: the load generator stamps each frame with its send time
+ *   (process.hrtime, a clock all processes on the machine share) and the fake reads it on arrival
+ *   (bench/proxy-frame-stamp.ts). This is the latency the proxy adds to the audio.
+ * - Results, round trip: the fake sends a Results (interim, then final) each time the audio
+ *   completes a scripted word; the time from sending that frame to receiving its Results covers
+ *   both directions through the proxy. (Deepgram itself sends interims about once a second, so one
+ *   message per 300 ms is a heavier downstream load than real use.)
+ *
+ * Streams start their 100 ms periods at phases spread evenly over the period, 1 ms apart (stream i
+ * at i mod 100 ms): real clients start whenever their users do, so the proxy sees frames arrive
+ * evenly, not all at once. (5 ms slots, as before, made 2,000 streams arrive as bursts of 100
+ * frames, a load no deployment sees.)
  *
  * Everything runs on loopback: three processes (this load generator, the proxy, the fake) share
- * the machine's cores, as they would not in production, so the figures are an upper bound.
+ * the machine's cores, as they would not in production. So while the proxy carries its N streams,
+ * a tenth as many "control" streams go straight to the fake from the same processes, in the same
+ * phases: they feel the same machine load without the proxy hop, and "added" is measured against
+ * them. The direct run without the proxy (the issue's baseline) is shown too; the difference between
+ * the two baselines is what the proxy's CPU costs the harness on a shared machine.
+ *
+ * Proxy CPU and memory come from /proc for the proxy process alone (restarted for each N so memory
+ * starts from a clean heap).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,12 +33,16 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { percentile, stampFrame, StampGroup, summarize, unstampFrame, type LatencySummary } from './proxy-frame-stamp';
 
 const KEY = 'bench-deepgram-key';
 const TOKEN = 'bench-client-token-123456';
 const FRAME_MS = 100;
-const FRAME = Buffer.alloc(3200); // 100 ms of 16 kHz mono linear16 (silence: the fake does not listen)
-const SLOT_MS = 5;
+const FRAME_BYTES = 3200; // 100 ms of 16 kHz mono linear16 (silence, but for the stamp: the fake does not listen)
+/** Each stream cycles through this many frame buffers: ws sends a buffer without copying it, so a
+ * buffer is stamped again only 400 ms after it was handed over. */
+const FRAME_RING = 4;
+const SLOT_MS = 1;
 const QUERY = 'model=nova-3&encoding=linear16&sample_rate=16000&channels=1&interim_results=true';
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE_KIB = 4;
@@ -52,11 +71,23 @@ const maxFrames = Math.ceil((warmupMs + measureMs) / FRAME_MS) + 100;
 
 interface Probe {
   ws: WebSocket;
+  group: StampGroup;
   slot: number;
+  ring: Buffer[];
   /** Frames sent so far; frame k carries audio up to k * 100 ms. */
   frames: number;
   /** Send time of frame k (performance.now()), negated for warm-up frames. */
   sentAt: Float64Array;
+}
+
+interface GroupResult {
+  /** Results round trips (ms) of frames sent in the measured window, sorted. */
+  latencies: number[];
+  /** One-way audio latency of every frame sent in the measured window, as the fake timed it. */
+  frames: LatencySummary;
+  framesSent: number;
+  answered: number;
+  failedStreams: number;
 }
 
 interface PhaseResult {
@@ -70,10 +101,8 @@ interface PhaseResult {
   proxySysPercent: number;
   /** CPU of the fake upstream over the phase, % of one core. */
   fakeCpuPercent: number;
-  latencies: number[];
-  framesSent: number;
-  answered: number;
-  failedStreams: number;
+  /** By stream group: the measured streams, and in the proxied phase the control streams. */
+  groups: Map<StampGroup, GroupResult>;
   loadGenCpuPercent: number;
 }
 
@@ -155,20 +184,31 @@ function answeredFrame(data: Buffer): number | undefined {
   return Number.isFinite(end) ? Math.round((end * 1000) / FRAME_MS) : undefined;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+interface StreamGroup {
+  group: StampGroup;
+  url: string;
+  headers: Record<string, string>;
+  count: number;
 }
 
-async function openStreams(url: string, headers: Record<string, string>, count: number): Promise<Probe[]> {
+async function openStreams({ group, url, headers, count }: StreamGroup): Promise<Probe[]> {
   const probes: Probe[] = [];
   const batch = 100;
   for (let first = 0; first < count; first += batch) {
     const opening: Array<Promise<void>> = [];
     for (let index = first; index < Math.min(count, first + batch); index += 1) {
-      // A zero mask spares the load generator a copy per frame; the receiver unmasks either way.
+      // A zero mask spares the load generator a copy per frame; the receiver unmasks either way
+      // (a browser masks with a random key, which the proxy unmasks in place with bufferutil).
       const ws = new WebSocket(`${url}?${QUERY}`, { headers, perMessageDeflate: false, generateMask: (mask) => mask.fill(0) });
-      const probe: Probe = { ws, slot: index % (FRAME_MS / SLOT_MS), frames: 0, sentAt: new Float64Array(maxFrames) };
+      const probe: Probe = {
+        ws,
+        group,
+        // Stream i starts at phase i mod 100 ms (1 ms apart): an even spread, as independent clients give.
+        slot: index % (FRAME_MS / SLOT_MS),
+        ring: Array.from({ length: FRAME_RING }, () => Buffer.alloc(FRAME_BYTES)),
+        frames: 0,
+        sentAt: new Float64Array(maxFrames),
+      };
       probes.push(probe);
       opening.push(
         new Promise((resolve, reject) => {
@@ -189,39 +229,44 @@ async function openStreams(url: string, headers: Record<string, string>, count: 
   return probes;
 }
 
-/** Streams in real time for warmup + measurement; latencies of frames sent in the measured window. */
-async function runPhase(url: string, headers: Record<string, string>, count: number, pids: { fake: number; proxy?: number }): Promise<PhaseResult> {
-  const fakePid = pids.fake;
+/**
+ * Streams in real time for warmup + measurement: Results round trips of frames sent in the measured
+ * window, and the fake's one-way timing of every frame in it, per stream group.
+ */
+async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?: number }): Promise<PhaseResult> {
+  const fakePid = fake.child.pid ?? 0;
   let proxyCpuAtMeasure = 0;
   let proxySysAtMeasure = 0;
   const fakeCpuStart = processCpuSeconds(fakePid);
   const phaseStart = performance.now();
-  const probes = await openStreams(url, headers, count);
+  const probes: Probe[] = [];
+  for (const group of groups) probes.push(...(await openStreams(group)));
   await sleep(300);
   const connectedRssKiB = pids.proxy === undefined ? Number.NaN : processRssKiB(pids.proxy);
-  const latencies: number[] = [];
   let measuring = false;
-  let framesSent = 0;
-  let answered = 0;
-  let failedStreams = 0;
+  const results = new Map<StampGroup, { latencies: number[]; framesSent: number; answered: number; failedStreams: number }>();
+  for (const group of groups) results.set(group.group, { latencies: [], framesSent: 0, answered: 0, failedStreams: 0 });
   for (const probe of probes) {
+    const result = results.get(probe.group);
+    if (result === undefined) continue;
     probe.ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return;
       const frame = answeredFrame(data);
       const sentAt = frame === undefined ? 0 : (probe.sentAt[frame] ?? 0);
       if (sentAt > 0) {
-        latencies.push(performance.now() - sentAt);
-        answered += 1;
+        result.latencies.push(performance.now() - sentAt);
+        result.answered += 1;
       }
     });
     probe.ws.on('close', () => {
-      failedStreams += 1;
+      result.failedStreams += 1;
     });
     probe.ws.on('error', () => {});
   }
 
   const slots: Probe[][] = Array.from({ length: FRAME_MS / SLOT_MS }, () => []);
   for (const probe of probes) slots[probe.slot]?.push(probe);
+  await fake.report(); // drops any frame timed before this phase
   const started = performance.now();
   let nextSlot = 0;
   const cpuBefore = process.cpuUsage();
@@ -245,10 +290,16 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
       for (const probe of slots[nextSlot % slots.length] ?? []) {
         if (probe.ws.readyState !== WebSocket.OPEN) continue;
         probe.frames += 1;
-        // Warm-up frames are stored negated: answered, but not measured.
+        const frame = probe.ring[probe.frames % FRAME_RING] ?? Buffer.alloc(FRAME_BYTES);
+        // Warm-up frames are stored negated and not stamped: answered, but not measured.
+        if (measuring) stampFrame(frame, probe.group);
+        else unstampFrame(frame);
         if (probe.frames < probe.sentAt.length) probe.sentAt[probe.frames] = measuring ? performance.now() : -1;
-        probe.ws.send(FRAME);
-        if (measuring) framesSent += 1;
+        probe.ws.send(frame);
+        if (measuring) {
+          const result = results.get(probe.group);
+          if (result !== undefined) result.framesSent += 1;
+        }
       }
     }
   }, 1);
@@ -264,6 +315,8 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
   const proxySysPercent =
     pids.proxy === undefined ? Number.NaN : ((processSysSeconds(pids.proxy) - proxySysAtMeasure) / (window / 1000)) * 100;
   await sleep(500); // answers still in flight
+  const frameTimes = await fake.report();
+  const failedBeforeClose = new Map([...results].map(([group, result]) => [group, result.failedStreams]));
   const closing = probes.map((probe) => new Promise((resolve) => {
     if (probe.ws.readyState === WebSocket.CLOSED) resolve(undefined);
     probe.ws.once('close', resolve);
@@ -273,67 +326,142 @@ async function runPhase(url: string, headers: Record<string, string>, count: num
       resolve(undefined);
     }, 5000).unref();
   }));
-  const failedBeforeClose = failedStreams;
   await Promise.all(closing);
+  const byGroup = new Map<StampGroup, GroupResult>();
+  for (const [group, result] of results) {
+    byGroup.set(group, {
+      latencies: result.latencies.sort((a, b) => a - b),
+      frames: frameTimes[group] ?? summarize([]),
+      framesSent: result.framesSent,
+      answered: result.answered,
+      failedStreams: failedBeforeClose.get(group) ?? 0,
+    });
+  }
   return {
     proxyCpuPercent,
     proxySysPercent,
     machineCpuPercent,
     connectedRssKiB,
     fakeCpuPercent: ((processCpuSeconds(fakePid) - fakeCpuStart) / ((performance.now() - phaseStart) / 1000)) * 100,
-    latencies: latencies.sort((a, b) => a - b),
-    framesSent,
-    answered,
-    failedStreams: failedBeforeClose,
+    groups: byGroup,
     loadGenCpuPercent: ((cpu.user + cpu.system) / 1000 / window) * 100,
   };
 }
 
 interface Row {
   streams: number;
+  controls: number;
   direct: PhaseResult;
   proxied: PhaseResult;
-  proxyCpuPercent: number;
   proxyKiBPerStream: number;
   proxyConnectedKiBPerStream: number;
   proxyBaselineMiB: number;
 }
 
-function formatRow(row: Row): string {
-  const ms = (value: number) => value.toFixed(1);
-  const d50 = percentile(row.direct.latencies, 50);
-  const d99 = percentile(row.direct.latencies, 99);
-  const p50 = percentile(row.proxied.latencies, 50);
-  const p99 = percentile(row.proxied.latencies, 99);
+const ms = (value: number) => value.toFixed(1);
+
+function group(phase: PhaseResult, which: StampGroup): GroupResult {
+  return phase.groups.get(which) ?? { latencies: [], frames: summarize([]), framesSent: 0, answered: 0, failedStreams: 0 };
+}
+
+/** Audio frames, one way: what the proxy adds to the audio on its way to the upstream. */
+function formatFramesRow(row: Row): string {
+  const direct = group(row.direct, StampGroup.Direct).frames;
+  const control = group(row.proxied, StampGroup.Control).frames;
+  const proxied = group(row.proxied, StampGroup.Proxied).frames;
   return [
     row.streams,
-    ms(d50),
-    ms(d99),
-    ms(p50),
-    ms(p99),
-    ms(p50 - d50),
-    ms(p99 - d99),
-    `${row.proxyCpuPercent.toFixed(0)} (${row.proxied.proxySysPercent.toFixed(0)} sys)`,
-    `${row.proxyConnectedKiBPerStream.toFixed(1)} / ${row.proxyKiBPerStream.toFixed(1)}`,
-    `${row.direct.answered}/${row.proxied.answered}`,
-    `${row.direct.loadGenCpuPercent.toFixed(0)}/${row.proxied.loadGenCpuPercent.toFixed(0)}`,
-    `${row.direct.fakeCpuPercent.toFixed(0)}/${row.proxied.fakeCpuPercent.toFixed(0)}`,
-    `${row.direct.machineCpuPercent.toFixed(0)}/${row.proxied.machineCpuPercent.toFixed(0)}`,
+    `${ms(direct.p50)} / ${ms(direct.p99)}`,
+    `${ms(control.p50)} / ${ms(control.p99)}`,
+    `${ms(proxied.p50)} / ${ms(proxied.p99)} / ${ms(proxied.max)}`,
+    `**${ms(proxied.p50 - control.p50)} / ${ms(proxied.p99 - control.p99)}**`,
+    `${ms(proxied.p50 - direct.p50)} / ${ms(proxied.p99 - direct.p99)}`,
+    `${direct.count} / ${control.count} / ${proxied.count}`,
   ].join(' | ');
 }
 
+/** Results, round trip: both directions through the proxy. */
+function formatResultsRow(row: Row): string {
+  const direct = group(row.direct, StampGroup.Direct);
+  const control = group(row.proxied, StampGroup.Control);
+  const proxied = group(row.proxied, StampGroup.Proxied);
+  const p = (result: GroupResult, at: number) => percentile(result.latencies, at);
+  return [
+    row.streams,
+    `${ms(p(direct, 50))} / ${ms(p(direct, 99))}`,
+    `${ms(p(control, 50))} / ${ms(p(control, 99))}`,
+    `${ms(p(proxied, 50))} / ${ms(p(proxied, 99))}`,
+    `**${ms(p(proxied, 50) - p(control, 50))} / ${ms(p(proxied, 99) - p(control, 99))}**`,
+    `${ms(p(proxied, 50) - p(direct, 50))} / ${ms(p(proxied, 99) - p(direct, 99))}`,
+    `${direct.answered} / ${control.answered} / ${proxied.answered}`,
+  ].join(' | ');
+}
+
+function formatResourcesRow(row: Row): string {
+  const proxied = group(row.proxied, StampGroup.Proxied);
+  // Messages the proxy relayed in the measured window: audio frames up, Results down.
+  const relayed = proxied.framesSent + proxied.answered;
+  const cpuMicros = ((row.proxied.proxyCpuPercent / 100) * measureMs * 1000) / Math.max(1, relayed);
+  const failed = [group(row.direct, StampGroup.Direct), group(row.proxied, StampGroup.Control), proxied].map((result) => result.failedStreams);
+  return [
+    row.streams,
+    `${row.proxied.proxyCpuPercent.toFixed(0)} (${row.proxied.proxySysPercent.toFixed(0)} sys)`,
+    cpuMicros.toFixed(1),
+    `${row.proxyConnectedKiBPerStream.toFixed(1)} / ${row.proxyKiBPerStream.toFixed(1)}`,
+    `${row.direct.loadGenCpuPercent.toFixed(0)} / ${row.proxied.loadGenCpuPercent.toFixed(0)}`,
+    `${row.direct.fakeCpuPercent.toFixed(0)} / ${row.proxied.fakeCpuPercent.toFixed(0)}`,
+    `${row.direct.machineCpuPercent.toFixed(0)} / ${row.proxied.machineCpuPercent.toFixed(0)}`,
+    failed.join(' / '),
+  ].join(' | ');
+}
+
+interface FakeProcess {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  /** One-way frame latencies timed since the last report, by stream group. */
+  report(): Promise<Partial<Record<StampGroup, LatencySummary>>>;
+}
+
+async function startFake(): Promise<FakeProcess> {
+  const { child, line } = await startProcess('bench/proxy-fake-upstream.ts', { FAKE_DEEPGRAM_KEY: KEY, FAKE_MS_PER_WORD: String(msPerWord) }, /^ws:\/\//, harnessCores);
+  let waiting: ((report: Partial<Record<StampGroup, LatencySummary>>) => void) | undefined;
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    let newline = out.indexOf('\n');
+    while (newline !== -1) {
+      const text = out.slice(0, newline);
+      out = out.slice(newline + 1);
+      if (text.startsWith('report ')) {
+        waiting?.(JSON.parse(text.slice('report '.length)) as Partial<Record<StampGroup, LatencySummary>>);
+        waiting = undefined;
+      }
+      newline = out.indexOf('\n');
+    }
+  });
+  return {
+    child,
+    url: line.trim(),
+    report: () =>
+      new Promise((resolve) => {
+        waiting = resolve;
+        child.stdin.write('report\n');
+      }),
+  };
+}
+
 async function main(): Promise<void> {
-  const fake = await startProcess('bench/proxy-fake-upstream.ts', { FAKE_DEEPGRAM_KEY: KEY, FAKE_MS_PER_WORD: String(msPerWord) }, /^ws:\/\//, harnessCores);
-  const fakeUrl = fake.line.trim();
+  const fake = await startFake();
   const rows: Row[] = [];
+  const directAuth = { Authorization: `Token ${KEY}` };
   try {
     for (const streams of streamCounts) {
-      const fakePid = fake.child.pid ?? 0;
-      const direct = await runPhase(fakeUrl, { Authorization: `Token ${KEY}` }, streams, { fake: fakePid });
+      const controls = Math.min(streams, Math.max(50, Math.round(streams / 10)));
+      const direct = await runPhase([{ group: StampGroup.Direct, url: fake.url, headers: directAuth, count: streams }], fake, {});
       const proxy = await startProcess('proxy/main.ts', {
         PORT: '0',
         DEEPGRAM_API_KEY: KEY,
-        DEEPGRAM_URL: fakeUrl,
+        DEEPGRAM_URL: fake.url,
         CAPTIONIST_TOKENS: TOKEN,
         MAX_STREAMS_PER_TOKEN: '100000',
         LOG_LEVEL: 'warn',
@@ -344,7 +472,14 @@ async function main(): Promise<void> {
       const baselineKiB = processRssKiB(pid);
       const rssSamples: number[] = [];
       const sampler = setInterval(() => rssSamples.push(processRssKiB(pid)), 250);
-      const proxied = await runPhase(proxyUrl, { Authorization: `Token ${TOKEN}` }, streams, { fake: fakePid, proxy: pid });
+      const proxied = await runPhase(
+        [
+          { group: StampGroup.Proxied, url: proxyUrl, headers: { Authorization: `Token ${TOKEN}` }, count: streams },
+          { group: StampGroup.Control, url: fake.url, headers: directAuth, count: controls },
+        ],
+        fake,
+        { proxy: pid },
+      );
       clearInterval(sampler);
       // Steady state: the median RSS over the streaming part (the last samples are the close).
       const streaming = rssSamples.slice(Math.floor(rssSamples.length * 0.3), Math.floor(rssSamples.length * 0.9)).sort((a, b) => a - b);
@@ -352,9 +487,9 @@ async function main(): Promise<void> {
       await stopProcess(proxy.child);
       const row: Row = {
         streams,
+        controls,
         direct,
         proxied,
-        proxyCpuPercent: proxied.proxyCpuPercent,
         proxyKiBPerStream: (steadyKiB - baselineKiB) / streams,
         proxyConnectedKiBPerStream: (proxied.connectedRssKiB - baselineKiB) / streams,
         proxyBaselineMiB: baselineKiB / 1024,
@@ -368,13 +503,27 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `${args.pin ? `Pinned: proxy on core ${proxyCore}, load generator and fake on ${harnessCores}. ` : ''}Proxy bench: real-time 16 kHz linear16 streams, 100 ms frames, ${measureMs / 1000} s measured after ${warmupMs / 1000} s warm-up, loopback, ${readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((line) => line.startsWith('processor')).length} cores`,
+      `${args.pin ? `Pinned: proxy on core ${proxyCore}, load generator and fake on ${harnessCores}. ` : ''}Proxy bench: real-time 16 kHz linear16 streams, 100 ms frames, ${measureMs / 1000} s measured after ${warmupMs / 1000} s warm-up, loopback, ${cores} cores`,
       `Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates the figures)`,
-      `Latency, ms: from sending the frame that completes a word (${msPerWord} ms of audio per word) to receiving its Results; "added" is through-proxy minus direct.`,
+      `Control streams (straight to the fake while the proxy carries N): ${rows.map((row) => row.controls).join(', ')}. "Added" is proxied minus control (same load); "vs alone" is proxied minus the direct run without the proxy.`,
       '',
-      'streams | direct p50 | direct p99 | proxy p50 | proxy p99 | added p50 | added p99 | proxy CPU % of a core while streaming | proxy KiB/stream connected / streaming | results timed direct/proxy | load-gen CPU % direct/proxy | fake CPU % direct/proxy | machine CPU % direct/proxy (all processes)',
-      '---|---|---|---|---|---|---|---|---|---|---|---|---',
-      ...rows.map(formatRow),
+      'Audio frames, one way (send -> the fake has the frame), every frame in the window, ms:',
+      '',
+      'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 / max | added p50 / p99 | added vs alone p50 / p99 | frames timed alone / control / proxied',
+      '---|---|---|---|---|---|---',
+      ...rows.map(formatFramesRow),
+      '',
+      `Results, round trip (send the frame that completes a word, ${msPerWord} ms of audio per word -> its Results back), ms:`,
+      '',
+      'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 | added p50 / p99 | added vs alone p50 / p99 | results timed alone / control / proxied',
+      '---|---|---|---|---|---|---',
+      ...rows.map(formatResultsRow),
+      '',
+      'Resources:',
+      '',
+      'streams | proxy CPU % of a core while streaming | proxy CPU µs per relayed message | proxy KiB/stream connected / streaming | load-gen CPU % alone / proxied | fake CPU % alone / proxied | machine CPU % alone / proxied (all processes, 100 per core) | streams dropped alone / control / proxied',
+      '---|---|---|---|---|---|---|---',
+      ...rows.map(formatResourcesRow),
       '',
     ].join('\n'),
   );
