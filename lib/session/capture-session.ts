@@ -35,6 +35,8 @@ export interface SocketHandlers {
 
 export interface SocketPort {
   sendAudio(pcm: ArrayBuffer): void;
+  /** Asks the server to finalize what it heard so far (Finalize), in order with the audio. */
+  finalize(): void;
   /** CloseStream, then wait (bounded) for the last results. */
   close(): Promise<void>;
 }
@@ -59,6 +61,8 @@ export class CaptureSession {
   private readonly timeline = new SentTimeline();
   private readonly vad: VadGate;
   private readonly batcher: AudioBatcher;
+  /** The VAD gate let the last frame through: its closing is the end of a stretch of speech. */
+  private sendingSpeech = false;
   private socket: SocketPort | null = null;
   private stopping = false;
   private finished = false;
@@ -124,9 +128,19 @@ export class CaptureSession {
     if (this.state.phase !== 'connecting' && this.state.phase !== 'live') return;
     const toSend = this.vad.push(pcm, captureStart);
     if (toSend.length === 0) {
-      this.batcher.flush(); // the gate closed: don't hold the tail of speech back
+      if (this.sendingSpeech) {
+        // The gate just closed: send the tail of speech now and ask for it to be finalized. The
+        // server hears no silence while the gate is shut, so its endpointing (if longer than the
+        // hangover) or smart_format (which holds numbers until 3 s of silence) would otherwise
+        // keep the last words interim until someone speaks again.
+        this.sendingSpeech = false;
+        this.batcher.flush();
+        this.socket?.finalize();
+      }
       return;
     }
+    // (With the gate off every frame passes, so it never closes: the server's endpointing decides.)
+    this.sendingSpeech = true;
     for (const frame of toSend) this.batcher.push(frame.pcm, frame.captureStart);
     // The gate just opened and released its pre-roll: send the onset now rather than letting it
     // wait up to 80 ms for the batch to fill (bench:latency: capture->proxy p95 177 -> 103 ms).

@@ -28,6 +28,7 @@ export function openListenSocket(
   socket.connect();
   return {
     sendAudio: (pcm) => void socket.sendAudio(pcm),
+    finalize: () => void socket.finalize(),
     close: async () => {
       const summary = await socket.close();
       if (totalIgnored(summary.parse) > 0) {

@@ -3,12 +3,15 @@ import type { ListenEvent } from '@/lib/listen/protocol';
 import type { SessionState, TranscriptUpdate } from '@/lib/messages';
 import { CaptureSession, type SessionPorts, type SocketHandlers } from '@/lib/session/capture-session';
 import { DEFAULT_SETTINGS } from '@/lib/settings';
+import { frames, render } from '@/tests/fixtures/vad/synthetic-audio';
 
 /** A socket port that records what it was sent and lets the test speak as the server. */
 function harness(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {
   const states: SessionState[] = [];
   const updates: TranscriptUpdate[] = [];
   const sent: number[] = [];
+  /** Audio bytes and Finalize, in the order the session handed them to the socket. */
+  const wire: Array<number | 'Finalize'> = [];
   let handlers: SocketHandlers | null = null;
   let closed = 0;
   const ports: SessionPorts = {
@@ -19,7 +22,11 @@ function harness(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {
     openSocket: (_settings, h) => {
       handlers = h;
       return {
-        sendAudio: (pcm) => sent.push(pcm.byteLength),
+        sendAudio: (pcm) => {
+          sent.push(pcm.byteLength);
+          wire.push(pcm.byteLength);
+        },
+        finalize: () => wire.push('Finalize'),
         close: async () => {
           closed++;
         },
@@ -27,7 +34,7 @@ function harness(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {
     },
   };
   const session = new CaptureSession(ports, settings, 'tab', 4);
-  return { session, states, updates, sent, server: () => handlers!, closed: () => closed };
+  return { session, states, updates, sent, wire, server: () => handlers!, closed: () => closed };
 }
 
 const frame = () => new Int16Array(320).fill(1000);
@@ -91,6 +98,37 @@ describe('CaptureSession', () => {
     expect(failed.session.currentState).toMatchObject({ phase: 'error', error: { code: 'proxy-rejected' } });
   });
 
+  it('when the VAD gate closes after speech, sends the tail and then Finalize, once per stretch of speech', () => {
+    const h = harness({ ...DEFAULT_SETTINGS, vadEnabled: true });
+    h.session.connect();
+    h.server().onOpen();
+    // Two bursts of voice in background noise: the gate opens and closes twice.
+    const signal = render([
+      { seconds: 2, noiseDb: -60 },
+      { seconds: 1, noiseDb: -60, voiceDb: -25 },
+      { seconds: 2, noiseDb: -60 },
+      { seconds: 1, noiseDb: -60, voiceDb: -25 },
+      { seconds: 2, noiseDb: -60 },
+    ]);
+    for (const { frame: pcm } of frames(signal)) h.session.handleFrame(pcm, 0.01, 0.05);
+    const finalizes = h.wire.flatMap((item, i) => (item === 'Finalize' ? [i] : []));
+    expect(finalizes).toHaveLength(2);
+    // Each Finalize comes after audio (the flushed tail), and the first is followed by the second burst.
+    expect(h.wire[finalizes[0]! - 1]).toEqual(expect.any(Number));
+    expect(h.wire.slice(finalizes[0]! + 1, finalizes[1]).length).toBeGreaterThan(0);
+    expect(h.wire.at(-1)).toBe('Finalize');
+  });
+
+  it('with the VAD off never sends Finalize: the server endpoints the continuous audio itself', () => {
+    const h = harness();
+    h.session.connect();
+    h.server().onOpen();
+    const signal = render([{ seconds: 1, noiseDb: -60, voiceDb: -25 }, { seconds: 2, noiseDb: -60 }]);
+    for (const { frame: pcm } of frames(signal)) h.session.handleFrame(pcm, 0.01, 0.05);
+    expect(h.wire).not.toContain('Finalize');
+    expect(h.sent.length).toBe(30);
+  });
+
   it('sends nothing before connect()', () => {
     const h = harness();
     for (let i = 0; i < 5; i++) h.session.handleFrame(frame(), 0.1, 0.2);
@@ -120,7 +158,7 @@ describe('CaptureSession start time', () => {
       emitUpdate: () => undefined,
       emitLevel: () => undefined,
       now: () => 9_999,
-      openSocket: () => ({ sendAudio: () => undefined, close: async () => undefined }),
+      openSocket: () => ({ sendAudio: () => undefined, finalize: () => undefined, close: async () => undefined }),
     };
     const session = new CaptureSession(ports, DEFAULT_SETTINGS, 'mic', null, { startedAt: 1_234 });
     expect(session.currentState.startedAt).toBe(1_234);

@@ -57,7 +57,7 @@ async function harness(options: { captureFails?: boolean } = {}) {
     },
     openSocket: (_settings, h) => {
       handlers = h;
-      return { sendAudio: () => undefined, close: socketClose };
+      return { sendAudio: () => undefined, finalize: () => undefined, close: socketClose };
     },
     emitState: (s) => states.push(s),
     emitUpdate: (u) => updates.push(u),
