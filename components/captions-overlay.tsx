@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { JSX } from 'preact';
 import { t } from '@/lib/i18n';
 import type { CaptionLine } from '@/lib/overlay/caption-lines';
@@ -10,6 +10,7 @@ import {
   type OverlayPlacement,
   type Size,
 } from '@/lib/overlay/placement';
+import { relayFullscreenPresses } from '@/lib/overlay/fullscreen-presses';
 import { followPointer } from '@/lib/overlay/pointer-drag';
 import { OVERLAY_LIMITS, type OverlayAppearance } from '@/lib/overlay-settings';
 import { CaptionText } from './overlay-caption-text';
@@ -56,9 +57,9 @@ export function CaptionsOverlay(props: CaptionsOverlayProps) {
 
   const rect = placeBox(placement, viewport, height);
 
-  const onPointerDown = (event: JSX.TargetedPointerEvent<HTMLDivElement>) => {
+  /** A press on the box, or one relayed to it over a fullscreen <video> (fullscreen-presses.ts). */
+  const press = (event: PointerEvent, target: Element, relayed: boolean) => {
     const element = box.current;
-    const target = event.target as Element;
     if (!element || event.button !== 0 || appearance.locked || target.closest('.tools')) return;
     event.preventDefault();
     const start = rect;
@@ -68,14 +69,22 @@ export function CaptionsOverlay(props: CaptionsOverlayProps) {
         ? resizePlacement(start, height, dx, viewport)
         : dragPlacement(start, height, dx, dy, viewport, placement.width);
     setDragging(true);
-    followPointer(event, element, {
-      move: (dx, dy) => onPlacement(at(dx, dy), false),
-      end: (dx, dy, moved) => {
-        setDragging(false);
-        if (moved) onPlacement(at(dx, dy), true);
+    followPointer(
+      event,
+      element,
+      {
+        move: (dx, dy) => onPlacement(at(dx, dy), false),
+        end: (dx, dy, moved) => {
+          setDragging(false);
+          if (moved) onPlacement(at(dx, dy), true);
+        },
       },
-    });
+      relayed,
+    );
   };
+  const latestPress = useRef(press);
+  latestPress.current = press;
+  useEffect(() => relayFullscreenPresses(window, () => box.current, (down, target) => latestPress.current(down, target, true)), []);
 
   const onKeyDown = (event: JSX.TargetedKeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey) return;
@@ -115,7 +124,7 @@ export function CaptionsOverlay(props: CaptionsOverlayProps) {
         '--lines': String(appearance.lines),
         '--bg-opacity': String(appearance.backgroundOpacity),
       }}
-      onPointerDown={onPointerDown}
+      onPointerDown={(event) => press(event, event.target as Element, false)}
       // No focus ring or text selection from a press that starts a drag (buttons still focus).
       onMouseDown={(event) => {
         if (!(event.target as Element).closest('.tools')) event.preventDefault();

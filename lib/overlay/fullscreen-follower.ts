@@ -6,7 +6,9 @@
  *   and back to where it was when fullscreen ends.
  * - An element that does not (a <video> put in fullscreen by its own controls, an <iframe>,
  *   a <canvas>): children would not be drawn, so the host is shown as a manual popover instead,
- *   which puts it in the top layer above the fullscreen element.
+ *   which puts it in the top layer above the fullscreen element. Chromium gives it no input
+ *   there (all but the fullscreen element is inert); fullscreen-presses.ts takes presses on the
+ *   box from the video instead, so it can still be dragged.
  */
 
 /** Replaced elements and embeds: children are not rendered (or not ours to add). */

@@ -5,7 +5,8 @@
  *
  * Covered: drag, resize, text size and background remembered (position per site), hide and show
  * (button, and the show/hide message the keyboard command sends), staying inside the viewport,
- * fullscreen (an element, and a <video> itself), HTML and script from the server shown as text,
+ * fullscreen (an element, and a <video> itself, where the box is dragged through presses taken
+ * from the video), HTML and script from the server shown as text,
  * and a page whose CSP forbids every style and script of its own.
  */
 import type { Page, TestInfo } from '@playwright/test';
@@ -399,11 +400,31 @@ test.describe('caption overlay', () => {
       await expect(page.getByTestId('captions')).toBeVisible();
       expectInsideViewport(await readBox(page));
       // Painted above the video: the video is black, so speaker-coloured pixels in the box's
-      // area can only be our caption text. (Chromium keeps pointer input for the fullscreen
-      // element, so the box is read-only there; hit-testing cannot show the stacking.)
+      // area can only be our caption text. (Hit-testing cannot show the stacking: Chromium makes
+      // everything but the fullscreen element inert, top layer included; fullscreen-presses.ts.)
       const inVideo = (await readBox(page))!;
       const png = await page.screenshot({ clip: { x: inVideo.left, y: inVideo.top, width: inVideo.width, height: inVideo.height } });
       await shot(page, testInfo, 'fullscreen-video');
+      // Yet it can be dragged there: presses on it are taken from the video, which sees none of
+      // them (a click would play or pause it, a double click leave fullscreen).
+      await page.evaluate(() => {
+        const clip = document.getElementById('clip')!;
+        const seen: string[] = [];
+        for (const type of ['pointerdown', 'pointerup', 'mousedown', 'click', 'dblclick']) clip.addEventListener(type, () => seen.push(type));
+        Object.assign(window, { clipSaw: seen });
+      });
+      const grabVideo = { x: inVideo.left + inVideo.width / 2, y: inVideo.top + inVideo.height / 2 };
+      await dragMouse(page, grabVideo, { x: grabVideo.x + 120, y: grabVideo.y - 250 });
+      const movedInVideo = (await readBox(page))!;
+      expect([movedInVideo.left, movedInVideo.top]).toEqual([inVideo.left + 120, inVideo.top - 250]);
+      await page.mouse.dblclick(movedInVideo.left + 20, movedInVideo.top + 20);
+      expect(await where()).toEqual({ fullscreen: 'clip', parent: 'html', popoverOpen: true });
+      expect(await page.evaluate(() => (window as unknown as { clipSaw: string[] }).clipSaw)).toEqual([]);
+      // Away from the box the video gets its clicks as before.
+      await page.mouse.click(40, 40);
+      expect(await page.evaluate(() => (window as unknown as { clipSaw: string[] }).clipSaw)).toEqual(['pointerdown', 'mousedown', 'pointerup', 'click']);
+      await page.waitForTimeout(300); // the toolbar shown while dragging fades out
+      await shot(page, testInfo, 'fullscreen-video-dragged');
       await page.evaluate(() => document.exitFullscreen());
       await expect.poll(where).toEqual({ fullscreen: null, parent: 'html', popoverOpen: false });
       expect(await colourfulPixels(page, png), 'speaker-coloured caption text over the fullscreen video').toBeGreaterThan(200);
