@@ -1,16 +1,20 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
 import type { SessionPhase, SessionState } from '@/lib/messages';
 import { captionLines } from '@/lib/overlay/caption-lines';
 import { onMessage } from '@/lib/runtime-client';
 import { CaptionsOverlay, type OverlayNotice } from './captions-overlay';
 import { OverlayLiveRegion } from './overlay-live-region';
-import { useOverlayAppearance, useOverlayPlacement, useSpeakerNames, useViewport } from './overlay-preferences';
+import { useOverlayAppearance, useOverlayHidden, useOverlayPlacement, useSpeakerNames, useViewport } from './overlay-preferences';
 import { useOverlaySession, type OverlaySessionSource } from './overlay-session';
 
 /** After captions stop, the last lines stay this long so the end of a sentence can be read. */
 export const LINGER_AFTER_STOP_MS = 8_000;
-/** Dispatched on the host by a second injection (the user started captions again on this tab). */
+/**
+ * Dispatched on the host by a second injection: captions started again on this tab (a new
+ * session, which shows hidden captions by itself), or the background re-injecting after a
+ * same-site navigation the page handled itself (which must not show captions the user hid).
+ */
 export const SHOW_EVENT = 'captionist:show';
 
 export interface OverlayAppProps {
@@ -31,26 +35,32 @@ export function OverlayApp({ site, host, source }: OverlayAppProps) {
   const names = useSpeakerNames(session.sessionStartedAt);
   source.setNames(names);
   const shown = useShownForPhase(session.state.phase);
-  const [hidden, setHidden] = useState(false);
+  const [hidden, setHidden, hiddenReady] = useOverlayHidden(session.sessionStartedAt);
+  // The listeners below are added once; they act on the newest render's values.
+  const latest = useRef({ hidden, setHidden, sessionStartedAt: session.sessionStartedAt });
+  latest.current = { hidden, setHidden, sessionStartedAt: session.sessionStartedAt };
 
   useEffect(
     () =>
       onMessage((message) => {
-        if (message.type === 'overlay/toggle') setHidden((was) => (message.visible === undefined ? !was : !message.visible));
+        if (message.type !== 'overlay/toggle') return undefined;
+        const { hidden: was, setHidden: set } = latest.current;
+        set(message.visible === undefined ? !was : !message.visible);
         return undefined;
       }),
     [],
   );
   useEffect(() => {
     const show = () => {
-      setHidden(false);
+      // Hidden for a session stays so; hidden before any session was known was for this page.
+      if (latest.current.sessionStartedAt === null) latest.current.setHidden(false);
       source.refresh();
     };
     host.addEventListener(SHOW_EVENT, show);
     return () => host.removeEventListener(SHOW_EVENT, show);
   }, [host, source]);
 
-  if (hidden || !shown || !appearanceReady || !placementReady) return null;
+  if (hidden || !shown || !appearanceReady || !placementReady || !hiddenReady) return null;
   const lines = captionLines(session.transcript, appearance.lines, names);
   return (
     <>

@@ -3,10 +3,13 @@ import type { SpeakerNames } from '@/lib/overlay/caption-lines';
 import { DEFAULT_PLACEMENT, type OverlayPlacement, type Size } from '@/lib/overlay/placement';
 import {
   DEFAULT_OVERLAY_APPEARANCE,
+  hiddenForSession,
   loadOverlayAppearance,
+  loadOverlayHiddenSession,
   loadOverlayPlacement,
   normalizeOverlayAppearance,
   saveOverlayAppearance,
+  saveOverlayHidden,
   saveOverlayPlacement,
   watchOverlayAppearance,
   type OverlayAppearance,
@@ -89,6 +92,39 @@ export function useOverlayPlacement(
     if (commit) void saveOverlayPlacement(site, next).catch((error: unknown) => console.warn('[captionist] caption position not saved', error));
   };
   return [placement, update, ready];
+}
+
+/**
+ * Whether the user hid the captions, remembered for the session (OVERLAY_HIDDEN_KEY in
+ * lib/overlay-settings.ts says why that scope), so a reload or a navigation in the tab keeps them
+ * hidden. Before the session's start is known (a start that failed at once) it lasts for this page.
+ * The third value is false until the stored answer is in (render nothing until then: no flash).
+ */
+export function useOverlayHidden(sessionStartedAt: number | null): [boolean, (hidden: boolean) => void, boolean] {
+  /** The hidden session's start time; undefined until loaded. */
+  const [hiddenSession, setHiddenSession] = useState<number | null | undefined>(undefined);
+  const [pageHidden, setPageHidden] = useState(false);
+  useEffect(() => {
+    let alive = true;
+    const loaded = (session: number | null) => alive && setHiddenSession((now) => (now === undefined ? session : now));
+    void loadOverlayHiddenSession().then(loaded, (error: unknown) => {
+      console.warn('[captionist] hidden captions not loaded', error);
+      loaded(null);
+    });
+    return () => {
+      alive = false;
+    };
+  }, []);
+  const update = (hidden: boolean) => {
+    if (sessionStartedAt === null) {
+      setPageHidden(hidden);
+      return;
+    }
+    setHiddenSession(hidden ? sessionStartedAt : null);
+    void saveOverlayHidden(sessionStartedAt, hidden).catch((error: unknown) => console.warn('[captionist] hidden captions not saved', error));
+  };
+  const hidden = sessionStartedAt === null ? pageHidden : hiddenForSession(hiddenSession, sessionStartedAt);
+  return [hidden, update, hiddenSession !== undefined];
 }
 
 /** The layout viewport without scrollbars (the space the box must stay in); follows resizes. */

@@ -5,6 +5,8 @@
  *   storage.sync under `overlayAppearance`: it is not secret, so it follows the user's browsers.
  * - Where the box sits is remembered per site, in storage.local under `overlayPlacement:<origin>`
  *   (one key per site, so two tabs never overwrite each other's sites, and nothing per-site syncs).
+ * - Hidden captions are remembered for the session they were hidden in, in storage.local under
+ *   `overlayHiddenSession` (see OVERLAY_HIDDEN_KEY for why that scope).
  *
  * Stored values are never trusted: every read goes through `normalize*`, which keeps valid fields,
  * clamps numbers into range and fills the rest from the defaults.
@@ -169,4 +171,51 @@ export async function forgetOverlayPlacements(): Promise<number> {
   const keys = Object.keys(all).filter((key) => key.startsWith(OVERLAY_PLACEMENT_PREFIX));
   if (keys.length > 0) await browser.storage.local.remove(keys);
   return keys.length;
+}
+
+/**
+ * Captions hidden by the user stay hidden for the rest of that session: across reloads and
+ * navigation within the captured tab (the background injects the overlay again each time), until
+ * the user shows them (the shortcut, or the popup's Show captions). The value is the hidden
+ * session's start time (SessionState.startedAt).
+ *
+ * Why per session, not per site next to the position: hiding is about what is on screen now
+ * ("not during this video"), while a position is a preference. Remembered per site, captions
+ * hidden on a site weeks ago would not appear when the user presses Start there again, and
+ * captions that do not come look broken. Pressing Start is asking for captions, so a new session
+ * shows them; one that is running keeps them hidden.
+ *
+ * Why storage.local, not storage.session: content scripts cannot read storage.session unless the
+ * background opens it to them, and that would open the session record (captured tab, page title)
+ * too. A value left from an old session is harmless: no later session has its start time.
+ */
+export const OVERLAY_HIDDEN_KEY = 'overlayHiddenSession';
+
+/** Whether `stored` (the OVERLAY_HIDDEN_KEY value) hides captions for the session that began at `sessionStartedAt`. */
+export function hiddenForSession(stored: unknown, sessionStartedAt: number | null): boolean {
+  return sessionStartedAt !== null && typeof stored === 'number' && stored === sessionStartedAt;
+}
+
+/** The start time of the session whose captions are hidden, if any. */
+export async function loadOverlayHiddenSession(): Promise<number | null> {
+  const stored = (await browser.storage.local.get(OVERLAY_HIDDEN_KEY))[OVERLAY_HIDDEN_KEY];
+  return typeof stored === 'number' && Number.isFinite(stored) ? stored : null;
+}
+
+/** Remembers captions hidden (or shown again) for the session that began at `sessionStartedAt`. */
+export async function saveOverlayHidden(sessionStartedAt: number, hidden: boolean): Promise<void> {
+  // Only one session runs at a time, so showing may forget whatever is stored.
+  if (hidden) await browser.storage.local.set({ [OVERLAY_HIDDEN_KEY]: sessionStartedAt });
+  else await browser.storage.local.remove(OVERLAY_HIDDEN_KEY);
+}
+
+/** Calls `onChange` with the hidden session (or null) whenever it changes; returns the unsubscribe. */
+export function watchOverlayHiddenSession(onChange: (sessionStartedAt: number | null) => void): () => void {
+  const listener = (changes: Record<string, { newValue?: unknown }>, area: string) => {
+    if (area !== 'local' || !(OVERLAY_HIDDEN_KEY in changes)) return;
+    const next = changes[OVERLAY_HIDDEN_KEY]?.newValue;
+    onChange(typeof next === 'number' && Number.isFinite(next) ? next : null);
+  };
+  browser.storage.onChanged.addListener(listener);
+  return () => browser.storage.onChanged.removeListener(listener);
 }

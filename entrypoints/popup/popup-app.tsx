@@ -6,7 +6,8 @@ import { StatusLine } from '@/components/status-line';
 import { useSessionState } from '@/components/use-session-state';
 import { t } from '@/lib/i18n';
 import type { CaptureSource, UserFacingError } from '@/lib/messages';
-import { request } from '@/lib/runtime-client';
+import { hiddenForSession, loadOverlayHiddenSession, watchOverlayHiddenSession } from '@/lib/overlay-settings';
+import { broadcast, request } from '@/lib/runtime-client';
 import { quickCheck } from '@/lib/connection-test';
 import { loadConnectionCheck, loadSettings, saveConnectionCheck } from '@/lib/storage';
 
@@ -34,6 +35,13 @@ export function PopupApp() {
       alive = false;
     };
   }, []);
+  // Captions the user hid on the page stay hidden for the session; this is one way back.
+  const [hiddenSession, setHiddenSession] = useState<number | null>(null);
+  useEffect(() => {
+    void loadOverlayHiddenSession().then(setHiddenSession, () => undefined);
+    return watchOverlayHiddenSession(setHiddenSession);
+  }, []);
+  const captionsHidden = running && hiddenForSession(hiddenSession, state.startedAt);
   // While a session runs, the source shown is the one it captures.
   const shownSource = running && state.source ? state.source : source;
 
@@ -104,6 +112,14 @@ export function PopupApp() {
           </span>
           <LevelMeter />
         </div>
+      )}
+      {captionsHidden && (
+        <p class="hidden-note" data-testid="captions-hidden">
+          {t('popupCaptionsHidden')}{' '}
+          <button type="button" class="link" data-testid="show-captions" onClick={() => broadcast({ type: 'overlay/toggle', visible: true })}>
+            {t('popupShowCaptions')}
+          </button>
+        </p>
       )}
       {note && <ProxyNoteView note={note} onOpenSettings={openSettings} />}
       <nav class="links" aria-label={t('popupLinksLabel')}>

@@ -4,11 +4,12 @@
  * real speech played in the captured tab.
  *
  * Covered: drag, resize, text size and background remembered (position per site), hide and show
- * (button, and the show/hide message the keyboard command sends), staying inside the viewport,
- * fullscreen (an element, and a <video> itself, where the box is dragged through presses taken
- * from the video), HTML and script from the server shown as text,
+ * (button; hidden kept across a reload in the session; the popup's Show captions; the show/hide
+ * message the keyboard command sends), staying inside the viewport, fullscreen (an element, and a
+ * <video> itself, where the box is dragged through presses taken from the video), HTML and script from the server shown as text,
  * and a page whose CSP forbids every style and script of its own.
  */
+import { writeFile } from 'node:fs/promises';
 import type { Page, TestInfo } from '@playwright/test';
 import { installCaptionRecorder, readOverlay } from '../../scripts/browser/captions';
 import type { LaunchedBrowser } from '../../scripts/browser/launch';
@@ -183,6 +184,22 @@ async function toggleFromExtension(app: LaunchedBrowser, page: Page): Promise<vo
   }
 }
 
+/** Opens the popup on `page`, checks it says captions are hidden, and presses its Show captions. */
+async function showFromPopup(app: LaunchedBrowser, page: Page, testInfo: TestInfo): Promise<void> {
+  const popup = await clickToolbarButton(app, page);
+  try {
+    await popup.waitForEnabled('[data-testid=show-captions]');
+    const note = await popup.evaluate<string>(`document.querySelector('[data-testid=captions-hidden]').textContent`);
+    expect(note).toContain('Captions are hidden on the page.');
+    const shot = (await app.cdp.send('Page.captureScreenshot', { format: 'png' }, popup.sessionId)) as { data: string };
+    await testInfo.attach('popup-captions-hidden', { body: Buffer.from(shot.data, 'base64'), contentType: 'image/png' });
+    await writeFile(testInfo.outputPath('popup-captions-hidden.png'), Buffer.from(shot.data, 'base64'));
+    await popup.click('[data-testid=show-captions]');
+  } finally {
+    await popup.close();
+  }
+}
+
 /** Renames a speaker the way the side panel does: storage.local `speakerNames`, keyed by the session's start. */
 async function renameSpeaker(app: LaunchedBrowser, page: Page, speaker: number, name: string): Promise<void> {
   const popup = await clickToolbarButton(app, page);
@@ -281,16 +298,29 @@ test.describe('caption overlay', () => {
       await page.waitForTimeout(600); // the appearance is saved once the sliders pause
       const before = (await readBox(page))!;
 
-      // Hide with the button; show again with the message the keyboard command sends.
+      // Hide with the button: hidden stays hidden for the session, across a reload of the page
+      // (the background injects the overlay again into the new document).
       await page.getByTestId('caption-hide').click();
       await expect(page.getByTestId('captions')).toHaveCount(0);
       await expect(page.getByTestId('caption-live-region')).toHaveCount(0);
-      await toggleFromExtension(app, page);
+      await page.reload();
+      await waitForPlayback(page);
+      await expect(page.locator('captionist-overlay')).toHaveCount(1, { timeout: 20_000 });
+      // Nothing to wait for that the overlay shows when hidden: give it the time the session's
+      // state and a caption take to arrive (well under a second here), then check it drew nothing.
+      await page.waitForTimeout(3_000);
+      await expect(page.getByTestId('captions'), `hidden after the reload (${await describeOverlay(page)})`).toHaveCount(0);
+      // The popup says so and shows them again.
+      await showFromPopup(app, page, testInfo);
       await expect(page.getByTestId('captions')).toBeVisible();
+      expect(await readBox(page)).toMatchObject({ left: before.left, top: before.top, width: before.width });
+
+      // Hide and show with the message the keyboard command sends.
       await toggleFromExtension(app, page);
       await expect(page.getByTestId('captions')).toHaveCount(0);
       await toggleFromExtension(app, page);
       await expect(page.getByTestId('captions')).toBeVisible();
+      await waitForFinalLine(page, /good\W+morning|budget/i);
 
       // The window shrinks: the box stays inside it; it grows back: the box returns.
       await page.setViewportSize({ width: 560, height: 360 });

@@ -5,14 +5,18 @@ import {
   DEFAULT_OVERLAY_APPEARANCE,
   forgetOverlayPlacements,
   loadOverlayAppearance,
+  loadOverlayHiddenSession,
   loadOverlayPlacement,
   normalizeOverlayAppearance,
   OVERLAY_APPEARANCE_KEY,
+  OVERLAY_HIDDEN_KEY,
   OVERLAY_LIMITS,
   overlaySiteKey,
   saveOverlayAppearance,
+  saveOverlayHidden,
   saveOverlayPlacement,
   watchOverlayAppearance,
+  watchOverlayHiddenSession,
   type OverlayAppearance,
 } from '@/lib/overlay-settings';
 
@@ -116,5 +120,21 @@ describe('per-site placement', () => {
   it('ignores a damaged stored position', async () => {
     await fakeBrowser.storage.local.set({ 'overlayPlacement:https://a.example': { x: 'left' } });
     expect(await loadOverlayPlacement('https://a.example')).toBeNull();
+  });
+});
+
+describe('hidden captions in storage', () => {
+  it('keeps the hidden session, forgets it when shown again, and reads anything else as none', async () => {
+    const seen: (number | null)[] = [];
+    const off = watchOverlayHiddenSession((session) => seen.push(session));
+    await saveOverlayHidden(1_000, true);
+    expect(await loadOverlayHiddenSession()).toBe(1_000);
+    await saveOverlayHidden(1_000, false);
+    expect(await loadOverlayHiddenSession()).toBeNull();
+    await fakeBrowser.storage.local.set({ [OVERLAY_HIDDEN_KEY]: 'yes' });
+    expect(await loadOverlayHiddenSession()).toBeNull();
+    off();
+    await saveOverlayHidden(2_000, true);
+    expect(seen).toEqual([1_000, null, null]);
   });
 });

@@ -1,0 +1,139 @@
+// @vitest-environment happy-dom
+/**
+ * Hiding the captions is remembered for the session it happened in: the overlay of a reloaded
+ * page (a fresh OverlayApp, as after a navigation) stays hidden, and the shortcut, the popup's
+ * Show captions (both arrive as overlay/toggle) or a new session show it again.
+ */
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { OverlayApp, SHOW_EVENT } from '@/components/overlay-app';
+import type { OverlaySessionSource } from '@/components/overlay-session';
+import { IDLE_STATE, type Message } from '@/lib/messages';
+import { OverlaySessionView } from '@/lib/overlay/session-view';
+import { hiddenForSession, OVERLAY_HIDDEN_KEY } from '@/lib/overlay-settings';
+
+const SITE = 'https://video.example';
+let container: HTMLElement;
+let host: HTMLElement;
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  container = document.createElement('div');
+  host = document.createElement('captionist-overlay');
+  document.body.append(host, container);
+});
+afterEach(() => {
+  act(() => render(null, container));
+  container.remove();
+  host.remove();
+});
+
+/** A session source that is already live (as when the background's first state has arrived). */
+function liveSource(startedAt: number): OverlaySessionSource {
+  const view = new OverlaySessionView();
+  view.pushState({ ...IDLE_STATE, phase: 'live', source: 'tab', tabId: 7, startedAt });
+  return { view, announcements: [], subscribe: () => () => undefined, refresh: () => undefined, setNames: () => undefined };
+}
+
+/** Renders the overlay as a fresh page would get it, and lets its stored settings load. */
+async function openPage(startedAt: number): Promise<void> {
+  act(() => render(null, container));
+  await act(async () => {
+    render(<OverlayApp site={SITE} host={host} source={liveSource(startedAt)} />, container);
+  });
+  await settle();
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await act(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+}
+
+const box = () => container.querySelector('[data-testid=captions]');
+const stored = async () => (await fakeBrowser.storage.local.get(OVERLAY_HIDDEN_KEY))[OVERLAY_HIDDEN_KEY];
+
+async function send(message: Message): Promise<void> {
+  await act(async () => {
+    await fakeBrowser.runtime.onMessage.trigger(message, { id: fakeBrowser.runtime.id });
+  });
+  await settle();
+}
+
+async function clickHide(): Promise<void> {
+  await act(async () => container.querySelector<HTMLButtonElement>('[data-testid=caption-hide]')!.click());
+  await settle();
+}
+
+describe('hidden captions', () => {
+  it('stay hidden when the page reloads during the same session, without showing for a moment first', async () => {
+    await openPage(1_000);
+    expect(box()).not.toBeNull();
+    await clickHide();
+    expect(box()).toBeNull();
+    expect(await stored()).toBe(1_000);
+
+    // The reloaded page: nothing is drawn before the stored answer is in, nor after.
+    act(() => render(null, container));
+    act(() => render(<OverlayApp site={SITE} host={host} source={liveSource(1_000)} />, container));
+    expect(box()).toBeNull();
+    await settle();
+    expect(box()).toBeNull();
+  });
+
+  it('come back with the keyboard shortcut (overlay/toggle), which also forgets them hidden', async () => {
+    await openPage(1_000);
+    await clickHide();
+    await send({ type: 'overlay/toggle' });
+    expect(box()).not.toBeNull();
+    expect(await stored()).toBeUndefined();
+    await openPage(1_000);
+    expect(box()).not.toBeNull();
+
+    // The shortcut hides too, and that is remembered the same way.
+    await send({ type: 'overlay/toggle' });
+    expect(box()).toBeNull();
+    await openPage(1_000);
+    expect(box()).toBeNull();
+  });
+
+  it('come back with the popup Show captions (overlay/toggle visible: true), which never hides', async () => {
+    await openPage(1_000);
+    await send({ type: 'overlay/toggle', visible: true });
+    expect(box()).not.toBeNull();
+    await clickHide();
+    await send({ type: 'overlay/toggle', visible: true });
+    expect(box()).not.toBeNull();
+    await send({ type: 'overlay/toggle', visible: true });
+    expect(box()).not.toBeNull();
+    await send({ type: 'overlay/toggle', visible: false });
+    expect(box()).toBeNull();
+  });
+
+  it('show again for a new session: pressing Start asks for captions', async () => {
+    await openPage(1_000);
+    await clickHide();
+    await openPage(2_000);
+    expect(box()).not.toBeNull();
+  });
+
+  it('stay hidden when the background injects the overlay again into the same page (a navigation the page made itself)', async () => {
+    await openPage(1_000);
+    await clickHide();
+    await act(async () => {
+      host.dispatchEvent(new CustomEvent(SHOW_EVENT));
+    });
+    await settle();
+    expect(box()).toBeNull();
+  });
+});
+
+describe('hiddenForSession', () => {
+  it('hides only the session whose start time was stored', () => {
+    expect(hiddenForSession(1_000, 1_000)).toBe(true);
+    expect(hiddenForSession(1_000, 2_000)).toBe(false);
+    expect(hiddenForSession(undefined, 1_000)).toBe(false);
+    expect(hiddenForSession('1000', 1_000)).toBe(false);
+    expect(hiddenForSession(null, null)).toBe(false);
+  });
+});
