@@ -15,6 +15,8 @@ const CLOSE_STREAM_TEXT = '{"type":"CloseStream"}';
 /** Text messages are small control messages; a client sending more than this is misbehaving. */
 const TEXT_MESSAGES_PER_SECOND = 20;
 const TEXT_MESSAGE_BURST = 100;
+/** Made once: every server message is relayed with it. */
+const AS_TEXT = { binary: false } as const;
 /** After a client's CloseStream, how long the upstream may take to send its last results. */
 const CLOSE_STREAM_WAIT_MS = 15_000;
 /** How long a client gets to answer our close frame before its socket is cut. */
@@ -188,7 +190,7 @@ export class ListenSession {
   private relayDown(text: string | Buffer): void {
     if (this.client.readyState !== WebSocket.OPEN) return;
     this.observer.bytesOut?.(typeof text === 'string' ? Buffer.byteLength(text) : text.length);
-    this.client.send(text, { binary: false });
+    this.client.send(text, AS_TEXT);
   }
 
   private onUpstreamClosed(code: number, reason: string): void {

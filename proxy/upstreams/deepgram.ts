@@ -92,6 +92,10 @@ const zeroMask = (mask: Buffer): void => {
   mask.fill(0);
 };
 
+/** Send options made once: ws.send is called for every audio frame. */
+const AS_BINARY = { binary: true } as const;
+const AS_TEXT = { binary: false } as const;
+
 export function createDeepgramUpstream(options: DeepgramUpstreamOptions): UpstreamFactory {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
@@ -138,7 +142,7 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
           finish(1011, 'upstream is not keeping up with the audio');
           return;
         }
-        socket.send(data, { binary });
+        socket.send(data, binary ? AS_BINARY : AS_TEXT);
         return;
       }
       pendingBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
@@ -153,7 +157,7 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
       if (finished) return;
       opened = true;
       logger.debug({ connectMs: Date.now() - startedAt }, 'upstream open');
-      for (const item of pending) socket.send(item.data, { binary: item.binary });
+      for (const item of pending) socket.send(item.data, item.binary ? AS_BINARY : AS_TEXT);
       pending.length = 0;
       pendingBytes = 0;
       events.opened();
