@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # nginx: the proxy test that streams through TLS (wss://) in front of the proxy.
-DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx)
+# xvfb, xdotool: the e2e test that types the Alt+Shift+H shortcut on a real (virtual) keyboard;
+# extension shortcuts never fire from Playwright's synthetic keys (scripts/browser/x-display.ts).
+DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx xvfb xdotool)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -37,6 +37,8 @@ export interface LaunchOptions {
   };
   /** Extra Chromium switches. */
   args?: string[];
+  /** The X display a headed browser opens on (DISPLAY), e.g. a test's own Xvfb (x-display.ts). */
+  display?: string;
 }
 
 export interface LaunchedBrowser {
@@ -104,6 +106,7 @@ export async function launchWithExtension(options: LaunchOptions): Promise<Launc
       // --mute-audio (added for headless) also zeroes what tab capture reads.
       ignoreDefaultArgs: ['--mute-audio', '--disable-extensions'],
       args: chromiumArgs({ ...options, extensionDir }),
+      ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
       // A fixed size keeps screenshots comparable; a person's window keeps its own size.
       viewport: options.headless ? { width: 1100, height: 720 } : null,
       timeout: 30_000,

@@ -3,7 +3,7 @@
  * Deepgram (the real one is out of reach here) that follows the documented protocol, driven by
  * real speech played in the captured tab.
  *
- * Covered: drag, resize, text size and background remembered (position per site), hide and show
+ * Covered: the Alt+Shift+H shortcut typed on a real (virtual X) keyboard; drag, resize, text size and background remembered (position per site), hide and show
  * (button; hidden kept across a reload in the session; the popup's Show captions; the show/hide
  * message the keyboard command sends), staying inside the viewport, fullscreen (an element, and a
  * <video> itself, where the box is dragged through presses taken from the video), HTML and script from the server shown as text,
@@ -14,6 +14,7 @@ import type { Page, TestInfo } from '@playwright/test';
 import { installCaptionRecorder, readOverlay } from '../../scripts/browser/captions';
 import type { LaunchedBrowser } from '../../scripts/browser/launch';
 import { startStaticServer, type StaticServer } from '../../scripts/browser/static-server';
+import { startXvfb, typeKeys, type XDisplay } from '../../scripts/browser/x-display';
 import { startFakeDeepgram, type FakeUtterance } from '../fixtures/fake-deepgram';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
@@ -462,6 +463,58 @@ test.describe('caption overlay', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test.describe('with a real keyboard', () => {
+    // Headed Chromium on its own Xvfb: a key typed on the X display goes through the browser
+    // window, where extension shortcuts live. Playwright's keyboard (CDP Input.dispatchKeyEvent)
+    // hands keys to the page directly and never fires chrome.commands, headless or headed
+    // (tried on Chromium 156; see scripts/browser/x-display.ts).
+    const keyboardTest = test.extend<{ xvfb: XDisplay }>({
+      xvfb: async ({}, use) => {
+        const started = await startXvfb();
+        if (!started.ok) throw new Error(started.message);
+        try {
+          await use(started.x);
+        } finally {
+          await started.x.stop();
+        }
+      },
+      xDisplay: async ({ xvfb }, use) => {
+        await use(xvfb.display);
+      },
+    });
+
+    keyboardTest('Alt+Shift+H typed on the keyboard hides the captions and shows them again', async ({ app, audio, xvfb }, testInfo) => {
+      const server = await servePages(audio.page);
+      try {
+        const page = await app.context.newPage();
+        await page.setViewportSize({ width: 1280, height: 720 });
+        await page.goto(`${server.origin}/light.html`);
+        await waitForPlayback(page);
+        await startCaptions(app, page);
+        await waitForFinalLine(page, /good\W+morning/i);
+        await page.evaluate(() => {
+          const keys: string[] = [];
+          document.addEventListener('keydown', (event) => keys.push(event.key), true);
+          Object.assign(window, { keysSeen: keys });
+        });
+        const title = await page.title();
+
+        await typeKeys(xvfb.display, title, 'alt+shift+h');
+        await expect(page.getByTestId('captions')).toHaveCount(0);
+        await shot(page, testInfo, 'keyboard-hidden');
+        await typeKeys(xvfb.display, title, 'alt+shift+h');
+        await expect(page.getByTestId('captions')).toBeVisible();
+        // The browser took the shortcut: the page saw the modifiers go down, never the H.
+        const keys = await page.evaluate(() => (window as unknown as { keysSeen: string[] }).keysSeen);
+        expect(keys.filter((key) => key.toLowerCase() === 'h')).toEqual([]);
+        await shot(page, testInfo, 'keyboard-shown');
+        await stopFromPopup(app, page);
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   test.describe('with HTML and script in the transcript', () => {

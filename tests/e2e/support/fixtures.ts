@@ -15,6 +15,11 @@ export interface CaptionistFixtures {
   proxyEnv: Record<string, string | undefined>;
   /** Give Chromium the speech WAV as its microphone (played from the start by each capture). */
   fakeMic: boolean;
+  /**
+   * An X display to run Chromium headed on (real key presses reach extension shortcuts only
+   * there; scripts/browser/x-display.ts). Undefined: headless.
+   */
+  xDisplay: string | undefined;
   proxyToken: string;
   captionProxy: ProxyProcess;
   /** Chromium with the extension, pointed at `captionProxy` through the options page. */
@@ -37,6 +42,7 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
 
   proxyEnv: [{}, { option: true }],
   fakeMic: [false, { option: true }],
+  xDisplay: [undefined, { option: true }],
 
   proxyToken: async ({}, use) => {
     await use(`e2e-${randomBytes(12).toString('hex')}`);
@@ -58,9 +64,10 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
     }
   },
 
-  app: async ({ captionProxy, proxyToken, fakeMic, audio }, use, testInfo) => {
+  app: async ({ captionProxy, proxyToken, fakeMic, audio, xDisplay }, use, testInfo) => {
     const launched = await launchWithExtension({
-      headless: true,
+      headless: xDisplay === undefined,
+      display: xDisplay,
       fakeMic: fakeMic ? { wav: audio.mic, once: true } : undefined,
     });
     if (!launched.ok) throw new Error(launched.message);
