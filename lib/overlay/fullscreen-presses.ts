@@ -13,6 +13,9 @@
  * point is inside the box is the box's. The page does not see it, nor the moves and the release
  * that follow (followPointer's `relayed` mode), nor the click or double click it ends in (which
  * would pause the video or leave fullscreen).
+ *
+ * Not reached: a fullscreen <iframe> (an embedded player) delivers presses to its own document,
+ * which this page cannot listen to; there the box stays where it was put, readable, not movable.
  */
 
 export type PressHandler = (down: PointerEvent, target: Element) => void;
