@@ -114,7 +114,9 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
     return fail({ code: 'already-running', message: t('sessionAlreadyRunning') });
   }
   const refuse = async (error: UserFacingError): Promise<StartResult> => {
-    await deps.state.save({ lastState: { ...IDLE_STATE, phase: 'error', source, tabId, error } });
+    // Nothing runs after a refusal: forget the tab too, if it was recorded for this start.
+    const lastState: SessionState = { ...IDLE_STATE, phase: 'error', source, tabId, error };
+    await deps.state.save({ captureTabId: null, captureSource: null, captureOrigin: null, lastState });
     await deps.showPhase('idle');
     return fail(error);
   };
@@ -150,13 +152,11 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
   // often "live") are relayed to the overlay only once the background knows which tab it is on.
   const before = await deps.state.load();
   await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
-  const forget = { captureTabId: null, captureSource: null, captureOrigin: null };
   await deps.ensureOffscreen();
   const answer = (await deps.askOffscreen({ type: 'offscreen/start', source, tabId, streamId, settings, page, retention })) as
     | StartResult
     | undefined;
   if (!answer) {
-    await deps.state.save(forget);
     await deps.closeOffscreen();
     return refuse({ code: 'internal', message: t('sessionNoAnswer') });
   }
@@ -166,7 +166,6 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
       await deps.state.save(before);
       return answer;
     }
-    await deps.state.save(forget);
     await deps.closeOffscreen();
     if (answer.error.code === 'mic-permission-needed') await deps.openMicPermissionPage(tabId);
     return refuse(answer.error);
