@@ -32,15 +32,15 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import { percentile, stampFrame, StampGroup, summarize, unstampFrame, type LatencySummary } from './proxy-frame-stamp';
+import { percentile, StampGroup, summarize, type LatencySummary } from './proxy-frame-stamp';
+import { connectBenchWebSocket, encodeAudioFrame, stampEncodedFrame, unstampEncodedFrame, type BenchWebSocket } from './proxy-ws-client';
 
 const KEY = 'bench-deepgram-key';
 const TOKEN = 'bench-client-token-123456';
 const FRAME_MS = 100;
 const FRAME_BYTES = 3200; // 100 ms of 16 kHz mono linear16 (silence, but for the stamp: the fake does not listen)
-/** Each stream cycles through this many frame buffers: ws sends a buffer without copying it, so a
- * buffer is stamped again only 400 ms after it was handed over. */
+/** Each stream cycles through this many encoded frames: the socket may hold on to a buffer it could
+ * not write at once, so a buffer is stamped again only 400 ms after it was handed over. */
 const FRAME_RING = 4;
 const SLOT_MS = 1;
 const QUERY = 'model=nova-3&encoding=linear16&sample_rate=16000&channels=1&interim_results=true';
@@ -70,7 +70,7 @@ const msPerWord = Number(args['ms-per-word']);
 const maxFrames = Math.ceil((warmupMs + measureMs) / FRAME_MS) + 100;
 
 interface Probe {
-  ws: WebSocket;
+  ws: BenchWebSocket;
   group: StampGroup;
   slot: number;
   ring: Buffer[];
@@ -103,7 +103,10 @@ interface PhaseResult {
   fakeCpuPercent: number;
   /** By stream group: the measured streams, and in the proxied phase the control streams. */
   groups: Map<StampGroup, GroupResult>;
+  /** This process's CPU over the measured window (process.cpuUsage), % of one core. */
   loadGenCpuPercent: number;
+  /** The kernel-mode part of loadGenCpuPercent. */
+  loadGenSysPercent: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -195,36 +198,23 @@ async function openStreams({ group, url, headers, count }: StreamGroup): Promise
   const probes: Probe[] = [];
   const batch = 100;
   for (let first = 0; first < count; first += batch) {
-    const opening: Array<Promise<void>> = [];
+    const opening: Array<Promise<Probe>> = [];
     for (let index = first; index < Math.min(count, first + batch); index += 1) {
-      // A zero mask spares the load generator a copy per frame; the receiver unmasks either way
-      // (a browser masks with a random key, which the proxy unmasks in place with bufferutil).
-      const ws = new WebSocket(`${url}?${QUERY}`, { headers, perMessageDeflate: false, generateMask: (mask) => mask.fill(0) });
-      const probe: Probe = {
-        ws,
-        group,
-        // Stream i starts at phase i mod 100 ms (1 ms apart): an even spread, as independent clients give.
-        slot: index % (FRAME_MS / SLOT_MS),
-        ring: Array.from({ length: FRAME_RING }, () => Buffer.alloc(FRAME_BYTES)),
-        frames: 0,
-        sentAt: new Float64Array(maxFrames),
-      };
-      probes.push(probe);
+      // Every stream, proxied or control, uses the same bare client (bench/proxy-ws-client.ts):
+      // pre-encoded, pre-masked frames, so the generator costs the shared machine little.
       opening.push(
-        new Promise((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('stream did not open in 20 s')), 20_000);
-          ws.once('open', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          ws.once('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-          });
-        }),
+        connectBenchWebSocket(`${url}?${QUERY}`, headers).then((ws) => ({
+          ws,
+          group,
+          // Stream i starts at phase i mod 100 ms (1 ms apart): an even spread, as independent clients give.
+          slot: index % (FRAME_MS / SLOT_MS),
+          ring: Array.from({ length: FRAME_RING }, () => encodeAudioFrame(FRAME_BYTES)),
+          frames: 0,
+          sentAt: new Float64Array(maxFrames),
+        })),
       );
     }
-    await Promise.all(opening);
+    probes.push(...(await Promise.all(opening)));
   }
   return probes;
 }
@@ -249,7 +239,7 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
   for (const probe of probes) {
     const result = results.get(probe.group);
     if (result === undefined) continue;
-    probe.ws.on('message', (data: Buffer, isBinary: boolean) => {
+    probe.ws.onMessage = (data: Buffer, isBinary: boolean) => {
       if (isBinary) return;
       const frame = answeredFrame(data);
       const sentAt = frame === undefined ? 0 : (probe.sentAt[frame] ?? 0);
@@ -257,11 +247,10 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
         result.latencies.push(performance.now() - sentAt);
         result.answered += 1;
       }
-    });
-    probe.ws.on('close', () => {
+    };
+    probe.ws.onClose(() => {
       result.failedStreams += 1;
     });
-    probe.ws.on('error', () => {});
   }
 
   const slots: Probe[][] = Array.from({ length: FRAME_MS / SLOT_MS }, () => []);
@@ -288,12 +277,12 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
     }
     for (; nextSlot <= dueSlot; nextSlot += 1) {
       for (const probe of slots[nextSlot % slots.length] ?? []) {
-        if (probe.ws.readyState !== WebSocket.OPEN) continue;
+        if (!probe.ws.open) continue;
         probe.frames += 1;
-        const frame = probe.ring[probe.frames % FRAME_RING] ?? Buffer.alloc(FRAME_BYTES);
+        const frame = probe.ring[probe.frames % FRAME_RING] ?? encodeAudioFrame(FRAME_BYTES);
         // Warm-up frames are stored negated and not stamped: answered, but not measured.
-        if (measuring) stampFrame(frame, probe.group);
-        else unstampFrame(frame);
+        if (measuring) stampEncodedFrame(frame, probe.group);
+        else unstampEncodedFrame(frame);
         if (probe.frames < probe.sentAt.length) probe.sentAt[probe.frames] = measuring ? performance.now() : -1;
         probe.ws.send(frame);
         if (measuring) {
@@ -318,8 +307,8 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
   const frameTimes = await fake.report();
   const failedBeforeClose = new Map([...results].map(([group, result]) => [group, result.failedStreams]));
   const closing = probes.map((probe) => new Promise((resolve) => {
-    if (probe.ws.readyState === WebSocket.CLOSED) resolve(undefined);
-    probe.ws.once('close', resolve);
+    if (probe.ws.closed) resolve(undefined);
+    probe.ws.onClose(() => resolve(undefined));
     probe.ws.close(1000);
     setTimeout(() => {
       probe.ws.terminate();
@@ -345,6 +334,7 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
     fakeCpuPercent: ((processCpuSeconds(fakePid) - fakeCpuStart) / ((performance.now() - phaseStart) / 1000)) * 100,
     groups: byGroup,
     loadGenCpuPercent: ((cpu.user + cpu.system) / 1000 / window) * 100,
+    loadGenSysPercent: (cpu.system / 1000 / window) * 100,
   };
 }
 
@@ -408,7 +398,7 @@ function formatResourcesRow(row: Row): string {
     `${row.proxied.proxyCpuPercent.toFixed(0)} (${row.proxied.proxySysPercent.toFixed(0)} sys)`,
     cpuMicros.toFixed(1),
     `${row.proxyConnectedKiBPerStream.toFixed(1)} / ${row.proxyKiBPerStream.toFixed(1)}`,
-    `${row.direct.loadGenCpuPercent.toFixed(0)} / ${row.proxied.loadGenCpuPercent.toFixed(0)}`,
+    `${row.direct.loadGenCpuPercent.toFixed(0)} (${row.direct.loadGenSysPercent.toFixed(0)}) / ${row.proxied.loadGenCpuPercent.toFixed(0)} (${row.proxied.loadGenSysPercent.toFixed(0)})`,
     `${row.direct.fakeCpuPercent.toFixed(0)} / ${row.proxied.fakeCpuPercent.toFixed(0)}`,
     `${row.direct.machineCpuPercent.toFixed(0)} / ${row.proxied.machineCpuPercent.toFixed(0)}`,
     failed.join(' / '),
@@ -521,7 +511,7 @@ async function main(): Promise<void> {
       '',
       'Resources:',
       '',
-      'streams | proxy CPU % of a core while streaming | proxy CPU µs per relayed message | proxy KiB/stream connected / streaming | load-gen CPU % alone / proxied | fake CPU % alone / proxied | machine CPU % alone / proxied (all processes, 100 per core) | streams dropped alone / control / proxied',
+      'streams | proxy CPU % of a core while streaming | proxy CPU µs per relayed message | proxy KiB/stream connected / streaming | load-gen CPU % (sys) alone / proxied | fake CPU % alone / proxied | machine CPU % alone / proxied (all processes, 100 per core) | streams dropped alone / control / proxied',
       '---|---|---|---|---|---|---|---',
       ...rows.map(formatResourcesRow),
       '',
