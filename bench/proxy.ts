@@ -118,8 +118,10 @@ function startProcess(
   core?: string,
 ): Promise<{ child: ChildProcessWithoutNullStreams; line: string }> {
   // `node --import tsx` keeps it one process, so /proc shows the proxy's own CPU and memory.
-  // BENCH_PROXY_NODE_ARGS (e.g. --cpu-prof, --trace-gc) goes to the proxy, for profiling.
-  const extra = script === 'proxy/main.ts' ? (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '') : [];
+  // BENCH_PROXY_NODE_ARGS (e.g. --cpu-prof, --trace-gc) goes to the proxy, BENCH_FAKE_NODE_ARGS to
+  // the fake, for profiling.
+  const extraArgs = script === 'proxy/main.ts' ? process.env.BENCH_PROXY_NODE_ARGS : process.env.BENCH_FAKE_NODE_ARGS;
+  const extra = (extraArgs ?? '').split(' ').filter((arg) => arg !== '');
   const command = [process.execPath, ...extra, '--import', 'tsx', script];
   const pinned = args.pin && cores > 1 && core !== undefined ? ['taskset', '-c', core, ...command] : command;
   const child = spawn(pinned[0] ?? process.execPath, pinned.slice(1), { env: { ...process.env, ...env } });
