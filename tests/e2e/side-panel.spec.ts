@@ -9,10 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import { getTargets } from '../../scripts/browser/cdp-client';
-import { startFakeDeepgram } from '../fixtures/fake-deepgram';
 import { parseSrtStrict } from '../unit/transcript/export-srt-parser';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
-import { expect, test as base } from './support/fixtures';
+import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
+import { expect } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
 import { startSpeechPage, waitForPlayback } from './support/speech-page';
@@ -39,25 +39,10 @@ const { WebVTTParser } = require('webvtt-parser') as {
 // webvtt-parser 2.2.0's own entity table lacks the ';' (see tests/unit/transcript/export-vtt.test.ts).
 const VTT_ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&lrm;': '\u200e', '&rlm;': '\u200f', '&nbsp;': '\u00a0' };
 
-const test = base.extend<{ fakeDeepgram: Awaited<ReturnType<typeof startFakeDeepgram>> }>({
-  fakeDeepgram: async ({}, use) => {
-    const fake = await startFakeDeepgram({
-      apiKey: DEEPGRAM_KEY,
-      script: [
-        { speaker: 0, words: SPEAKER_0 },
-        { speaker: 1, words: SPEAKER_1 },
-      ],
-    });
-    try {
-      await use(fake);
-    } finally {
-      await fake.close();
-    }
-  },
-  proxyEnv: async ({ fakeDeepgram }, use) => {
-    await use({ DEEPGRAM_API_KEY: DEEPGRAM_KEY, DEEPGRAM_URL: fakeDeepgram.url });
-  },
-});
+const test = testWithFakeDeepgram(DEEPGRAM_KEY, [
+  { speaker: 0, words: SPEAKER_0 },
+  { speaker: 1, words: SPEAKER_1 },
+]);
 
 async function exportAs(panel: Page, format: string): Promise<{ name: string; content: string }> {
   const menu = panel.locator('[data-testid=export-menu]');

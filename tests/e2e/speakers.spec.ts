@@ -5,9 +5,9 @@
  * replaced by the final line.
  */
 import { installCaptionRecorder, readCaptionRecord, readOverlay } from '../../scripts/browser/captions';
-import { startFakeDeepgram } from '../fixtures/fake-deepgram';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
-import { expect, test as base } from './support/fixtures';
+import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
+import { expect } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
 import { startSpeechPage, waitForPlayback } from './support/speech-page';
@@ -16,25 +16,10 @@ const DEEPGRAM_KEY = 'fake-deepgram-key-for-e2e';
 const SPEAKER_0 = ['good', 'morning', 'everyone', 'shall', 'we', 'begin'];
 const SPEAKER_1 = ['yes', 'the', 'budget', 'is', 'ready', 'for', 'review'];
 
-const test = base.extend<{ fakeDeepgram: Awaited<ReturnType<typeof startFakeDeepgram>> }>({
-  fakeDeepgram: async ({}, use) => {
-    const fake = await startFakeDeepgram({
-      apiKey: DEEPGRAM_KEY,
-      script: [
-        { speaker: 0, words: SPEAKER_0 },
-        { speaker: 1, words: SPEAKER_1 },
-      ],
-    });
-    try {
-      await use(fake);
-    } finally {
-      await fake.close();
-    }
-  },
-  proxyEnv: async ({ fakeDeepgram }, use) => {
-    await use({ DEEPGRAM_API_KEY: DEEPGRAM_KEY, DEEPGRAM_URL: fakeDeepgram.url });
-  },
-});
+const test = testWithFakeDeepgram(DEEPGRAM_KEY, [
+  { speaker: 0, words: SPEAKER_0 },
+  { speaker: 1, words: SPEAKER_1 },
+]);
 
 const sentence = (words: string[]) => new RegExp(words.join('\\W+'), 'i');
 

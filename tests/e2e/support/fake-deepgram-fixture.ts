@@ -1,0 +1,22 @@
+/**
+ * The shared fixtures with a fake Deepgram upstream in front: the proxy runs with a Deepgram key
+ * and relays to the fake, which answers with the given script. The fake is closed in teardown.
+ */
+import { startFakeDeepgram, type FakeDeepgram, type FakeUtterance } from '../../fixtures/fake-deepgram';
+import { test as base } from './fixtures';
+
+export function testWithFakeDeepgram(apiKey: string, script: FakeUtterance[]) {
+  return base.extend<{ fakeDeepgram: FakeDeepgram }>({
+    fakeDeepgram: async ({}, use) => {
+      const fake = await startFakeDeepgram({ apiKey, script });
+      try {
+        await use(fake);
+      } finally {
+        await fake.close();
+      }
+    },
+    proxyEnv: async ({ fakeDeepgram }, use) => {
+      await use({ DEEPGRAM_API_KEY: apiKey, DEEPGRAM_URL: fakeDeepgram.url });
+    },
+  });
+}
