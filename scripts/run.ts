@@ -100,7 +100,8 @@ async function main(): Promise<number> {
   });
   cleanups.push(() => server.close());
 
-  const launched = await launchWithExtension({ headless });
+  // Headed, the browser is the user's for as long as they like: any site they open can be captioned.
+  const launched = await launchWithExtension({ headless, offline: headless });
   if (!launched.ok) throw new RunFailure(launched.message);
   const app = launched.browser;
   cleanups.push(() => app.close());

@@ -35,6 +35,11 @@ export interface LaunchOptions {
     /** Play the WAV once per capture (true) or loop it (false, Chromium's default). */
     once: boolean;
   };
+  /**
+   * Resolve no host name but loopback (default true): the suite and the headless demo never leave
+   * the machine. A person's headed run turns it off, to caption any site they open.
+   */
+  offline?: boolean;
   /** Extra Chromium switches. */
   args?: string[];
   /** The X display a headed browser opens on (DISPLAY), e.g. a test's own Xvfb (x-display.ts). */
@@ -59,7 +64,6 @@ export function chromiumArgs(options: LaunchOptions): string[] {
   const args = [
     `--disable-extensions-except=${dir}`,
     `--load-extension=${dir}`,
-    '--no-sandbox', // CI and this machine run as root
     '--enable-unsafe-extension-debugging', // CDP Extensions.triggerAction
     '--remote-debugging-port=0', // a second, plain endpoint for flat CDP sessions (the popup)
     '--autoplay-policy=no-user-gesture-required',
@@ -67,9 +71,11 @@ export function chromiumArgs(options: LaunchOptions): string[] {
     '--disable-component-update',
     '--disable-sync',
     '--no-first-run',
-    // Fail closed on any name but loopback: the suite and the demo never leave the machine.
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
   ];
+  // Chromium refuses to start as root with its sandbox (CI and these machines run as root); a
+  // normal user keeps the sandbox, and no "unsupported command-line flag" bar.
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  if (options.offline ?? true) args.push('--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1');
   if (options.fakeMic) {
     args.push(
       '--use-fake-device-for-media-stream',
