@@ -515,6 +515,39 @@ test.describe('caption overlay', () => {
         await server.close();
       }
     });
+
+    keyboardTest('every shortcut gets its suggested key, and Alt+Shift+O typed on the keyboard starts and stops captions', async ({ app, audio, xvfb }) => {
+      // Chromium leaves a command without its key when another accelerator holds it (Alt+Shift+C
+      // did, on Chromium 156), and nothing else would tell.
+      const manifest = await app.serviceWorker.evaluate<Record<string, { suggested_key?: { default?: string } }>>(
+        'chrome.runtime.getManifest().commands ?? {}',
+      );
+      const assigned = await app.serviceWorker.evaluate<Array<{ name: string; shortcut: string }>>('chrome.commands.getAll()');
+      for (const [name, command] of Object.entries(manifest)) {
+        const suggested = command.suggested_key?.default;
+        if (suggested) expect(assigned.find((c) => c.name === name)?.shortcut, `${name}'s shortcut`).toBe(suggested);
+      }
+
+      const server = await servePages(audio.page);
+      try {
+        const page = await app.context.newPage();
+        await page.setViewportSize({ width: 1280, height: 720 });
+        await page.goto(`${server.origin}/light.html`);
+        await waitForPlayback(page);
+        const title = await page.title();
+        await typeKeys(xvfb.display, title, 'alt+shift+o');
+        await waitForFinalLine(page, /good\W+morning/i);
+        await typeKeys(xvfb.display, title, 'alt+shift+o');
+        const popup = await clickToolbarButton(app, page);
+        try {
+          await expectPhase(popup, ['idle'], 15_000);
+        } finally {
+          await popup.close();
+        }
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   test.describe('with HTML and script in the transcript', () => {
