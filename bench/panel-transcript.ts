@@ -4,6 +4,7 @@
  * 2.8 words a second of meeting time, so 3 hours is about 30,000 words.
  */
 import type { TranscriptSnapshot, Utterance, Word } from '../lib/transcript/types';
+import { prng } from '../tests/fixtures/vad/synthetic-audio';
 
 const VOCABULARY = (
   'the budget review meeting agenda caption overlay side panel search export latency numbers ' +
@@ -14,18 +15,6 @@ const VOCABULARY = (
   'but so then also really just about with from into over after before during Zürich café'
 ).split(' ');
 
-/** mulberry32: a small seeded PRNG, so every run of the benchmark sees the same transcript. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface GeneratedTranscriptOptions {
   hours: number;
   speakers: number;
@@ -33,7 +22,8 @@ export interface GeneratedTranscriptOptions {
 }
 
 export function generateTranscript({ hours, speakers, seed }: GeneratedTranscriptOptions): TranscriptSnapshot {
-  const rand = random(seed);
+  // Seeded, so every run of the benchmark sees the same transcript.
+  const rand = prng(seed);
   const utterances: Utterance[] = [];
   const end = hours * 3600;
   let t = 1;
