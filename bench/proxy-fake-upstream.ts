@@ -45,6 +45,7 @@ const fake = await startFakeDeepgram({
   msPerWord: Number(process.env.FAKE_MS_PER_WORD ?? '300'),
   idleTimeoutMs: 60_000,
   recordSent: false,
+  hashAudio: false,
 });
 process.stdout.write(`${fake.url}\n`);
 createInterface({ input: process.stdin }).on('line', (line) => {

@@ -1,4 +1,5 @@
 /** The fake Deepgram itself, spoken to directly: other suites rely on it following the protocol. */
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
 import { DEEPGRAM_KEY, connectClient, resultsOf, silencePcm, streamPcm, transcriptOf, upgradeAnswer, waitFor } from './proxy-test-kit';
@@ -54,6 +55,25 @@ describe('fake Deepgram', () => {
     client.ws.send('{"type":"CloseStream"}');
     expect((await client.closed).code).toBe(1000);
     expect(fake.connections[0]).toMatchObject({ keepAlives: 1, audioBytes: 32_000, controls: ['KeepAlive', 'CloseStream'] });
+  });
+
+  it('hashes the audio into Metadata, unless a load test turns hashing off', async () => {
+    const metadataFrom = async (hashAudio: boolean | undefined) => {
+      fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100, ...(hashAudio === undefined ? {} : { hashAudio }) });
+      const client = connectClient(fake.url, { token: DEEPGRAM_KEY, via: 'header', query: 'encoding=linear16&sample_rate=16000' });
+      await client.opened;
+      await streamPcm(client.ws, silencePcm(0.5), { speed: 5 });
+      client.ws.send('{"type":"CloseStream"}');
+      expect((await client.closed).code).toBe(1000);
+      await fake.close();
+      fake = undefined;
+      return client.messages.find((message) => message.type === 'Metadata');
+    };
+    const hashed = await metadataFrom(undefined);
+    expect(hashed?.sha256).toBe(createHash('sha256').update(silencePcm(0.5)).digest('hex'));
+    const unhashed = await metadataFrom(false);
+    expect(unhashed).toMatchObject({ type: 'Metadata', duration: 0.5, channels: 1 });
+    expect(unhashed).not.toHaveProperty('sha256');
   });
 
   it('closes 1011 NET-0001 after idleTimeoutMs of nothing', async () => {
