@@ -25,10 +25,13 @@
  * the two baselines is what the proxy's CPU costs the harness on a shared machine.
  *
  * Proxy CPU and memory come from /proc for the proxy process alone (restarted for each N so memory
- * starts from a clean heap).
+ * starts from a clean heap). The proxy's own event-loop delay over the measured window comes from its
+ * /metrics, as an operator would read it: unlike the added latencies it does not depend on how the
+ * harness is scheduled, so it tells whether a bad p99 was the proxy's doing.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -107,6 +110,51 @@ interface PhaseResult {
   loadGenCpuPercent: number;
   /** The kernel-mode part of loadGenCpuPercent. */
   loadGenSysPercent: number;
+  /** The proxy's event-loop delay over the measured window, from its own /metrics. */
+  proxyLoopDelay?: LoopDelay;
+}
+
+/** How late the proxy's event loop ran, ms: how long a message that has arrived can wait for the proxy to read it. */
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * node:http, not fetch: the first fetch() loads undici, which held this process's event loop for
+ * long enough that the frames it then sent in a burst made the proxy's p99 look ten times worse.
+ */
+function httpGetText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve(text));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** prom-client samples the event loop with a 10 ms timer (monitorEventLoopDelay) and reports whole intervals. */
+const LOOP_SAMPLE_MS = 10;
+
+/**
+ * The proxy's event-loop delay since the previous scrape, read from its /metrics as an operator would
+ * (prom-client resets the histogram at each scrape). Unlike the added latencies, this is the proxy's
+ * own figure, untouched by the harness's scheduling and pauses: time the proxy was busy or waiting
+ * for a core while messages queued.
+ */
+async function scrapeLoopDelay(metricsUrl: string): Promise<LoopDelay> {
+  const text = await httpGetText(metricsUrl);
+  const read = (name: string): number => {
+    const value = new RegExp(`^captionist_proxy_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? Number.NaN : Math.max(0, Number(value) * 1000 - LOOP_SAMPLE_MS);
+  };
+  return { p50: read('p50'), p99: read('p99'), max: read('max') };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -225,7 +273,7 @@ async function openStreams({ group, url, headers, count }: StreamGroup): Promise
  * Streams in real time for warmup + measurement: Results round trips of frames sent in the measured
  * window, and the fake's one-way timing of every frame in it, per stream group.
  */
-async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?: number }): Promise<PhaseResult> {
+async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?: number }, proxyMetricsUrl?: string): Promise<PhaseResult> {
   const fakePid = fake.child.pid ?? 0;
   let proxyCpuAtMeasure = 0;
   let proxySysAtMeasure = 0;
@@ -276,6 +324,8 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
         proxySysAtMeasure = processSysSeconds(pids.proxy);
       }
       measureStartedAt = now;
+      // Starts the proxy's loop-delay histogram afresh for the window (what it held is discarded).
+      if (proxyMetricsUrl !== undefined) scrapeLoopDelay(proxyMetricsUrl).catch(() => undefined);
     }
     for (; nextSlot <= dueSlot; nextSlot += 1) {
       for (const probe of slots[nextSlot % slots.length] ?? []) {
@@ -305,6 +355,7 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
     pids.proxy === undefined ? Number.NaN : ((processCpuSeconds(pids.proxy) - proxyCpuAtMeasure) / (window / 1000)) * 100;
   const proxySysPercent =
     pids.proxy === undefined ? Number.NaN : ((processSysSeconds(pids.proxy) - proxySysAtMeasure) / (window / 1000)) * 100;
+  const proxyLoopDelay = proxyMetricsUrl === undefined ? undefined : await scrapeLoopDelay(proxyMetricsUrl);
   await sleep(500); // answers still in flight
   const frameTimes = await fake.report();
   const failedBeforeClose = new Map([...results].map(([group, result]) => [group, result.failedStreams]));
@@ -337,6 +388,7 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
     groups: byGroup,
     loadGenCpuPercent: ((cpu.user + cpu.system) / 1000 / window) * 100,
     loadGenSysPercent: (cpu.system / 1000 / window) * 100,
+    ...(proxyLoopDelay === undefined ? {} : { proxyLoopDelay }),
   };
 }
 
@@ -395,8 +447,10 @@ function formatResourcesRow(row: Row): string {
   const relayed = proxied.framesSent + proxied.answered;
   const cpuMicros = ((row.proxied.proxyCpuPercent / 100) * measureMs * 1000) / Math.max(1, relayed);
   const failed = [group(row.direct, StampGroup.Direct), group(row.proxied, StampGroup.Control), proxied].map((result) => result.failedStreams);
+  const delay = row.proxied.proxyLoopDelay;
   return [
     row.streams,
+    delay === undefined ? '?' : `${ms(delay.p50)} / ${ms(delay.p99)} / ${ms(delay.max)}`,
     `${row.proxied.proxyCpuPercent.toFixed(0)} (${row.proxied.proxySysPercent.toFixed(0)} sys)`,
     cpuMicros.toFixed(1),
     `${row.proxyConnectedKiBPerStream.toFixed(1)} / ${row.proxyKiBPerStream.toFixed(1)}`,
@@ -471,6 +525,7 @@ async function main(): Promise<void> {
         ],
         fake,
         { proxy: pid },
+        proxyUrl.replace(/^ws:/, 'http:').replace(/\/v1\/listen$/, '/metrics'),
       );
       clearInterval(sampler);
       // Steady state: the median RSS over the streaming part (the last samples are the close).
@@ -513,8 +568,8 @@ async function main(): Promise<void> {
       '',
       'Resources:',
       '',
-      'streams | proxy CPU % of a core while streaming | proxy CPU µs per relayed message | proxy KiB/stream connected / streaming | load-gen CPU % (sys) alone / proxied | fake CPU % alone / proxied | machine CPU % alone / proxied (all processes, 100 per core) | streams dropped alone / control / proxied',
-      '---|---|---|---|---|---|---|---',
+      'streams | proxy event-loop delay p50 / p99 / max, ms (its /metrics) | proxy CPU % of a core while streaming | proxy CPU µs per relayed message | proxy KiB/stream connected / streaming | load-gen CPU % (sys) alone / proxied | fake CPU % alone / proxied | machine CPU % alone / proxied (all processes, 100 per core) | streams dropped alone / control / proxied',
+      '---|---|---|---|---|---|---|---|---',
       ...rows.map(formatResourcesRow),
       '',
     ].join('\n'),
