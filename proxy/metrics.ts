@@ -18,9 +18,28 @@ export interface ProxyMetrics {
   readonly contentType: string;
 }
 
+const PROCESS_PREFIX = 'captionist_proxy_';
+/**
+ * prom-client's default metrics that list every libuv handle, request or resource at each scrape.
+ * With thousands of sockets open, building those lists holds the event loop, and so every stream,
+ * for milliseconds per scrape (`npm run bench:metrics`); captionist_streams_active already says what
+ * they would. The rest (CPU, memory, heap, GC, event-loop delay, open file descriptors) stay.
+ */
+const PER_HANDLE_DEFAULT_METRICS = [
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_requests',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
+];
+
 export function createProxyMetrics(options: { processMetrics?: boolean } = {}): ProxyMetrics {
   const registry = new Registry();
-  if (options.processMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'captionist_proxy_' });
+  if (options.processMetrics === true) {
+    collectDefaultMetrics({ register: registry, prefix: PROCESS_PREFIX });
+    for (const name of PER_HANDLE_DEFAULT_METRICS) registry.removeSingleMetric(PROCESS_PREFIX + name);
+  }
 
   const totals = { bytesIn: 0, bytesOut: 0 };
   const active = new Gauge({

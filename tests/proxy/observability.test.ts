@@ -4,6 +4,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
 import { DEEPGRAM_KEY, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, silencePcm, streamPcm, testConfig, upgradeAnswer, waitFor } from './proxy-test-kit';
@@ -98,5 +99,17 @@ describe('metrics', () => {
     expect(await (await fetch(metricsUrl())).text()).toContain('captionist_streams_active{engine="deepgram"} 1');
     client.ws.close(1000);
     await client.closed;
+  });
+});
+
+describe('process metrics', () => {
+  it('keep CPU, memory, GC, event-loop delay and open files, and leave out the per-handle lists', async () => {
+    const text = await createProxyMetrics({ processMetrics: true }).render();
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds', 'process_open_fds']) {
+      expect(text).toMatch(new RegExp(`^captionist_proxy_${name} `, 'm'));
+    }
+    expect(text).not.toContain('nodejs_active_handles');
+    expect(text).not.toContain('nodejs_active_requests');
+    expect(text).not.toContain('nodejs_active_resources');
   });
 });
