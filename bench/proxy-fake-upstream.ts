@@ -7,6 +7,7 @@
  * process on the machine, in ns) and which group the stream belongs to; here the arrival time is
  * read the moment ws hands the frame over, before the fake's own work on it. The fake treats audio
  * as bytes (it counts them and never decodes them), so the stamp changes nothing else.
+ * Each message it sends starts with its send time (stampMessage), for the way back.
  * "report\n" on stdin answers one line, `report {json}`, with percentiles per group, and starts over.
  */
 import type { IncomingMessage } from 'node:http';
@@ -14,7 +15,7 @@ import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startFakeDeepgram } from '../tests/fixtures/fake-deepgram';
-import { FRAME_STAMP_MAGIC, summarize } from './proxy-frame-stamp';
+import { FRAME_STAMP_MAGIC, stampMessage, summarize } from './proxy-frame-stamp';
 
 /** Arrival minus send, in ms, per group (the byte after the stamp). */
 const samples = new Map<number, number[]>();
@@ -36,6 +37,10 @@ const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
 WebSocketServer.prototype.handleUpgrade = function (request: IncomingMessage, socket: Duplex, head: Buffer, callback: UpgradeCallback) {
   handleUpgrade.call(this, request, socket, head, (client: WebSocket, upgraded: IncomingMessage) => {
     client.on('message', timeFrame);
+    // The fixture sends only JSON text; each message leaves with its send time in front.
+    const send = client.send.bind(client);
+    client.send = ((data: unknown, ...rest: unknown[]) =>
+      (send as (...args: unknown[]) => void)(typeof data === 'string' ? stampMessage(data) : data, ...rest)) as WebSocket['send'];
     callback(client, upgraded);
   });
 };

@@ -49,3 +49,22 @@ export function summarize(values: number[]): LatencySummary {
     max: sorted.length === 0 ? Number.NaN : (sorted[sorted.length - 1] ?? Number.NaN),
   };
 }
+
+/**
+ * The fake's send time (process.hrtime, ns) as the first field of each message it sends, so the
+ * load generator can time the way down too. The proxy relays server messages untouched.
+ */
+const SENT_FIELD = '{"bench_sent_ns":';
+
+export function stampMessage(json: string): string {
+  return json.startsWith('{') ? `${SENT_FIELD}${process.hrtime.bigint()},${json.slice(1)}` : json;
+}
+
+/** ms since the fake sent this message, or undefined when it carries no stamp. */
+export function messageAgeMs(data: Buffer): number | undefined {
+  if (data.toString('latin1', 0, SENT_FIELD.length) !== SENT_FIELD) return undefined;
+  const end = data.indexOf(44, SENT_FIELD.length); // ','
+  if (end === -1) return undefined;
+  const sentNs = BigInt(data.toString('latin1', SENT_FIELD.length, end));
+  return Number(process.hrtime.bigint() - sentNs) / 1e6;
+}

@@ -35,7 +35,7 @@ import { get as httpGet } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { percentile, StampGroup, summarize, type LatencySummary } from './proxy-frame-stamp';
+import { messageAgeMs, percentile, StampGroup, summarize, type LatencySummary } from './proxy-frame-stamp';
 import { connectBenchWebSocket, encodeAudioFrame, stampEncodedFrame, unstampEncodedFrame, type BenchWebSocket } from './proxy-ws-client';
 
 const KEY = 'bench-deepgram-key';
@@ -86,6 +86,8 @@ interface Probe {
 interface GroupResult {
   /** Results round trips (ms) of frames sent in the measured window, sorted. */
   latencies: number[];
+  /** The same Results' way down alone (the fake sends -> the client has it), ms, sorted. */
+  down: number[];
   /** One-way audio latency of every frame sent in the measured window, as the fake timed it. */
   frames: LatencySummary;
   framesSent: number;
@@ -284,8 +286,8 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
   await sleep(300);
   const connectedRssKiB = pids.proxy === undefined ? Number.NaN : processRssKiB(pids.proxy);
   let measuring = false;
-  const results = new Map<StampGroup, { latencies: number[]; framesSent: number; answered: number; failedStreams: number }>();
-  for (const group of groups) results.set(group.group, { latencies: [], framesSent: 0, answered: 0, failedStreams: 0 });
+  const results = new Map<StampGroup, { latencies: number[]; down: number[]; framesSent: number; answered: number; failedStreams: number }>();
+  for (const group of groups) results.set(group.group, { latencies: [], down: [], framesSent: 0, answered: 0, failedStreams: 0 });
   for (const probe of probes) {
     const result = results.get(probe.group);
     if (result === undefined) continue;
@@ -296,6 +298,8 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
       if (sentAt > 0) {
         result.latencies.push(performance.now() - sentAt);
         result.answered += 1;
+        const down = messageAgeMs(data);
+        if (down !== undefined) result.down.push(down);
       }
     };
     probe.ws.onClose(() => {
@@ -373,6 +377,7 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
   for (const [group, result] of results) {
     byGroup.set(group, {
       latencies: result.latencies.sort((a, b) => a - b),
+      down: result.down.sort((a, b) => a - b),
       frames: frameTimes[group] ?? summarize([]),
       framesSent: result.framesSent,
       answered: result.answered,
@@ -405,7 +410,7 @@ interface Row {
 const ms = (value: number) => value.toFixed(1);
 
 function group(phase: PhaseResult, which: StampGroup): GroupResult {
-  return phase.groups.get(which) ?? { latencies: [], frames: summarize([]), framesSent: 0, answered: 0, failedStreams: 0 };
+  return phase.groups.get(which) ?? { latencies: [], down: [], frames: summarize([]), framesSent: 0, answered: 0, failedStreams: 0 };
 }
 
 /** Audio frames, one way: what the proxy adds to the audio on its way to the upstream. */
@@ -424,12 +429,12 @@ function formatFramesRow(row: Row): string {
   ].join(' | ');
 }
 
-/** Results, round trip: both directions through the proxy. */
-function formatResultsRow(row: Row): string {
+/** Results, round trip (both directions through the proxy), or only the way down. */
+function formatResultsRow(row: Row, which: 'latencies' | 'down'): string {
   const direct = group(row.direct, StampGroup.Direct);
   const control = group(row.proxied, StampGroup.Control);
   const proxied = group(row.proxied, StampGroup.Proxied);
-  const p = (result: GroupResult, at: number) => percentile(result.latencies, at);
+  const p = (result: GroupResult, at: number) => percentile(result[which], at);
   return [
     row.streams,
     `${ms(p(direct, 50))} / ${ms(p(direct, 99))}`,
@@ -437,7 +442,7 @@ function formatResultsRow(row: Row): string {
     `${ms(p(proxied, 50))} / ${ms(p(proxied, 99))}`,
     `**${ms(p(proxied, 50) - p(control, 50))} / ${ms(p(proxied, 99) - p(control, 99))}**`,
     `${ms(p(proxied, 50) - p(direct, 50))} / ${ms(p(proxied, 99) - p(direct, 99))}`,
-    `${direct.answered} / ${control.answered} / ${proxied.answered}`,
+    `${direct[which].length} / ${control[which].length} / ${proxied[which].length}`,
   ].join(' | ');
 }
 
@@ -564,7 +569,13 @@ async function main(): Promise<void> {
       '',
       'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 | added p50 / p99 | added vs alone p50 / p99 | results timed alone / control / proxied',
       '---|---|---|---|---|---|---',
-      ...rows.map(formatResultsRow),
+      ...rows.map((row) => formatResultsRow(row, 'latencies')),
+      '',
+      'The same Results, the way down alone (the fake sends -> the client has it), ms:',
+      '',
+      'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 | added p50 / p99 | added vs alone p50 / p99 | results timed alone / control / proxied',
+      '---|---|---|---|---|---|---',
+      ...rows.map((row) => formatResultsRow(row, 'down')),
       '',
       'Resources:',
       '',
