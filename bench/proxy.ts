@@ -2,7 +2,7 @@
  * `npm run bench:proxy [-- --streams 100,500 --seconds 5]`
  *
  * N concurrent real-time streams (16 kHz linear16, 100 ms frames) sent straight to a fake Deepgram,
- * then the same streams through the proxy to the same fake, in one run. Two latencies:
+ * then the same streams through the proxy to the same fake, in one run. Three latencies:
  *
  * - Audio, one way, every frame: the load generator stamps each frame with its send time
  *   (process.hrtime, a clock all processes on the machine share) and the fake reads it on arrival
@@ -11,6 +11,8 @@
  *   completes a scripted word; the time from sending that frame to receiving its Results covers
  *   both directions through the proxy. (Deepgram itself sends interims about once a second, so one
  *   message per 300 ms is a heavier downstream load than real use.)
+ * - Results, one way down: the fake puts its send time in front of each message, and the load
+ *   generator reads it when the message arrives.
  *
  * Streams start their 100 ms periods at phases spread evenly over the period, 1 ms apart (stream i
  * at i mod 100 ms): real clients start whenever their users do, so the proxy sees frames arrive
