@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_STAMP_MAGIC, percentile, stampFrame, StampGroup, summarize, unstampFrame } from '../../bench/proxy-frame-stamp';
+import { FRAME_STAMP_MAGIC, messageAgeMs, percentile, stampFrame, stampMessage, StampGroup, summarize, unstampFrame } from '../../bench/proxy-frame-stamp';
 
 describe('bench:proxy frame stamp', () => {
   it('writes the magic, the group and a send time on the shared monotonic clock, leaving the audio after it silent', () => {
@@ -26,5 +26,17 @@ describe('bench:proxy frame stamp', () => {
     expect(summarize(values)).toEqual({ count: 100, p50: 51, p90: 91, p99: 100, max: 100 });
     expect(percentile([], 50)).toBeNaN();
     expect(summarize([]).count).toBe(0);
+  });
+
+  it("puts the fake's send time in front of a message, which stays the same JSON, and reads its age back", async () => {
+    const message = '{"type":"Results","start":1.2,"duration":0.3}';
+    const stamped = stampMessage(message);
+    expect(JSON.parse(stamped)).toMatchObject(JSON.parse(message) as Record<string, unknown>);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const age = messageAgeMs(Buffer.from(stamped));
+    expect(age).toBeGreaterThanOrEqual(19);
+    expect(age).toBeLessThan(5000);
+    expect(messageAgeMs(Buffer.from(message))).toBeUndefined();
+    expect(stampMessage('not json')).toBe('not json');
   });
 });
