@@ -27,27 +27,30 @@ const ours = createProxyMetrics({ processMetrics: true });
 const fullDefaults = new Registry();
 collectDefaultMetrics({ register: fullDefaults, prefix: 'full_' });
 
-const open: Socket[] = [];
-const server = createServer((socket) => open.push(socket));
+const clientEnds: Socket[] = [];
+const serverEnds: Socket[] = [];
+const server = createServer((socket) => serverEnds.push(socket));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as { port: number }).port;
 
 /** Opens loopback pairs until `total` sockets (both ends) are open. */
 async function openSockets(total: number): Promise<void> {
-  while (open.length < total) {
-    const batch: Array<Promise<void>> = [];
-    for (let index = 0; index < 100 && open.length + batch.length * 2 < total; index += 1) {
-      batch.push(
-        new Promise((resolve, reject) => {
-          const socket = connect(port, '127.0.0.1', () => resolve());
-          socket.once('error', reject);
-          open.push(socket);
-        }),
-      );
-    }
-    await Promise.all(batch);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  while (clientEnds.length < total / 2) {
+    const pairs = Math.min(100, total / 2 - clientEnds.length);
+    await Promise.all(
+      Array.from(
+        { length: pairs },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const socket = connect(port, '127.0.0.1', () => resolve());
+            socket.once('error', reject);
+            clientEnds.push(socket);
+          }),
+      ),
+    );
   }
+  // The server's ends arrive in its 'connection' events.
+  while (serverEnds.length < clientEnds.length) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 async function timeScrape(render: () => Promise<string>): Promise<number> {
@@ -74,14 +77,14 @@ for (const count of socketCounts) {
   const median = (values: number[]) => percentile(values, 50);
   rows.push(
     [
-      open.length,
+      clientEnds.length + serverEnds.length,
       `${median(oursMs).toFixed(2)} / ${percentile(oursMs, 90).toFixed(2)}`,
       `${median(fullMs).toFixed(2)} / ${percentile(fullMs, 90).toFixed(2)}`,
       `**${(median(fullMs) / median(oursMs)).toFixed(2)}x**`,
     ].join(' | '),
   );
 }
-for (const socket of open) socket.destroy();
+for (const socket of [...clientEnds, ...serverEnds]) socket.destroy();
 server.close();
 
 process.stdout.write(
