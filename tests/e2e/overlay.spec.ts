@@ -93,6 +93,15 @@ async function servePages(wav: string): Promise<StaticServer> {
   });
 }
 
+/** A new tab at the viewport every overlay test uses, on `url`, with its speech playing. */
+async function openPlayingPage(app: LaunchedBrowser, url: string): Promise<Page> {
+  const page = await app.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(url);
+  await waitForPlayback(page);
+  return page;
+}
+
 async function startCaptions(app: LaunchedBrowser, page: Page): Promise<void> {
   const popup = await clickToolbarButton(app, page);
   try {
@@ -257,10 +266,7 @@ test.describe('caption overlay', () => {
   }, testInfo) => {
     const server = await servePages(audio.page);
     try {
-      const page = await app.context.newPage();
-      await page.setViewportSize({ width: 1280, height: 720 });
-      await page.goto(`${server.origin}/light.html`);
-      await waitForPlayback(page);
+      const page = await openPlayingPage(app, `${server.origin}/light.html`);
       await startCaptions(app, page);
       await waitForFinalLine(page, /good\W+morning/i);
 
@@ -369,10 +375,7 @@ test.describe('caption overlay', () => {
       // Another site (same server, other origin): its own default position, the same appearance.
       // (One tab at a time: the popup acts on the active tab of its window.)
       await page.close();
-      const other = await app.context.newPage();
-      await other.setViewportSize({ width: 1280, height: 720 });
-      await other.goto(`${server.origin.replace('127.0.0.1', 'localhost')}/dark.html`);
-      await waitForPlayback(other);
+      const other = await openPlayingPage(app, `${server.origin.replace('127.0.0.1', 'localhost')}/dark.html`);
       await startCaptions(app, other);
       await expect.poll(async () => (await readBox(other))?.fontSize, { timeout: 20_000 }).toBe('28px');
       const elsewhere = (await readBox(other))!;
@@ -387,10 +390,7 @@ test.describe('caption overlay', () => {
   test('follows an element into fullscreen and back, and shows over a fullscreen <video>', async ({ app, audio }, testInfo) => {
     const server = await servePages(audio.page);
     try {
-      const page = await app.context.newPage();
-      await page.setViewportSize({ width: 1280, height: 720 });
-      await page.goto(`${server.origin}/stage.html`);
-      await waitForPlayback(page);
+      const page = await openPlayingPage(app, `${server.origin}/stage.html`);
       await startCaptions(app, page);
       await waitForFinalLine(page, /good\W+morning/i);
 
@@ -488,10 +488,7 @@ test.describe('caption overlay', () => {
     keyboardTest('Alt+Shift+H typed on the keyboard hides the captions and shows them again', async ({ app, audio, xvfb }, testInfo) => {
       const server = await servePages(audio.page);
       try {
-        const page = await app.context.newPage();
-        await page.setViewportSize({ width: 1280, height: 720 });
-        await page.goto(`${server.origin}/light.html`);
-        await waitForPlayback(page);
+        const page = await openPlayingPage(app, `${server.origin}/light.html`);
         await startCaptions(app, page);
         await waitForFinalLine(page, /good\W+morning/i);
         await page.evaluate(() => {
@@ -530,10 +527,7 @@ test.describe('caption overlay', () => {
 
       const server = await servePages(audio.page);
       try {
-        const page = await app.context.newPage();
-        await page.setViewportSize({ width: 1280, height: 720 });
-        await page.goto(`${server.origin}/light.html`);
-        await waitForPlayback(page);
+        const page = await openPlayingPage(app, `${server.origin}/light.html`);
         const title = await page.title();
         await typeKeys(xvfb.display, title, 'alt+shift+o');
         await waitForFinalLine(page, /good\W+morning/i);
