@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { isLoopbackHost } from '../config';
+import { createRedactor } from '../redact';
 import { closeReason, type ControlType, type Upstream, type UpstreamContext, type UpstreamFactory } from './upstream';
 
 export interface DeepgramUpstreamOptions {
@@ -101,6 +102,8 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
   const maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
 
   const unmasked = maskingIsPointless(options.url);
+  // Everything upstream-derived that reaches a client or a log goes through it (proxy/redact.ts).
+  const redact = createRedactor(options.apiKey);
 
   return ({ params, events, logger }: UpstreamContext): Upstream => {
     const startedAt = Date.now();
@@ -166,15 +169,24 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       // Deepgram sends only JSON text; a binary frame would be a protocol surprise, not a transcript.
       if (finished || isBinary) return;
-      events.message(data);
+      // Messages stay untouched bytes: only a search for the key, which Deepgram never sends but an
+      // intermediary echoing the request could. Buffer.indexOf costs about 0.1 µs on a 1 KB
+      // Results, against about 25 µs of CPU to relay it (proxy/README.md, Bench). "Token"/"Bearer"
+      // are not looked for here: a transcript may say "bearer" before any word.
+      events.message(redact.message(data));
     });
 
     socket.on('unexpected-response', (_request, response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () => {
-        const failure = handshakeFailure(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
-        logger.warn({ status: response.statusCode, upstreamRequestId: response.headers['dg-request-id'] }, 'upstream refused the handshake');
+        // Redacted whole, before any cut, so no piece of a credential survives a truncation.
+        const failure = handshakeFailure(response.statusCode ?? 0, redact.text(Buffer.concat(chunks).toString('utf8')));
+        const upstreamRequestId = response.headers['dg-request-id'];
+        logger.warn(
+          { status: response.statusCode, upstreamRequestId: typeof upstreamRequestId === 'string' ? redact.text(upstreamRequestId).slice(0, 100) : undefined },
+          'upstream refused the handshake',
+        );
         finish(failure.code, failure.reason);
       };
       response.on('data', (chunk: Buffer) => {
@@ -189,17 +201,17 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
     socket.on('error', (error: Error & { code?: string }) => {
       if (finished) return;
       if (!opened) {
-        logger.warn({ err: error.message }, 'upstream unreachable');
+        logger.warn({ err: redact.text(error.message) }, 'upstream unreachable');
         const detail = error.code ?? (error.message.includes('timed out') ? 'timed out' : 'connection failed');
         finish(1011, closeReason(`upstream unreachable (${detail})`));
       } else {
-        logger.warn({ err: error.message }, 'upstream socket error');
+        logger.warn({ err: redact.text(error.message) }, 'upstream socket error');
       }
     });
 
     socket.on('close', (code: number, reason: Buffer) => {
       if (finished) return;
-      const relay = relayableClose(code, reason.toString('utf8'));
+      const relay = relayableClose(code, redact.text(reason.toString('utf8')));
       finish(relay.code, relay.reason);
     });
 

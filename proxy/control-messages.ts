@@ -1,0 +1,113 @@
+/**
+ * Client text messages, read once and rewritten by the proxy: the upstream only ever receives text
+ * the proxy wrote itself. KeepAlive and CloseStream are fixed strings, Finalize keeps only a valid
+ * `channel`, and Configure is rebuilt from its checked fields. Extra fields (a `callback`, say) never
+ * travel, and a message with two `type` keys reaches the upstream as the one type the proxy read,
+ * so no server can read it differently.
+ *
+ * Limits for Configure follow /work/shared/reference/deepgram-protocol.md §2 (`keyterm`) and §3.5:
+ * keyterms are at most 500 tokens together, Deepgram recommends up to about 100 terms, and an
+ * over-limit update silently stops transcription until a 1011 about 30 s later, so the proxy refuses
+ * it up front. Only `numerals` may be changed mid-stream.
+ */
+import type { ControlType } from './upstreams/upstream';
+
+export const KEEP_ALIVE_TEXT = '{"type":"KeepAlive"}';
+export const FINALIZE_TEXT = '{"type":"Finalize"}';
+export const CLOSE_STREAM_TEXT = '{"type":"CloseStream"}';
+
+export const MAX_KEYTERMS = 100;
+export const MAX_KEYTERM_CHARACTERS = 100;
+export const MAX_KEYTERM_TOKENS = 500;
+/** Deepgram's multichannel maximum; a Finalize for a channel beyond it cannot mean anything. */
+const MAX_CHANNEL_INDEX = 19;
+/** Features Configure may switch mid-stream, each a boolean. */
+const CONFIGURE_FEATURES: ReadonlySet<string> = new Set(['numerals']);
+const CONFIGURE_FIELDS: ReadonlySet<string> = new Set(['type', 'keyterms', 'features']);
+
+export type ControlMessage = { ok: true; type: ControlType; text: string } | { ok: false; reason: string };
+
+const refuse = (reason: string): ControlMessage => ({ ok: false, reason });
+
+/**
+ * Tokens are the model's, which the proxy cannot count exactly; English BPE averages about four
+ * characters a token, so a word counts as at least one token and one per four characters. Erring
+ * high keeps a list the proxy accepts under the server's limit.
+ */
+export function estimateKeytermTokens(keyterm: string): number {
+  return keyterm
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .reduce((sum, word) => sum + Math.max(1, Math.ceil(word.length / 4)), 0);
+}
+
+function readKeyterms(value: unknown): { keyterms: string[] | null } | { reason: string } {
+  if (value === null) return { keyterms: null };
+  if (!Array.isArray(value)) return { reason: 'Configure "keyterms" must be a list of strings or null' };
+  if (value.length > MAX_KEYTERMS) return { reason: `Configure may carry at most ${MAX_KEYTERMS} keyterms` };
+  const keyterms: string[] = [];
+  let tokens = 0;
+  for (const item of value) {
+    if (typeof item !== 'string' || item.trim() === '') return { reason: 'each Configure keyterm must be a non-empty string' };
+    const keyterm = item.trim();
+    if (keyterm.length > MAX_KEYTERM_CHARACTERS) return { reason: `a Configure keyterm is longer than ${MAX_KEYTERM_CHARACTERS} characters` };
+    tokens += estimateKeytermTokens(keyterm);
+    keyterms.push(keyterm);
+  }
+  if (tokens > MAX_KEYTERM_TOKENS) return { reason: `Configure keyterms exceed Deepgram's ${MAX_KEYTERM_TOKENS}-token limit` };
+  return { keyterms };
+}
+
+function readConfigure(message: Record<string, unknown>): ControlMessage {
+  for (const field of Object.keys(message)) {
+    if (!CONFIGURE_FIELDS.has(field)) return refuse(`Configure may not carry "${field.slice(0, 40)}"; allowed: keyterms, features`);
+  }
+  const rebuilt: { type: 'Configure'; keyterms?: string[] | null; features?: Record<string, boolean> } = { type: 'Configure' };
+  if ('keyterms' in message) {
+    const read = readKeyterms(message.keyterms);
+    if ('reason' in read) return refuse(read.reason);
+    rebuilt.keyterms = read.keyterms;
+  }
+  if ('features' in message) {
+    const features = message.features;
+    if (typeof features !== 'object' || features === null || Array.isArray(features)) return refuse('Configure "features" must be an object');
+    const checked: Record<string, boolean> = {};
+    for (const [name, value] of Object.entries(features)) {
+      if (!CONFIGURE_FEATURES.has(name)) return refuse(`Configure feature "${name.slice(0, 40)}" is not allowed; allowed: ${[...CONFIGURE_FEATURES].join(', ')}`);
+      if (typeof value !== 'boolean') return refuse(`Configure feature "${name}" must be true or false`);
+      checked[name] = value;
+    }
+    rebuilt.features = checked;
+  }
+  if (rebuilt.keyterms === undefined && rebuilt.features === undefined) return refuse('Configure must carry keyterms or features');
+  return { ok: true, type: 'Configure', text: JSON.stringify(rebuilt) };
+}
+
+/** Reads one client text message: the text to send upstream, or why it is refused (a close reason). */
+export function readControlMessage(data: Buffer): ControlMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const type = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { type?: unknown }).type : undefined;
+  switch (type) {
+    case 'KeepAlive':
+      return { ok: true, type, text: KEEP_ALIVE_TEXT };
+    case 'CloseStream':
+      return { ok: true, type, text: CLOSE_STREAM_TEXT };
+    case 'Finalize': {
+      const channel = (parsed as { channel?: unknown }).channel;
+      if (channel === undefined) return { ok: true, type, text: FINALIZE_TEXT };
+      if (typeof channel !== 'number' || !Number.isInteger(channel) || channel < 0 || channel > MAX_CHANNEL_INDEX) {
+        return refuse(`Finalize "channel" must be a whole number from 0 to ${MAX_CHANNEL_INDEX}`);
+      }
+      return { ok: true, type, text: JSON.stringify({ type: 'Finalize', channel }) };
+    }
+    case 'Configure':
+      return readConfigure(parsed as Record<string, unknown>);
+    default:
+      return refuse('text messages must be JSON with type KeepAlive, Finalize, CloseStream or Configure');
+  }
+}
