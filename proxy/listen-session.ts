@@ -6,12 +6,11 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { ProxyLimits } from './config';
+import { CLOSE_STREAM_TEXT, readControlMessage } from './control-messages';
 import { bytesPerSecond, type ListenParams } from './listen-params';
 import { TokenBucket } from './token-bucket';
 import { closeReason, type ControlType, type Upstream, type UpstreamFactory } from './upstreams/upstream';
 
-const CONTROL_TYPES: ReadonlySet<string> = new Set<ControlType>(['KeepAlive', 'Finalize', 'CloseStream', 'Configure']);
-const CLOSE_STREAM_TEXT = '{"type":"CloseStream"}';
 /** Text messages are small control messages; a client sending more than this is misbehaving. */
 const TEXT_MESSAGES_PER_SECOND = 20;
 const TEXT_MESSAGE_BURST = 100;
@@ -23,6 +22,32 @@ const CLOSE_STREAM_WAIT_MS = 15_000;
 const CLIENT_CLOSE_WAIT_MS = 3000;
 
 export const SHUTDOWN_REASON = 'proxy shutting down, reconnect';
+/** At the session limit the upstream gets this long to send the results of the audio it has. */
+const SESSION_LIMIT_DRAIN_MS = 2000;
+/**
+ * A client that stops reading: past the soft bound (a quarter of the hard one) interim results,
+ * which the next message restates anyway, are dropped; past the hard bound the stream is closed.
+ */
+const SOFT_BUFFER_SHARE = 0.25;
+/** Deepgram writes `"is_final":false`; the pattern also allows the spaces other servers may put in. */
+const INTERIM_PATTERN = /"is_final"\s*:\s*false/;
+/** An upstream that throws while being set up (a bad key, a bug) ends its own stream only. */
+export const UPSTREAM_SETUP_REASON = 'the proxy could not start the upstream for this stream';
+/** An upstream that is not there: what a session holds when its factory threw. */
+const NO_UPSTREAM: Upstream = { sendAudio() {}, sendControl() {}, destroy() {} };
+
+/**
+ * The session limit closes with 1001 (going away), which the extension retries at once
+ * (lib/listen/close-codes.ts classifyClose), replaying the audio no final covered
+ * (lib/listen/listen-socket.ts): captions go on across the limit. 1008 would stop them for good,
+ * and 1012 (service restart) would say the proxy restarts when only this one stream ends; 1001 is
+ * also what the proxy's graceful stop sends, with the same "connect again" meaning.
+ */
+export function sessionLimitReason(maxSessionMs: number): string {
+  const hours = maxSessionMs / 3_600_000;
+  const limit = hours >= 1 ? `${Math.round(hours * 10) / 10} h` : `${Math.round(maxSessionMs / 1000)} s`;
+  return `the stream reached this proxy's ${limit} session limit, reconnect to go on`;
+}
 
 /** Deepgram's NET-0001 rule, in the proxy's words. */
 export function idleReason(idleTimeoutMs: number): string {
@@ -65,6 +90,8 @@ export class ListenSession {
   private closeStreamSent = false;
   private closeStreamAt: number | undefined;
   private draining = false;
+  private drainReason = SHUTDOWN_REASON;
+  private droppingInterims = false;
   private ending = false;
   private resolveDone: () => void = () => {};
   private clientCloseTimer: NodeJS.Timeout | undefined;
@@ -95,21 +122,33 @@ export class ListenSession {
     });
 
     this.upstreamStartedAt = Date.now();
-    this.upstream = options.createUpstream({
-      requestId: options.requestId,
-      params: options.params,
-      logger: this.logger,
-      events: {
-        opened: () => this.observer.upstreamOpened?.(Date.now() - this.upstreamStartedAt),
-        message: (text) => this.relayDown(text),
-        closed: (code, reason) => this.onUpstreamClosed(code, reason),
-      },
-    });
+    let upstream: Upstream;
+    try {
+      upstream = options.createUpstream({
+        requestId: options.requestId,
+        params: options.params,
+        logger: this.logger,
+        events: {
+          opened: () => this.observer.upstreamOpened?.(Date.now() - this.upstreamStartedAt),
+          message: (text) => this.relayDown(text),
+          closed: (code, reason) => this.onUpstreamClosed(code, reason),
+        },
+      });
+    } catch (error) {
+      // The error's message only (e.g. ERR_INVALID_CHAR names the header, not its value).
+      this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'upstream setup failed');
+      this.observer.error?.('upstream_setup');
+      this.upstream = NO_UPSTREAM;
+      this.end(1011, UPSTREAM_SETUP_REASON);
+      return;
+    }
+    this.upstream = upstream;
   }
 
   /** Called about every quarter second by the server: idle and maximum-length rules. */
   checkTimers(now: number): void {
-    if (this.ending) return;
+    // Draining has its own bound (drainTimer).
+    if (this.ending || this.draining) return;
     if (this.closeStreamAt !== undefined) {
       // After CloseStream the client rightly sends nothing: the idle rule no longer applies, but
       // the upstream's last results must not be waited for forever.
@@ -122,9 +161,7 @@ export class ListenSession {
       this.end(1011, idleReason(this.options.idleTimeoutMs));
     } else if (now - this.startedAt >= this.options.limits.maxSessionMs) {
       this.observer.error?.('session_too_long');
-      const hours = this.options.limits.maxSessionMs / 3_600_000;
-      const limit = hours >= 1 ? `${Math.round(hours * 10) / 10} h` : `${Math.round(this.options.limits.maxSessionMs / 1000)} s`;
-      this.end(1008, `the stream reached this proxy's ${limit} session limit; reconnect to go on`);
+      this.drain(sessionLimitReason(this.options.limits.maxSessionMs), SESSION_LIMIT_DRAIN_MS);
     }
   }
 
@@ -133,15 +170,24 @@ export class ListenSession {
    * the client with 1001 so it reconnects elsewhere. Bounded by `graceMs`.
    */
   shutdown(graceMs: number): Promise<void> {
-    if (!this.ending && !this.draining) {
-      this.draining = true;
-      if (!this.closeStreamSent) {
-        this.closeStreamSent = true;
-        this.upstream.sendControl('CloseStream', CLOSE_STREAM_TEXT);
-      }
-      this.drainTimer = setTimeout(() => this.end(1001, SHUTDOWN_REASON), graceMs);
-    }
+    this.drain(SHUTDOWN_REASON, graceMs);
     return this.done;
+  }
+
+  /**
+   * CloseStream to the upstream, its last results to the client, then close 1001 with `reason`.
+   * Audio arriving meanwhile is not relayed; no final covers it, so the client sends it again on
+   * its next connection.
+   */
+  private drain(reason: string, graceMs: number): void {
+    if (this.ending || this.draining) return;
+    this.draining = true;
+    this.drainReason = reason;
+    if (!this.closeStreamSent) {
+      this.closeStreamSent = true;
+      this.upstream.sendControl('CloseStream', CLOSE_STREAM_TEXT);
+    }
+    this.drainTimer = setTimeout(() => this.end(1001, reason), graceMs);
   }
 
   private onClientMessage(data: Buffer, isBinary: boolean): void {
@@ -169,13 +215,13 @@ export class ListenSession {
       this.end(1008, `too many text messages (over ${TEXT_MESSAGES_PER_SECOND} a second)`);
       return;
     }
-    const type = controlType(data);
-    if (type === undefined) {
+    const control = readControlMessage(data);
+    if (!control.ok) {
       this.observer.error?.('bad_message');
-      this.end(1008, 'text messages must be JSON with type KeepAlive, Finalize, CloseStream or Configure');
+      this.end(1008, control.reason);
       return;
     }
-    this.sendControl(type, data.toString('utf8'));
+    this.sendControl(control.type, control.text);
   }
 
   private sendControl(type: ControlType, text: string): void {
@@ -189,13 +235,30 @@ export class ListenSession {
 
   private relayDown(text: string | Buffer): void {
     if (this.client.readyState !== WebSocket.OPEN) return;
+    const buffered = this.client.bufferedAmount;
+    if (buffered > this.options.limits.maxClientBufferBytes * SOFT_BUFFER_SHARE) {
+      if (buffered > this.options.limits.maxClientBufferBytes) {
+        this.observer.error?.('client_not_reading');
+        this.end(1011, `the client is not reading: over ${Math.round(this.options.limits.maxClientBufferBytes / 1024)} KiB of results were waiting for it`);
+        return;
+      }
+      // Only reached while the client is behind, so the fast path never reads the message.
+      if (INTERIM_PATTERN.test(typeof text === 'string' ? text : text.toString('utf8'))) {
+        if (!this.droppingInterims) {
+          this.droppingInterims = true;
+          this.observer.error?.('client_slow_interims_dropped');
+          this.logger.info({ buffered }, 'client is reading slowly: dropping interim results');
+        }
+        return;
+      }
+    }
     this.observer.bytesOut?.(typeof text === 'string' ? Buffer.byteLength(text) : text.length);
     this.client.send(text, AS_TEXT);
   }
 
   private onUpstreamClosed(code: number, reason: string): void {
     if (this.draining) {
-      this.end(1001, SHUTDOWN_REASON, false);
+      this.end(1001, this.drainReason, false);
       return;
     }
     if (code !== 1000) this.observer.error?.(code === 1011 ? 'upstream_1011' : code === 1008 ? 'upstream_1008' : `upstream_${code}`);
@@ -227,18 +290,5 @@ export class ListenSession {
     this.upstream.destroy();
     this.observer.ended?.();
     this.resolveDone();
-  }
-}
-
-/** The `type` of a client control message, or undefined when it is not one we relay. */
-export function controlType(data: Buffer): ControlType | undefined {
-  if (data.length > 64 * 1024) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(data.toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const type = (parsed as { type?: unknown }).type;
-    return typeof type === 'string' && CONTROL_TYPES.has(type) ? (type as ControlType) : undefined;
-  } catch {
-    return undefined;
   }
 }
