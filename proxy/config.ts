@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { deepgramKeyProblem, deepgramUrlProblems, readAllowedEncodings } from './config-checks';
+import { DEFAULT_FORMAT_LIMITS } from './listen-params';
 
 /** The published extension's origin; always allowed so a default install works. */
 export const EXTENSION_ORIGIN = 'chrome-extension://dbmknijkimjaniglhfaegghkialpjohk';
@@ -26,6 +28,14 @@ export interface ProxyLimits {
   maxSessionMs: number;
   /** Streams the local engine runs at once, all tokens together: each pocketsphinx needs about half a core. */
   maxLocalEngineStreams: number;
+  // Stream hardening (issue 12): caps on the declared audio format, which sets the stream's own
+  // rate limit, and on results waiting for a client that does not read them.
+  maxSampleRate: number;
+  maxChannels: number;
+  /** Encodings a client may declare; containerized audio (no `encoding`) is always allowed. */
+  allowedEncodings: readonly string[];
+  /** Results queued for one client beyond this close it (1011); past a quarter of it interims are dropped. */
+  maxClientBufferBytes: number;
 }
 
 export interface ProxyConfig {
@@ -50,6 +60,8 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   idleTimeoutMs: 10_000,
   maxSessionMs: 4 * 60 * 60 * 1000,
   maxLocalEngineStreams: Math.max(2, 2 * availableParallelism()),
+  ...DEFAULT_FORMAT_LIMITS,
+  maxClientBufferBytes: 1024 * 1024,
 };
 
 export type ConfigResult = { ok: true; config: ProxyConfig } | { ok: false; errors: string[] };
@@ -127,6 +139,9 @@ const envSchema = z.object({
   IDLE_TIMEOUT_SECONDS: decimal('IDLE_TIMEOUT_SECONDS', 1, 3600, DEFAULT_LIMITS.idleTimeoutMs / 1000),
   MAX_SESSION_SECONDS: decimal('MAX_SESSION_SECONDS', 1, 7 * 24 * 3600, DEFAULT_LIMITS.maxSessionMs / 1000),
   LOCAL_ENGINE_MAX_STREAMS: integer('LOCAL_ENGINE_MAX_STREAMS', 1, 10_000, DEFAULT_LIMITS.maxLocalEngineStreams),
+  MAX_SAMPLE_RATE: integer('MAX_SAMPLE_RATE', 8000, 192_000, DEFAULT_LIMITS.maxSampleRate),
+  MAX_CHANNELS: integer('MAX_CHANNELS', 1, 20, DEFAULT_LIMITS.maxChannels),
+  MAX_CLIENT_BUFFER_BYTES: integer('MAX_CLIENT_BUFFER_BYTES', 64 * 1024, 256 * 1024 * 1024, DEFAULT_LIMITS.maxClientBufferBytes),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z
@@ -200,6 +215,13 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     else errors.push(`ALLOWED_ORIGINS: "${origin}" is not an origin; write it like https://meet.example.com (no path).`);
   }
 
+  // The upstream's key and URL, and the encodings clients may declare (issue 12).
+  const keyProblem = deepgramKeyProblem(env.DEEPGRAM_API_KEY);
+  if (keyProblem !== undefined) errors.push(keyProblem);
+  errors.push(...deepgramUrlProblems(env.DEEPGRAM_URL));
+  const encodings = readAllowedEncodings(env.ALLOWED_ENCODINGS, DEFAULT_LIMITS.allowedEncodings);
+  if ('problem' in encodings) errors.push(encodings.problem);
+
   if (tokens.length === 0 && !isLoopbackHost(host)) {
     errors.push(
       `Refusing to listen on ${host} without client tokens: anyone who can reach it could use your speech-to-text account. ` +
@@ -226,6 +248,10 @@ export function loadConfig(env: Env = process.env): ConfigResult {
         idleTimeoutMs: Math.round(values.IDLE_TIMEOUT_SECONDS * 1000),
         maxSessionMs: Math.round(values.MAX_SESSION_SECONDS * 1000),
         maxLocalEngineStreams: values.LOCAL_ENGINE_MAX_STREAMS,
+        maxSampleRate: values.MAX_SAMPLE_RATE,
+        maxChannels: values.MAX_CHANNELS,
+        allowedEncodings: 'encodings' in encodings ? encodings.encodings : DEFAULT_LIMITS.allowedEncodings,
+        maxClientBufferBytes: values.MAX_CLIENT_BUFFER_BYTES,
       },
       logLevel: values.LOG_LEVEL,
     },

@@ -29,7 +29,8 @@ export const ALLOWED_PARAMS: readonly string[] = [
   ...REPEATABLE_PARAMS,
 ];
 
-const ENCODINGS = new Set([
+/** Every encoding Deepgram documents for raw audio (reference/deepgram-protocol.md §2). */
+export const DEEPGRAM_ENCODINGS: ReadonlySet<string> = new Set([
   'linear16',
   'linear32',
   'flac',
@@ -42,6 +43,28 @@ const ENCODINGS = new Set([
   'speex',
   'g729',
 ]);
+
+/**
+ * The client's declared format sets its own audio rate limit (bytesPerSecond), so the operator caps
+ * the format: without caps, linear32 at 192 kHz on 20 channels let about 200 MB in within 2 s.
+ */
+export interface FormatLimits {
+  maxSampleRate: number;
+  maxChannels: number;
+  /** Encodings a client may declare; containerized audio (no `encoding`) is always allowed. */
+  allowedEncodings: readonly string[];
+}
+
+/**
+ * The extension sends linear16; telephony clients send mulaw or alaw; browsers' MediaRecorder and
+ * many SDKs send Opus (raw or in Ogg); flac is compressed. linear32 is left out: it doubles the
+ * byte rate of the same audio and no common client needs it.
+ */
+export const DEFAULT_FORMAT_LIMITS: FormatLimits = {
+  maxSampleRate: 48_000,
+  maxChannels: 2,
+  allowedEncodings: ['linear16', 'mulaw', 'alaw', 'opus', 'ogg-opus', 'flac'],
+};
 
 const MAX_VALUE_LENGTH = 256;
 const MAX_REPEATS = 200;
@@ -81,8 +104,8 @@ function checkValue(name: string, value: string): string | undefined {
   if (INTEGER_PARAMS.has(name) && !/^\d{1,7}$/.test(value)) {
     return `"${name}" must be a whole number, not "${value}".`;
   }
-  if (name === 'encoding' && !ENCODINGS.has(value)) {
-    return `encoding "${value}" is not one of ${[...ENCODINGS].join(', ')}.`;
+  if (name === 'encoding' && !DEEPGRAM_ENCODINGS.has(value)) {
+    return `encoding "${value}" is not one of ${[...DEEPGRAM_ENCODINGS].join(', ')}.`;
   }
   if (name === 'endpointing' && value !== 'false' && !/^\d{1,6}$/.test(value)) {
     return `"endpointing" must be a number of milliseconds or false, not "${value}".`;
@@ -91,7 +114,7 @@ function checkValue(name: string, value: string): string | undefined {
 }
 
 /** Checks a client's query string against the allowlist; the message says what to change. */
-export function checkListenParams(search: URLSearchParams): ListenParamsResult {
+export function checkListenParams(search: URLSearchParams, limits: FormatLimits = DEFAULT_FORMAT_LIMITS): ListenParamsResult {
   const query = new URLSearchParams();
   const seen = new Map<string, number>();
   for (const [name, value] of search) {
@@ -126,6 +149,15 @@ export function checkListenParams(search: URLSearchParams): ListenParamsResult {
   }
   if (format.channels < 1 || format.channels > 20) {
     return { ok: false, message: `channels ${format.channels} is outside 1-20.` };
+  }
+  if (format.encoding !== undefined && !limits.allowedEncodings.includes(format.encoding)) {
+    return { ok: false, message: `encoding ${format.encoding} is not allowed by this proxy (ALLOWED_ENCODINGS: ${limits.allowedEncodings.join(', ')}).` };
+  }
+  if (format.sampleRate !== undefined && format.sampleRate > limits.maxSampleRate) {
+    return { ok: false, message: `sample_rate ${format.sampleRate} is above this proxy's limit of ${limits.maxSampleRate} (MAX_SAMPLE_RATE).` };
+  }
+  if (format.channels > limits.maxChannels) {
+    return { ok: false, message: `channels ${format.channels} is above this proxy's limit of ${limits.maxChannels} (MAX_CHANNELS).` };
   }
   return { ok: true, params: { query, format } };
 }

@@ -12,7 +12,7 @@ import { createTokenVerifier, isOriginAllowed, readPresentedToken, TOKEN_SUBPROT
 import { isLoopbackHost, type ProxyConfig } from './config';
 import { refuseUpgrade, sendJson, type Refusal } from './http-refusal';
 import { checkListenParams, type ListenParams } from './listen-params';
-import { ListenSession } from './listen-session';
+import { ListenSession, type SessionObserver } from './listen-session';
 import { createProxyMetrics, type ProxyMetrics } from './metrics';
 import { createDeepgramUpstream } from './upstreams/deepgram';
 import { createLocalEngineUpstream, findLocalEngine } from './upstreams/local-engine';
@@ -146,7 +146,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     }
     const auth = verifier.check(readPresentedToken(request).token);
     if (!auth.ok) return { refusal: { status: 401, error: 'unauthorized', message: auth.message } };
-    const params = checkListenParams(url.searchParams);
+    const params = checkListenParams(url.searchParams, config.limits);
     if (!params.ok) return { refusal: { status: 400, error: 'bad_request', message: params.message } };
     if (upstreamKind === 'local' && sessions.size >= config.limits.maxLocalEngineStreams) {
       return {
@@ -212,20 +212,31 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     requestIds.set(request, requestId);
     wss.handleUpgrade(request, socket, head, (client: WebSocket) => {
       const { tokenLabel, params } = checked;
+      // Whatever throws while one stream is set up ends that stream (1011), never the process.
+      let session: ListenSession;
+      let observer: SessionObserver | undefined;
+      try {
+        const streamLogger = logger.child({ requestId, token: tokenLabel });
+        streamLogger.info({ engine: upstreamKind, params: Object.fromEntries(params.query) }, 'stream open');
+        session = new ListenSession({
+          requestId,
+          client,
+          params,
+          limits: config.limits,
+          createUpstream,
+          idleTimeoutMs,
+          logger: streamLogger,
+          observer: (observer = metrics.sessionObserver(upstreamKind)),
+        });
+      } catch (error) {
+        logger.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'stream setup failed');
+        metrics.countError('stream_setup');
+        observer?.ended?.();
+        client.close(1011, 'the proxy could not set up this stream');
+        setTimeout(() => client.terminate(), 3000).unref();
+        return;
+      }
       streamsPerToken.set(tokenLabel, (streamsPerToken.get(tokenLabel) ?? 0) + 1);
-      const streamLogger = logger.child({ requestId, token: tokenLabel });
-      streamLogger.info({ engine: upstreamKind, params: Object.fromEntries(params.query) }, 'stream open');
-      const observer = metrics.sessionObserver(upstreamKind);
-      const session = new ListenSession({
-        requestId,
-        client,
-        params,
-        limits: config.limits,
-        createUpstream,
-        idleTimeoutMs,
-        logger: streamLogger,
-        observer,
-      });
       sessions.add(session);
       void session.done.then(() => {
         sessions.delete(session);

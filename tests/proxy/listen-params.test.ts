@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesPerSecond, checkListenParams } from '@/proxy/listen-params';
+import { DEFAULT_FORMAT_LIMITS, bytesPerSecond, checkListenParams } from '@/proxy/listen-params';
 import { TokenBucket } from '@/proxy/token-bucket';
 import { closeReason } from '@/proxy/upstreams/upstream';
 
@@ -37,6 +37,25 @@ describe('listen query parameters', () => {
     const result = check('keyterm=Dashwood&keyterm=Norland+Park&redact=pci&redact=ssn&extra=a:1&extra=b:2&endpointing=false');
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.params.query.getAll('keyterm')).toEqual(['Dashwood', 'Norland Park']);
+  });
+
+  it('caps the declared format by configuration, so a client cannot declare itself a higher rate limit', () => {
+    expect(check('encoding=linear32&sample_rate=16000')).toEqual({
+      ok: false,
+      message: 'encoding linear32 is not allowed by this proxy (ALLOWED_ENCODINGS: linear16, mulaw, alaw, opus, ogg-opus, flac).',
+    });
+    expect(check('encoding=linear16&sample_rate=96000')).toEqual({
+      ok: false,
+      message: "sample_rate 96000 is above this proxy's limit of 48000 (MAX_SAMPLE_RATE).",
+    });
+    expect(check('encoding=linear16&sample_rate=48000&channels=3')).toEqual({
+      ok: false,
+      message: "channels 3 is above this proxy's limit of 2 (MAX_CHANNELS).",
+    });
+    const worst = check('encoding=linear16&sample_rate=48000&channels=2');
+    expect(worst.ok && bytesPerSecond(worst.params.format)).toBe(192_000);
+    const widened = { ...DEFAULT_FORMAT_LIMITS, maxSampleRate: 192_000, maxChannels: 20, allowedEncodings: ['linear32'] };
+    expect(checkListenParams(new URLSearchParams('encoding=linear32&sample_rate=192000&channels=20'), widened).ok).toBe(true);
   });
 
   it('knows the byte rate of raw formats and allows a generous one for containers', () => {

@@ -88,4 +88,15 @@ describe('proxy main process', () => {
     expect(stderr).toContain('Refusing to listen on 0.0.0.0 without client tokens');
     expect(run.stdout()).toBe('');
   });
+
+  it('refuses to start with a Deepgram key an HTTP header cannot carry, naming the character, never the key', { timeout: 20_000 }, async () => {
+    // A typographic apostrophe pasted from a document: before, the first stream crashed the process.
+    const run = runMain({ PORT: '0', DEEPGRAM_API_KEY: 'secret0123\u2019456789', CAPTIONIST_TOKENS: TOKEN });
+    let stderr = '';
+    run.process.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    expect(await run.exit).toBe(1);
+    expect(stderr).toContain('DEEPGRAM_API_KEY has a character that cannot be sent in an HTTP header at position 11 of 17: "\u2019" (U+2019)');
+    expect(stderr).not.toContain('secret0123');
+    expect(run.stdout()).toBe('');
+  });
 });

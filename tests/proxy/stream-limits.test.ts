@@ -109,14 +109,24 @@ describe('stream limits', () => {
     await fake?.connections[0]?.closed;
   });
 
-  it('ends a stream at the maximum session length with a reason', { timeout: 10_000 }, async () => {
+  it('ends a stream at the maximum session length with 1001 and a reason, after the upstream finished', { timeout: 10_000 }, async () => {
     const running = await limitedProxy({ maxSessionMs: 700 });
     const client = connectClient(running.url, { token: TOKEN });
     await client.opened;
     const keepAlive = setInterval(() => client.ws.send('{"type":"KeepAlive"}'), 100);
     const closed = await client.closed;
     clearInterval(keepAlive);
-    expect(closed.code).toBe(1008);
-    expect(closed.reason).toContain('1 s session limit');
+    expect(closed).toEqual({ code: 1001, reason: "the stream reached this proxy's 1 s session limit, reconnect to go on" });
+    expect(fake?.connections[0]?.controls.at(-1)).toBe('CloseStream');
+    expect(client.messages.at(-1)?.type).toBe('Metadata');
+  });
+
+  it('refuses at the handshake, with 400 naming the limit, a declared format past the caps', async () => {
+    const running = await limitedProxy({});
+    const refused = await upgradeAnswer(`${running.url}?encoding=linear32&sample_rate=192000&channels=20`, { Authorization: `Token ${TOKEN}` });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ error: 'bad_request', message: expect.stringContaining('ALLOWED_ENCODINGS: linear16') });
+    const tooFast = await upgradeAnswer(`${running.url}?encoding=linear16&sample_rate=192000&channels=1`, { Authorization: `Token ${TOKEN}` });
+    expect(tooFast.body?.message).toBe("sample_rate 192000 is above this proxy's limit of 48000 (MAX_SAMPLE_RATE).");
   });
 });
