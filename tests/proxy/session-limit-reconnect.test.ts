@@ -99,10 +99,11 @@ describe('the session limit, extension and proxy together', () => {
     }
     expect(upstream.connections.length).toBe(reconnects.length + 1);
     expect(finalWords(events)).toEqual(sent);
-    // The upstream heard every message; a replayed one was one that no final had covered yet.
+    // The upstream heard every message. One heard twice was replayed (no final covered it); a
+    // replayed one may also be heard once only, when it reached the proxy during the drain.
     const heard = upstream.connections.flatMap((connection) => connection.words);
     expect(new Set(heard)).toEqual(new Set(sent));
-    expect(heard.length - sent.length).toBeCloseTo(summary.replayedSeconds * 10, 6);
+    expect(heard.length - sent.length).toBeLessThanOrEqual(Math.round(summary.replayedSeconds * 10));
     expect(summary).toMatchObject({ droppedSeconds: 0, unsentSeconds: 0, clean: true });
   });
 
