@@ -27,7 +27,7 @@ export interface UpstreamContext {
 export interface Upstream {
   /** Binary audio from the client. The buffer is not copied; callers must not reuse it. */
   sendAudio(chunk: Buffer): void;
-  /** A client control message: `text` is the client's original JSON, relayed unchanged where relevant. */
+  /** A client control message: `text` is the proxy's own rewrite of it (proxy/control-messages.ts), never the client's bytes. */
   sendControl(type: ControlType, text: string): void;
   /** Stops at once and frees everything (process, socket). No event follows. Safe to call twice. */
   destroy(): void;
