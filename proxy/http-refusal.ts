@@ -17,7 +17,8 @@ export type RefusalCode =
   | 'unknown_host'
   | 'too_many_connections'
   | 'server_full'
-  | 'too_many_attempts';
+  | 'too_many_attempts'
+  | 'unavailable';
 
 export interface Refusal {
   status: number;

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createMemoryAuthThrottle, type ThrottleVerdict } from './auth-throttle';
+import { createMemoryAuthThrottle, type AuthThrottle, type ThrottleVerdict } from './auth-throttle';
 import { clientAddress } from './client-address';
 import { createTokenVerifier, isOriginAllowed, readPresentedToken, TOKEN_SUBPROTOCOL } from './client-auth';
 import { ConnectionLimits } from './connection-limits';
@@ -48,6 +48,8 @@ export interface ProxyOptions {
   shutdownGraceMs?: number;
   /** Served at /metrics; a fresh registry per proxy when absent. */
   metrics?: ProxyMetrics;
+  /** Failed-token throttle; one in memory from config.edge when absent (a shared store goes here). */
+  authThrottle?: AuthThrottle;
 }
 
 /** A reason the proxy cannot start, said for the person running it. */
@@ -103,7 +105,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   const verifier = createTokenVerifier(config.tokens);
   const checkHost = createHostCheck(config.edge.allowedHosts);
   const trustedProxies = new Set(config.edge.trustedProxies);
-  const authThrottle = createMemoryAuthThrottle({ maxFailures: config.edge.authMaxFailures, windowMs: config.edge.authFailureWindowMs });
+  const authThrottle =
+    options.authThrottle ?? createMemoryAuthThrottle({ maxFailures: config.edge.authMaxFailures, windowMs: config.edge.authFailureWindowMs });
   const connectionLimits = new ConnectionLimits(config.edge);
   metrics.observeOpenConnections(() => connectionLimits.open);
   /** Connections refused on arrival: they already have their answer, whatever they send next. */
@@ -158,6 +161,16 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     return { refusal: throttledRefusal(verdict) };
   };
 
+  /** The throttle's store failed (a remote one can): say so rather than let the request hang. */
+  const edgeUnavailable = (error: unknown): Refusal => {
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'edge check failed');
+    return { status: 503, error: 'unavailable', message: 'The proxy could not check this request just now; try again shortly.' };
+  };
+  const answerUnavailable = (response: ServerResponse) => (error: unknown) => {
+    const refusal = edgeUnavailable(error);
+    if (!response.headersSent) sendJson(response, refusal.status, { error: refusal.error, message: refusal.message });
+  };
+
   const renderMetrics = (response: ServerResponse) => {
     metrics.render().then(
       (text) => {
@@ -203,11 +216,11 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     }
     const path = new URL(request.url ?? '/', 'http://proxy').pathname;
     if (path === '/metrics') {
-      void serveMetrics(request, response);
+      serveMetrics(request, response).catch(answerUnavailable(response));
     } else if (path === '/healthz') {
       sendJson(response, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', engine: upstreamKind, streams: sessions.size });
     } else if (path === LISTEN_PATH || path === AUTH_CHECK_PATH) {
-      void explainListen(request, response, path === AUTH_CHECK_PATH);
+      explainListen(request, response, path === AUTH_CHECK_PATH).catch(answerUnavailable(response));
     } else {
       sendJson(response, 404, { error: 'not_found', message: `Nothing at ${path}. The listen endpoint is ${LISTEN_PATH}.` });
     }
@@ -306,7 +319,10 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (refusedConnections.has(request.socket)) return;
-    void checkAtEdge(request).then((checked) => openStream(request, socket, head, checked));
+    void checkAtEdge(request).then(
+      (checked) => openStream(request, socket, head, checked),
+      (error: unknown) => refuseUpgrade(socket, edgeUnavailable(error)),
+    );
   });
 
   const openStream = (request: IncomingMessage, socket: Duplex, head: Buffer, checked: UpgradeCheck) => {

@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AuthThrottle } from '@/proxy/auth-throttle';
 import { DEFAULT_EDGE, loadConfig, type EdgeConfig } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
@@ -16,7 +17,7 @@ let proxy: RunningProxy | undefined;
 let fake: FakeDeepgram | undefined;
 let logText = '';
 
-async function start(edge: Partial<EdgeConfig>): Promise<RunningProxy> {
+async function start(edge: Partial<EdgeConfig>, authThrottle?: AuthThrottle): Promise<RunningProxy> {
   logText = '';
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -27,6 +28,7 @@ async function start(edge: Partial<EdgeConfig>): Promise<RunningProxy> {
   fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
   proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, edge: { ...DEFAULT_EDGE, ...edge } }), {
     logger: pino({ level: 'info' }, sink),
+    authThrottle,
   });
   return proxy;
 }
@@ -96,6 +98,21 @@ describe('failed token attempts', () => {
     await authCheck(running, GUESS, { localAddress: '127.0.0.2', forwardedFor: '192.0.2.1' });
     await authCheck(running, GUESS, { localAddress: '127.0.0.2', forwardedFor: '192.0.2.2' });
     expect((await authCheck(running, TOKEN, { localAddress: '127.0.0.2', forwardedFor: '192.0.2.3' })).status).toBe(429);
+  });
+});
+
+describe('a throttle whose store fails (as a shared one can)', () => {
+  it('answers 503 with a sentence on every token path instead of hanging or crashing', { timeout: 10_000 }, async () => {
+    const storeDown = async (): Promise<never> => {
+      throw new Error('store unreachable');
+    };
+    const running = await start({}, { check: storeDown, recordFailure: storeDown });
+    const check = await authCheck(running, TOKEN);
+    expect(check.status).toBe(503);
+    expect(JSON.parse(check.text)).toEqual({ error: 'unavailable', message: 'The proxy could not check this request just now; try again shortly.' });
+    expect((await upgradeAnswer(`${running.url}?${LISTEN_QUERY}`, { Authorization: `Token ${TOKEN}` })).status).toBe(503);
+    expect((await httpGet(`http://127.0.0.1:${running.port}/metrics`, { headers: { Authorization: `Token ${TOKEN}` } })).status).toBe(503);
+    expect(logText).toContain('store unreachable');
   });
 });
 
