@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   const extensionDir = buildBenchExtension(100, options.build, options.gitRef);
 
   const upstream = await startTimedUpstream({ apiKey: FAKE_KEY, mode: 'captions' });
-  const token = `bench-${randomBytes(12).toString('hex')}`;
+  const token = `bench-${randomBytes(16).toString('hex')}`;
   const proxy = await startProxy({ env: { DEEPGRAM_API_KEY: FAKE_KEY, DEEPGRAM_URL: upstream.url, CAPTIONIST_TOKENS: token, LOG_LEVEL: 'warn' } });
   if (!proxy.ok) {
     await upstream.close();

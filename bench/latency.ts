@@ -155,7 +155,7 @@ interface RunResult {
 
 async function runVariant(variant: Variant, extensionDir: string, eventWav: string, options: Options): Promise<RunResult> {
   const upstream = await startTimedUpstream({ apiKey: FAKE_KEY, mode: 'markers', toneHz: TONE_HZ });
-  const token = `bench-${randomBytes(12).toString('hex')}`;
+  const token = `bench-${randomBytes(16).toString('hex')}`;
   const proxy = await startProxy({ env: { DEEPGRAM_API_KEY: FAKE_KEY, DEEPGRAM_URL: upstream.url, CAPTIONIST_TOKENS: token, LOG_LEVEL: 'warn' } });
   if (!proxy.ok) {
     await upstream.close();

@@ -41,7 +41,7 @@ import { messageAgeMs, percentile, StampGroup, summarize, type LatencySummary } 
 import { connectBenchWebSocket, encodeAudioFrame, stampEncodedFrame, unstampEncodedFrame, type BenchWebSocket } from './proxy-ws-client';
 
 const KEY = 'bench-deepgram-key';
-const TOKEN = 'bench-client-token-123456';
+const TOKEN = 'bench-client-token-5e8b2f7a1c9d4e6b3a0f';
 const FRAME_MS = 100;
 const FRAME_BYTES = 3200; // 100 ms of 16 kHz mono linear16 (silence, but for the stamp: the fake does not listen)
 /** Each stream cycles through this many encoded frames: the socket may hold on to a buffer it could
@@ -129,9 +129,9 @@ interface LoopDelay {
  * node:http, not fetch: the first fetch() loads undici, which held this process's event loop for
  * long enough that the frames it then sent in a burst made the proxy's p99 look ten times worse.
  */
-function httpGetText(url: string): Promise<string> {
+function httpGetText(url: string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    httpGet(url, (response) => {
+    httpGet(url, { headers }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
@@ -153,7 +153,8 @@ const LOOP_SAMPLE_MS = 10;
  * for a core while messages queued.
  */
 async function scrapeLoopDelay(metricsUrl: string): Promise<LoopDelay> {
-  const text = await httpGetText(metricsUrl);
+  // The listen port serves metrics to a client token (proxy/server.ts, serveMetrics).
+  const text = await httpGetText(metricsUrl, { Authorization: `Token ${TOKEN}` });
   const read = (name: string): number => {
     const value = new RegExp(`^captionist_proxy_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1];
     return value === undefined ? Number.NaN : Math.max(0, Number(value) * 1000 - LOOP_SAMPLE_MS);
@@ -517,6 +518,8 @@ async function main(): Promise<void> {
         DEEPGRAM_URL: fake.url,
         CAPTIONIST_TOKENS: TOKEN,
         MAX_STREAMS_PER_TOKEN: '100000',
+        // Every stream comes from this one address.
+        MAX_CONNECTIONS_PER_ADDRESS: '100000',
         LOG_LEVEL: 'warn',
       }, /listening on ws:\/\//, proxyCore);
       const proxyUrl = /listening on (ws:\/\/\S+)/.exec(proxy.line)?.[1] ?? '';

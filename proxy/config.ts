@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { deepgramKeyProblem, deepgramUrlProblems, readAllowedEncodings } from './config-checks';
 import { DEFAULT_FORMAT_LIMITS } from './listen-params';
+import { defaultMaxConnections } from './connection-limits';
 
 /** The published extension's origin; always allowed so a default install works. */
 export const EXTENSION_ORIGIN = 'chrome-extension://dbmknijkimjaniglhfaegghkialpjohk';
@@ -49,6 +50,8 @@ export interface ProxyConfig {
   /** Browser origins allowed to connect; always includes EXTENSION_ORIGIN. */
   allowedOrigins: readonly string[];
   limits: ProxyLimits;
+  /** What the proxy accepts before any token is checked: hosts, connections, timeouts, token attempts. */
+  edge: EdgeConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -73,6 +76,16 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * outside this set could never be sent by the extension.
  */
 const TOKEN_PATTERN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{8,256}$/;
+/**
+ * 32 hex digits carry 128 bits, the least a client token should have: the proxy throttles failed
+ * attempts per address (proxy/auth-throttle.ts), but many addresses together can still guess.
+ * Length alone lets "aaaa…" through, so a token also needs some variety of characters.
+ */
+export const MIN_TOKEN_LENGTH = 32;
+const MIN_TOKEN_DISTINCT_CHARACTERS = 8;
+function isWeakToken(token: string): boolean {
+  return token.length < MIN_TOKEN_LENGTH || new Set(token).size < MIN_TOKEN_DISTINCT_CHARACTERS;
+}
 const ORIGIN_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+$/i;
 
 const blankToUndefined = (value: unknown): unknown =>
@@ -205,6 +218,10 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       errors.push(
         `Client token #${index + 1} is not usable: tokens must be 8-256 characters of letters, digits or !#$%&'*+.^_\`|~- (browsers send them as a WebSocket subprotocol).`,
       );
+    } else if (isWeakToken(token)) {
+      errors.push(
+        `Client token #${index + 1} is too easy to guess: use at least ${MIN_TOKEN_LENGTH} random characters, e.g. the output of \`openssl rand -hex 32\`.`,
+      );
     }
   });
 
@@ -229,7 +246,10 @@ export function loadConfig(env: Env = process.env): ConfigResult {
     );
   }
 
-  if (!parsed.success || errors.length > 0) return { ok: false, errors };
+  const edge = readEdgeConfig(env);
+  if ('errors' in edge) errors.push(...edge.errors);
+
+  if (!parsed.success || errors.length > 0 || 'errors' in edge) return { ok: false, errors };
   const values = parsed.data;
   return {
     ok: true,
@@ -254,6 +274,88 @@ export function loadConfig(env: Env = process.env): ConfigResult {
         maxClientBufferBytes: values.MAX_CLIENT_BUFFER_BYTES,
       },
       logLevel: values.LOG_LEVEL,
+      edge: edge.config,
+    },
+  };
+}
+
+// ---- The edge: what the proxy accepts before any token is checked (issue 12). ----
+
+export interface EdgeConfig {
+  /** Host header names accepted besides localhost and IP literals (the public name behind nginx). */
+  allowedHosts: readonly string[];
+  /** Peers whose X-Forwarded-For is believed (nginx on this computer); nobody's by default. */
+  trustedProxies: readonly string[];
+  /** Client connections open at once, all addresses together (each may bring an upstream socket). */
+  maxConnections: number;
+  /** Client connections open at once from one address; trusted proxies count only in the total. */
+  maxConnectionsPerAddress: number;
+  /** A connection must deliver its request headers within this, or it is closed (408). */
+  requestTimeoutMs: number;
+  /** Failed token attempts one client address may make per window before it gets 429. */
+  authMaxFailures: number;
+  authFailureWindowMs: number;
+  /** A second listener on 127.0.0.1 serving /metrics without a token; undefined: none. */
+  metricsPort: number | undefined;
+}
+
+export const DEFAULT_EDGE: EdgeConfig = {
+  allowedHosts: [],
+  trustedProxies: [],
+  maxConnections: defaultMaxConnections(),
+  maxConnectionsPerAddress: 64,
+  requestTimeoutMs: 10_000,
+  authMaxFailures: 20,
+  authFailureWindowMs: 60_000,
+  metricsPort: undefined,
+};
+
+const HOST_NAME_PATTERN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+const edgeEnvSchema = z.object({
+  MAX_CONNECTIONS: integer('MAX_CONNECTIONS', 1, 1_000_000, DEFAULT_EDGE.maxConnections),
+  MAX_CONNECTIONS_PER_ADDRESS: integer('MAX_CONNECTIONS_PER_ADDRESS', 1, 1_000_000, DEFAULT_EDGE.maxConnectionsPerAddress),
+  REQUEST_TIMEOUT_SECONDS: decimal('REQUEST_TIMEOUT_SECONDS', 1, 300, DEFAULT_EDGE.requestTimeoutMs / 1000),
+  AUTH_MAX_FAILURES: integer('AUTH_MAX_FAILURES', 1, 1_000_000, DEFAULT_EDGE.authMaxFailures),
+  AUTH_FAILURE_WINDOW_SECONDS: integer('AUTH_FAILURE_WINDOW_SECONDS', 1, 24 * 3600, DEFAULT_EDGE.authFailureWindowMs / 1000),
+  METRICS_PORT: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'METRICS_PORT must be a port number from 1 to 65535')
+      .transform(Number)
+      .pipe(z.number().int().min(1, 'METRICS_PORT must be at least 1').max(65535, 'METRICS_PORT must be at most 65535'))
+      .optional(),
+  ),
+});
+
+function readEdgeConfig(env: Env): { config: EdgeConfig } | { errors: string[] } {
+  const parsed = edgeEnvSchema.safeParse(env);
+  const errors = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(issue, env));
+  const allowedHosts: string[] = [];
+  for (const host of listOf(env.ALLOWED_HOSTS)) {
+    const name = host.toLowerCase().replace(/\.$/, '');
+    if (HOST_NAME_PATTERN.test(name)) allowedHosts.push(name);
+    else errors.push(`ALLOWED_HOSTS: "${host}" is not a host name; write it like captions.example.com (no scheme, no port).`);
+  }
+  const trustedProxies: string[] = [];
+  for (const address of listOf(env.TRUSTED_PROXIES)) {
+    if (isIP(address) !== 0) trustedProxies.push(address.toLowerCase());
+    else errors.push(`TRUSTED_PROXIES: "${address}" is not an IP address; list the addresses of your reverse proxies, e.g. 127.0.0.1.`);
+  }
+  if (!parsed.success || errors.length > 0) return { errors };
+  const values = parsed.data;
+  return {
+    config: {
+      allowedHosts,
+      trustedProxies,
+      maxConnections: values.MAX_CONNECTIONS,
+      maxConnectionsPerAddress: values.MAX_CONNECTIONS_PER_ADDRESS,
+      requestTimeoutMs: Math.round(values.REQUEST_TIMEOUT_SECONDS * 1000),
+      authMaxFailures: values.AUTH_MAX_FAILURES,
+      authFailureWindowMs: values.AUTH_FAILURE_WINDOW_SECONDS * 1000,
+      metricsPort: values.METRICS_PORT,
     },
   };
 }

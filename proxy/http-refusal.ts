@@ -13,12 +13,19 @@ export type RefusalCode =
   | 'bad_request'
   | 'too_many_streams'
   | 'engine_busy'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'unknown_host'
+  | 'too_many_connections'
+  | 'server_full'
+  | 'too_many_attempts'
+  | 'unavailable';
 
 export interface Refusal {
   status: number;
   error: RefusalCode;
   message: string;
+  /** e.g. Retry-After on a throttled token attempt. */
+  headers?: Record<string, string>;
 }
 
 export function refusalBody(refusal: Refusal): string {
@@ -36,6 +43,7 @@ export function refuseUpgrade(socket: Duplex, refusal: Refusal, extraHeaders: Re
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(body)),
     Connection: 'close',
+    ...refusal.headers,
     ...extraHeaders,
   };
   const head = [`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Error'}`]

@@ -60,7 +60,10 @@ async function main(): Promise<number> {
   const openNote =
     config.tokens.length === 0 && isLoopbackHost(config.host) ? ' — no client tokens set: any or no token is accepted, from this computer only' : '';
   process.stdout.write(`Captionist proxy listening on ${proxy.url} (engine: ${engine})${openNote}\n`);
-  logger.info({ url: proxy.url, engine: proxy.upstreamKind, tokens: config.tokens.length, origins: config.allowedOrigins }, 'proxy ready');
+  logger.info(
+    { url: proxy.url, engine: proxy.upstreamKind, tokens: config.tokens.length, origins: config.allowedOrigins, metricsPort: proxy.metricsPort },
+    'proxy ready',
+  );
   return await stopped;
 }
 

@@ -13,6 +13,14 @@ export interface ProxyMetrics {
   sessionObserver(engine: UpstreamKind): SessionObserver;
   /** Counts a refusal or other error not tied to an open stream. */
   countError(kind: string): void;
+  /** A connection refused on arrival, by reason (server_full, too_many_connections). */
+  countConnectionRefused(reason: string): void;
+  /** A client token that did not match (or was missing where one is required). */
+  countAuthFailure(): void;
+  /** A token attempt refused unchecked because its address failed too often. */
+  countAuthThrottled(): void;
+  /** Reads the number of open client connections at each scrape. */
+  observeOpenConnections(read: () => number): void;
   /** Text exposition for a scrape. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -86,8 +94,40 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
     registers: [registry],
   });
 
+  const connectionsRefused = new Counter({
+    name: 'captionist_connections_refused_total',
+    help: 'Connections closed on arrival, by reason: server_full (MAX_CONNECTIONS) or too_many_connections (MAX_CONNECTIONS_PER_ADDRESS).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  let readOpenConnections = (): number => 0;
+  new Gauge({
+    name: 'captionist_connections_open',
+    help: 'Client connections open now (HTTP and WebSocket).',
+    registers: [registry],
+    collect() {
+      this.set(readOpenConnections());
+    },
+  });
+  const authFailures = new Counter({
+    name: 'captionist_auth_failures_total',
+    help: 'Client token attempts that failed (wrong or missing token).',
+    registers: [registry],
+  });
+  const authThrottled = new Counter({
+    name: 'captionist_auth_throttled_total',
+    help: 'Token attempts refused with 429, unchecked, because their address failed too often.',
+    registers: [registry],
+  });
+
   return {
     registry,
+    countConnectionRefused: (reason) => connectionsRefused.inc({ reason }),
+    countAuthFailure: () => authFailures.inc(),
+    countAuthThrottled: () => authThrottled.inc(),
+    observeOpenConnections: (read) => {
+      readOpenConnections = read;
+    },
     contentType: registry.contentType,
     render: () => registry.metrics(),
     countError: (kind) => errors.inc({ kind }),

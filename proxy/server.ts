@@ -3,13 +3,17 @@
  * as JSON. Every check happens before the upgrade, so a refused client never holds a socket.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { createMemoryAuthThrottle, type AuthThrottle, type ThrottleVerdict } from './auth-throttle';
+import { clientAddress } from './client-address';
 import { createTokenVerifier, isOriginAllowed, readPresentedToken, TOKEN_SUBPROTOCOL } from './client-auth';
+import { ConnectionLimits } from './connection-limits';
 import { isLoopbackHost, type ProxyConfig } from './config';
+import { createHostCheck } from './host-check';
 import { refuseUpgrade, sendJson, type Refusal } from './http-refusal';
 import { checkListenParams, type ListenParams } from './listen-params';
 import { ListenSession, type SessionObserver } from './listen-session';
@@ -32,6 +36,8 @@ export interface RunningProxy {
   /** ws://host:port/v1/listen */
   url: string;
   upstreamKind: UpstreamKind;
+  /** The loopback listener serving /metrics without a token, when config.edge.metricsPort is set. */
+  metricsPort: number | undefined;
   /** Stops accepting, lets streams finish (bounded), closes clients with 1001. */
   close(): Promise<void>;
 }
@@ -42,11 +48,27 @@ export interface ProxyOptions {
   shutdownGraceMs?: number;
   /** Served at /metrics; a fresh registry per proxy when absent. */
   metrics?: ProxyMetrics;
+  /** Failed-token throttle; one in memory from config.edge when absent (a shared store goes here). */
+  authThrottle?: AuthThrottle;
 }
 
 /** A reason the proxy cannot start, said for the person running it. */
 export class ProxyStartError extends Error {
   override readonly name = 'ProxyStartError';
+}
+
+type UpgradeCheck = { refusal: Refusal } | { tokenLabel: string; params: ListenParams };
+
+/**
+ * Tight timeouts before a request is complete: Node's defaults held silent or trickling connections
+ * for about 86 s (issue 12). A WebSocket is not cut by them: ws clears the socket timeout when it
+ * takes the socket over, and Node stops timing a connection once it is upgraded.
+ */
+function applyRequestTimeouts(server: Server, requestTimeoutMs: number): void {
+  server.headersTimeout = requestTimeoutMs;
+  server.requestTimeout = requestTimeoutMs + 1000;
+  // Inactivity backstop for anything the two above do not cover (a client that stops reading).
+  server.timeout = 2 * requestTimeoutMs;
 }
 
 function urlHost(host: string): string {
@@ -81,6 +103,14 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     upstreamKind === 'local' ? config.limits.idleTimeoutMs : config.limits.idleTimeoutMs + UPSTREAM_IDLE_MARGIN_MS;
 
   const verifier = createTokenVerifier(config.tokens);
+  const checkHost = createHostCheck(config.edge.allowedHosts);
+  const trustedProxies = new Set(config.edge.trustedProxies);
+  const authThrottle =
+    options.authThrottle ?? createMemoryAuthThrottle({ maxFailures: config.edge.authMaxFailures, windowMs: config.edge.authFailureWindowMs });
+  const connectionLimits = new ConnectionLimits(config.edge);
+  metrics.observeOpenConnections(() => connectionLimits.open);
+  /** Connections refused on arrival: they already have their answer, whatever they send next. */
+  const refusedConnections = new WeakSet<Socket>();
   const sessions = new Set<ListenSession>();
   const streamsPerToken = new Map<string, number>();
   let closing = false;
@@ -99,16 +129,49 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     if (requestId !== undefined) headers.push(`dg-request-id: ${requestId}`);
   });
 
-  const serveMetrics = (request: IncomingMessage, response: ServerResponse) => {
-    // Metrics say how busy the proxy is: this computer may read them, others need a client token.
-    // A request relayed by a reverse proxy on this computer comes from loopback too, so a
-    // forwarding header marks it as remote.
-    const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
-    const local = !forwarded && isLoopbackHost(request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '');
-    if (!local && (verifier.open || !verifier.check(readPresentedToken(request).token).ok)) {
-      sendJson(response, 401, { error: 'unauthorized', message: 'Metrics need an "Authorization: Token <token>" header.' });
-      return;
+  const throttledRefusal = (verdict: Extract<ThrottleVerdict, { allowed: false }>): Refusal => ({
+    status: 429,
+    error: 'too_many_attempts',
+    message: `Too many wrong client tokens came from your address; try again in ${verdict.retryAfterSeconds} s.`,
+    headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
+  });
+
+  /** Counts, logs (never the token) and throttles a failed token attempt. */
+  const noteAuthFailure = async (request: IncomingMessage, address: string): Promise<void> => {
+    metrics.countAuthFailure();
+    const verdict = await authThrottle.recordFailure(address);
+    const path = new URL(request.url ?? '/', 'http://proxy').pathname;
+    logger.warn({ address, path, via: readPresentedToken(request).via }, 'client token refused');
+    if (!verdict.allowed) {
+      logger.warn({ address, retryAfterSeconds: verdict.retryAfterSeconds }, 'token attempts from this address throttled');
     }
+  };
+
+  /**
+   * Whether this address may present a token now; a throttled one is refused without its token
+   * being checked, so a guess, right or wrong, learns nothing.
+   */
+  const throttleCheck = async (request: IncomingMessage): Promise<{ refusal: Refusal } | { address: string }> => {
+    const address = clientAddress(request, trustedProxies);
+    if (verifier.open) return { address };
+    const verdict = await authThrottle.check(address);
+    if (verdict.allowed) return { address };
+    metrics.countAuthThrottled();
+    logger.debug({ address }, 'token attempt throttled');
+    return { refusal: throttledRefusal(verdict) };
+  };
+
+  /** The throttle's store failed (a remote one can): say so rather than let the request hang. */
+  const edgeUnavailable = (error: unknown): Refusal => {
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'edge check failed');
+    return { status: 503, error: 'unavailable', message: 'The proxy could not check this request just now; try again shortly.' };
+  };
+  const answerUnavailable = (response: ServerResponse) => (error: unknown) => {
+    const refusal = edgeUnavailable(error);
+    if (!response.headersSent) sendJson(response, refusal.status, { error: refusal.error, message: refusal.message });
+  };
+
+  const renderMetrics = (response: ServerResponse) => {
     metrics.render().then(
       (text) => {
         response.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
@@ -118,21 +181,64 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     );
   };
 
-  const server = createServer((request, response) => {
+  /**
+   * Metrics say how busy the proxy is. On this port they need a client token (unless the proxy
+   * runs without tokens, which is allowed on loopback only): "local unless forwarded" let through
+   * anything a reverse proxy or a rebound page relayed without X-Forwarded-For. Scrapers on this
+   * computer can use METRICS_PORT instead, a listener on 127.0.0.1 that needs no token.
+   */
+  const serveMetrics = async (request: IncomingMessage, response: ServerResponse) => {
+    if (!verifier.open) {
+      const throttled = await throttleCheck(request);
+      if ('refusal' in throttled) {
+        sendJson(response, 429, { error: throttled.refusal.error, message: throttled.refusal.message }, throttled.refusal.headers);
+        return;
+      }
+      if (!verifier.check(readPresentedToken(request).token).ok) {
+        await noteAuthFailure(request, throttled.address);
+        sendJson(response, 401, {
+          error: 'unauthorized',
+          message: 'Metrics need an "Authorization: Token <token>" header, or scrape them on METRICS_PORT from this computer.',
+        });
+        return;
+      }
+    }
+    renderMetrics(response);
+  };
+
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.edge.requestTimeoutMs / 4) }, (request, response) => {
+    if (refusedConnections.has(request.socket)) return;
+    const wrongHost = checkHost(request.headers.host);
+    if (wrongHost !== undefined) {
+      metrics.countError(`refused_${wrongHost.error}`);
+      sendJson(response, wrongHost.status, { error: wrongHost.error, message: wrongHost.message });
+      return;
+    }
     const path = new URL(request.url ?? '/', 'http://proxy').pathname;
     if (path === '/metrics') {
-      serveMetrics(request, response);
+      serveMetrics(request, response).catch(answerUnavailable(response));
     } else if (path === '/healthz') {
       sendJson(response, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', engine: upstreamKind, streams: sessions.size });
     } else if (path === LISTEN_PATH || path === AUTH_CHECK_PATH) {
-      explainListen(request, response, path === AUTH_CHECK_PATH);
+      explainListen(request, response, path === AUTH_CHECK_PATH).catch(answerUnavailable(response));
     } else {
       sendJson(response, 404, { error: 'not_found', message: `Nothing at ${path}. The listen endpoint is ${LISTEN_PATH}.` });
     }
   });
 
+  applyRequestTimeouts(server, config.edge.requestTimeoutMs);
+  server.on('connection', (socket: Socket) => {
+    const refusal = connectionLimits.admit(socket);
+    if (refusal === undefined) return;
+    refusedConnections.add(socket);
+    metrics.countConnectionRefused(refusal.error);
+    logger.debug({ address: socket.remoteAddress, error: refusal.error }, 'connection refused');
+    socket.on('error', () => socket.destroy());
+    refuseUpgrade(socket, refusal);
+  });
+
   /** Every check a stream must pass, in order; `asPath` checks a request made to another path as if to it. */
-  const checkUpgrade = (request: IncomingMessage, asPath?: string): { refusal: Refusal } | { tokenLabel: string; params: ListenParams } => {
+  const checkUpgrade = (request: IncomingMessage, asPath?: string): UpgradeCheck => {
     const url = new URL(request.url ?? '/', 'http://proxy');
     if (closing) return { refusal: { status: 503, error: 'shutting_down', message: 'The proxy is shutting down; try again shortly.' } };
     if ((asPath ?? url.pathname) !== LISTEN_PATH) {
@@ -169,6 +275,17 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     return { tokenLabel: auth.label, params: params.params };
   };
 
+  /** The Host allowlist and the token throttle around checkUpgrade (the throttle may be a remote store). */
+  const checkAtEdge = async (request: IncomingMessage, asPath?: string): Promise<UpgradeCheck> => {
+    const wrongHost = checkHost(request.headers.host);
+    if (wrongHost !== undefined) return { refusal: wrongHost };
+    const throttled = await throttleCheck(request);
+    if ('refusal' in throttled) return throttled;
+    const checked = checkUpgrade(request, asPath);
+    if ('refusal' in checked && checked.refusal.error === 'unauthorized') await noteAuthFailure(request, throttled.address);
+    return checked;
+  };
+
   /**
    * Browsers cannot read a refused handshake, so the extension asks over HTTP first:
    * GET /v1/auth-check (or /v1/listen without an upgrade) with the listen query and
@@ -176,7 +293,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
    * 200 {ok, engine} (426 on /v1/listen) when it would be accepted. Any origin may read the answer
    * (CORS): a refusal tells nothing secret, and a success needs an allowed origin and a good token.
    */
-  const explainListen = (request: IncomingMessage, response: ServerResponse, authCheck: boolean) => {
+  const explainListen = async (request: IncomingMessage, response: ServerResponse, authCheck: boolean) => {
     const origin = request.headers.origin;
     const cors: Record<string, string> = origin !== undefined ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
     if (request.method === 'OPTIONS') {
@@ -189,9 +306,9 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       response.end();
       return;
     }
-    const checked = checkUpgrade(request, LISTEN_PATH);
+    const checked = await checkAtEdge(request, LISTEN_PATH);
     if ('refusal' in checked) {
-      sendJson(response, checked.refusal.status, { error: checked.refusal.error, message: checked.refusal.message }, cors);
+      sendJson(response, checked.refusal.status, { error: checked.refusal.error, message: checked.refusal.message }, { ...cors, ...checked.refusal.headers });
     } else if (authCheck) {
       sendJson(response, 200, { ok: true, engine: upstreamKind }, cors);
     } else {
@@ -201,7 +318,14 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const checked = checkUpgrade(request);
+    if (refusedConnections.has(request.socket)) return;
+    void checkAtEdge(request).then(
+      (checked) => openStream(request, socket, head, checked),
+      (error: unknown) => refuseUpgrade(socket, edgeUnavailable(error)),
+    );
+  });
+
+  const openStream = (request: IncomingMessage, socket: Duplex, head: Buffer, checked: UpgradeCheck) => {
     if ('refusal' in checked) {
       logger.info({ status: checked.refusal.status, error: checked.refusal.error }, 'stream refused');
       metrics.countError(`refused_${checked.refusal.error}`);
@@ -245,7 +369,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         else streamsPerToken.set(tokenLabel, left);
       });
     });
-  });
+  };
 
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -272,11 +396,39 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   });
   const port = (server.address() as AddressInfo).port;
 
+  let metricsServer: Server | undefined;
+  if (config.edge.metricsPort !== undefined) {
+    // Loopback only, whatever HOST is: the token-free way for a scraper on this computer.
+    metricsServer = createServer((request, response) => {
+      const wrongHost = checkHost(request.headers.host);
+      if (wrongHost !== undefined) sendJson(response, wrongHost.status, { error: wrongHost.error, message: wrongHost.message });
+      else if (new URL(request.url ?? '/', 'http://proxy').pathname === '/metrics') renderMetrics(response);
+      else sendJson(response, 404, { error: 'not_found', message: 'This port serves only /metrics.' });
+    });
+    applyRequestTimeouts(metricsServer, config.edge.requestTimeoutMs);
+    const listening = metricsServer;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', (error: NodeJS.ErrnoException) =>
+          reject(new ProxyStartError(`Cannot serve metrics on 127.0.0.1:${config.edge.metricsPort}: ${error.code === 'EADDRINUSE' ? 'the port is already in use (set METRICS_PORT to another port)' : error.message}.`)),
+        );
+        listening.listen(config.edge.metricsPort, '127.0.0.1', () => resolve());
+      });
+    } catch (error) {
+      clearInterval(sweep);
+      server.close();
+      throw error;
+    }
+  }
+  const metricsPort = metricsServer === undefined ? undefined : (metricsServer.address() as AddressInfo).port;
+
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       await Promise.all([...sessions].map((session) => session.shutdown(shutdownGraceMs)));
       clearInterval(sweep);
       server.closeAllConnections();
@@ -285,5 +437,5 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     return closed;
   };
 
-  return { port, url: `ws://${urlHost(config.host)}:${port}${LISTEN_PATH}`, upstreamKind, close };
+  return { port, url: `ws://${urlHost(config.host)}:${port}${LISTEN_PATH}`, upstreamKind, metricsPort, close };
 }

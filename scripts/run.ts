@@ -82,7 +82,7 @@ async function main(): Promise<number> {
   if (!audio.ok) throw new RunFailure(audio.message);
   buildIfNeeded();
 
-  const token = `demo-${randomBytes(12).toString('hex')}`;
+  const token = `demo-${randomBytes(16).toString('hex')}`;
   const usingDeepgram = !!process.env.DEEPGRAM_API_KEY;
   log(usingDeepgram ? 'DEEPGRAM_API_KEY is set: the proxy will use Deepgram.' : 'No DEEPGRAM_API_KEY: the proxy will use the local offline engine (pocketsphinx).');
   const started = await startProxy({

@@ -25,10 +25,10 @@ describe('proxy configuration from the environment', () => {
   it('reads tokens from the list and the file, and origins from the list', () => {
     const folder = mkdtempSync(join(tmpdir(), 'captionist-config-'));
     const file = join(folder, 'tokens');
-    writeFileSync(file, '# team tokens\nfile-token-aaaaaaaa\n\n  file-token-bbbbbbbb  \n');
+    writeFileSync(file, '# team tokens\nfile-token-a-7c1e5b9d3f8a2c6e0b4d\n\n  file-token-b-2e8a4c6f0d9b1e7a5c3f  \n');
     const result = loadConfig({
       PORT: '0',
-      CAPTIONIST_TOKENS: 'env-token-11111111, env-token-22222222',
+      CAPTIONIST_TOKENS: 'env-token-1-4f9c2a7e8b3d6f1a0c5e9b, env-token-2-9b3d5f7a1c8e2b4d6f0a7c',
       CAPTIONIST_TOKENS_FILE: file,
       ALLOWED_ORIGINS: 'https://meet.example.com/, http://localhost:5173',
       DEEPGRAM_API_KEY: 'dg-key',
@@ -37,7 +37,7 @@ describe('proxy configuration from the environment', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config.port).toBe(0);
-    expect(result.config.tokens).toEqual(['env-token-11111111', 'env-token-22222222', 'file-token-aaaaaaaa', 'file-token-bbbbbbbb']);
+    expect(result.config.tokens).toEqual(['env-token-1-4f9c2a7e8b3d6f1a0c5e9b', 'env-token-2-9b3d5f7a1c8e2b4d6f0a7c', 'file-token-a-7c1e5b9d3f8a2c6e0b4d', 'file-token-b-2e8a4c6f0d9b1e7a5c3f']);
     expect(result.config.allowedOrigins).toEqual([EXTENSION_ORIGIN, 'https://meet.example.com', 'http://localhost:5173']);
   });
 
@@ -67,7 +67,7 @@ describe('proxy configuration from the environment', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.join()).toMatch(/Refusing to listen on 0\.0\.0\.0 without client tokens.*CAPTIONIST_TOKENS/);
-    expect(loadConfig({ HOST: '0.0.0.0', CAPTIONIST_TOKENS: 'a-long-enough-token' }).ok).toBe(true);
+    expect(loadConfig({ HOST: '0.0.0.0', CAPTIONIST_TOKENS: 'a-long-enough-token-5d2f8b1e7c4a9f3e' }).ok).toBe(true);
   });
 
   it('startProxy itself refuses a non-loopback host without tokens', async () => {

@@ -3,6 +3,7 @@
  * cleanly (clients closed with 1001, exit 0).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
 import { DEEPGRAM_KEY, TOKEN, connectClient, engineProcesses, silencePcm, streamPcm, waitFor } from './proxy-test-kit';
@@ -98,5 +99,52 @@ describe('proxy main process', () => {
     expect(stderr).toContain('DEEPGRAM_API_KEY has a character that cannot be sent in an HTTP header at position 11 of 17: "\u2019" (U+2019)');
     expect(stderr).not.toContain('secret0123');
     expect(run.stdout()).toBe('');
+  });
+
+  it('refuses a weak client token at start, saying the minimum and how to make one, with exit code 1', { timeout: 20_000 }, async () => {
+    const run = runMain({ PORT: '0', CAPTIONIST_TOKENS: 'team-token-1' });
+    let stderr = '';
+    run.process.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    expect(await run.exit).toBe(1);
+    expect(stderr).toContain('Client token #1 is too easy to guess: use at least 32 random characters, e.g. the output of `openssl rand -hex 32`.');
+    expect(stderr).not.toContain('team-token-1');
+  });
+
+  it('reads the edge settings from the environment: request timeout, per-address cap, METRICS_PORT', { timeout: 20_000 }, async () => {
+    const metricsPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    const run = runMain({
+      PORT: '0',
+      DEEPGRAM_API_KEY: DEEPGRAM_KEY,
+      DEEPGRAM_URL: fake.url,
+      CAPTIONIST_TOKENS: TOKEN,
+      REQUEST_TIMEOUT_SECONDS: '1',
+      MAX_CONNECTIONS_PER_ADDRESS: '2',
+      METRICS_PORT: String(metricsPort),
+    });
+    const port = Number(/:(\d+)\/v1\/listen/.exec(await run.ready)?.[1]);
+    const sockets = [0, 1, 2].map(() => connect({ host: '127.0.0.1', port }));
+    const answers = sockets.map(
+      (socket) =>
+        new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
+          const opened = Date.now();
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          socket.on('error', () => {});
+          socket.once('close', () => resolve({ text, closedAfterMs: Date.now() - opened }));
+        }),
+    );
+    const settled = await Promise.all(answers);
+    // Two held until the 1 s request timeout (408), the third refused at once (429).
+    expect(settled.map(({ text }) => text.slice(0, 12)).sort()).toEqual(['HTTP/1.1 408', 'HTTP/1.1 408', 'HTTP/1.1 429']);
+    expect(Math.max(...settled.map(({ closedAfterMs }) => closedAfterMs))).toBeLessThan(3000);
+    const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('captionist_connections_refused_total{reason="too_many_connections"} 1');
   });
 });

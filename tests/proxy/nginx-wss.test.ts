@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_EDGE } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
 import { DEEPGRAM_KEY, EXTENSION_ORIGIN, LISTEN_QUERY, TOKEN, silencePcm, testConfig, waitFor } from './proxy-test-kit';
@@ -42,7 +43,10 @@ beforeAll(async () => {
   certificate = readFileSync(join(folder, 'cert.pem'));
 
   fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100 });
-  proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url }));
+  // As the site file's header says: nginx is a trusted proxy, so its X-Forwarded-For is believed.
+  proxy = await startProxy(
+    testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, edge: { ...DEFAULT_EDGE, trustedProxies: ['127.0.0.1'] } }),
+  );
   httpsPort = await freePort();
 
   // The shipped site file, with only ports and paths changed.
@@ -138,5 +142,23 @@ describe.skipIf(!haveNginx)('nginx with TLS in front of the proxy', () => {
     const metrics = await fetchTls('/metrics');
     expect(metrics.status).toBe(404);
     expect(metrics.body).not.toContain('captionist_');
+  });
+
+  it('answers a burst of token requests from one address past its limit_req with 429 JSON, before the proxy', { timeout: 10_000 }, async () => {
+    const { get } = await import('node:https');
+    const once = () =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        get({ host: 'localhost', port: httpsPort, path: `/v1/auth-check?${LISTEN_QUERY}`, ca: certificate, agent: false }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+    const answers = await Promise.all(Array.from({ length: 20 }, once));
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(JSON.parse(limited[0]?.body ?? '{}')).toMatchObject({ error: 'too_many_requests' });
+    // The rest reached the proxy, which answered them itself (no token: 401).
+    expect(answers.filter((answer) => answer.status === 401).length).toBeGreaterThan(0);
   });
 });

@@ -68,10 +68,11 @@ describe('logs', () => {
 
 describe('metrics', () => {
   const metricsUrl = () => proxy.url.replace('ws://', 'http://').replace('/v1/listen', '/metrics');
+  const withToken = { headers: { Authorization: `Token ${TOKEN}` } };
 
   it('count streams, bytes, upstream connect time and refusals', async () => {
     await waitFor(() => fake.connections.every((connection) => connection.closedBy !== undefined), 2000, 'streams to end');
-    const response = await fetch(metricsUrl());
+    const response = await fetch(metricsUrl(), withToken);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
@@ -85,18 +86,21 @@ describe('metrics', () => {
     expect(Number(/captionist_client_bytes_out_total (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
   });
 
-  it('are refused to requests relayed by a reverse proxy unless they carry a client token', async () => {
+  it('need a client token on the listen port, from this computer as from anywhere (METRICS_PORT serves them without)', async () => {
+    const local = await fetch(metricsUrl());
+    expect(local.status).toBe(401);
+    expect(await local.json()).toMatchObject({ error: 'unauthorized', message: expect.stringContaining('METRICS_PORT') });
     const relayed = await fetch(metricsUrl(), { headers: { 'X-Forwarded-For': '203.0.113.9' } });
     expect(relayed.status).toBe(401);
     expect(await relayed.json()).toMatchObject({ error: 'unauthorized' });
-    const withToken = await fetch(metricsUrl(), { headers: { 'X-Forwarded-For': '203.0.113.9', Authorization: `Token ${TOKEN}` } });
-    expect(withToken.status).toBe(200);
+    const relayedWithToken = await fetch(metricsUrl(), { headers: { 'X-Forwarded-For': '203.0.113.9', Authorization: `Token ${TOKEN}` } });
+    expect(relayedWithToken.status).toBe(200);
   });
 
   it('show an open stream as active', async () => {
     const client = connectClient(proxy.url, { token: TOKEN });
     await client.opened;
-    expect(await (await fetch(metricsUrl())).text()).toContain('captionist_streams_active{engine="deepgram"} 1');
+    expect(await (await fetch(metricsUrl(), withToken)).text()).toContain('captionist_streams_active{engine="deepgram"} 1');
     client.ws.close(1000);
     await client.closed;
   });

@@ -5,10 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
-import { DEFAULT_LIMITS, type ProxyConfig } from '@/proxy/config';
+import { DEFAULT_EDGE, DEFAULT_LIMITS, type ProxyConfig } from '@/proxy/config';
 
-export const TOKEN = 'test-token-0123456789';
-export const OTHER_TOKEN = 'second-token-abcdefgh';
+/** Strong enough for proxy/config.ts's rule (at least 32 characters), as a deployment's would be. */
+export const TOKEN = 'test-token-0123456789abcdef0123456789';
+export const OTHER_TOKEN = 'second-token-abcdefghijklmnopqrstuvwxyz';
 export const DEEPGRAM_KEY = 'fake-deepgram-key-42';
 export const EXTENSION_ORIGIN = 'chrome-extension://dbmknijkimjaniglhfaegghkialpjohk';
 export const LISTEN_QUERY = 'model=nova-3&encoding=linear16&sample_rate=16000&channels=1&interim_results=true&punctuate=true';
@@ -23,6 +24,7 @@ export function testConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig {
     tokens: [TOKEN, OTHER_TOKEN],
     allowedOrigins: [EXTENSION_ORIGIN],
     limits: { ...DEFAULT_LIMITS },
+    edge: { ...DEFAULT_EDGE },
     logLevel: 'silent',
     ...overrides,
   };
@@ -178,4 +180,32 @@ export function engineProcesses(requestId: string): number[] {
     }
   }
   return found;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/**
+ * A plain GET with headers fetch() will not send (Host) and from a chosen loopback address
+ * (127.0.0.2 and up are this computer too, but count as another client).
+ */
+export function httpGet(url: string, options: { headers?: Record<string, string>; localAddress?: string } = {}): Promise<HttpAnswer> {
+  const target = new URL(url.replace(/^ws/, 'http'));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers: options.headers, localAddress: options.localAddress, agent: false },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+      },
+    );
+    req.setTimeout(5000, () => req.destroy(new Error(`no answer from ${url} in 5 s`)));
+    req.on('error', reject);
+    req.end();
+  });
 }

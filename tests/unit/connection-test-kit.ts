@@ -22,7 +22,7 @@ import type { FetchLike } from '@/lib/connection-test';
 import type { WebSocketFactory } from '@/lib/listen/listen-socket';
 
 export const EXTENSION_ORIGIN = 'chrome-extension://dbmknijkimjaniglhfaegghkialpjohk';
-export const GOOD_TOKEN = 'good-token-0123456789';
+export const GOOD_TOKEN = 'good-token-0123456789abcdef0123456789';
 
 const SAFELISTED_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type']);
 

@@ -45,7 +45,7 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
   xDisplay: [undefined, { option: true }],
 
   proxyToken: async ({}, use) => {
-    await use(`e2e-${randomBytes(12).toString('hex')}`);
+    await use(`e2e-${randomBytes(16).toString('hex')}`);
   },
 
   captionProxy: async ({ proxyEnv, proxyToken }, use, testInfo) => {
