@@ -71,6 +71,8 @@ const FAILURE_TITLES = {
   unauthorized: 'optionsConnectionTitle401',
   forbidden: 'optionsConnectionTitle403',
   'rate-limited': 'optionsConnectionTitle429',
+  throttled: 'optionsConnectionTitleThrottled',
+  'unknown-host': 'optionsConnectionTitle421',
   'bad-request': 'optionsConnectionTitle400',
   unavailable: 'optionsConnectionTitleUnavailable',
   'wrong-protocol': 'optionsConnectionTitleProtocol',

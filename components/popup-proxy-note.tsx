@@ -21,7 +21,13 @@ export function localEngineNotice(proxyUrl: string, check: StoredConnectionCheck
  */
 export function noteFromCheck(result: ConnectionTestResult): ProxyNote | null {
   if (result.ok) return result.engine === 'local' ? { kind: 'local-engine' } : null;
-  if (result.kind === 'unauthorized' || result.kind === 'forbidden' || result.kind === 'bad-request') {
+  if (
+    result.kind === 'unauthorized' ||
+    result.kind === 'forbidden' ||
+    result.kind === 'bad-request' ||
+    result.kind === 'unknown-host' ||
+    result.kind === 'throttled'
+  ) {
     return { kind: 'problem', message: result.message, advice: result.advice };
   }
   return null;

@@ -34,6 +34,8 @@ export type ConnectionFailureKind =
   | 'unauthorized'
   | 'forbidden'
   | 'rate-limited'
+  | 'throttled'
+  | 'unknown-host'
   | 'bad-request'
   | 'unavailable'
   | 'wrong-protocol'
@@ -143,6 +145,12 @@ function serverWords(body: string): string {
   return refusal.success && refusal.data.message ? ` ${cleanReason(refusal.data.message)}` : '';
 }
 
+/** The refusal's `error` field (e.g. 'too_many_streams'), when the body is the proxy's JSON. */
+function refusalError(body: string): string | undefined {
+  const refusal = refusalSchema.safeParse(parseJson(body));
+  return refusal.success ? refusal.data.error : undefined;
+}
+
 /** Maps an HTTP refusal to what failed; null for statuses that say nothing specific. */
 function httpRefusal(status: number, body: string, host: string): ConnectionTestResult | null {
   const words = serverWords(body);
@@ -151,8 +159,15 @@ function httpRefusal(status: number, body: string, host: string): ConnectionTest
       return failure('unauthorized', t('optionsConnectionUnauthorized', host) + words, t('optionsConnectionUnauthorizedAdvice'), status);
     case 403:
       return failure('forbidden', t('optionsConnectionForbidden', host) + words, t('optionsConnectionForbiddenAdvice'), status);
+    case 421:
+      return failure('unknown-host', t('optionsConnectionUnknownHost', host) + words, t('optionsConnectionUnknownHostAdvice'), status);
     case 429:
-      return failure('rate-limited', t('optionsConnectionRateLimited', host) + words, t('optionsConnectionRateLimitedAdvice'), status);
+      // The proxy says 429 for a token's streams and for an address that tried too many wrong
+      // tokens or opened too many connections (proxy/auth-throttle.ts, proxy/connection-limits.ts).
+      if (refusalError(body) === 'too_many_streams') {
+        return failure('rate-limited', t('optionsConnectionRateLimited', host) + words, t('optionsConnectionRateLimitedAdvice'), status);
+      }
+      return failure('throttled', t('optionsConnectionThrottled', host) + words, t('optionsConnectionThrottledAdvice'), status);
     case 400:
       return failure('bad-request', t('optionsConnectionBadRequest', host) + words, t('optionsConnectionBadRequestAdvice'), status);
     default:

@@ -208,13 +208,16 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
 
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.edge.requestTimeoutMs / 4) }, (request, response) => {
     if (refusedConnections.has(request.socket)) return;
-    const wrongHost = checkHost(request.headers.host);
+    const path = new URL(request.url ?? '/', 'http://proxy').pathname;
+    // The listen paths check the Host in checkAtEdge and answer with CORS headers, so the
+    // extension's connection test can read why (a name missing from ALLOWED_HOSTS); the refusal
+    // tells a rebinding page nothing it did not send.
+    const wrongHost = path === LISTEN_PATH || path === AUTH_CHECK_PATH ? undefined : checkHost(request.headers.host);
     if (wrongHost !== undefined) {
       metrics.countError(`refused_${wrongHost.error}`);
       sendJson(response, wrongHost.status, { error: wrongHost.error, message: wrongHost.message });
       return;
     }
-    const path = new URL(request.url ?? '/', 'http://proxy').pathname;
     if (path === '/metrics') {
       serveMetrics(request, response).catch(answerUnavailable(response));
     } else if (path === '/healthz') {
@@ -308,6 +311,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     }
     const checked = await checkAtEdge(request, LISTEN_PATH);
     if ('refusal' in checked) {
+      if (checked.refusal.error === 'unknown_host') metrics.countError('refused_unknown_host');
       sendJson(response, checked.refusal.status, { error: checked.refusal.error, message: checked.refusal.message }, { ...cors, ...checked.refusal.headers });
     } else if (authCheck) {
       sendJson(response, 200, { ok: true, engine: upstreamKind }, cors);

@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import os from 'node:os';
@@ -35,8 +35,11 @@ function allows(response: Response, origin: string): boolean {
   return allowed === '*' || allowed === origin;
 }
 
-/** Node's fetch with a browser extension page's limits (see the file comment). */
-export function browserFetch(origin = EXTENSION_ORIGIN): FetchLike {
+/**
+ * Node's fetch with a browser extension page's limits (see the file comment). `fetch` is what
+ * carries the requests: `resolvingFetch` stands in for a name that resolves to this computer.
+ */
+export function browserFetch(origin = EXTENSION_ORIGIN, fetch: typeof globalThis.fetch = globalThis.fetch): FetchLike {
   return async (url, init) => {
     const { signal } = init;
     try {
@@ -278,4 +281,35 @@ export async function startUntrustedTlsServer(): Promise<RunningServer> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fetch for URLs whose host is `name`: the request goes to 127.0.0.1 with `Host: name:port`, as
+ * it arrives at the proxy from nginx terminating TLS for that name (proxy/deploy/nginx-site.conf
+ * passes `Host $host`); https:// is carried as plain HTTP, which is nginx's part. Node's fetch
+ * ignores a Host header, and a test cannot add names to the resolver.
+ */
+export function resolvingFetch(name: string): typeof globalThis.fetch {
+  return (input, init) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      if (url.hostname !== name) return reject(new TypeError('fetch failed'));
+      const headers: Record<string, string> = { ...(init?.headers as Record<string, string> | undefined), Host: url.host };
+      const request = httpRequest(
+        { host: '127.0.0.1', port: Number(url.port), path: `${url.pathname}${url.search}`, method: init?.method ?? 'GET', headers, signal: init?.signal ?? undefined },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () => {
+            const answerHeaders = new Headers();
+            for (const [key, value] of Object.entries(answer.headers)) if (typeof value === 'string') answerHeaders.set(key, value);
+            const status = answer.statusCode ?? 500;
+            resolve(new Response(status === 204 ? null : Buffer.concat(chunks), { status, headers: answerHeaders }));
+          });
+          answer.on('error', reject);
+        },
+      );
+      request.on('error', () => reject(new TypeError('fetch failed')));
+      request.end();
+    });
 }

@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { proxyHttpEndpoints, quickCheck, testConnection, type ConnectionTestDeps, type ConnectionTestResult } from '@/lib/connection-test';
 import WebSocket from 'ws';
-import { DEFAULT_LIMITS } from '@/proxy/config';
+import { DEFAULT_EDGE, DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy } from '@/proxy/server';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 import { testConfig, TOKEN as REAL_PROXY_TOKEN } from '../proxy/proxy-test-kit';
@@ -15,6 +15,7 @@ import {
   closedPort,
   EXTENSION_ORIGIN,
   GOOD_TOKEN,
+  resolvingFetch,
   startContractProxy,
   startEchoWebSocketServer,
   startPlainHttpServer,
@@ -224,6 +225,29 @@ describe('testConnection against the real proxy (proxy/server.ts, local engine)'
     expect(good, JSON.stringify(good)).toMatchObject({ ok: true, engine: 'local' });
     const bad = await testConnection(settingsFor(proxy.url, 'not-the-token-123'), deps);
     expect(bad).toMatchObject({ ok: false, kind: 'unauthorized', status: 401 });
+  }, 30_000);
+
+  it('reports a name the proxy does not answer to (421) as such, readable by the extension, naming ALLOWED_HOSTS', async () => {
+    const proxy = keep(await startProxy(testConfig()));
+    const name = 'captions.example.com';
+    const result = await testConnection(settingsFor(`wss://${name}:${proxy.port}/v1/listen`, REAL_PROXY_TOKEN), {
+      ...deps,
+      fetch: browserFetch(EXTENSION_ORIGIN, resolvingFetch(name)),
+    });
+    expectFailure(result, 'unknown-host', /does not answer to this name\..*captions\.example\.com/);
+    expect(result).toMatchObject({ status: 421 });
+    if (!result.ok) expect(result.advice).toContain('ALLOWED_HOSTS');
+  }, 30_000);
+
+  it('tells wrong tokens tried too often (429 too_many_attempts) apart from a token with all its streams open', async () => {
+    const proxy = keep(await startProxy(testConfig({ edge: { ...DEFAULT_EDGE, authMaxFailures: 2 } })));
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      expect(await testConnection(settingsFor(proxy.url, 'not-the-token-0123456789abcdef0123'), deps)).toMatchObject({ kind: 'unauthorized' });
+    }
+    const throttled = await testConnection(settingsFor(proxy.url, REAL_PROXY_TOKEN), deps);
+    expectFailure(throttled, 'throttled', /turning away requests from this computer/);
+    expect(throttled).toMatchObject({ status: 429 });
+    if (!throttled.ok) expect(throttled.advice).toMatch(/token/);
   }, 30_000);
 
   it('reports an extension origin the proxy does not allow as 403', async () => {
