@@ -78,10 +78,13 @@ export const CAPTIONS_OVERLAY_CSS = `
 }
 .box:hover .grip::after, .box:focus-within .grip::after { opacity: 1; }
 
-/* Read by screen readers, never seen. */
+/* Read by screen readers, never seen. Not selectable either: the page's window.find() reaches
+   into closed roots and selects what it finds, and extending that selection would hand the page
+   the whole line (tests/e2e/overlay-page-isolation.spec.ts). The box is unselectable already. */
 .sr-only {
   position: fixed; left: 0; top: 0; width: 1px; height: 1px; overflow: hidden;
   clip-path: inset(50%); white-space: nowrap; pointer-events: none;
+  user-select: none; -webkit-user-select: none;
 }
 @media (prefers-reduced-motion: reduce) {
   .tools, .grip::after { transition: none; }

@@ -107,6 +107,22 @@ function whatThePageSees(secret: string) {
   };
 }
 
+/**
+ * What a page's script gets by guessing one caption word: window.find searches the rendered text,
+ * closed shadow roots included, and selects the match; extending that selection by a line would
+ * give the rest of the caption line, if the text can be selected.
+ */
+function selectionAfterAGuess(guess: string): { found: boolean; extended: string } {
+  const finder = window as unknown as { find(text: string, caseSensitive: boolean, backwards: boolean, wrapAround: boolean): boolean };
+  const selection = getSelection()!;
+  selection.removeAllRanges();
+  const found = finder.find(guess, false, false, true);
+  selection.modify('extend', 'forward', 'line');
+  const extended = selection.toString();
+  selection.removeAllRanges();
+  return { found, extended };
+}
+
 test.describe('the page under the overlay', () => {
   test.setTimeout(150_000);
 
@@ -129,6 +145,10 @@ test.describe('the page under the overlay', () => {
       expect(seen.hostTags, 'one host appended to <html>').toHaveLength(1);
       expect(seen.hostShadowRoots, "the host's shadowRoot, as the page reads it").toEqual([false]);
       expect(seen).toMatchObject({ openRootsWithSecret: 0, inTextContent: false, inInnerText: false, inHtml: false });
+      // A guessed first word gives no more words: no caption text can be selected, neither in the
+      // box nor in the screen readers' live region. (Whether the guess is on screen, window.find
+      // still tells: a limit of any text drawn in the page's document.)
+      expect((await page.evaluate(selectionAfterAGuess, SCRIPT[0]!.words[0]!)).extended).not.toContain(SECRET);
       // Nor through the overlay's old tag name.
       expect(await page.evaluate(() => document.querySelector('captionist-overlay')?.shadowRoot?.textContent ?? null)).toBeNull();
 
