@@ -3,7 +3,7 @@
  * on the page's clock, matching onsets that reached the upstream to the events that made them,
  * and percentiles.
  */
-import type { ClockStamp, PageEvent, PageRecord } from '../tests/fixtures/latency/latency-page';
+import type { ClockStamp, PageEvent, PagePaint, PageRecord } from '../tests/fixtures/latency/latency-page';
 import type { OnsetArrival, ResultSent } from '../tests/fixtures/latency/timed-upstream';
 
 export interface Summary {
@@ -107,7 +107,7 @@ export interface ScreenLatency {
   toNextFrameMs: number | null;
 }
 
-export function matchPaints(results: readonly ResultSent[], paints: PageRecord['paints'], offsetMs: number): { latencies: ScreenLatency[]; missing: string[] } {
+export function matchPaints(results: readonly ResultSent[], paints: readonly PagePaint[], offsetMs: number): { latencies: ScreenLatency[]; missing: string[] } {
   const byMarker = new Map(paints.map((p) => [p.marker, p]));
   const latencies: ScreenLatency[] = [];
   const missing: string[] = [];

@@ -32,12 +32,20 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
+import { evaluateInOverlayWorld, runInEveryOverlayWorld } from '../scripts/browser/overlay-world';
 import { configureExtension } from '../scripts/browser/options-page';
 import { startTabCaptionsFromPopup } from '../scripts/browser/popup';
 import { startProxy } from '../scripts/browser/proxy-process';
 import { startStaticServer } from '../scripts/browser/static-server';
 import { buildLatencyAudio, TONE_HZ } from '../tests/fixtures/latency/latency-audio';
-import { latencyPageHtml, type LatencyPageApi, type PageRecord, type PrepareResult } from '../tests/fixtures/latency/latency-page';
+import {
+  latencyPageHtml,
+  readOverlayPaints,
+  watchOverlayPaints,
+  type LatencyPageApi,
+  type PageRecord,
+  type PrepareResult,
+} from '../tests/fixtures/latency/latency-page';
 import { epochMs, startTimedUpstream, type UpstreamTraffic } from '../tests/fixtures/latency/timed-upstream';
 import { ToneOnsetDetector } from '../tests/fixtures/latency/tone-onset';
 import { sampleProcesses, usageBetween } from './cpu-probe';
@@ -181,7 +189,7 @@ async function runVariant(variant: Variant, extensionDir: string, eventWav: stri
 
     await startTabCaptionsFromPopup(browser.cdp, browser.extensionId, page);
     await page.bringToFront();
-    await page.evaluate(() => (window as unknown as { __latency: LatencyPageApi }).__latency.watchOverlay());
+    await runInEveryOverlayWorld(page, watchOverlayPaints, undefined);
 
     const calibrationBefore = await calibrate(page);
     const cpuBefore = await sampleProcesses(browser.cdp);
@@ -202,11 +210,12 @@ async function runVariant(variant: Variant, extensionDir: string, eventWav: stri
     const calibrationAfter = await calibrate(page);
     const record: PageRecord = await page.evaluate(() => (window as unknown as { __latency: LatencyPageApi }).__latency.record());
     await page.evaluate(() => (window as unknown as { __latency: LatencyPageApi }).__latency.stop());
+    const paints = await evaluateInOverlayWorld(page, readOverlayPaints, undefined, []);
 
     const offsetMs = (calibrationBefore.offsetMs + calibrationAfter.offsetMs) / 2;
     const events = placeEvents(record);
     const capture = matchOnsets(events, upstream.onsets, offsetMs, options.spacing * 1000);
-    const screen = matchPaints(upstream.results, record.paints, offsetMs);
+    const screen = matchPaints(upstream.results, paints, offsetMs);
     const outputs = capture.latencies.map((l) => l.fromOutputMs).filter((v): v is number => v !== null);
     const extension = usageBetween(cpuBefore, cpuAfter, wallSeconds).find((u) => u.role === 'extension');
     return {

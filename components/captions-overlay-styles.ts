@@ -4,6 +4,12 @@
  *
  * Only the box (and its toolbar while shown) takes pointer events; the host has no size.
  * Per-user values come in as custom properties on the box: --font-size, --lines, --bg-opacity.
+ *
+ * No caption text can be selected, the box's nor the screen readers' live region's: the page's
+ * window.find() reaches into closed shadow roots and selects what it finds, and extending that
+ * selection by a line would hand the page the rest of the caption
+ * (tests/e2e/overlay-page-isolation.spec.ts). Comments inside the CSS string ship in the content
+ * script, which has a 20 KB budget; keep them short.
  */
 export const CAPTIONS_OVERLAY_CSS = `
 :host { all: initial; }
@@ -78,10 +84,11 @@ export const CAPTIONS_OVERLAY_CSS = `
 }
 .box:hover .grip::after, .box:focus-within .grip::after { opacity: 1; }
 
-/* Read by screen readers, never seen. */
+/* Read by screen readers, never seen, never selectable (see the top of this file). */
 .sr-only {
   position: fixed; left: 0; top: 0; width: 1px; height: 1px; overflow: hidden;
   clip-path: inset(50%); white-space: nowrap; pointer-events: none;
+  user-select: none; -webkit-user-select: none;
 }
 @media (prefers-reduced-motion: reduce) {
   .tools, .grip::after { transition: none; }

@@ -11,7 +11,7 @@ import { useOverlaySession, type OverlaySessionSource } from './overlay-session'
 /** After captions stop, the last lines stay this long so the end of a sentence can be read. */
 export const LINGER_AFTER_STOP_MS = 8_000;
 /**
- * Dispatched on the host by a second injection: captions started again on this tab (a new
+ * Dispatched on `showRequests` by a second injection: captions started again on this tab (a new
  * session, which shows hidden captions by itself), or the background re-injecting after a
  * same-site navigation the page handled itself (which must not show captions the user hid).
  */
@@ -20,14 +20,17 @@ export const SHOW_EVENT = 'captionist:show';
 export interface OverlayAppProps {
   /** overlaySiteKey(location.href): where this site's position is remembered. */
   site: string;
-  /** The shadow host; listens for SHOW_EVENT. */
-  host: EventTarget;
+  /**
+   * Where a second injection asks for SHOW_EVENT: the content script's own object, not the host
+   * element, which the page can reach and dispatch events on.
+   */
+  showRequests: EventTarget;
   /** The session, followed since before the first render (connectOverlaySession). */
   source: OverlaySessionSource;
 }
 
 /** The overlay in one page: the session's captions in the box, plus the screen-reader region. */
-export function OverlayApp({ site, host, source }: OverlayAppProps) {
+export function OverlayApp({ site, showRequests, source }: OverlayAppProps) {
   const [appearance, setAppearance, appearanceReady] = useOverlayAppearance();
   const [placement, setPlacement, placementReady] = useOverlayPlacement(site);
   const viewport = useViewport();
@@ -56,9 +59,9 @@ export function OverlayApp({ site, host, source }: OverlayAppProps) {
       if (latest.current.sessionStartedAt === null) latest.current.setHidden(false);
       source.refresh();
     };
-    host.addEventListener(SHOW_EVENT, show);
-    return () => host.removeEventListener(SHOW_EVENT, show);
-  }, [host, source]);
+    showRequests.addEventListener(SHOW_EVENT, show);
+    return () => showRequests.removeEventListener(SHOW_EVENT, show);
+  }, [showRequests, source]);
 
   if (hidden || !shown || !appearanceReady || !placementReady || !hiddenReady) return null;
   const lines = captionLines(session.transcript, appearance.lines, names);

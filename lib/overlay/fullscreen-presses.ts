@@ -39,7 +39,11 @@ export function relayFullscreenPresses(win: Window, box: () => Element | null, o
     const onGrip = contains(grip, event.clientX, event.clientY);
     if (!onGrip && !contains(element, event.clientX, event.clientY)) return null;
     const path = event.composedPath();
-    if (path.includes(element) || !path.includes(fullscreen)) return null;
+    // From the window, a closed shadow root's inside is left out of the path (the overlay's is
+    // closed: entrypoints/captions.content/mount.tsx); a press the box got itself shows its host.
+    const root = element.getRootNode();
+    const host = root instanceof ShadowRoot ? root.host : null;
+    if (path.includes(element) || (host && path.includes(host)) || !path.includes(fullscreen)) return null;
     return onGrip ? grip : element;
   };
   /** The press that began a relayed drag also owns the click that ends it, wherever that lands. */

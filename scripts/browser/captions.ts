@@ -1,8 +1,10 @@
 /**
- * Reads what the caption overlay shows on a page: the `captionist-overlay` element's open shadow
- * root, one entry per line, read in one evaluation so a snapshot is consistent.
+ * Reads what the caption overlay shows on a page, one entry per line, read in one evaluation so a
+ * snapshot is consistent. The overlay's shadow root is closed: it is read from the content
+ * script's isolated world (overlay-world.ts), never from the page.
  */
 import type { Page } from '@playwright/test';
+import { evaluateInOverlayWorld, runInEveryOverlayWorld } from './overlay-world';
 
 export interface OverlayLine {
   /** data-speaker: a number as text, or '' when the speaker is unknown. */
@@ -14,24 +16,27 @@ export interface OverlayLine {
 }
 
 export interface OverlaySnapshot {
-  /** The overlay host element exists on the page. */
+  /** The content script has mounted its overlay in this document. */
   mounted: boolean;
   lines: OverlayLine[];
 }
 
 export async function readOverlay(page: Page): Promise<OverlaySnapshot> {
-  return page.evaluate(() => {
-    const host = document.querySelector('captionist-overlay');
-    const root = host?.shadowRoot;
-    if (!root) return { mounted: host !== null, lines: [] };
-    const lines = [...root.querySelectorAll('[data-testid=caption-line], [data-testid=caption-interim]')].map((el) => ({
-      speaker: el.getAttribute('data-speaker') ?? '',
-      final: el.getAttribute('data-final') === 'true',
-      text: (el.textContent ?? '').trim(),
-      color: getComputedStyle(el).color,
-    }));
-    return { mounted: true, lines };
-  });
+  return evaluateInOverlayWorld(
+    page,
+    (overlay) => {
+      if (!overlay) return { mounted: false, lines: [] };
+      const lines = [...overlay.root.querySelectorAll('[data-testid=caption-line], [data-testid=caption-interim]')].map((el) => ({
+        speaker: el.getAttribute('data-speaker') ?? '',
+        final: el.getAttribute('data-final') === 'true',
+        text: (el.textContent ?? '').trim(),
+        color: getComputedStyle(el).color,
+      }));
+      return { mounted: true, lines };
+    },
+    undefined,
+    { mounted: false, lines: [] },
+  );
 }
 
 /**
@@ -101,48 +106,57 @@ export interface RecordedCaption {
 }
 
 /**
- * Records, inside the page, every caption line the overlay ever renders (MutationObserver on its
- * shadow root), so short-lived interim text is not missed between polls. Read with
- * readCaptionRecord().
+ * Records every caption line the overlay ever renders (a MutationObserver on its shadow root, in
+ * the content script's world), so short-lived interim text is not missed between polls. May be
+ * called before captions start: it is installed in each content script world as it appears, and
+ * waits there for the overlay. Read with readCaptionRecord().
  */
 export async function installCaptionRecorder(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    type Rec = { t: number; final: boolean; speaker: string; text: string };
-    const w = window as unknown as { __captionRecord?: Rec[] };
-    if (w.__captionRecord) return;
-    const record: Rec[] = [];
-    w.__captionRecord = record;
-    const started = performance.now();
-    const seen = new Set<string>();
-    const scan = (root: ShadowRoot) => {
-      for (const el of root.querySelectorAll('[data-testid=caption-line], [data-testid=caption-interim]')) {
-        const entry = {
-          final: el.getAttribute('data-final') === 'true',
-          speaker: el.getAttribute('data-speaker') ?? '',
-          text: (el.textContent ?? '').trim(),
-        };
-        const key = `${entry.final}|${entry.speaker}|${entry.text}`;
-        if (!entry.text || seen.has(key)) continue;
-        seen.add(key);
-        record.push({ t: Math.round(performance.now() - started), ...entry });
+  await runInEveryOverlayWorld(
+    page,
+    (overlay, _arg, tools) => {
+      type Rec = { t: number; final: boolean; speaker: string; text: string };
+      const w = window as unknown as { __captionRecord?: Rec[] };
+      if (w.__captionRecord) return;
+      const record: Rec[] = [];
+      w.__captionRecord = record;
+      const started = performance.now();
+      const seen = new Set<string>();
+      const scan = (root: ShadowRoot) => {
+        for (const el of root.querySelectorAll('[data-testid=caption-line], [data-testid=caption-interim]')) {
+          const entry = {
+            final: el.getAttribute('data-final') === 'true',
+            speaker: el.getAttribute('data-speaker') ?? '',
+            text: (el.textContent ?? '').trim(),
+          };
+          const key = `${entry.final}|${entry.speaker}|${entry.text}`;
+          if (!entry.text || seen.has(key)) continue;
+          seen.add(key);
+          record.push({ t: Math.round(performance.now() - started), ...entry });
+        }
+      };
+      const watch = (root: ShadowRoot) => {
+        scan(root);
+        new MutationObserver(() => scan(root)).observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+      };
+      if (overlay) {
+        watch(overlay.root);
+        return;
       }
-    };
-    const watchOverlay = () => {
-      const root = document.querySelector('captionist-overlay')?.shadowRoot;
-      if (!root) return false;
-      scan(root);
-      new MutationObserver(() => scan(root)).observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
-      return true;
-    };
-    if (!watchOverlay()) {
+      // Installed as the world was created, before the content script mounted its overlay: the
+      // host is appended to <html> right after it is kept on this window.
       const waiting = new MutationObserver(() => {
-        if (watchOverlay()) waiting.disconnect();
+        const mounted = tools.findOverlay();
+        if (!mounted) return;
+        waiting.disconnect();
+        watch(mounted.root);
       });
       waiting.observe(document.documentElement, { childList: true });
-    }
-  });
+    },
+    undefined,
+  );
 }
 
 export async function readCaptionRecord(page: Page): Promise<RecordedCaption[]> {
-  return page.evaluate(() => (window as unknown as { __captionRecord?: RecordedCaption[] }).__captionRecord ?? []);
+  return evaluateInOverlayWorld(page, () => (window as unknown as { __captionRecord?: RecordedCaption[] }).__captionRecord ?? [], undefined, []);
 }

@@ -6,7 +6,9 @@
  * captioning the valid words, show the markup as text, and the page must gain no element but the
  * overlay's own.
  */
+import type { Page } from '@playwright/test';
 import { readOverlay } from '../../scripts/browser/captions';
+import { evaluateInOverlayWorld, type OverlayInWorld } from '../../scripts/browser/overlay-world';
 import { MARKUP_SCRIPT, MARKUP_WORD, startHostileUpstream, type HostileUpstream } from '../fixtures/hostile-upstream';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
@@ -30,8 +32,8 @@ const test = base.extend<{ upstream: HostileUpstream }>({
   },
 });
 
-/** Every element of the document and of open shadow roots, as tag names (what a page "shows"). */
-function pageElements(): { tags: string[]; overlayTags: string[]; handlers: string[]; captionChildren: string[]; pwned: unknown } {
+/** Every element of the document and of open shadow roots, as tag names (what a page "shows"), read from the page's world. */
+function pageElements(): { tags: string[]; handlers: string[]; pwned: unknown } {
   const handlers: string[] = [];
   const walk = (root: Document | ShadowRoot, into: string[]) => {
     for (const el of root.querySelectorAll('*')) {
@@ -42,14 +44,30 @@ function pageElements(): { tags: string[]; overlayTags: string[]; handlers: stri
   };
   const tags: string[] = [];
   walk(document, tags);
-  const overlayTags: string[] = [];
-  const host = document.querySelector('captionist-overlay');
-  if (host?.shadowRoot) walk(host.shadowRoot, overlayTags);
-  // Inside a caption line only the overlay's own markup may appear (a speaker label), never the transcript's.
-  const captionChildren = [...(host?.shadowRoot?.querySelectorAll('[data-testid=caption-line] *, [data-testid=caption-interim] *') ?? [])].map(
-    (el) => `${el.tagName.toLowerCase()}.${el.className}`,
-  );
-  return { tags, overlayTags, handlers, captionChildren, pwned: (window as unknown as { __captionistPwned?: unknown }).__captionistPwned };
+  return { tags, handlers, pwned: (window as unknown as { __captionistPwned?: unknown }).__captionistPwned };
+}
+
+/**
+ * The overlay's host and everything in its closed shadow root, read from the content script's
+ * world (scripts/browser/overlay-world.ts): tags, inline handlers, and the elements inside
+ * caption lines.
+ */
+async function overlayElements(page: Page): Promise<{ hostTag: string | null; tags: string[]; handlers: string[]; captionChildren: string[] }> {
+  const read = (overlay: OverlayInWorld | null) => {
+    if (!overlay) return { hostTag: null, tags: [], handlers: [], captionChildren: [] };
+    const tags: string[] = [];
+    const handlers: string[] = [];
+    for (const el of overlay.root.querySelectorAll('*')) {
+      tags.push(el.tagName.toLowerCase());
+      for (const name of el.getAttributeNames()) if (/^on/i.test(name)) handlers.push(`${el.tagName.toLowerCase()}[${name}]`);
+    }
+    // Inside a caption line only the overlay's own markup may appear (a speaker label), never the transcript's.
+    const captionChildren = [...overlay.root.querySelectorAll('[data-testid=caption-line] *, [data-testid=caption-interim] *')].map(
+      (el) => `${el.tagName.toLowerCase()}.${el.className}`,
+    );
+    return { hostTag: overlay.host.tagName.toLowerCase(), tags, handlers, captionChildren };
+  };
+  return evaluateInOverlayWorld(page, read, undefined, { hostTag: null, tags: [], handlers: [], captionChildren: [] });
 }
 
 test.describe('hostile upstream', () => {
@@ -92,16 +110,20 @@ test.describe('hostile upstream', () => {
         .toBe(true);
 
       const after = await tab.evaluate(pageElements);
-      // Only the overlay's host and its shadow content were added; nothing else anywhere.
+      const overlay = await overlayElements(tab);
+      // Only the overlay's host was added to what the page sees (its shadow root is closed, so the
+      // page's walk does not enter it); nothing else anywhere.
+      expect(overlay.hostTag, "the overlay's host").not.toBeNull();
       const counts = (tags: string[]) => tags.reduce((map, tag) => map.set(tag, (map.get(tag) ?? 0) + 1), new Map<string, number>());
       const was = counts(before.tags);
-      const overlay = counts([...after.overlayTags, 'captionist-overlay']);
-      const unexpected = [...counts(after.tags)].filter(([tag, n]) => n - (was.get(tag) ?? 0) > (overlay.get(tag) ?? 0)).map(([tag]) => tag);
+      const added = counts([overlay.hostTag ?? '']);
+      const unexpected = [...counts(after.tags)].filter(([tag, n]) => n - (was.get(tag) ?? 0) > (added.get(tag) ?? 0)).map(([tag]) => tag);
       expect(unexpected, 'elements added outside the overlay').toEqual([]);
-      expect(after.handlers, 'inline event handlers anywhere in the page or the overlay').toEqual(before.handlers);
-      for (const child of after.captionChildren) expect(child, 'element inside a caption line').toMatch(/^span\.(speaker|interim)?/);
+      expect(after.handlers, 'inline event handlers anywhere in the page').toEqual(before.handlers);
+      expect(overlay.handlers, 'inline event handlers in the overlay').toEqual([]);
+      for (const child of overlay.captionChildren) expect(child, 'element inside a caption line').toMatch(/^span\.(speaker|interim)?/);
       for (const tag of ['img', 'script', 'iframe', 'object', 'embed']) {
-        expect(after.overlayTags, `<${tag}> in the overlay`).not.toContain(tag);
+        expect(overlay.tags, `<${tag}> in the overlay`).not.toContain(tag);
         expect(after.tags.filter((t) => t === tag).length, `<${tag}> in the page`).toBe(before.tags.filter((t) => t === tag).length);
       }
       expect(after.pwned, 'no injected handler ran').toBeUndefined();

@@ -13,6 +13,14 @@ import { writeFile } from 'node:fs/promises';
 import type { Page, TestInfo } from '@playwright/test';
 import { installCaptionRecorder, readOverlay } from '../../scripts/browser/captions';
 import type { LaunchedBrowser } from '../../scripts/browser/launch';
+import {
+  clickInOverlay,
+  closedShadowHostCount,
+  evaluateInOverlayWorld,
+  fillInOverlay,
+  overlayTestIdCount,
+  overlayTestIdVisible,
+} from '../../scripts/browser/overlay-world';
 import { startStaticServer, type StaticServer } from '../../scripts/browser/static-server';
 import { startXvfb, typeKeys, type XDisplay } from '../../scripts/browser/x-display';
 import { startFakeDeepgram, type FakeUtterance } from '../fixtures/fake-deepgram';
@@ -134,23 +142,35 @@ async function waitForFinalLine(page: Page, pattern: RegExp | string, timeout = 
   }
 }
 
-/** What the page holds of the overlay, for failure messages. */
+/** What the page holds of the overlay (read from the content script's world), for failure messages. */
 async function describeOverlay(page: Page): Promise<string> {
-  return page
-    .evaluate(() => {
-      const hosts = document.querySelectorAll('captionist-overlay');
-      const host = hosts[0];
-      if (!host) return 'no overlay host in the page';
-      const root = host.shadowRoot;
-      return `${hosts.length} host(s) under <${host.parentElement?.tagName.toLowerCase()}>, shadow: ${(root?.innerHTML ?? '(closed)').slice(0, 600)}`;
-    })
+  const hosts = await closedShadowHostCount(page).catch(() => -1);
+  return evaluateInOverlayWorld(
+    page,
+    (overlay) =>
+      overlay
+        ? `under <${overlay.host.parentElement?.tagName.toLowerCase()}>, shadow: ${overlay.root.innerHTML.slice(0, 600)}`
+        : 'no overlay mounted by the content script',
+    undefined,
+    'no content script in this document',
+  )
+    .then((description) => `${hosts} closed-root host(s); ${description}`)
     .catch((error: unknown) => `page not readable: ${String(error)}`);
+}
+
+/** The element (by default the caption box) is not in the overlay: hidden, or not drawn. */
+async function expectNoBox(page: Page, testId = 'captions', message?: string): Promise<void> {
+  await expect.poll(() => overlayTestIdCount(page, testId), { message }).toBe(0);
+}
+
+async function expectBoxVisible(page: Page): Promise<void> {
+  await expect.poll(() => overlayTestIdVisible(page, 'captions'), { message: 'the caption box is visible' }).toBe(true);
 }
 
 /** The box's geometry and computed style, read inside the shadow root. */
 async function readBox(page: Page): Promise<BoxState | null> {
-  return page.evaluate(() => {
-    const box = document.querySelector('captionist-overlay')?.shadowRoot?.querySelector<HTMLElement>('[data-testid=captions]');
+  return evaluateInOverlayWorld(page, (overlay) => {
+    const box = overlay?.root.querySelector<HTMLElement>('[data-testid=captions]');
     if (!box) return null;
     const rect = box.getBoundingClientRect();
     const style = getComputedStyle(box);
@@ -164,7 +184,7 @@ async function readBox(page: Page): Promise<BoxState | null> {
       position: style.position,
       viewport: { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight },
     };
-  });
+  }, undefined, null);
 }
 
 function expectInsideViewport(box: BoxState | null): void {
@@ -227,9 +247,7 @@ async function renameSpeaker(app: LaunchedBrowser, page: Page, speaker: number, 
 }
 
 async function speakerLabels(page: Page): Promise<string[]> {
-  return page.evaluate(() => [
-    ...(document.querySelector('captionist-overlay')?.shadowRoot?.querySelectorAll('.speaker') ?? []),
-  ].map((el) => el.textContent ?? ''));
+  return evaluateInOverlayWorld(page, (overlay) => [...(overlay?.root.querySelectorAll('.speaker') ?? [])].map((el) => el.textContent ?? ''), undefined, []);
 }
 
 /** Counts strongly coloured pixels in a PNG (decoded by the page's own canvas). */
@@ -295,38 +313,38 @@ test.describe('caption overlay', () => {
 
       // Text size from the toolbar, background from the settings panel.
       await page.mouse.move(resized!.left + 40, resized!.top + 20);
-      await page.getByTestId('caption-font-larger').click();
-      await page.getByTestId('caption-font-larger').click();
+      await clickInOverlay(page, 'caption-font-larger');
+      await clickInOverlay(page, 'caption-font-larger');
       await expect.poll(async () => (await readBox(page))?.fontSize).toBe('28px');
-      await page.getByTestId('caption-settings').click();
-      await page.getByTestId('caption-opacity-input').fill('0.6');
+      await clickInOverlay(page, 'caption-settings');
+      await fillInOverlay(page, 'caption-opacity-input', '0.6');
       await expect.poll(async () => (await readBox(page))?.background).toBe('rgba(0, 0, 0, 0.6)');
-      await page.getByTestId('caption-settings').click();
+      await clickInOverlay(page, 'caption-settings');
       await page.waitForTimeout(600); // the appearance is saved once the sliders pause
       const before = (await readBox(page))!;
 
       // Hide with the button: hidden stays hidden for the session, across a reload of the page
       // (the background injects the overlay again into the new document).
-      await page.getByTestId('caption-hide').click();
-      await expect(page.getByTestId('captions')).toHaveCount(0);
-      await expect(page.getByTestId('caption-live-region')).toHaveCount(0);
+      await clickInOverlay(page, 'caption-hide');
+      await expectNoBox(page);
+      await expectNoBox(page, 'caption-live-region');
       await page.reload();
       await waitForPlayback(page);
-      await expect(page.locator('captionist-overlay')).toHaveCount(1, { timeout: 20_000 });
+      await expect.poll(() => closedShadowHostCount(page), { timeout: 20_000, message: 'the overlay in the reloaded page' }).toBe(1);
       // Nothing to wait for that the overlay shows when hidden: give it the time the session's
       // state and a caption take to arrive (well under a second here), then check it drew nothing.
       await page.waitForTimeout(3_000);
-      await expect(page.getByTestId('captions'), `hidden after the reload (${await describeOverlay(page)})`).toHaveCount(0);
+      await expectNoBox(page, 'captions', `hidden after the reload (${await describeOverlay(page)})`);
       // The popup says so and shows them again.
       await showFromPopup(app, page, testInfo);
-      await expect(page.getByTestId('captions')).toBeVisible();
+      await expectBoxVisible(page);
       expect(await readBox(page)).toMatchObject({ left: before.left, top: before.top, width: before.width });
 
       // Hide and show with the message the keyboard command sends.
       await toggleFromExtension(app, page);
-      await expect(page.getByTestId('captions')).toHaveCount(0);
+      await expectNoBox(page);
       await toggleFromExtension(app, page);
-      await expect(page.getByTestId('captions')).toBeVisible();
+      await expectBoxVisible(page);
       await waitForFinalLine(page, /good\W+morning|budget/i);
 
       // The window shrinks: the box stays inside it; it grows back: the box returns.
@@ -395,14 +413,19 @@ test.describe('caption overlay', () => {
       await waitForFinalLine(page, /good\W+morning/i);
 
       const where = () =>
-        page.evaluate(() => {
-          const host = document.querySelector('captionist-overlay');
-          return {
-            fullscreen: document.fullscreenElement?.id ?? null,
-            parent: host?.parentElement?.id || host?.parentElement?.tagName.toLowerCase() || null,
-            popoverOpen: host?.matches(':popover-open') ?? false,
-          };
-        });
+        evaluateInOverlayWorld(
+          page,
+          (overlay) => {
+            const host = overlay?.host;
+            return {
+              fullscreen: document.fullscreenElement?.id ?? null,
+              parent: host?.parentElement?.id || host?.parentElement?.tagName.toLowerCase() || null,
+              popoverOpen: host?.matches(':popover-open') ?? false,
+            };
+          },
+          undefined,
+          null,
+        );
 
       // A rename in the side panel's store reaches the overlay's labels.
       await renameSpeaker(app, page, 1, 'Dana');
@@ -410,7 +433,7 @@ test.describe('caption overlay', () => {
 
       await page.evaluate(() => document.getElementById('stage')!.requestFullscreen());
       await expect.poll(where).toEqual({ fullscreen: 'stage', parent: 'stage', popoverOpen: false });
-      await expect(page.getByTestId('captions')).toBeVisible();
+      await expectBoxVisible(page);
       const inStage = (await readBox(page))!;
       expectInsideViewport(inStage);
       // Still a working box in there: it can be dragged.
@@ -423,12 +446,12 @@ test.describe('caption overlay', () => {
 
       await page.evaluate(() => document.exitFullscreen());
       await expect.poll(where).toEqual({ fullscreen: null, parent: 'html', popoverOpen: false });
-      await expect(page.getByTestId('captions')).toBeVisible();
+      await expectBoxVisible(page);
 
       // A <video> in fullscreen draws no children: the overlay goes to the top layer above it.
       await page.evaluate(() => document.getElementById('clip')!.requestFullscreen());
       await expect.poll(where).toEqual({ fullscreen: 'clip', parent: 'html', popoverOpen: true });
-      await expect(page.getByTestId('captions')).toBeVisible();
+      await expectBoxVisible(page);
       expectInsideViewport(await readBox(page));
       // Painted above the video: the video is black, so speaker-coloured pixels in the box's
       // area can only be our caption text. (Hit-testing cannot show the stacking: Chromium makes
@@ -499,10 +522,10 @@ test.describe('caption overlay', () => {
         const title = await page.title();
 
         await typeKeys(xvfb.display, title, 'alt+shift+h');
-        await expect(page.getByTestId('captions')).toHaveCount(0);
+        await expectNoBox(page);
         await shot(page, testInfo, 'keyboard-hidden');
         await typeKeys(xvfb.display, title, 'alt+shift+h');
-        await expect(page.getByTestId('captions')).toBeVisible();
+        await expectBoxVisible(page);
         // The browser took the shortcut: the page saw the modifiers go down, never the H.
         const keys = await page.evaluate(() => (window as unknown as { keysSeen: string[] }).keysSeen);
         expect(keys.filter((key) => key.toLowerCase() === 'h')).toEqual([]);
@@ -578,13 +601,18 @@ test.describe('caption overlay', () => {
         expect(text).toContain(SCRIPT);
         expect(text).toContain('<b>bold</b>');
 
-        // Nothing was created from the words: the page has exactly its own elements plus our host,
-        // and the shadow root holds only the overlay's own kinds of element.
+        // Nothing was created from the words: the page has exactly its own elements plus our host
+        // (a <div> appended to <html>, so last), and the shadow root holds only the overlay's own
+        // kinds of element.
         const elementsAfter = await page.evaluate(() => [...document.querySelectorAll('*')].map((el) => el.tagName.toLowerCase()));
-        expect(elementsAfter.filter((tag) => tag !== 'captionist-overlay')).toEqual(elementsBefore);
-        const shadowTags = await page.evaluate(() => [
-          ...new Set([...document.querySelector('captionist-overlay')!.shadowRoot!.querySelectorAll('*')].map((el) => el.tagName.toLowerCase())),
-        ]);
+        expect(elementsAfter).toEqual([...elementsBefore, 'div']);
+        const shadowTags = await evaluateInOverlayWorld(
+          page,
+          (overlay) => [...new Set([...(overlay?.root.querySelectorAll('*') ?? [])].map((el) => el.tagName.toLowerCase()))],
+          undefined,
+          [],
+        );
+        expect(shadowTags, 'elements in the overlay').toContain('button');
         expect(shadowTags.filter((tag) => !['div', 'p', 'span', 'button', 'svg', 'path', 'rect', 'circle'].includes(tag))).toEqual([]);
         expect(dialogs).toEqual([]);
 
@@ -594,8 +622,11 @@ test.describe('caption overlay', () => {
         expectInsideViewport(box);
 
         // The screen-reader region got the finals as text too.
-        const announced = await page.evaluate(
-          () => document.querySelector('captionist-overlay')!.shadowRoot!.querySelector('[data-testid=caption-live-region]')!.textContent ?? '',
+        const announced = await evaluateInOverlayWorld(
+          page,
+          (overlay) => overlay?.root.querySelector('[data-testid=caption-live-region]')?.textContent ?? '',
+          undefined,
+          '',
         );
         expect(announced).toContain(IMG);
         await shot(page, testInfo, 'strict-csp-html-as-text');

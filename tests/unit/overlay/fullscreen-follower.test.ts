@@ -13,11 +13,16 @@ function enterFullscreen(element: Element | null) {
 afterEach(() => {
   fullscreenElement = null;
   document.body.replaceChildren();
-  document.querySelectorAll('captionist-overlay').forEach((el) => el.remove());
+  hosts.forEach((el) => el.remove());
+  hosts.length = 0;
 });
 
+/** Hosts appended to <html>, as the content script's is (entrypoints/captions.content/mount.tsx). */
+const hosts: HTMLElement[] = [];
+
 function setup() {
-  const host = document.createElement('captionist-overlay');
+  const host = document.createElement('div');
+  hosts.push(host);
   document.documentElement.append(host);
   const stop = followFullscreen(host, document);
   return { host, stop };

@@ -5,6 +5,7 @@ import { followPointer } from '@/lib/overlay/pointer-drag';
 
 /** The box at 400..800 x 500..580, its grip along the right edge; a fullscreen <video> below it. */
 let video: HTMLVideoElement;
+let host: HTMLElement;
 let box: HTMLElement;
 let grip: HTMLElement;
 let fullscreen: Element | null;
@@ -17,8 +18,9 @@ function placeAt(element: Element, left: number, top: number, width: number, hei
 
 beforeEach(() => {
   video = document.createElement('video');
-  const host = document.createElement('div');
-  const shadow = host.attachShadow({ mode: 'open' });
+  host = document.createElement('div');
+  // Closed, as the content script mounts it (entrypoints/captions.content/mount.tsx).
+  const shadow = host.attachShadow({ mode: 'closed' });
   box = document.createElement('div');
   grip = document.createElement('div');
   grip.className = 'grip';
@@ -86,6 +88,19 @@ describe('relayFullscreenPresses', () => {
     stop = relayFullscreenPresses(window, () => box, onPress);
     box.dispatchEvent(pointer('pointerdown', 600, 540));
     expect(onPress).not.toHaveBeenCalled();
+  });
+
+  it("leaves alone a press the box got itself, though the window sees it as a press on the closed root's host", () => {
+    // In Chromium a window listener's composedPath() leaves out the nodes inside a closed shadow
+    // root: a press on the box reads as one on its host. (happy-dom lists them all, so the event
+    // is dispatched on the host to give the path Chromium gives.)
+    const onPress = vi.fn();
+    fullscreen = document.body;
+    stop = relayFullscreenPresses(window, () => box, onPress);
+    const down = pointer('pointerdown', 600, 540);
+    host.dispatchEvent(down);
+    expect(onPress).not.toHaveBeenCalled();
+    expect(down.defaultPrevented).toBe(false);
   });
 
   it('stops when asked', () => {

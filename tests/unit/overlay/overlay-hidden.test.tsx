@@ -16,18 +16,17 @@ import { hiddenForSession, OVERLAY_HIDDEN_KEY } from '@/lib/overlay-settings';
 
 const SITE = 'https://video.example';
 let container: HTMLElement;
-let host: HTMLElement;
+let showRequests: EventTarget;
 
 beforeEach(() => {
   fakeBrowser.reset();
   container = document.createElement('div');
-  host = document.createElement('captionist-overlay');
-  document.body.append(host, container);
+  showRequests = new EventTarget();
+  document.body.append(container);
 });
 afterEach(() => {
   act(() => render(null, container));
   container.remove();
-  host.remove();
 });
 
 /** A session source that is already live (as when the background's first state has arrived). */
@@ -41,7 +40,7 @@ function liveSource(startedAt: number): OverlaySessionSource {
 async function openPage(startedAt: number): Promise<void> {
   act(() => render(null, container));
   await act(async () => {
-    render(<OverlayApp site={SITE} host={host} source={liveSource(startedAt)} />, container);
+    render(<OverlayApp site={SITE} showRequests={showRequests} source={liveSource(startedAt)} />, container);
   });
   await settle();
 }
@@ -75,7 +74,7 @@ describe('hidden captions', () => {
 
     // The reloaded page: nothing is drawn before the stored answer is in, nor after.
     act(() => render(null, container));
-    act(() => render(<OverlayApp site={SITE} host={host} source={liveSource(1_000)} />, container));
+    act(() => render(<OverlayApp site={SITE} showRequests={showRequests} source={liveSource(1_000)} />, container));
     expect(box()).toBeNull();
     await settle();
     expect(box()).toBeNull();
@@ -121,7 +120,7 @@ describe('hidden captions', () => {
     await openPage(1_000);
     await clickHide();
     await act(async () => {
-      host.dispatchEvent(new CustomEvent(SHOW_EVENT));
+      showRequests.dispatchEvent(new Event(SHOW_EVENT));
     });
     await settle();
     expect(box()).toBeNull();
