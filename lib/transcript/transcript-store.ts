@@ -22,6 +22,7 @@
  */
 import type { ListenEvent, ResultsEvent } from '../listen/protocol';
 import type { TranscriptUpdate } from '../messages';
+import { TRUNCATION_MARK } from './truncation-mark';
 import type { Segment, TranscriptSnapshot, Utterance, Word } from './types';
 
 /**
@@ -42,8 +43,7 @@ export const MAX_STORE_CHARS = 1_000_000;
 /** Words, for the same reason: 200,000 is 22 hours at 150 words a minute; it bounds word objects when words are short. */
 export const MAX_STORE_WORDS = 200_000;
 
-/** Ends text that was cut: the last word of a full transcript, of an interim tail past the limit. */
-export const TRUNCATION_MARK = '…';
+export { TRUNCATION_MARK };
 
 export interface TranscriptStoreOptions {
   /** Utterance ids are `${idPrefix}${n}`; give each session its own prefix if ids must be unique across sessions. */
