@@ -16,7 +16,9 @@
  * at the start and end of the captioned stretch with its slope (flat = no leak).
  * Then it presses Stop and reports the extension's memory before Start, at the end of the session
  * and `--after-stop-seconds` (default 5) after Stop, with the JS heap of every extension target
- * still alive (bench/cpu-memory.ts): after Stop it should be back near where it started.
+ * still alive (bench/cpu-memory.ts): after Stop it should be back near where it started. A last
+ * reading follows a simulated memory-pressure signal, which separates memory still held from
+ * memory freed but not yet returned to the system.
  * Targets: offscreen document <= 3 % of one core while streaming; memory flat; back near idle after Stop.
  *
  * Options: --minutes M, --baseline-minutes M, --sample-seconds S, --after-stop-seconds S,
@@ -228,6 +230,16 @@ async function main(): Promise<void> {
     moments.push(await memoryMoment(browser.cdp, browser.extensionId, 'at Stop (idle)'));
     await sleep(Math.max(0, options.afterStopSeconds - (now() - stoppedAt)) * 1000);
     moments.push(await memoryMoment(browser.cdp, browser.extensionId, `${options.afterStopSeconds} s after Stop`));
+    // What is left in RSS but no longer held: Chrome returns freed memory to the system lazily; a
+    // critical memory-pressure signal makes every process purge (and collect garbage) now.
+    const pressed = await browser.cdp.send('Memory.simulatePressureNotification', { level: 'critical' }).then(
+      () => true,
+      (error: unknown) => console.error(`no memory-pressure reading: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    if (pressed) {
+      await sleep(2_000);
+      moments.push(await memoryMoment(browser.cdp, browser.extensionId, 'then after a memory-pressure signal'));
+    }
 
     const first = samples[0];
     const last = samples.at(-1);
