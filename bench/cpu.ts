@@ -14,22 +14,31 @@
  *
  * Reports CPU as % of one core, the page's CPU with captions over without (a ratio), and memory
  * at the start and end of the captioned stretch with its slope (flat = no leak).
- * Targets: offscreen document <= 3 % of one core while streaming; memory flat.
+ * Then it presses Stop and reports the extension's memory before Start, at the end of the session
+ * and `--after-stop-seconds` (default 5) after Stop, with the JS heap of every extension target
+ * still alive (bench/cpu-memory.ts): after Stop it should be back near where it started. A last
+ * reading follows a simulated memory-pressure signal, which separates memory still held from
+ * memory freed but not yet returned to the system.
+ * Targets: offscreen document <= 3 % of one core while streaming; memory flat; back near idle after Stop.
  *
- * Options: --minutes M, --baseline-minutes M, --sample-seconds S, --no-build, --git-ref REF (build
- * a commit, not the work tree), --json FILE.
+ * Options: --minutes M, --baseline-minutes M, --sample-seconds S, --after-stop-seconds S,
+ * --long-transcripts [WORDS] (the upstream sends a final of WORDS 100-character words, default
+ * 1000, every 0.5 s: a hostile recognizer, to see what a session may hold), --side-panel (keep the
+ * side panel page open through the session, as a user reading along would), --no-build,
+ * --git-ref REF (build a commit, not the work tree), --json FILE.
  * Not run in CI.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
 import { configureExtension } from '../scripts/browser/options-page';
-import { startTabCaptionsFromPopup } from '../scripts/browser/popup';
+import { openActionPopup, startTabCaptionsFromPopup } from '../scripts/browser/popup';
 import { startProxy } from '../scripts/browser/proxy-process';
 import { prepareAudio } from '../scripts/prepare-audio';
 import { startSpeechPage } from '../tests/e2e/support/speech-page';
 import { startTimedUpstream } from '../tests/fixtures/latency/timed-upstream';
 import { attachTarget, mb, sampleProcesses, threadTimes, threadUsage, usageBetween, type AttachedTarget, type ProcessSample, type RoleUsage } from './cpu-probe';
+import { memoryMoment, printMemoryMoments, type MemoryMoment } from './cpu-memory';
 import { buildBenchExtension } from './latency-build';
 
 const FAKE_KEY = 'timed-upstream-key';
@@ -38,13 +47,27 @@ interface Options {
   minutes: number;
   baselineMinutes: number;
   sampleSeconds: number;
+  afterStopSeconds: number;
+  /** Words per final from a hostile upstream; null: ordinary caption traffic. */
+  longTranscripts: number | null;
+  sidePanel: boolean;
   build: boolean;
   gitRef: string | undefined;
   json: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { minutes: 5, baselineMinutes: 1, sampleSeconds: 10, build: true, gitRef: undefined, json: null };
+  const options: Options = {
+    minutes: 5,
+    baselineMinutes: 1,
+    sampleSeconds: 10,
+    afterStopSeconds: 5,
+    longTranscripts: null,
+    sidePanel: false,
+    build: true,
+    gitRef: undefined,
+    json: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -55,13 +78,18 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--minutes') options.minutes = Number(value());
     else if (arg === '--baseline-minutes') options.baselineMinutes = Number(value());
     else if (arg === '--sample-seconds') options.sampleSeconds = Number(value());
+    else if (arg === '--after-stop-seconds') options.afterStopSeconds = Number(value());
+    else if (arg === '--long-transcripts') {
+      const next = argv[i + 1];
+      options.longTranscripts = next !== undefined && /^\d+$/.test(next) ? Number(argv[++i]) : 1000;
+    } else if (arg === '--side-panel') options.sidePanel = true;
     else if (arg === '--no-build') options.build = false;
     else if (arg === '--git-ref') options.gitRef = value();
     else if (arg === '--json') options.json = value();
     else throw new Error(`Unknown option ${arg}`);
   }
-  if (!(options.minutes > 0) || !(options.baselineMinutes > 0) || !(options.sampleSeconds >= 1)) {
-    throw new Error('--minutes and --baseline-minutes must be > 0, --sample-seconds >= 1');
+  if (!(options.minutes > 0) || !(options.baselineMinutes > 0) || !(options.sampleSeconds >= 1) || !(options.afterStopSeconds >= 0)) {
+    throw new Error('--minutes and --baseline-minutes must be > 0, --sample-seconds >= 1, --after-stop-seconds >= 0');
   }
   return options;
 }
@@ -101,13 +129,31 @@ async function startCaptions(browser: LaunchedBrowser, page: Parameters<typeof s
   await startTabCaptionsFromPopup(browser.cdp, browser.extensionId, page);
 }
 
+/** Presses Stop in the toolbar popup, as a user would, and waits for the session to be idle. */
+async function stopCaptions(browser: LaunchedBrowser, page: Parameters<typeof startTabCaptionsFromPopup>[2]): Promise<void> {
+  const opened = await openActionPopup(browser.cdp, browser.extensionId, page);
+  if (!opened.ok) throw new Error(opened.message);
+  try {
+    await opened.popup.waitForEnabled('[data-testid=stop]');
+    await opened.popup.click('[data-testid=stop]');
+    const idle = await opened.popup.waitForPhase(['idle', 'error'], 60_000);
+    if (!idle.ok) throw new Error(`The session did not stop: ${idle.status.text}`);
+  } finally {
+    await opened.popup.close();
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const audio = await prepareAudio();
   if (!audio.ok) throw new Error(audio.message);
   const extensionDir = buildBenchExtension(100, options.build, options.gitRef);
 
-  const upstream = await startTimedUpstream({ apiKey: FAKE_KEY, mode: 'captions' });
+  const upstream = await startTimedUpstream(
+    options.longTranscripts === null
+      ? { apiKey: FAKE_KEY, mode: 'captions' }
+      : { apiKey: FAKE_KEY, mode: 'long-captions', longWords: options.longTranscripts },
+  );
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const proxy = await startProxy({ env: { DEEPGRAM_API_KEY: FAKE_KEY, DEEPGRAM_URL: upstream.url, CAPTIONIST_TOKENS: token, LOG_LEVEL: 'warn' } });
   if (!proxy.ok) {
@@ -130,6 +176,10 @@ async function main(): Promise<void> {
       return !!element && !element.paused && element.currentTime > 0.2;
     });
     const pageTarget = await attachTarget(browser.cdp, (t) => t.type === 'page' && t.url === speech.url);
+    if (options.sidePanel) {
+      const panel = await browser.context.newPage();
+      await panel.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
+    }
 
     // Without captions: the page alone plays audio.
     console.error(`baseline: page playing, no captions, ${options.baselineMinutes} min`);
@@ -142,6 +192,7 @@ async function main(): Promise<void> {
     const baseUsage = usageBetween(baseProcesses, baseEndProcesses, baseSeconds);
     const basePageTask = taskPercent(basePageMetrics, (await pageTarget?.metrics()) ?? null, baseSeconds);
 
+    const moments: MemoryMoment[] = [await memoryMoment(browser.cdp, browser.extensionId, 'before Start')];
     console.error(`captions: ${options.minutes} min, a sample every ${options.sampleSeconds} s`);
     await startCaptions(browser, page);
     await page.bringToFront();
@@ -173,6 +224,22 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${(now() - start).toFixed(0)} s, audio ${(upstream.traffic.audioBytes / 32_000).toFixed(0)} s sent\r`);
     }
     process.stderr.write('\n');
+    moments.push(await memoryMoment(browser.cdp, browser.extensionId, 'end of session (live)'));
+    await stopCaptions(browser, page);
+    const stoppedAt = now();
+    moments.push(await memoryMoment(browser.cdp, browser.extensionId, 'at Stop (idle)'));
+    await sleep(Math.max(0, options.afterStopSeconds - (now() - stoppedAt)) * 1000);
+    moments.push(await memoryMoment(browser.cdp, browser.extensionId, `${options.afterStopSeconds} s after Stop`));
+    // What is left in RSS but no longer held: Chrome returns freed memory to the system lazily; a
+    // critical memory-pressure signal makes every process purge (and collect garbage) now.
+    const pressed = await browser.cdp.send('Memory.simulatePressureNotification', { level: 'critical' }).then(
+      () => true,
+      (error: unknown) => console.error(`no memory-pressure reading: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    if (pressed) {
+      await sleep(2_000);
+      moments.push(await memoryMoment(browser.cdp, browser.extensionId, 'then after a memory-pressure signal'));
+    }
 
     const first = samples[0];
     const last = samples.at(-1);
@@ -195,6 +262,7 @@ async function main(): Promise<void> {
     const basePage = role(baseUsage, 'page');
     const capPage = role(usage, 'page');
     console.log('');
+    if (options.longTranscripts !== null) console.log(`upstream: hostile, a final of ${options.longTranscripts} 100-character words every 0.5 s of audio`);
     console.log(`bench:cpu: ${(seconds / 60).toFixed(1)} min captioned (after ${(baseSeconds / 60).toFixed(1)} min without), ${samples.length} samples; ${(upstream.traffic.audioBytes / 32_000).toFixed(0)} s of audio sent, ${upstream.traffic.audioMessages} messages`);
     console.log('');
     console.log('CPU, % of one core             without  with captions');
@@ -222,12 +290,14 @@ async function main(): Promise<void> {
     row('without captions: page RSS', [[0, roleRss(baseProcesses, 'page')], [baseMinutes, roleRss(baseEndProcesses, 'page')]]);
     row('without captions: extension RSS', [[0, roleRss(baseProcesses, 'extension')], [baseMinutes, roleRss(baseEndProcesses, 'extension')]]);
     console.log('');
+    printMemoryMoments(moments);
+    console.log('');
     const offscreenOk = Number.isFinite(offscreenTask) && offscreenTask <= 3;
     const extension = role(usage, 'extension');
     console.log(`target: offscreen <= 3 % of one core: main thread ${offscreenTask.toFixed(2)} % ${offscreenOk ? 'ok' : 'OVER'}; whole extension process ${extension ? extension.cpuPercent.toFixed(2) : '-'} % ${extension && extension.cpuPercent <= 3 ? 'ok' : 'over'}`);
 
     if (options.json) {
-      await writeFile(options.json, JSON.stringify({ options, baseUsage, basePageTask, usage, offscreenTask, pageTask, threads, samples }, null, 2));
+      await writeFile(options.json, JSON.stringify({ options, baseUsage, basePageTask, usage, offscreenTask, pageTask, threads, samples, moments }, null, 2));
     }
   } finally {
     await browser?.close();

@@ -15,6 +15,8 @@ import {
 } from '@/lib/background/session-control';
 import { t } from '@/lib/i18n';
 import type { Message, SessionState } from '@/lib/messages';
+import { browserHistoryPruner, liveStartOf } from '@/lib/persistence/browser-history-pruner';
+import { pruneHistory } from '@/lib/persistence/history-pruner';
 import { loadRetention } from '@/lib/persistence/retention-store';
 import { sharedArchive } from '@/lib/persistence/transcript-archive';
 import { onMessage } from '@/lib/runtime-client';
@@ -127,9 +129,21 @@ export default defineBackground(() => {
     void stopSession(deps, { code: 'extension-updated', message: t('sessionExtensionUpdated') }).finally(() => browser.runtime.reload());
   });
 
+  // History past its retention goes even when no session starts (lib/persistence/history-pruner.ts).
+  const pruneSavedHistory = () =>
+    pruneHistory(browserHistoryPruner(async () => liveStartOf(await currentState(deps)))).catch((error: unknown) =>
+      console.warn('[captionist] pruning saved history failed:', error),
+    );
+
   // A new browser run or a fresh install starts with no session: no badge, no stale tooltip.
-  browser.runtime.onStartup.addListener(() => void showPhase('idle'));
-  browser.runtime.onInstalled.addListener(() => void showPhase('idle'));
+  browser.runtime.onStartup.addListener(() => {
+    void showPhase('idle');
+    void pruneSavedHistory();
+  });
+  browser.runtime.onInstalled.addListener(() => {
+    void showPhase('idle');
+    void pruneSavedHistory();
+  });
 
   browser.commands.onCommand.addListener((command, tab) => {
     if (command === 'toggle-overlay') void relayToCaptureTab({ type: 'overlay/toggle' });

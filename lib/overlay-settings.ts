@@ -4,7 +4,8 @@
  * - Appearance (lines, text size, background opacity, lock) is one small object in
  *   storage.sync under `overlayAppearance`: it is not secret, so it follows the user's browsers.
  * - Where the box sits is remembered per site, in storage.local under `overlayPlacement:<origin>`
- *   (one key per site, so two tabs never overwrite each other's sites, and nothing per-site syncs).
+ *   (one key per site, so two tabs never overwrite each other's sites, and nothing per-site syncs),
+ *   with the time it was saved; lib/overlay/placement-retention.ts expires it.
  * - Hidden captions are remembered for the session they were hidden in, in storage.local under
  *   `overlayHiddenSession` (see OVERLAY_HIDDEN_KEY for why that scope).
  *
@@ -160,9 +161,10 @@ export async function loadOverlayPlacement(site: string): Promise<OverlayPlaceme
   return normalizePlacement(stored[key]);
 }
 
-export async function saveOverlayPlacement(site: string, placement: OverlayPlacement): Promise<void> {
+export async function saveOverlayPlacement(site: string, placement: OverlayPlacement, now: () => number = Date.now): Promise<void> {
   const valid = normalizePlacement(placement);
-  if (valid) await browser.storage.local.set({ [OVERLAY_PLACEMENT_PREFIX + site]: valid });
+  // savedAt: when the user last put the box here, so an unused site's position can expire.
+  if (valid) await browser.storage.local.set({ [OVERLAY_PLACEMENT_PREFIX + site]: { ...valid, savedAt: now() } });
 }
 
 /** Forgets every site's position (an options-page "Reset caption positions"); returns how many. */

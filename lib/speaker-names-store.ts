@@ -7,13 +7,19 @@
  *
  * A session's key comes from when capture began (SessionState.startedAt), which every view already
  * has; the offscreen document needs no new message. At most MAX_SESSIONS entries are kept (the
- * least recently renamed go first).
+ * least recently renamed go first), and names go with their session when retention deletes it
+ * (retainSessions, called by lib/persistence/history-pruner.ts).
  */
 import { browser } from 'wxt/browser';
 import { NO_SPEAKER_NAMES, parseSpeakerNames, sameSpeakerNames, withSpeakerName, type SpeakerNames } from './transcript/speaker-names';
 
 export const SPEAKER_NAMES_STORAGE_KEY = 'speakerNames';
 export const MAX_SESSIONS = 200;
+/**
+ * How far a saved session's start may be from its names' key and still own them: the saved record's
+ * start may be read from the clock a moment apart from the live session's (see resolveKey).
+ */
+export const KEY_TOLERANCE_MS = 2000;
 
 /** The storage key of one session's names: the epoch milliseconds at which its capture began. */
 export function speakerNamesKey(startedAt: number): string {
@@ -57,6 +63,17 @@ export interface SpeakerNamesStore {
    * read from the clock a moment apart from the live session's), else the exact key.
    */
   resolveKey(startedAt: number, toleranceMs?: number): Promise<string>;
+  /**
+   * Keeps the names of sessions that started at one of `startTimes` (within `toleranceMs`, as
+   * resolveKey matches them) and drops every other entry; resolves with the dropped keys.
+   */
+  retainSessions(startTimes: readonly number[], toleranceMs?: number): Promise<string[]>;
+}
+
+/** The capture start a names key stands for, or null for a key no session could have made. */
+function startOfKey(key: string): number | null {
+  const match = /^session-(\d+)$/.exec(key);
+  return match ? Number(match[1]) : null;
 }
 
 function parseEntries(value: unknown): Entries {
@@ -112,16 +129,30 @@ export function createSpeakerNamesStore(
         await area.set({ [SPEAKER_NAMES_STORAGE_KEY]: entries });
       });
     },
-    async resolveKey(startedAt, toleranceMs = 2000) {
+    retainSessions(startTimes, toleranceMs = KEY_TOLERANCE_MS) {
+      return serial(async () => {
+        const entries = await readAll();
+        const owned = (key: string) => {
+          const start = startOfKey(key);
+          return start !== null && startTimes.some((time) => Math.abs(time - start) <= toleranceMs);
+        };
+        const dropped = Object.keys(entries).filter((key) => !owned(key));
+        if (dropped.length === 0) return [];
+        for (const key of dropped) delete entries[key];
+        await area.set({ [SPEAKER_NAMES_STORAGE_KEY]: entries });
+        return dropped;
+      });
+    },
+    async resolveKey(startedAt, toleranceMs = KEY_TOLERANCE_MS) {
       const exact = speakerNamesKey(startedAt);
       const entries = await readAll();
       if (entries[exact]) return exact;
       let best: string | null = null;
       let bestDistance = Infinity;
       for (const key of Object.keys(entries)) {
-        const match = /^session-(\d+)$/.exec(key);
-        if (!match) continue;
-        const distance = Math.abs(Number(match[1]) - startedAt);
+        const start = startOfKey(key);
+        if (start === null) continue;
+        const distance = Math.abs(start - startedAt);
         if (distance <= toleranceMs && distance < bestDistance) {
           best = key;
           bestDistance = distance;

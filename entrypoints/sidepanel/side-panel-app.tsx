@@ -15,13 +15,16 @@ import { rangeInside, selectedPieces } from '@/components/transcript-selection';
 import { useSessionState } from '@/components/use-session-state';
 import { useTranscript } from '@/components/use-transcript';
 import { t } from '@/lib/i18n';
+import { browserHistoryPruner, liveStartOf } from '@/lib/persistence/browser-history-pruner';
+import { pruneHistory } from '@/lib/persistence/history-pruner';
+import { request } from '@/lib/runtime-client';
 import { speakerNamesKey, speakerNamesStore } from '@/lib/speaker-names-store';
 import { localDateTime, speakersOf, type ExportDocument } from '@/lib/transcript/export-document';
 import { renderExport, type ExportFormatId } from '@/lib/transcript/export-formats';
 import { transcriptToPlainText } from '@/lib/transcript/export-text';
 import type { Segment, Utterance } from '@/lib/transcript/types';
 import { selectionToPlainText } from '@/lib/views/selection-text';
-import type { SessionHistory, SessionSummary, StoredSession } from '@/lib/views/session-history';
+import { afterPruning, type SessionHistory, type SessionSummary, type StoredSession } from '@/lib/views/session-history';
 import { archiveHistory } from '@/lib/views/session-history-archive';
 import { downloadFile } from './download';
 import { useColorTheme } from './use-color-theme';
@@ -43,11 +46,20 @@ export interface SidePanelAppProps {
   history?: SessionHistory;
   /** bench/panel.ts's baseline: every row rendered at once (no progressive render). */
   plainRendering?: boolean;
+  /** Applies retention to saved history; run once when the panel opens (lib/persistence/history-pruner.ts). */
+  pruneHistory?: () => Promise<unknown>;
 }
 
 const defaultHistory = archiveHistory();
+const pruneSavedHistory = () =>
+  pruneHistory(browserHistoryPruner(async () => liveStartOf(await request({ type: 'session/get' })))).catch((error: unknown) =>
+    console.warn('[captionist] pruning saved history failed:', error),
+  );
 
-export function SidePanelApp({ history = defaultHistory, plainRendering = false }: SidePanelAppProps) {
+export function SidePanelApp({ history: savedHistory = defaultHistory, plainRendering = false, pruneHistory: prune = pruneSavedHistory }: SidePanelAppProps) {
+  // Once per panel: the past-sessions list waits for it, so it never shows what is being deleted.
+  const [pruning] = useState(prune);
+  const history = useMemo(() => afterPruning(savedHistory, pruning), [savedHistory, pruning]);
   const state = useSessionState();
   const transcript = useTranscript();
   const theme = useColorTheme();

@@ -12,6 +12,7 @@
  * turns them into stream seconds (see listen-socket.ts); the transcript store maps those to meeting time.
  */
 import { z } from 'zod';
+import { truncateAtWord, truncateWord } from '../transcript/truncation-mark';
 import type { Word } from '../transcript/types';
 
 /** Larger text frames are dropped before JSON.parse (a Deepgram Results is a few kB). */
@@ -127,10 +128,13 @@ export interface ParseOptions {
 
 const seconds = z.number().min(0).max(MAX_SERVER_SECONDS);
 const capped = (max: number) => z.string().transform((s) => (s.length > max ? s.slice(0, max) : s));
+/** Text shown to the user: cut before a whole word and marked (lib/transcript/truncation-mark.ts), never silently. */
+const cappedText = (max: number) => z.string().transform((s) => truncateAtWord(s, max));
+const cappedWord = (max: number) => z.string().transform((s) => truncateWord(s, max));
 
 const deepgramWordSchema = z.object({
-  word: capped(MAX_WORD_CHARS),
-  punctuated_word: capped(MAX_WORD_CHARS).optional(),
+  word: cappedWord(MAX_WORD_CHARS),
+  punctuated_word: cappedWord(MAX_WORD_CHARS).optional(),
   start: seconds,
   end: seconds,
   confidence: z.number().optional(),
@@ -138,7 +142,7 @@ const deepgramWordSchema = z.object({
 });
 
 const alternativeSchema = z.object({
-  transcript: capped(MAX_TRANSCRIPT_CHARS),
+  transcript: cappedText(MAX_TRANSCRIPT_CHARS),
   confidence: z.number().optional(),
   words: z.array(deepgramWordSchema).max(MAX_WORDS_PER_MESSAGE).optional(),
 });
@@ -176,7 +180,7 @@ const looseBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((
 
 export const seedTranscriptionSchema = z.object({
   type: z.literal('transcription'),
-  text: capped(MAX_TRANSCRIPT_CHARS),
+  text: cappedText(MAX_TRANSCRIPT_CHARS),
   is_final: looseBoolean.optional(),
   speech_final: looseBoolean.optional(),
   // Validated leniently below: a bad speaker costs the speaker, not the words.
@@ -218,7 +222,7 @@ export function spreadWords(text: string, start: number, end: number, speaker: n
   const span = Math.max(0, end - start);
   const step = limited.length > 0 ? span / limited.length : 0;
   return limited.map((token, i) => ({
-    text: token.length > MAX_WORD_CHARS ? token.slice(0, MAX_WORD_CHARS) : token,
+    text: truncateWord(token, MAX_WORD_CHARS),
     start: start + i * step,
     end: start + (i + 1) * step,
     confidence,

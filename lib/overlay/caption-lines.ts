@@ -10,8 +10,10 @@
  *   utterance dropped here has already scrolled out above the box (nothing visible jumps).
  * - A speaker's name is shown where a new speaker's turn starts, judged against the utterance
  *   before it (even one already scrolled away). Without diarization there are no names.
+ * - A line shows at most MAX_CAPTION_LINE_CHARS: its newest words, after TRUNCATION_MARK.
  */
 import { speakerLabel } from '../transcript/speaker-colors';
+import { TRUNCATION_MARK } from '../transcript/truncation-mark';
 import type { Segment, TranscriptSnapshot, Utterance } from '../transcript/types';
 
 export interface CaptionLine {
@@ -28,7 +30,38 @@ export interface CaptionLine {
 
 export type SpeakerNames = Readonly<Record<number, string>>;
 
+/**
+ * The most text one caption line holds. A real utterance is at most a few hundred words (speech
+ * runs at about 150 a minute), some 2,000 characters; at the default size (24 px text in an 880 px box,
+ * lib/overlay-settings.ts and lib/overlay/placement.ts) that is about 30 rows, more than the
+ * viewport the box is kept inside shows, and the box is bottom-anchored, so older words of a longer
+ * line are already out of sight above it. The cap keeps an upstream that sends far more text from
+ * having all of it laid out over the page again on every update.
+ */
+export const MAX_CAPTION_LINE_CHARS = 2_000;
+
 const isShown = (segment: Segment) => segment.text.trim() !== '';
+
+/**
+ * The end of `text` in at most `max` characters, led by the mark: cut before a whole word, never
+ * inside one (just the mark when no whole word fits).
+ */
+function markedEnd(text: string, max: number): string {
+  const from = text.length - (max - TRUNCATION_MARK.length - 1);
+  const space = from > text.length ? -1 : text.indexOf(' ', from - 1);
+  return space === -1 ? TRUNCATION_MARK : `${TRUNCATION_MARK} ${text.slice(space + 1)}`;
+}
+
+/** Bounds a line's final and interim text together, keeping the newest words. */
+function bounded(line: CaptionLine): CaptionLine {
+  const { finalText, interimText } = line;
+  const joined = finalText.length + (finalText && interimText ? 1 : 0) + interimText.length;
+  if (joined <= MAX_CAPTION_LINE_CHARS) return line;
+  // The interim is the newest text: the final text before it gives up its oldest words first.
+  const room = MAX_CAPTION_LINE_CHARS - interimText.length - (interimText ? 1 : 0);
+  if (room >= TRUNCATION_MARK.length) return { ...line, finalText: markedEnd(finalText, room) };
+  return { ...line, finalText: '', interimText: markedEnd(interimText, MAX_CAPTION_LINE_CHARS) };
+}
 
 /** The interim continues the last utterance when that one is still open and it is the same speaker. */
 function continuesLast(last: Utterance | undefined, interim: Segment | null): last is Utterance {
@@ -73,5 +106,5 @@ export function captionLines(transcript: TranscriptSnapshot, maxLines: number, n
   if (interim && !attach) {
     lines.push({ key: 'interim', speaker: interim.speaker, label: labelFor(interim.speaker), finalText: '', interimText: interim.text.trim() });
   }
-  return lines;
+  return lines.map(bounded);
 }

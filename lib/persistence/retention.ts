@@ -45,6 +45,11 @@ export interface RetainedSession {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Epoch milliseconds before which a session's last activity is too old to keep under `policy`. */
+export function retentionCutoff(policy: RetentionPolicy, now: number): number {
+  return now - policy.maxDays * DAY_MS;
+}
+
 /** Ids to delete under `policy` at `now`; ids in `protect` (the live session) are always kept. */
 export function sessionsToDelete(
   sessions: readonly RetainedSession[],
@@ -53,7 +58,7 @@ export function sessionsToDelete(
   protect: ReadonlySet<string> = new Set(),
 ): string[] {
   const newestFirst = [...sessions].sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
-  const cutoff = now - policy.maxDays * DAY_MS;
+  const cutoff = retentionCutoff(policy, now);
   const doomed: string[] = [];
   let kept = 0;
   // Protected sessions take their place in the count first, so the live one never pushes itself out.

@@ -13,16 +13,47 @@
  *
  * All times stored are meeting time: `toMeetingTime` maps the event's times (stream seconds from
  * ListenSocket) once, here.
+ *
+ * Bounds, against an upstream that sends far more text than anyone speaks (lib/listen/protocol.ts
+ * lets one message carry 2,000 words of 100 characters): an utterance ends at MAX_UTTERANCE_CHARS
+ * (a new one begins: nothing is lost), the interim tail shows at most that much, and the whole
+ * store stops at MAX_STORE_CHARS / MAX_STORE_WORDS with TRUNCATION_MARK as its last word, so the
+ * cut is seen in every view and export; what was captured before it is kept whole.
  */
 import type { ListenEvent, ResultsEvent } from '../listen/protocol';
 import type { TranscriptUpdate } from '../messages';
+import { TRUNCATION_MARK } from './truncation-mark';
 import type { Segment, TranscriptSnapshot, Utterance, Word } from './types';
+
+/**
+ * The longest text one utterance holds. Speech runs at about 150 words a minute and a real
+ * utterance is at most a few hundred words (the default word limit below is 300): some 2,000
+ * characters at six a word with its space. Twice that leaves room for long words and late
+ * endpointing; past it the utterance ends and the next word starts a new one, as at the word limit.
+ */
+export const MAX_UTTERANCE_CHARS = 4_000;
+
+/**
+ * The most text one live session keeps: about 160,000 words at six characters a word, 18 hours of
+ * non-stop speech at 150 words a minute, longer than any session, yet a few tens of MB at most in
+ * the offscreen document (and as much in an open side panel) with every word's times.
+ */
+export const MAX_STORE_CHARS = 1_000_000;
+
+/** Words, for the same reason: 200,000 is 22 hours at 150 words a minute; it bounds word objects when words are short. */
+export const MAX_STORE_WORDS = 200_000;
+
+export { TRUNCATION_MARK };
 
 export interface TranscriptStoreOptions {
   /** Utterance ids are `${idPrefix}${n}`; give each session its own prefix if ids must be unique across sessions. */
   idPrefix?: string;
   /** A monologue without endpointing would grow forever; past this many words a new utterance starts. */
   maxUtteranceWords?: number;
+  /** Tests lower these; the product uses the constants above. */
+  maxUtteranceChars?: number;
+  maxStoreChars?: number;
+  maxStoreWords?: number;
 }
 
 interface Interval {
@@ -85,10 +116,26 @@ export class TranscriptStore {
   private nextId = 1;
   private readonly idPrefix: string;
   private readonly maxUtteranceWords: number;
+  private readonly maxUtteranceChars: number;
+  private readonly maxStoreChars: number;
+  private readonly maxStoreWords: number;
+  /** Characters (each word's text and a space) and words kept so far. */
+  private storedChars = 0;
+  private storedWords = 0;
+  /** Set once the store is full: the mark is in place and nothing more is kept. */
+  private full = false;
 
   constructor(options: TranscriptStoreOptions = {}) {
     this.idPrefix = options.idPrefix ?? 'u';
     this.maxUtteranceWords = options.maxUtteranceWords ?? 300;
+    this.maxUtteranceChars = options.maxUtteranceChars ?? MAX_UTTERANCE_CHARS;
+    this.maxStoreChars = options.maxStoreChars ?? MAX_STORE_CHARS;
+    this.maxStoreWords = options.maxStoreWords ?? MAX_STORE_WORDS;
+  }
+
+  /** True once the transcript reached its bound and ends with TRUNCATION_MARK. */
+  get truncated(): boolean {
+    return this.full;
   }
 
   /**
@@ -102,6 +149,7 @@ export class TranscriptStore {
     };
     switch (event.kind) {
       case 'results':
+        if (this.full) return null;
         return event.isFinal ? this.applyFinal(event, map) : this.applyInterim(event, map);
       case 'utterance-end': {
         const open = this.open;
@@ -132,7 +180,7 @@ export class TranscriptStore {
     const words = this.wordsOf(event, map).filter((w) => !this.isCovered(w));
     // An empty interim is silence or noise; keeping the last tail avoids a flicker before its final.
     if (words.length === 0) return null;
-    this.interim = segmentOf(words);
+    this.interim = segmentOf(this.withinUtteranceLimit(words));
     return { changed: [], interim: copySegment(this.interim) };
   }
 
@@ -142,7 +190,13 @@ export class TranscriptStore {
     const changed = new Set<Utterance>();
     const words = this.wordsOf(event, map).filter((w) => !this.isCovered(w));
     if (event.timed && event.duration > 0) this.cover(map(event.start), map(event.start + event.duration, 'end'));
-    for (const word of words) this.place(word, changed);
+    for (const word of words) {
+      if (!this.fits(word)) {
+        this.markFull(word, changed);
+        break;
+      }
+      this.place(word, changed);
+    }
     if ((event.speechFinal || event.fromFinalize) && this.open) {
       changed.add(this.open);
       this.closeOpen();
@@ -167,14 +221,70 @@ export class TranscriptStore {
     });
   }
 
+  /** The interim's first words that fit in one utterance, ending with the mark when some did not. */
+  private withinUtteranceLimit(words: Word[]): Word[] {
+    if (segmentOf(words).text.length <= this.maxUtteranceChars) return words;
+    const room = this.maxUtteranceChars - TRUNCATION_MARK.length - 1;
+    let chars = -1;
+    let count = 0;
+    while (count < words.length && chars + 1 + (words[count] as Word).text.length <= room) chars += 1 + (words[count++] as Word).text.length;
+    const kept = words.slice(0, count);
+    const at = (kept[kept.length - 1] ?? (words[0] as Word)).end;
+    return [...kept, { text: TRUNCATION_MARK, start: at, end: at, confidence: 0, speaker: kept[0]?.speaker ?? null }];
+  }
+
+  /** Whether one more word stays within the store's bounds (keeping room for the mark). */
+  private fits(word: Word): boolean {
+    return (
+      this.storedWords + 2 <= this.maxStoreWords &&
+      this.storedChars + word.text.length + 1 + TRUNCATION_MARK.length + 1 <= this.maxStoreChars
+    );
+  }
+
+  /** The store is full: the last utterance ends with the mark (at `dropped`'s time) and closes. */
+  private markFull(dropped: Word, changed: Set<Utterance>): void {
+    this.full = true;
+    this.interim = null;
+    const last = this.utterances[this.utterances.length - 1];
+    const at = Math.max(last?.end ?? dropped.start, dropped.start);
+    const mark: Word = { text: TRUNCATION_MARK, start: at, end: at, confidence: 0, speaker: last?.speaker ?? dropped.speaker };
+    // The mark joins the last utterance unless that one is already at its length limit.
+    if (last && last.text.length + 1 + mark.text.length <= this.maxUtteranceChars) {
+      last.words.push(mark);
+      last.end = Math.max(last.end, at);
+      last.text = last.text === '' ? mark.text : `${last.text} ${mark.text}`;
+      changed.add(last);
+    } else {
+      const only: Utterance = { id: `${this.idPrefix}${this.nextId++}`, words: [mark], text: mark.text, start: at, end: at, speaker: mark.speaker, closed: true };
+      this.utterances.push(only);
+      changed.add(only);
+    }
+    this.count(mark);
+    if (this.open) changed.add(this.open);
+    this.closeOpen();
+  }
+
+  private count(word: Word): void {
+    this.storedWords += 1;
+    this.storedChars += word.text.length + 1;
+  }
+
   private place(word: Word, changed: Set<Utterance>): void {
+    this.count(word);
     const latest = this.utterances[this.utterances.length - 1];
     const latestWord = latest?.words[latest.words.length - 1];
     if (latest && latestWord && word.start < latestWord.start - EPSILON) {
-      // Late for its place in time: insert it where it belongs rather than at the end.
+      // Late for its place in time: insert it where it belongs rather than at the end, or just
+      // after it in an utterance of its own when its home is full.
       const home = this.findHome(word.start);
-      this.insertSorted(home, word);
-      changed.add(home);
+      if (home.text.length + 1 + word.text.length <= this.maxUtteranceChars) {
+        this.insertSorted(home, word);
+        changed.add(home);
+      } else {
+        const own: Utterance = { ...segmentOf([word]), id: `${this.idPrefix}${this.nextId++}`, closed: true };
+        this.utterances.splice(this.utterances.indexOf(home) + 1, 0, own);
+        changed.add(own);
+      }
       return;
     }
     let open = this.open;
@@ -199,6 +309,7 @@ export class TranscriptStore {
 
   private startsNewUtterance(open: Utterance, word: Word): boolean {
     if (open.words.length >= this.maxUtteranceWords) return true;
+    if (open.text.length + 1 + word.text.length > this.maxUtteranceChars) return true;
     // Without diarization every speaker is null: never a change.
     return word.speaker !== null && open.speaker !== null && word.speaker !== open.speaker;
   }

@@ -33,6 +33,22 @@ export interface SessionHistory {
   deleteSession(id: string): Promise<void>;
 }
 
+/** `history` whose list waits for `pruning` (failed or not), so it never shows what retention is deleting. */
+export function afterPruning(history: SessionHistory, pruning: Promise<unknown>): SessionHistory {
+  const settled = pruning.then(
+    () => undefined,
+    () => undefined,
+  );
+  return {
+    async listSessions() {
+      await settled;
+      return history.listSessions();
+    },
+    loadSession: (id) => history.loadSession(id),
+    deleteSession: (id) => history.deleteSession(id),
+  };
+}
+
 /** What a history with no saved sessions (or no persistence yet) answers. */
 export const EMPTY_HISTORY: SessionHistory = {
   listSessions: () => Promise.resolve([]),

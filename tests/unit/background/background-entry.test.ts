@@ -7,6 +7,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import background from '@/entrypoints/background';
 import type { Message } from '@/lib/messages';
+import { newSessionRecord } from '@/lib/persistence/session-record';
+import { openTranscriptArchive, TRANSCRIPT_DB_NAME } from '@/lib/persistence/transcript-archive';
+import { SPEAKER_NAMES_STORAGE_KEY, speakerNamesKey } from '@/lib/speaker-names-store';
+import '../persistence/persistence-kit';
 
 let sent: Message[];
 
@@ -62,5 +66,42 @@ describe('background wiring', () => {
     background.main();
     await fakeBrowser.tabs.onRemoved.trigger(6, { windowId: 1, isWindowClosing: false });
     await vi.waitFor(() => expect(sent.find((m) => m.type === 'offscreen/stop')).toMatchObject({ reason: { code: 'tab-closed' } }));
+  });
+
+  it.each(['onStartup', 'onInstalled'] as const)('%s prunes saved history past its days, with its speaker names, though no session runs', async (event) => {
+    // One IndexedDB for the file (persistence-kit installs it): the background keeps its archive
+    // connection for the life of the module, as it does in Chrome. Each case writes both sessions anew.
+    const day = 24 * 3600 * 1000;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(1_000 * day);
+      const seed = await openTranscriptArchive(TRANSCRIPT_DB_NAME);
+      const oldStart = Date.now() - 40 * day; // the default retention keeps 30 days
+      const recentStart = Date.now() - 1 * day;
+      for (const [id, startedAt] of [['old', oldStart], ['recent', recentStart]] as const) {
+        await seed.createSession({ ...newSessionRecord(id, startedAt, 'tab', null), endedAt: startedAt + 1000, updatedAt: startedAt + 1000 });
+      }
+      seed.close();
+      await fakeBrowser.storage.local.set({
+        [SPEAKER_NAMES_STORAGE_KEY]: {
+          [speakerNamesKey(oldStart)]: { names: { 0: 'Dana' }, updatedAt: oldStart },
+          [speakerNamesKey(recentStart)]: { names: { 0: 'Lee' }, updatedAt: recentStart },
+        },
+      });
+
+      background.main();
+      if (event === 'onStartup') await fakeBrowser.runtime.onStartup.trigger();
+      else await fakeBrowser.runtime.onInstalled.trigger({ reason: 'update' } as never);
+
+      await vi.waitFor(async () => {
+        const stored = (await fakeBrowser.storage.local.get(SPEAKER_NAMES_STORAGE_KEY))[SPEAKER_NAMES_STORAGE_KEY] as object;
+        expect(Object.keys(stored)).toEqual([speakerNamesKey(recentStart)]);
+      });
+      const check = await openTranscriptArchive(TRANSCRIPT_DB_NAME);
+      expect((await check.listSessions()).map((s) => s.id)).toEqual(['recent']);
+      check.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

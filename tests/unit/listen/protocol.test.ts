@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   createParseStats,
   MAX_MESSAGE_CHARS,
+  MAX_TRANSCRIPT_CHARS,
   MAX_WORD_CHARS,
   parseServerMessage,
   totalIgnored,
   type ListenEvent,
   type ParseResult,
 } from '@/lib/listen/protocol';
+import { TRUNCATION_MARK } from '@/lib/transcript/truncation-mark';
 
 // A Nova-3 final as in reference/deepgram-protocol.md §4.1, plus diarization.
 const FINAL = {
@@ -194,6 +196,18 @@ describe('parseServerMessage: hostile and broken input', () => {
     expect(e.kind === 'results' && e.words[0]?.text.length).toBe(MAX_WORD_CHARS);
     const seed = event(parseServerMessage(JSON.stringify({ type: 'transcription', text: 'x'.repeat(50_000) })));
     expect(seed.kind === 'results' && seed.transcript.length).toBe(10_000);
+  });
+
+  it('cuts an over-long transcript before a whole word and marks the cut, as it does an over-long word', () => {
+    const words = Array.from({ length: 3000 }, (_, i) => `word${i}`);
+    const seed = event(parseServerMessage(JSON.stringify({ type: 'transcription', text: words.join(' ') })));
+    if (seed.kind !== 'results') throw new Error('not results');
+    expect(seed.transcript.length).toBeLessThanOrEqual(MAX_TRANSCRIPT_CHARS);
+    const kept = seed.words.map((w) => w.text);
+    expect(kept.at(-1)).toBe(TRUNCATION_MARK);
+    expect(kept.slice(0, -1)).toEqual(words.slice(0, kept.length - 1));
+    const long = event(parseServerMessage(withWords([{ word: 'w'.repeat(5000), start: 0, end: 1, confidence: 1 }])));
+    expect(long.kind === 'results' && long.words[0]?.text).toBe(`${'w'.repeat(MAX_WORD_CHARS - 1)}${TRUNCATION_MARK}`);
   });
 
   it('clamps confidence into 0..1', () => {
