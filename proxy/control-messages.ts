@@ -5,7 +5,7 @@
  * travel, and a message with two `type` keys reaches the upstream as the one type the proxy read,
  * so no server can read it differently.
  *
- * Limits for Configure follow /work/shared/reference/deepgram-protocol.md §2 (`keyterm`) and §3.5:
+ * Limits for Configure follow Deepgram's documentation of `keyterm` and of Configure:
  * keyterms are at most 500 tokens together, Deepgram recommends up to about 100 terms, and an
  * over-limit update silently stops transcription until a 1011 about 30 s later, so the proxy refuses
  * it up front. Only `numerals` may be changed mid-stream.
