@@ -28,7 +28,7 @@ import { ListenSocket, type StatusDetail, type WebSocketLike } from '../../lib/l
 import { buildListenUrl } from '../../lib/listen/listen-url';
 import { DEFAULT_SETTINGS } from '../../lib/settings';
 import { TranscriptStore } from '../../lib/transcript/transcript-store';
-import { startHostileUpstream, wordForAudio, type HostileUpstream, type UpstreamConnectionLog } from '../fixtures/hostile-upstream';
+import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveText } from './support/screenshots';
@@ -384,18 +384,6 @@ const test = base.extend<{ upstream: HostileUpstream; faultyProxy: FaultyProxy }
   },
 });
 
-/** Joins the upstream's connections into one stream of words: a new connection starts with the replayed tail of the last. */
-function stitch(connections: readonly UpstreamConnectionLog[]): string[] {
-  const out: string[] = [];
-  for (const connection of connections) {
-    const words = connection.words;
-    let overlap = Math.min(out.length, words.length);
-    while (overlap > 0 && !words.slice(0, overlap).every((w, i) => w === out[out.length - overlap + i])) overlap -= 1;
-    out.push(...words.slice(overlap));
-  }
-  return out;
-}
-
 interface SavedWord {
   text: string;
   start: number;
@@ -477,7 +465,7 @@ test.describe('network faults in the real extension', () => {
         if (step > 1) for (let s = (slots[i - 1] ?? 0) + 1; s < (slots[i] ?? 0); s++) missing.push(s);
       }
       // 2. Those words are the upstream's words for the captured audio, in order (the stitched uninterrupted stream).
-      const reference = stitch(upstream.connections);
+      const reference = stitchConnections(upstream.connections);
       const figures = {
         faults: applied,
         upstreamConnections: upstream.connections.length,
