@@ -39,6 +39,22 @@ export interface ListenUrlOptions {
 export const ARCHIVE_SESSION_PARAM = 'captionist_session';
 export const ARCHIVE_OFFSET_PARAM = 'captionist_offset';
 
+/** The value that asks, on the proxy URL, for a fresh archive session per capture. */
+export const ARCHIVE_SESSION_AUTO = 'auto';
+
+/**
+ * Whether the user opted in to the proxy's archive by putting `captionist_session=auto` on the
+ * proxy URL. Opt-in, because a proxy without the archive (an older build, another server) refuses
+ * parameters it does not know.
+ */
+export function wantsArchiveSession(base: string): boolean {
+  try {
+    return new URL(base.trim()).searchParams.get(ARCHIVE_SESSION_PARAM) === ARCHIVE_SESSION_AUTO;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The URL for one connection: with an archive session, `captionist_offset` says at which stream
  * second this connection's audio starts, so the proxy stores a final and its replay after a
@@ -107,6 +123,8 @@ export function buildListenUrl(base: string | URL, settings: ListenSettings, opt
   // The offset belongs to one connection (withStreamOffset), never to the base URL.
   params.delete(ARCHIVE_OFFSET_PARAM);
   if (options.archiveSession !== undefined) params.set(ARCHIVE_SESSION_PARAM, options.archiveSession);
+  // "auto" is the user's opt-in, never an id: without a capture's id it is not sent.
+  else if (params.get(ARCHIVE_SESSION_PARAM) === ARCHIVE_SESSION_AUTO) params.delete(ARCHIVE_SESSION_PARAM);
 
   // A fragment makes the WebSocket constructor throw; it never means anything to the server.
   url.hash = '';
