@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { sendJson } from '../http-refusal';
 import type { ArchiveConfig } from './archive-config';
 import { serveArchive, type Authenticate } from './archive-api';
 import { archiveSessionId, finalRow, mayBeFinal, type StreamArchiveKey } from './archive-rows';
@@ -123,7 +124,11 @@ export function createArchive(config: ArchiveConfig, options: ArchiveOptions): A
 
   // Migrate at start so the schema is ready before the first final; a database that is down now is
   // retried by the writer before its first write.
-  migrate().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'archive migrations could not run yet'));
+  // Retention also runs once at start: a proxy restarted more often than the interval still prunes.
+  migrate().then(
+    () => enforceRetention().catch(() => {}),
+    (error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'archive migrations could not run yet'),
+  );
 
   return {
     tap(stream) {
@@ -142,8 +147,13 @@ export function createArchive(config: ArchiveConfig, options: ArchiveOptions): A
       };
     },
     async serve(request, response, authenticate) {
-      await migrate();
-      await serveArchive(request, response, store, authenticate);
+      try {
+        await migrate();
+        await serveArchive(request, response, store, authenticate);
+      } catch (error) {
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'archive read failed');
+        if (!response.headersSent) sendJson(response, 503, { error: 'unavailable', message: 'The archive database cannot be reached just now; try again shortly.' });
+      }
     },
     async flush() {
       if (parseScheduled) parsePending();

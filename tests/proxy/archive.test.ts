@@ -267,6 +267,9 @@ describe('Postgres down mid-stream', () => {
     const during = (await api(proxy, '/metrics')).text;
     expect(during).toMatch(/captionist_archive_rows_dropped_total 3/);
     expect(during).toMatch(/captionist_archive_write_failures_total [1-9]/);
+    const unreachable = await api(proxy, '/v1/archive/sessions');
+    expect(unreachable.status).toBe(503);
+    expect(JSON.parse(unreachable.text)).toMatchObject({ error: 'unavailable' });
 
     await server.resume();
     await waitFor(() => proxy.archive?.buffered === 0, 5000, 'the buffer to drain');
