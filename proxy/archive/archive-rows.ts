@@ -88,8 +88,8 @@ export function finalRow(message: string | Buffer, key: StreamArchiveKey, seenAt
   const event = parsed.event;
   const text = event.transcript.trim();
   if (text === '') return undefined;
-  const text0 = typeof message === 'string' ? message : message.toString('utf8');
-  const channel = Number(CHANNEL_PATTERN.exec(text0)?.[1] ?? '0');
+  const raw = typeof message === 'string' ? message : message.toString('utf8');
+  const channel = Number(CHANNEL_PATTERN.exec(raw)?.[1] ?? '0');
   const offset = key.offsetSeconds;
   const words = event.words.map((word) => ({ ...word, start: at(word.start + offset), end: at(word.end + offset) }));
   const startMs = ms(event.start + offset);
