@@ -25,8 +25,14 @@ import type { Word } from '../../lib/transcript/types';
 
 /** Starts within this many ms are one utterance's key (see above). */
 export const KEY_MS = 100;
-/** What the extension writes; other spacing only costs the archive that message (never the relay). */
-const FINAL_MARK = '"is_final":true';
+/**
+ * Deepgram writes `"is_final":true` near the start of a Results (after type, channel_index,
+ * duration, start; the fake in tests/fixtures/fake-deepgram.ts does the same), before the words:
+ * a forward search stops there, a few dozen characters in, whatever the message's size.
+ */
+const FINAL_KEY = '"is_final":';
+const LOWER_T = 0x74;
+const SPACE_THEN_TRUE = /^\s+true/;
 const CHANNEL_PATTERN = /"channel_index"\s*:\s*\[\s*(\d{1,3})/;
 
 export interface StreamArchiveKey {
@@ -56,7 +62,13 @@ export function archiveSessionId(tokenLabel: string, clientKey: string): string 
 
 /** The cheap test run on every relayed message; only messages passing it are parsed, later. */
 export function mayBeFinal(message: string | Buffer): boolean {
-  return message.includes(FINAL_MARK);
+  const at = message.indexOf(FINAL_KEY);
+  if (at < 0) return false;
+  const next = at + FINAL_KEY.length;
+  if ((typeof message === 'string' ? message.charCodeAt(next) : message[next]) === LOWER_T) return true;
+  // Another server's spacing (`"is_final": true`): rare, so the slower test is fine.
+  const after = typeof message === 'string' ? message.slice(next, next + 16) : message.toString('utf8', next, next + 16);
+  return SPACE_THEN_TRUE.test(after);
 }
 
 function mostCommonSpeaker(words: readonly Word[]): number | null {

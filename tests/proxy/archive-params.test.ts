@@ -97,3 +97,13 @@ describe('archive settings', () => {
     ]);
   });
 });
+
+describe('the relay-path test for finals', () => {
+  it('finds is_final:true wherever it is and with a space after the colon, as text or bytes', () => {
+    for (const message of ['{"is_final":true}', '{"channel":{},"is_final": true}', '{"type":"Results","is_final":false,"x":"\\"is_final\\":true"}']) {
+      expect(mayBeFinal(message)).toBe(message.includes('"is_final":false') ? false : true);
+      expect(mayBeFinal(Buffer.from(message))).toBe(mayBeFinal(message));
+    }
+    expect(mayBeFinal('{"type":"Metadata"}')).toBe(false);
+  });
+});
