@@ -20,6 +20,7 @@ import { ListenSession, type SessionObserver } from './listen-session';
 import { createProxyMetrics, type ProxyMetrics } from './metrics';
 import { createArchive, type Archive } from './archive/archive';
 import { ARCHIVE_PATH_PREFIX, type Authenticate } from './archive/archive-api';
+import { archiveOwner } from './archive/archive-owner';
 import type { ArchiveConfig } from './archive/archive-config';
 import { NO_ARCHIVE_PARAMS } from './archive/archive-params';
 import { createDeepgramUpstream } from './upstreams/deepgram';
@@ -225,13 +226,14 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       sendJson(response, 429, { error: throttled.refusal.error, message: throttled.refusal.message }, throttled.refusal.headers);
       return undefined;
     }
-    const auth = verifier.check(readPresentedToken(request).token);
+    const { token } = readPresentedToken(request);
+    const auth = verifier.check(token);
     if (!auth.ok) {
       await noteAuthFailure(request, throttled.address);
       sendJson(response, 401, { error: 'unauthorized', message: 'The archive needs an "Authorization: Token <token>" header.' });
       return undefined;
     }
-    return { tokenLabel: auth.label };
+    return { owner: archiveOwner(token, !verifier.open) };
   };
 
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.edge.requestTimeoutMs / 4) }, (request, response) => {
@@ -385,7 +387,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
           idleTimeoutMs,
           logger: streamLogger,
           observer: (observer = metrics.sessionObserver(upstreamKind)),
-          tap: archive?.tap({ tokenLabel, requestId, params: params.archive ?? NO_ARCHIVE_PARAMS }),
+          tap: archive?.tap({ owner: archiveOwner(readPresentedToken(request).token, !verifier.open), tokenLabel, requestId, params: params.archive ?? NO_ARCHIVE_PARAMS }),
         });
       } catch (error) {
         logger.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'stream setup failed');

@@ -19,8 +19,8 @@ export const ARCHIVE_PATH_PREFIX = '/v1/archive/';
 const SESSION_PATH = /^\/v1\/archive\/sessions\/([0-9a-f]{32})(\/export)?$/;
 const LIST_LIMIT = 200;
 
-/** Who is asking: the token's name, or the refusal already sent. */
-export type Authenticate = (request: IncomingMessage, response: ServerResponse) => Promise<{ tokenLabel: string } | undefined>;
+/** Who is asking (archive-owner.ts), or undefined when the refusal was already sent. */
+export type Authenticate = (request: IncomingMessage, response: ServerResponse) => Promise<{ owner: string } | undefined>;
 
 function toDocument(session: StoredSession): ExportDocument {
   const utterances: Utterance[] = session.utteranceList.map((u) => ({
@@ -48,7 +48,7 @@ export async function serveArchive(request: IncomingMessage, response: ServerRes
     return;
   }
   if (url.pathname === '/v1/archive/sessions') {
-    sendJson(response, 200, { sessions: await store.listSessions(who.tokenLabel, LIST_LIMIT) });
+    sendJson(response, 200, { sessions: await store.listSessions(who.owner, LIST_LIMIT) });
     return;
   }
   const match = SESSION_PATH.exec(url.pathname);
@@ -56,7 +56,7 @@ export async function serveArchive(request: IncomingMessage, response: ServerRes
     notFound(response);
     return;
   }
-  const session = await store.getSession(who.tokenLabel, match[1]);
+  const session = await store.getSession(who.owner, match[1]);
   if (session === undefined) {
     notFound(response);
     return;

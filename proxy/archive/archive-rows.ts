@@ -16,8 +16,9 @@
  * ON CONFLICT DO NOTHING: the first copy of a final is kept and a replayed one, which starts at
  * the same stream time, is not stored again. Rounding absorbs the milliseconds a replayed final's
  * start may move by; two different finals of one channel never start within KEY_MS of each other
- * because each starts where the previous one ended. The session id is a hash of the token's name
- * and the client's key, so another token using the same `captionist_session` gets another session.
+ * because each starts where the previous one ended. The session id is a hash of the owner
+ * (archive-owner.ts) and the client's key, so another token using the same `captionist_session`
+ * gets another session.
  */
 import { createHash } from 'node:crypto';
 import { parseServerMessage } from '../../lib/listen/protocol';
@@ -37,6 +38,7 @@ const CHANNEL_PATTERN = /"channel_index"\s*:\s*\[\s*(\d{1,3})/;
 
 export interface StreamArchiveKey {
   sessionId: string;
+  owner: string;
   tokenLabel: string;
   /** Seconds of stream time where this connection starts. */
   offsetSeconds: number;
@@ -44,6 +46,7 @@ export interface StreamArchiveKey {
 
 export interface ArchiveRow {
   sessionId: string;
+  owner: string;
   tokenLabel: string;
   channel: number;
   startKey: number;
@@ -56,8 +59,8 @@ export interface ArchiveRow {
   seenAt: number;
 }
 
-export function archiveSessionId(tokenLabel: string, clientKey: string): string {
-  return createHash('sha256').update(tokenLabel).update('\0').update(clientKey).digest('hex').slice(0, 32);
+export function archiveSessionId(owner: string, clientKey: string): string {
+  return createHash('sha256').update(owner).update('\0').update(clientKey).digest('hex').slice(0, 32);
 }
 
 /** The cheap test run on every relayed message; only messages passing it are parsed, later. */
@@ -107,6 +110,7 @@ export function finalRow(message: string | Buffer, key: StreamArchiveKey, seenAt
   const startMs = ms(event.start + offset);
   return {
     sessionId: key.sessionId,
+    owner: key.owner,
     tokenLabel: key.tokenLabel,
     channel,
     startKey: Math.round(startMs / KEY_MS),

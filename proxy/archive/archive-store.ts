@@ -1,6 +1,6 @@
 /**
  * The archive's SQL: migrations (run by node-pg-migrate from ./migrations), the batched write,
- * retention, and the reads behind the read API. Every read is filtered by the token's name, so a
+ * retention, and the reads behind the read API. Every read is filtered by the owner (archive-owner.ts), so a
  * token never sees, or learns of, another token's sessions.
  */
 import { fileURLToPath } from 'node:url';
@@ -52,10 +52,10 @@ export class ArchiveStore {
    */
   async write(rows: readonly ArchiveRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const sessions = new Map<string, { tokenLabel: string; first: number; last: number }>();
+    const sessions = new Map<string, { owner: string; tokenLabel: string; first: number; last: number }>();
     for (const row of rows) {
       const known = sessions.get(row.sessionId);
-      if (known === undefined) sessions.set(row.sessionId, { tokenLabel: row.tokenLabel, first: row.seenAt, last: row.seenAt });
+      if (known === undefined) sessions.set(row.sessionId, { owner: row.owner, tokenLabel: row.tokenLabel, first: row.seenAt, last: row.seenAt });
       else {
         known.first = Math.min(known.first, row.seenAt);
         known.last = Math.max(known.last, row.seenAt);
@@ -66,11 +66,12 @@ export class ArchiveStore {
       await client.query('BEGIN');
       const sessionValues: unknown[] = [];
       const sessionTuples = [...sessions].map(([id, session], i) => {
-        sessionValues.push(id, session.tokenLabel, new Date(session.first), new Date(session.last));
-        return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
+        sessionValues.push(id, session.owner, session.tokenLabel, new Date(session.first), new Date(session.last));
+        const b = i * 5;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
       });
       await client.query(
-        `INSERT INTO archive_sessions (id, token_label, created_at, last_activity_at) VALUES ${sessionTuples.join(', ')}
+        `INSERT INTO archive_sessions (id, owner, token_label, created_at, last_activity_at) VALUES ${sessionTuples.join(', ')}
          ON CONFLICT (id) DO UPDATE SET last_activity_at = GREATEST(archive_sessions.last_activity_at, EXCLUDED.last_activity_at)`,
         sessionValues,
       );
@@ -101,11 +102,11 @@ export class ArchiveStore {
     return result.rowCount ?? 0;
   }
 
-  async listSessions(tokenLabel: string, limit: number): Promise<SessionSummary[]> {
+  async listSessions(owner: string, limit: number): Promise<SessionSummary[]> {
     const result = await this.pool.query<{ id: string; created_at: Date; last_activity_at: Date; utterances: string }>(
       `SELECT s.id, s.created_at, s.last_activity_at, (SELECT count(*) FROM archive_utterances u WHERE u.session_id = s.id) AS utterances
-       FROM archive_sessions s WHERE s.token_label = $1 ORDER BY s.created_at DESC LIMIT $2`,
-      [tokenLabel, limit],
+       FROM archive_sessions s WHERE s.owner = $1 ORDER BY s.created_at DESC LIMIT $2`,
+      [owner, limit],
     );
     return result.rows.map((row) => ({
       id: row.id,
@@ -116,10 +117,10 @@ export class ArchiveStore {
   }
 
   /** The session with its utterances in time order, or undefined when this token has no such session. */
-  async getSession(tokenLabel: string, id: string): Promise<StoredSession | undefined> {
+  async getSession(owner: string, id: string): Promise<StoredSession | undefined> {
     const session = await this.pool.query<{ id: string; created_at: Date; last_activity_at: Date }>(
-      'SELECT id, created_at, last_activity_at FROM archive_sessions WHERE id = $1 AND token_label = $2',
-      [id, tokenLabel],
+      'SELECT id, created_at, last_activity_at FROM archive_sessions WHERE id = $1 AND owner = $2',
+      [id, owner],
     );
     const row = session.rows[0];
     if (row === undefined) return undefined;

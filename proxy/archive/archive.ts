@@ -29,6 +29,8 @@ export interface ArchiveOptions {
 }
 
 export interface StreamInfo {
+  /** archive-owner.ts */
+  owner: string;
   tokenLabel: string;
   requestId: string;
   params: ArchiveParams;
@@ -133,7 +135,8 @@ export function createArchive(config: ArchiveConfig, options: ArchiveOptions): A
   return {
     tap(stream) {
       const key: StreamArchiveKey = {
-        sessionId: archiveSessionId(stream.tokenLabel, stream.params.session ?? `request:${stream.requestId}`),
+        sessionId: archiveSessionId(stream.owner, stream.params.session ?? `request:${stream.requestId}`),
+        owner: stream.owner,
         tokenLabel: stream.tokenLabel,
         offsetSeconds: stream.params.offsetSeconds,
       };

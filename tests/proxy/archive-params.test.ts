@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ARCHIVE, loadArchiveConfig } from '@/proxy/archive/archive-config';
+import { archiveOwner } from '@/proxy/archive/archive-owner';
 import { archiveSessionId, finalRow, mayBeFinal } from '@/proxy/archive/archive-rows';
 import { checkListenParams } from '@/proxy/listen-params';
 
@@ -53,7 +54,7 @@ describe('archive rows', () => {
       { word: 'there', punctuated_word: 'there.', start: 2.5, end: 3.4, confidence: 0.8, speaker: 3 },
     ] }] },
   });
-  const key = { sessionId: 's', tokenLabel: 'token#1', offsetSeconds: 100 };
+  const key = { sessionId: 's', owner: 'o', tokenLabel: 'token#1', offsetSeconds: 100 };
 
   it('passes only messages that may be finals to the parser', () => {
     expect(mayBeFinal(final)).toBe(true);
@@ -73,8 +74,11 @@ describe('archive rows', () => {
   it('gives a replayed final the same key within 100 ms, and each token its own session id', () => {
     const again = finalRow(final.replace('"start":2,', '"start":2.03,'), key, 0);
     expect(again?.startKey).toBe(finalRow(final, key, 0)?.startKey);
-    expect(archiveSessionId('token#1', 'm')).not.toBe(archiveSessionId('token#2', 'm'));
-    expect(archiveSessionId('token#1', 'm')).toMatch(/^[0-9a-f]{32}$/);
+    expect(archiveSessionId('owner-a', 'm')).not.toBe(archiveSessionId('owner-b', 'm'));
+    expect(archiveSessionId('owner-a', 'm')).toMatch(/^[0-9a-f]{32}$/);
+    expect(archiveOwner('a-token', true)).not.toBe(archiveOwner('b-token', true));
+    expect(archiveOwner('a-token', true)).not.toContain('a-token');
+    expect(archiveOwner('a-token', false)).toBe('anonymous');
   });
 });
 

@@ -9,6 +9,7 @@ import { ArchiveWriter } from '@/proxy/archive/archive-writer';
 
 const row = (startMs: number): ArchiveRow => ({
   sessionId: 's',
+  owner: 'o',
   tokenLabel: 'token#1',
   channel: 0,
   startKey: startMs / 100,

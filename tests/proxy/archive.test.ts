@@ -102,7 +102,7 @@ describe('archive schema', () => {
     await runArchiveMigrations(url);
     const migrations = await query<{ name: string }>(url, 'SELECT name FROM archive_migrations');
     expect(migrations.map((m) => m.name)).toEqual(['1765000000000_archive-schema']);
-    await query(url, `INSERT INTO archive_sessions VALUES ('s1', 'token#1', now(), now())`);
+    await query(url, `INSERT INTO archive_sessions VALUES ('s1', 'owner', 'token#1', now(), now())`);
     await query(url, `INSERT INTO archive_utterances (session_id, channel, start_key, start_ms, end_ms, text, words) VALUES ('s1', 0, 0, 0, 10, 'hi', '[]')`);
     await query(url, `DELETE FROM archive_sessions WHERE id = 's1'`);
     expect(await query(url, 'SELECT * FROM archive_utterances')).toEqual([]);
@@ -190,6 +190,20 @@ describe('archive read API', () => {
     expect(noToken.status).toBe(401);
     expect(JSON.parse(noToken.text)).toMatchObject({ error: 'unauthorized' });
     expect((await api(proxy, '/v1/archive/sessions', 'wrong-token-0123456789abcdefghijklmnop')).status).toBe(401);
+  });
+
+  it('keeps sessions with their token when the token list is reordered (names are positions, owners are not)', async () => {
+    const { proxy, url } = await setup();
+    await streamOnce(proxy, 0.4, '&captionist_session=reorder-1');
+    await proxy.archive?.flush();
+    const id = (await sessionsOf(proxy))[0]?.id ?? '';
+    await proxy.close();
+    // OTHER_TOKEN is now "token#1", the name TOKEN's session was stored under.
+    const reordered = await startProxy(testConfig({ tokens: [OTHER_TOKEN, TOKEN] }), { archive: archiveConfig(url) });
+    cleanups.push(() => reordered.close());
+    expect(await sessionsOf(reordered, OTHER_TOKEN)).toEqual([]);
+    expect((await api(reordered, `/v1/archive/sessions/${id}`, OTHER_TOKEN)).status).toBe(404);
+    expect((await sessionsOf(reordered, TOKEN)).map((s) => s.id)).toEqual([id]);
   });
 
   it('exports a session as TXT, SRT, VTT and JSON with the extension exporters', async () => {

@@ -4,12 +4,14 @@
 -- (proxy/archive/session-key.ts), so every proxy instance computes the same id without asking.
 CREATE TABLE archive_sessions (
   id text PRIMARY KEY,
-  -- The client token's name ("token#2"), never the token.
+  -- Whose session: a digest of the client token (proxy/archive/archive-owner.ts), never the token.
+  owner text NOT NULL,
+  -- The client token's name ("token#2") when the session began, for people reading the table.
   token_label text NOT NULL,
   created_at timestamptz NOT NULL,
   last_activity_at timestamptz NOT NULL
 );
-CREATE INDEX archive_sessions_token_idx ON archive_sessions (token_label, created_at DESC);
+CREATE INDEX archive_sessions_owner_idx ON archive_sessions (owner, created_at DESC);
 CREATE INDEX archive_sessions_activity_idx ON archive_sessions (last_activity_at);
 
 CREATE TABLE archive_utterances (
