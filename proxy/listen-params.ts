@@ -1,3 +1,5 @@
+import { ARCHIVE_OFFSET_PARAM, ARCHIVE_PARAMS, ARCHIVE_SESSION_PARAM, archiveParamProblem, type ArchiveParams } from './archive/archive-params';
+
 /**
  * The query parameters a client may pass through to the upstream. Anything not listed is refused:
  * `callback` would make Deepgram post transcripts to an address of the client's choosing, and
@@ -81,6 +83,8 @@ export interface ListenParams {
   /** Only allowlisted parameters, in the client's order, ready to append to the upstream URL. */
   query: URLSearchParams;
   format: AudioFormat;
+  /** The proxy's own archive parameters (proxy/archive/archive-params.ts); never in `query`. Absent: none given. */
+  archive?: ArchiveParams;
 }
 
 export type ListenParamsResult = { ok: true; params: ListenParams } | { ok: false; message: string };
@@ -117,7 +121,18 @@ function checkValue(name: string, value: string): string | undefined {
 export function checkListenParams(search: URLSearchParams, limits: FormatLimits = DEFAULT_FORMAT_LIMITS): ListenParamsResult {
   const query = new URLSearchParams();
   const seen = new Map<string, number>();
+  const archive: { session: string | undefined; offsetSeconds: number } = { session: undefined, offsetSeconds: 0 };
   for (const [name, value] of search) {
+    if (ARCHIVE_PARAMS.includes(name)) {
+      // For the proxy alone: checked, kept apart, and never sent upstream.
+      const problem = archiveParamProblem(name, value);
+      if (problem !== undefined) return { ok: false, message: problem };
+      if (seen.has(name)) return { ok: false, message: `The query parameter "${name}" may appear only once.` };
+      seen.set(name, 1);
+      if (name === ARCHIVE_SESSION_PARAM) archive.session = value;
+      if (name === ARCHIVE_OFFSET_PARAM) archive.offsetSeconds = Number(value);
+      continue;
+    }
     if (!ALLOWED_PARAMS.includes(name)) {
       return {
         ok: false,
@@ -159,5 +174,5 @@ export function checkListenParams(search: URLSearchParams, limits: FormatLimits 
   if (format.channels > limits.maxChannels) {
     return { ok: false, message: `channels ${format.channels} is above this proxy's limit of ${limits.maxChannels} (MAX_CHANNELS).` };
   }
-  return { ok: true, params: { query, format } };
+  return { ok: true, params: { query, format, archive } };
 }

@@ -74,6 +74,8 @@ export interface ListenSessionOptions {
   idleTimeoutMs: number;
   logger: Logger;
   observer?: SessionObserver;
+  /** Sees every upstream message before it is relayed (the archive's tap); must be cheap. */
+  tap?: (message: string | Buffer) => void;
 }
 
 export class ListenSession {
@@ -234,6 +236,8 @@ export class ListenSession {
   }
 
   private relayDown(text: string | Buffer): void {
+    // Before the client checks: a final is archived even when its client has gone.
+    this.options.tap?.(text);
     if (this.client.readyState !== WebSocket.OPEN) return;
     const buffered = this.client.bufferedAmount;
     if (buffered > this.options.limits.maxClientBufferBytes * SOFT_BUFFER_SHARE) {

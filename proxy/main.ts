@@ -5,6 +5,7 @@
  * Logs are JSON on stderr, so stdout holds only that line.
  */
 import { pino } from 'pino';
+import { loadArchiveConfig } from './archive/archive-config';
 import { isLoopbackHost, loadConfig } from './config';
 import { createProxyMetrics } from './metrics';
 import { ProxyStartError, startProxy } from './server';
@@ -19,8 +20,10 @@ function withoutCredentials(url: string): string {
 
 async function main(): Promise<number> {
   const loaded = loadConfig(process.env);
-  if (!loaded.ok) {
-    process.stderr.write(`Captionist proxy cannot start:\n${loaded.errors.map((error) => `  - ${error}`).join('\n')}\n`);
+  const archive = loadArchiveConfig(process.env);
+  const errors = [...(loaded.ok ? [] : loaded.errors), ...(archive.ok ? [] : archive.errors)];
+  if (!loaded.ok || !archive.ok) {
+    process.stderr.write(`Captionist proxy cannot start:\n${errors.map((error) => `  - ${error}`).join('\n')}\n`);
     return 1;
   }
   const { config } = loaded;
@@ -28,7 +31,7 @@ async function main(): Promise<number> {
 
   let proxy;
   try {
-    proxy = await startProxy(config, { logger, metrics: createProxyMetrics({ processMetrics: true }) });
+    proxy = await startProxy(config, { logger, metrics: createProxyMetrics({ processMetrics: true }), archive: archive.config });
   } catch (error) {
     if (error instanceof ProxyStartError) {
       process.stderr.write(`Captionist proxy cannot start: ${error.message}\n`);
@@ -61,7 +64,14 @@ async function main(): Promise<number> {
     config.tokens.length === 0 && isLoopbackHost(config.host) ? ' — no client tokens set: any or no token is accepted, from this computer only' : '';
   process.stdout.write(`Captionist proxy listening on ${proxy.url} (engine: ${engine})${openNote}\n`);
   logger.info(
-    { url: proxy.url, engine: proxy.upstreamKind, tokens: config.tokens.length, origins: config.allowedOrigins, metricsPort: proxy.metricsPort },
+    {
+      url: proxy.url,
+      engine: proxy.upstreamKind,
+      tokens: config.tokens.length,
+      origins: config.allowedOrigins,
+      metricsPort: proxy.metricsPort,
+      archive: archive.config === undefined ? 'off' : { bufferRows: archive.config.bufferRows, retentionDays: archive.config.retentionDays },
+    },
     'proxy ready',
   );
   return await stopped;

@@ -18,6 +18,11 @@ import { refuseUpgrade, sendJson, type Refusal } from './http-refusal';
 import { checkListenParams, type ListenParams } from './listen-params';
 import { ListenSession, type SessionObserver } from './listen-session';
 import { createProxyMetrics, type ProxyMetrics } from './metrics';
+import { createArchive, type Archive } from './archive/archive';
+import { ARCHIVE_PATH_PREFIX, type Authenticate } from './archive/archive-api';
+import { archiveOwner } from './archive/archive-owner';
+import type { ArchiveConfig } from './archive/archive-config';
+import { NO_ARCHIVE_PARAMS } from './archive/archive-params';
 import { createDeepgramUpstream } from './upstreams/deepgram';
 import { createLocalEngineUpstream, findLocalEngine } from './upstreams/local-engine';
 import type { UpstreamFactory, UpstreamKind } from './upstreams/upstream';
@@ -40,6 +45,8 @@ export interface RunningProxy {
   metricsPort: number | undefined;
   /** Stops accepting, lets streams finish (bounded), closes clients with 1001. */
   close(): Promise<void>;
+  /** The archive, when options.archive was given. */
+  archive: Archive | undefined;
 }
 
 export interface ProxyOptions {
@@ -50,6 +57,10 @@ export interface ProxyOptions {
   metrics?: ProxyMetrics;
   /** Failed-token throttle; one in memory from config.edge when absent (a shared store goes here). */
   authThrottle?: AuthThrottle;
+  /** The opt-in Postgres archive (ARCHIVE_DATABASE_URL); none when absent. */
+  archive?: ArchiveConfig;
+  /** The archive's retention clock (tests). */
+  archiveNow?: () => number;
 }
 
 /** A reason the proxy cannot start, said for the person running it. */
@@ -101,6 +112,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   }
   const idleTimeoutMs =
     upstreamKind === 'local' ? config.limits.idleTimeoutMs : config.limits.idleTimeoutMs + UPSTREAM_IDLE_MARGIN_MS;
+
+  const archive = options.archive === undefined ? undefined : createArchive(options.archive, { logger, registry: metrics.registry, now: options.archiveNow });
 
   const verifier = createTokenVerifier(config.tokens);
   const checkHost = createHostCheck(config.edge.allowedHosts);
@@ -206,6 +219,23 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     renderMetrics(response);
   };
 
+  /** The archive's read API: a client token, checked and throttled like /metrics'. */
+  const authenticateRequest: Authenticate = async (request, response) => {
+    const throttled = await throttleCheck(request);
+    if ('refusal' in throttled) {
+      sendJson(response, 429, { error: throttled.refusal.error, message: throttled.refusal.message }, throttled.refusal.headers);
+      return undefined;
+    }
+    const { token } = readPresentedToken(request);
+    const auth = verifier.check(token);
+    if (!auth.ok) {
+      await noteAuthFailure(request, throttled.address);
+      sendJson(response, 401, { error: 'unauthorized', message: 'The archive needs an "Authorization: Token <token>" header.' });
+      return undefined;
+    }
+    return { owner: archiveOwner(token, !verifier.open) };
+  };
+
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.edge.requestTimeoutMs / 4) }, (request, response) => {
     if (refusedConnections.has(request.socket)) return;
     const path = new URL(request.url ?? '/', 'http://proxy').pathname;
@@ -224,6 +254,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       sendJson(response, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', engine: upstreamKind, streams: sessions.size });
     } else if (path === LISTEN_PATH || path === AUTH_CHECK_PATH) {
       explainListen(request, response, path === AUTH_CHECK_PATH).catch(answerUnavailable(response));
+    } else if (archive !== undefined && path.startsWith(ARCHIVE_PATH_PREFIX)) {
+      archive.serve(request, response, authenticateRequest).catch(answerUnavailable(response));
     } else {
       sendJson(response, 404, { error: 'not_found', message: `Nothing at ${path}. The listen endpoint is ${LISTEN_PATH}.` });
     }
@@ -355,6 +387,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
           idleTimeoutMs,
           logger: streamLogger,
           observer: (observer = metrics.sessionObserver(upstreamKind)),
+          tap: archive?.tap({ owner: archiveOwner(readPresentedToken(request).token, !verifier.open), tokenLabel, requestId, params: params.archive ?? NO_ARCHIVE_PARAMS }),
         });
       } catch (error) {
         logger.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'stream setup failed');
@@ -384,6 +417,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       clearInterval(sweep);
+      void archive?.close();
       const why =
         error.code === 'EADDRINUSE'
           ? `port ${config.port} on ${config.host} is already in use (set PORT to another port)`
@@ -420,6 +454,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       });
     } catch (error) {
       clearInterval(sweep);
+      void archive?.close();
       server.close();
       throw error;
     }
@@ -437,9 +472,10 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       clearInterval(sweep);
       server.closeAllConnections();
       await stopped;
+      await archive?.close();
     })();
     return closed;
   };
 
-  return { port, url: `ws://${urlHost(config.host)}:${port}${LISTEN_PATH}`, upstreamKind, metricsPort, close };
+  return { port, url: `ws://${urlHost(config.host)}:${port}${LISTEN_PATH}`, upstreamKind, metricsPort, close, archive };
 }

@@ -23,7 +23,7 @@ import type { UserFacingError } from '../messages';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError, type CloseVerdict } from './close-codes';
 import { ConnectionClock } from './connection-clock';
-import { AUDIO_BYTES_PER_SECOND } from './listen-url';
+import { AUDIO_BYTES_PER_SECOND, withStreamOffset } from './listen-url';
 import { createParseStats, parseServerMessage, type ListenEvent, type ParseStats, type ResultsEvent } from './protocol';
 
 /** The part of the WebSocket API we use; the browser's WebSocket and Node's `ws` both fit. */
@@ -314,7 +314,8 @@ export class ListenSocket {
     const token = (this.opts.token ?? '').trim();
     let ws: WebSocketLike;
     try {
-      ws = this.opts.createWebSocket(this.opts.url, token ? ['token', token] : undefined);
+      // An archiving proxy needs each connection's stream offset (listen-url.ts withStreamOffset).
+      ws = this.opts.createWebSocket(withStreamOffset(this.opts.url, this.nextOrigin()), token ? ['token', token] : undefined);
     } catch (error) {
       // The constructor throws SyntaxError for a malformed URL or a token with spaces or commas.
       const detail = error instanceof Error ? error.message : String(error);
@@ -348,6 +349,12 @@ export class ListenSocket {
     }, this.opts.connectTimeoutMs ?? 10_000);
   }
 
+  /** The stream time a connection opened now starts at: the first audio waiting to go (a replay first). */
+  private nextOrigin(): number {
+    const firstAudio = this.queue.find((item) => item.kind === 'audio');
+    return firstAudio?.kind === 'audio' ? firstAudio.chunk.streamStart : this.streamSeconds;
+  }
+
   private handleOpen(index: number): void {
     this.clearTimer('connectTimer');
     this.wsOpened = true;
@@ -361,8 +368,7 @@ export class ListenSocket {
     this.sentAudioThisConnection = false;
     this.primed = false;
     this.awaitingReplySince = null;
-    const firstAudio = this.queue.find((item) => item.kind === 'audio');
-    const origin = firstAudio?.kind === 'audio' ? firstAudio.chunk.streamStart : this.streamSeconds;
+    const origin = this.nextOrigin();
     this.connClock = new ConnectionClock(origin);
     this.finalCursor = origin;
     this.opts.onConnection?.(index, {

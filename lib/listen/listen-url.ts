@@ -27,6 +27,45 @@ export interface ListenUrlOptions {
   endpointingMs?: number;
   /** Gap (ms) between words that sends UtteranceEnd; used when the base URL does not set it. */
   utteranceEndMs?: number;
+  /**
+   * For a Captionist proxy that archives transcripts (proxy/README.md, Archive): one id for this
+   * capture, the same on every reconnect, unique per capture. ListenSocket then adds each
+   * connection's stream offset (withStreamOffset). Leave it out for any other server.
+   */
+  archiveSession?: string;
+}
+
+/** The proxy's own archive parameters; it removes them before calling Deepgram (proxy/archive/archive-params.ts). */
+export const ARCHIVE_SESSION_PARAM = 'captionist_session';
+export const ARCHIVE_OFFSET_PARAM = 'captionist_offset';
+
+/** The value that asks, on the proxy URL, for a fresh archive session per capture. */
+export const ARCHIVE_SESSION_AUTO = 'auto';
+
+/**
+ * Whether the user opted in to the proxy's archive by putting `captionist_session=auto` on the
+ * proxy URL. Opt-in, because a proxy without the archive (an older build, another server) refuses
+ * parameters it does not know.
+ */
+export function wantsArchiveSession(base: string): boolean {
+  try {
+    return new URL(base.trim()).searchParams.get(ARCHIVE_SESSION_PARAM) === ARCHIVE_SESSION_AUTO;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The URL for one connection: with an archive session, `captionist_offset` says at which stream
+ * second this connection's audio starts, so the proxy stores a final and its replay after a
+ * reconnect at the same time (and once). Without one the URL is unchanged.
+ */
+export function withStreamOffset(url: string, streamSeconds: number): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has(ARCHIVE_SESSION_PARAM)) return url;
+  const seconds = Number.isFinite(streamSeconds) ? Math.max(0, Math.round(streamSeconds * 1000) / 1000) : 0;
+  parsed.searchParams.set(ARCHIVE_OFFSET_PARAM, String(seconds));
+  return parsed.toString();
 }
 
 /** Always set from the settings or the audio format, whatever the base URL says. */
@@ -81,6 +120,11 @@ export function buildListenUrl(base: string | URL, settings: ListenSettings, opt
     params.delete('utterance_end_ms');
   }
   if (!params.has('vad_events')) params.set('vad_events', 'true');
+  // The offset belongs to one connection (withStreamOffset), never to the base URL.
+  params.delete(ARCHIVE_OFFSET_PARAM);
+  if (options.archiveSession !== undefined) params.set(ARCHIVE_SESSION_PARAM, options.archiveSession);
+  // "auto" is the user's opt-in, never an id: without a capture's id it is not sent.
+  else if (params.get(ARCHIVE_SESSION_PARAM) === ARCHIVE_SESSION_AUTO) params.delete(ARCHIVE_SESSION_PARAM);
 
   // A fragment makes the WebSocket constructor throw; it never means anything to the server.
   url.hash = '';

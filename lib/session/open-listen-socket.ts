@@ -3,7 +3,7 @@
  * session's socket port meets lib/listen.
  */
 import { ListenSocket, type WebSocketLike } from '../listen/listen-socket';
-import { buildListenUrl } from '../listen/listen-url';
+import { buildListenUrl, wantsArchiveSession } from '../listen/listen-url';
 import { totalIgnored } from '../listen/protocol';
 import type { ListenSettings } from '../settings';
 import type { SocketHandlers, SocketPort } from './capture-session';
@@ -14,8 +14,10 @@ export function openListenSocket(
   createWebSocket: (url: string, protocols: string[] | undefined) => WebSocketLike = (url, protocols) =>
     new WebSocket(url, protocols),
 ): SocketPort {
+  // One capture, one archive session across its reconnects (proxy/README.md, Archive), when opted in.
+  const archiveSession = wantsArchiveSession(settings.proxyUrl) ? crypto.randomUUID() : undefined;
   const socket = new ListenSocket({
-    url: buildListenUrl(settings.proxyUrl, settings),
+    url: buildListenUrl(settings.proxyUrl, settings, { archiveSession }),
     token: settings.token,
     createWebSocket,
     onEvent: handlers.onEvent,

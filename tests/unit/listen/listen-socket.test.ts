@@ -409,6 +409,30 @@ describe('ListenSocket: reconnecting', () => {
     for (let i = 0; i < 5; i++) expect(all.filter((m) => m === i)).toHaveLength(1);
   });
 
+  it('tells an archiving proxy where each connection starts in the stream, so a replayed final keeps its time', () => {
+    const url = `${URL}&captionist_session=capture-1234`;
+    const { socket, fake } = setup({ url });
+    socket.connect();
+    const first = fake.last();
+    expect(new globalThis.URL(first.url).searchParams.get('captionist_offset')).toBe('0');
+    first.open();
+    for (let i = 0; i < 10; i++) socket.sendAudio(chunk(i));
+    first.receive(finalResults(0, 0.5, [['early', 0.1, 0.4]]));
+    first.serverClose(1006);
+    ms(500);
+    const second = fake.last();
+    expect(second).not.toBe(first);
+    // The replay starts at chunk 5, stream second 0.5.
+    expect(new globalThis.URL(second.url).searchParams.get('captionist_offset')).toBe('0.5');
+    expect(new globalThis.URL(second.url).searchParams.get('captionist_session')).toBe('capture-1234');
+  });
+
+  it('leaves the URL alone without an archive session', () => {
+    const { socket, fake } = setup();
+    socket.connect();
+    expect(fake.last().url).toBe(URL);
+  });
+
   it('can be told not to replay unfinalized audio', () => {
     const { socket, fake } = setup({ replayUnconfirmed: false });
     socket.connect();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildListenUrl } from '@/lib/listen/listen-url';
+import { buildListenUrl, wantsArchiveSession, withStreamOffset } from '@/lib/listen/listen-url';
 import { DEFAULT_SETTINGS, type ListenSettings } from '@/lib/settings';
 
 const settings: ListenSettings = { ...DEFAULT_SETTINGS, model: 'nova-3', language: 'en-US', diarize: true, interimResults: true, smartFormat: true };
@@ -104,5 +104,34 @@ describe('buildListenUrl', () => {
     const p = params(buildListenUrl('ws://localhost:8787/v1/listen', { ...settings, model: 'nova-2', keyterms: ['Dana'] }));
     expect(p.getAll('keywords')).toEqual(['Dana']);
     expect(p.has('keyterm')).toBe(false);
+  });
+});
+
+describe('archive session on the listen URL', () => {
+  it('adds captionist_session when asked, and never carries a base URL\'s captionist_offset', () => {
+    const p = params(buildListenUrl('ws://localhost:8787/v1/listen?captionist_offset=99', settings, { archiveSession: 'capture-1234' }));
+    expect(p.get('captionist_session')).toBe('capture-1234');
+    expect(p.has('captionist_offset')).toBe(false);
+    expect(params(buildListenUrl('ws://localhost:8787/v1/listen', settings)).has('captionist_session')).toBe(false);
+  });
+
+  it('withStreamOffset sets the connection\'s offset only when there is an archive session', () => {
+    const plain = buildListenUrl('ws://localhost:8787/v1/listen', settings);
+    expect(withStreamOffset(plain, 12.5)).toBe(plain);
+    const archived = buildListenUrl('ws://localhost:8787/v1/listen', settings, { archiveSession: 'capture-1234' });
+    expect(params(withStreamOffset(archived, 12.3456)).get('captionist_offset')).toBe('12.346');
+    expect(params(withStreamOffset(withStreamOffset(archived, 1), 2)).getAll('captionist_offset')).toEqual(['2']);
+    expect(params(withStreamOffset(archived, Number.NaN)).get('captionist_offset')).toBe('0');
+  });
+});
+
+describe('opting in to the archive from the proxy URL', () => {
+  it('captionist_session=auto asks for a fresh session per capture and is never sent as such', () => {
+    const base = 'wss://captions.example.com/v1/listen?captionist_session=auto';
+    expect(wantsArchiveSession(base)).toBe(true);
+    expect(wantsArchiveSession('wss://captions.example.com/v1/listen')).toBe(false);
+    expect(wantsArchiveSession('not a url')).toBe(false);
+    expect(params(buildListenUrl(base, settings)).has('captionist_session')).toBe(false);
+    expect(params(buildListenUrl(base, settings, { archiveSession: 'capture-5678' })).getAll('captionist_session')).toEqual(['capture-5678']);
   });
 });
