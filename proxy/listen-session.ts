@@ -58,6 +58,8 @@ export interface SessionObserver {
   upstreamOpened?(connectMs: number): void;
   bytesIn?(bytes: number): void;
   bytesOut?(bytes: number): void;
+  /** Audio bytes relayed upstream (what a daily audio quota counts). */
+  audioRelayed?(bytes: number): void;
   /** A stream ended by the proxy or the upstream for a reason worth counting. */
   error?(kind: string): void;
   ended?(): void;
@@ -207,6 +209,7 @@ export class ListenSession {
         return;
       }
       if (this.closeStreamSent) return;
+      this.observer.audioRelayed?.(data.length);
       this.upstream.sendAudio(data);
       return;
     }
