@@ -17,8 +17,9 @@ export interface RedisConnection {
   readonly client: Redis;
   readonly ready: boolean;
   health(): LimitsHealth;
-  /** Counts a failed command (and logs it once per outage). */
+  /** Counts a failed command (connection errors are counted as they come). */
   noteError(error: unknown): void;
+  /** Failed commands and connection errors since start. */
   readonly errors: number;
   degradedSeconds(): number;
   /** Called each time the connection becomes ready again after an outage. */
@@ -46,9 +47,12 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
   let closing = false;
   const recovered: Array<() => void> = [];
 
+  /** Each lost connection, failed reconnect or connection error counts as one error. */
   const markDown = (why: string) => {
+    if (closing) return;
+    errors += 1;
     reason = why;
-    if (degradedSince !== undefined || closing) return;
+    if (degradedSince !== undefined) return;
     degradedSince = Date.now();
     logger.warn({ reason: why }, 'shared limits degraded: Redis unreachable');
   };
