@@ -128,4 +128,19 @@ describe('Redis down', () => {
     await admitted.opened;
     await streamAnswers(first);
   });
+
+  it('a Redis that accepts but never answers: new streams are answered within the command timeouts, not held', { timeout: 30_000 }, async () => {
+    const [a] = (await startInstances(1, { redisDown: 'admit' })) as [RunningProxy];
+    const first = open(a);
+    await first.opened;
+    redis?.pause();
+    const started = Date.now();
+    const second = open(a, OTHER_TOKEN);
+    await second.opened;
+    // The throttle read and the slot script each give up after 1 s (proxy/limits/redis-connection.ts).
+    expect(Date.now() - started).toBeLessThan(3500);
+    await streamAnswers(first);
+    expect(Number(/^captionist_redis_errors_total (\S+)$/m.exec(await metricsText(a))?.[1])).toBeGreaterThan(0);
+    redis?.resume();
+  });
 });

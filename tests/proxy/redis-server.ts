@@ -17,6 +17,10 @@ export interface TestRedis {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port (stopping it first if it runs). */
   restart(): Promise<void>;
+  /** SIGSTOP: the port still accepts connections but nothing answers (a hung Redis). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Stops it and removes its directory; safe to call twice. */
   close(): Promise<void>;
 }
@@ -76,7 +80,14 @@ export async function startRedis(options: { startTimeoutMs?: number } = {}): Pro
       await stop();
       await launch();
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async close() {
+      child?.kill('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
