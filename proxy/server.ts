@@ -63,9 +63,9 @@ export class ProxyStartError extends Error {
   override readonly name = 'ProxyStartError';
 }
 
-type UpgradeCheck = { refusal: Refusal } | { tokenLabel: string; params: ListenParams };
+type UpgradeCheck = { refusal: Refusal } | { tokenLabel: string; limitKey: string; params: ListenParams };
 /** A stream that passed every check; it holds a slot of the shared limits until it ends. */
-type Admitted = { refusal: Refusal } | { tokenLabel: string; params: ListenParams; slot: StreamSlot };
+type Admitted = { refusal: Refusal } | { tokenLabel: string; limitKey: string; params: ListenParams; slot: StreamSlot };
 
 /**
  * Tight timeouts before a request is complete: Node's defaults held silent or trickling connections
@@ -289,7 +289,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         },
       };
     }
-    return { tokenLabel: auth.label, params: params.params };
+    return { tokenLabel: auth.label, limitKey: auth.limitKey, params: params.params };
   };
 
   /** The Host allowlist and the token throttle around checkUpgrade (the throttle may be a remote store). */
@@ -307,7 +307,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   const admit = async (request: IncomingMessage): Promise<Admitted> => {
     const checked = await checkAtEdge(request);
     if ('refusal' in checked) return checked;
-    const admission = await limits.acquire(checked.tokenLabel);
+    const admission = await limits.acquire(checked.limitKey);
     return 'refusal' in admission ? admission : { ...checked, slot: admission.slot };
   };
 
@@ -332,7 +332,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       return;
     }
     const edgeChecked = await checkAtEdge(request, LISTEN_PATH);
-    const limitRefusal = 'refusal' in edgeChecked ? undefined : await limits.check(edgeChecked.tokenLabel);
+    const limitRefusal = 'refusal' in edgeChecked ? undefined : await limits.check(edgeChecked.limitKey);
     const checked = limitRefusal === undefined ? edgeChecked : { refusal: limitRefusal };
     if ('refusal' in checked) {
       if (checked.refusal.error === 'unknown_host') metrics.countError('refused_unknown_host');

@@ -8,7 +8,7 @@ import { dailyAudioQuota, tooManyStreams, upstreamCapacity } from './limit-refus
 import { secondsUntilUtcMidnight, utcDay, type LimitSettings } from './shared-limits';
 
 export class LocalLedger {
-  /** Slot id -> token label. */
+  /** Slot id -> token key (client-auth.ts limitKey). */
   readonly slots = new Map<string, string>();
   private readonly perToken = new Map<string, number>();
   /** `${day}|${token}` -> audio seconds counted here today. */
@@ -24,37 +24,37 @@ export class LocalLedger {
    * Which limit, counted by this instance alone, refuses a new stream for the token.
    * `sharedAudioSeconds` adds what other instances are known to have used today.
    */
-  refusal(tokenLabel: string, now: number, sharedAudioSeconds = 0): Refusal | undefined {
+  refusal(tokenKey: string, now: number, sharedAudioSeconds = 0): Refusal | undefined {
     const { maxStreamsPerToken, upstreamMaxStreams, dailyAudioSecondsPerToken } = this.settings;
-    if ((this.perToken.get(tokenLabel) ?? 0) >= maxStreamsPerToken) return tooManyStreams(maxStreamsPerToken);
-    if (dailyAudioSecondsPerToken !== undefined && sharedAudioSeconds + this.audioToday(tokenLabel, now) >= dailyAudioSecondsPerToken) {
+    if ((this.perToken.get(tokenKey) ?? 0) >= maxStreamsPerToken) return tooManyStreams(maxStreamsPerToken);
+    if (dailyAudioSecondsPerToken !== undefined && sharedAudioSeconds + this.audioToday(tokenKey, now) >= dailyAudioSecondsPerToken) {
       return dailyAudioQuota(dailyAudioSecondsPerToken, secondsUntilUtcMidnight(now));
     }
     if (upstreamMaxStreams !== undefined && this.slots.size >= upstreamMaxStreams) return upstreamCapacity(upstreamMaxStreams);
     return undefined;
   }
 
-  add(slotId: string, tokenLabel: string): void {
-    this.slots.set(slotId, tokenLabel);
-    this.perToken.set(tokenLabel, (this.perToken.get(tokenLabel) ?? 0) + 1);
+  add(slotId: string, tokenKey: string): void {
+    this.slots.set(slotId, tokenKey);
+    this.perToken.set(tokenKey, (this.perToken.get(tokenKey) ?? 0) + 1);
   }
 
   remove(slotId: string): void {
-    const tokenLabel = this.slots.get(slotId);
-    if (tokenLabel === undefined) return;
+    const tokenKey = this.slots.get(slotId);
+    if (tokenKey === undefined) return;
     this.slots.delete(slotId);
-    const left = (this.perToken.get(tokenLabel) ?? 1) - 1;
-    if (left <= 0) this.perToken.delete(tokenLabel);
-    else this.perToken.set(tokenLabel, left);
+    const left = (this.perToken.get(tokenKey) ?? 1) - 1;
+    if (left <= 0) this.perToken.delete(tokenKey);
+    else this.perToken.set(tokenKey, left);
   }
 
-  addAudio(tokenLabel: string, seconds: number, now: number): void {
-    const key = `${utcDay(now)}|${tokenLabel}`;
+  addAudio(tokenKey: string, seconds: number, now: number): void {
+    const key = `${utcDay(now)}|${tokenKey}`;
     this.audio.set(key, (this.audio.get(key) ?? 0) + seconds);
   }
 
-  audioToday(tokenLabel: string, now: number): number {
-    return this.audio.get(`${utcDay(now)}|${tokenLabel}`) ?? 0;
+  audioToday(tokenKey: string, now: number): number {
+    return this.audio.get(`${utcDay(now)}|${tokenKey}`) ?? 0;
   }
 
   /** Drops the counts of past days, so the map stays as small as the tokens in use. */

@@ -10,17 +10,17 @@ export function createMemoryLimits(settings: LimitSettings): SharedLimits {
   const ledger = new LocalLedger(settings);
   return {
     store: 'memory',
-    check: async (tokenLabel) => ledger.refusal(tokenLabel, Date.now()),
-    async acquire(tokenLabel) {
+    check: async (tokenKey) => ledger.refusal(tokenKey, Date.now()),
+    async acquire(tokenKey) {
       const now = Date.now();
-      const refusal = ledger.refusal(tokenLabel, now);
+      const refusal = ledger.refusal(tokenKey, now);
       if (refusal !== undefined) return { refusal };
       ledger.forgetPastDays(now);
       const slotId = randomUUID();
-      ledger.add(slotId, tokenLabel);
+      ledger.add(slotId, tokenKey);
       return {
         slot: {
-          addAudioSeconds: (seconds) => ledger.addAudio(tokenLabel, seconds, Date.now()),
+          addAudioSeconds: (seconds) => ledger.addAudio(tokenKey, seconds, Date.now()),
           release: () => ledger.remove(slotId),
         },
       };

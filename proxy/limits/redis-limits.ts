@@ -80,7 +80,7 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
   const prefix = options.keyPrefix ?? 'captionist';
   const redis = connection.client;
   const allKey = `${prefix}:streams:all`;
-  const tokenKey = (tokenLabel: string) => `${prefix}:streams:token:${tokenLabel}`;
+  const tokenSetKey = (tokenKey: string) => `${prefix}:streams:token:${tokenKey}`;
   const ledger = new LocalLedger(options);
   const instanceId = randomUUID();
   const quota =
@@ -93,7 +93,7 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
           duration: QUOTA_KEY_SECONDS,
           rejectIfRedisNotReady: true,
         });
-  const quotaKey = (tokenLabel: string, now: number) => `${tokenLabel}:${utcDay(now)}`;
+  const quotaKey = (tokenKey: string, now: number) => `${tokenKey}:${utcDay(now)}`;
   /** Audio seconds not yet written, by quota key; fractions stay here (the store counts integers). */
   const pendingAudio = new Map<string, number>();
   /** Today's shared use as last read, by quota key: what a degraded `admit` check goes by. */
@@ -101,9 +101,9 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
 
   const failed = (error: unknown): void => connection.noteError(error);
 
-  const sharedAudioSeconds = async (tokenLabel: string, now: number): Promise<number> => {
+  const sharedAudioSeconds = async (tokenKey: string, now: number): Promise<number> => {
     if (quota === undefined) return 0;
-    const key = quotaKey(tokenLabel, now);
+    const key = quotaKey(tokenKey, now);
     const record = await quota.get(key);
     const used = record?.consumedPoints ?? 0;
     lastSharedAudio.set(key, used);
@@ -111,15 +111,15 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
   };
 
   /** The per-token, quota and upstream checks against Redis (reads only). */
-  const quotaRefusal = async (tokenLabel: string, now: number): Promise<Refusal | undefined> => {
+  const quotaRefusal = async (tokenKey: string, now: number): Promise<Refusal | undefined> => {
     if (options.dailyAudioSecondsPerToken === undefined) return undefined;
-    const used = await sharedAudioSeconds(tokenLabel, now);
+    const used = await sharedAudioSeconds(tokenKey, now);
     return used >= options.dailyAudioSecondsPerToken ? dailyAudioQuota(options.dailyAudioSecondsPerToken, secondsUntilUtcMidnight(now)) : undefined;
   };
 
   /** While Redis is away: refuse, or go by this instance's own counts and the last quota reading. */
-  const whileDown = (tokenLabel: string, now: number): Refusal | undefined =>
-    options.whenDown === 'refuse' ? limitsUnavailable() : ledger.refusal(tokenLabel, now, lastSharedAudio.get(quotaKey(tokenLabel, now)) ?? 0);
+  const whileDown = (tokenKey: string, now: number): Refusal | undefined =>
+    options.whenDown === 'refuse' ? limitsUnavailable() : ledger.refusal(tokenKey, now, lastSharedAudio.get(quotaKey(tokenKey, now)) ?? 0);
 
   const flushAudio = async (): Promise<void> => {
     if (quota === undefined || !connection.ready) return;
@@ -145,18 +145,26 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
   const renewSlots = async (): Promise<void> => {
     if (ledger.open === 0 || !connection.ready) return;
     const byToken = new Map<string, string[]>();
-    for (const [slotId, tokenLabel] of ledger.slots) byToken.set(tokenLabel, [...(byToken.get(tokenLabel) ?? []), slotId]);
+    for (const [slotId, tokenKey] of ledger.slots) byToken.set(tokenKey, [...(byToken.get(tokenKey) ?? []), slotId]);
     const keys = [allKey];
     const args: string[] = [String(options.slotTtlMs)];
-    for (const [tokenLabel, members] of byToken) {
-      keys.push(tokenKey(tokenLabel));
+    for (const [tokenKey, members] of byToken) {
+      keys.push(tokenSetKey(tokenKey));
       args.push(String(members.length), ...members);
     }
     await redis.eval(RENEW, keys.length, ...keys, ...args).catch(failed);
   };
 
+  /** Past days' readings, and their leftover fractions of a second, are of no more use. */
+  const forgetPastDays = (now: number): void => {
+    ledger.forgetPastDays(now);
+    const today = `:${utcDay(now)}`;
+    for (const key of lastSharedAudio.keys()) if (!key.endsWith(today)) lastSharedAudio.delete(key);
+    for (const [key, seconds] of pendingAudio) if (!key.endsWith(today) && seconds < 1) pendingAudio.delete(key);
+  };
+
   const heartbeat = (): void => {
-    ledger.forgetPastDays(Date.now());
+    forgetPastDays(Date.now());
     void Promise.all([renewSlots(), flushAudio()]);
   };
   const timer = setInterval(heartbeat, options.heartbeatMs);
@@ -164,61 +172,63 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
   // A restarted Redis is empty: put this instance's slots and pending audio back at once.
   connection.onRecovered(heartbeat);
 
-  const releaseSlot = (slotId: string, tokenLabel: string): void => {
+  const releaseSlot = (slotId: string, tokenKey: string): void => {
     if (!ledger.slots.has(slotId)) return;
     ledger.remove(slotId);
     if (!connection.ready) return; // The TTL frees it in Redis.
-    void redis.multi().zrem(tokenKey(tokenLabel), slotId).zrem(allKey, slotId).exec().catch(failed);
+    void redis.multi().zrem(tokenSetKey(tokenKey), slotId).zrem(allKey, slotId).exec().catch(failed);
     void flushAudio();
   };
 
-  const admitted = (slotId: string, tokenLabel: string): Admission => {
-    ledger.add(slotId, tokenLabel);
+  const admitted = (slotId: string, tokenKey: string): Admission => {
+    ledger.add(slotId, tokenKey);
     return {
       slot: {
         addAudioSeconds(seconds) {
           const now = Date.now();
-          ledger.addAudio(tokenLabel, seconds, now);
+          ledger.addAudio(tokenKey, seconds, now);
           if (quota === undefined) return;
-          const key = quotaKey(tokenLabel, now);
+          const key = quotaKey(tokenKey, now);
           pendingAudio.set(key, (pendingAudio.get(key) ?? 0) + seconds);
         },
-        release: () => releaseSlot(slotId, tokenLabel),
+        release: () => releaseSlot(slotId, tokenKey),
       },
     };
   };
 
   return {
     store: 'redis',
-    async check(tokenLabel) {
+    async check(tokenKey) {
       const now = Date.now();
-      if (!connection.ready) return whileDown(tokenLabel, now);
+      if (!connection.ready) return whileDown(tokenKey, now);
       try {
-        const [held, open] = await Promise.all([redis.zcount(tokenKey(tokenLabel), '(' + String(now), '+inf'), redis.zcount(allKey, '(' + String(now), '+inf')]);
+        // Read on this machine's clock (slots expire on Redis's): a skew only shifts when an
+        // expired slot stops counting here, by the skew.
+        const [held, open] = await Promise.all([redis.zcount(tokenSetKey(tokenKey), '(' + String(now), '+inf'), redis.zcount(allKey, '(' + String(now), '+inf')]);
         if (held >= options.maxStreamsPerToken) return tooManyStreams(options.maxStreamsPerToken);
-        const overQuota = await quotaRefusal(tokenLabel, now);
+        const overQuota = await quotaRefusal(tokenKey, now);
         if (overQuota !== undefined) return overQuota;
         if (options.upstreamMaxStreams !== undefined && open >= options.upstreamMaxStreams) return upstreamCapacity(options.upstreamMaxStreams);
         return undefined;
       } catch (error) {
         failed(error);
-        return whileDown(tokenLabel, now);
+        return whileDown(tokenKey, now);
       }
     },
-    async acquire(tokenLabel) {
+    async acquire(tokenKey) {
       const now = Date.now();
       const slotId = `${instanceId}:${randomUUID()}`;
       if (!connection.ready) {
-        const refusal = whileDown(tokenLabel, now);
-        return refusal === undefined ? admitted(slotId, tokenLabel) : { refusal };
+        const refusal = whileDown(tokenKey, now);
+        return refusal === undefined ? admitted(slotId, tokenKey) : { refusal };
       }
       try {
-        const overQuota = await quotaRefusal(tokenLabel, now);
+        const overQuota = await quotaRefusal(tokenKey, now);
         if (overQuota !== undefined) return { refusal: overQuota };
         const verdict = await redis.eval(
           ACQUIRE,
           2,
-          tokenKey(tokenLabel),
+          tokenSetKey(tokenKey),
           allKey,
           slotId,
           String(options.slotTtlMs),
@@ -227,19 +237,19 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
         );
         if (verdict === 1) return { refusal: tooManyStreams(options.maxStreamsPerToken) };
         if (verdict === 2) return { refusal: upstreamCapacity(options.upstreamMaxStreams ?? 0) };
-        return admitted(slotId, tokenLabel);
+        return admitted(slotId, tokenKey);
       } catch (error) {
         failed(error);
         logger.warn({ err: error instanceof Error ? error.message : String(error), whenDown: options.whenDown }, 'shared limits check failed');
-        const refusal = whileDown(tokenLabel, now);
-        return refusal === undefined ? admitted(slotId, tokenLabel) : { refusal };
+        const refusal = whileDown(tokenKey, now);
+        return refusal === undefined ? admitted(slotId, tokenKey) : { refusal };
       }
     },
     health: () => connection.health(),
     stats: () => ({ storeErrors: connection.errors, degradedSeconds: connection.degradedSeconds() }),
     async close() {
       clearInterval(timer);
-      for (const [slotId, tokenLabel] of [...ledger.slots]) releaseSlot(slotId, tokenLabel);
+      for (const [slotId, tokenKey] of [...ledger.slots]) releaseSlot(slotId, tokenKey);
       await flushAudio();
       await connection.close();
     },

@@ -36,9 +36,9 @@ export interface LimitsStats {
 export interface SharedLimits {
   readonly store: 'memory' | 'redis';
   /** Whether a stream for this token would be admitted now (for /v1/auth-check); takes nothing. */
-  check(tokenLabel: string): Promise<Refusal | undefined>;
+  check(tokenKey: string): Promise<Refusal | undefined>;
   /** Takes a slot for a stream about to open, or says which limit refuses it. */
-  acquire(tokenLabel: string): Promise<Admission>;
+  acquire(tokenKey: string): Promise<Admission>;
   health(): LimitsHealth;
   stats(): LimitsStats;
   /** Releases what is left and disconnects from the store. */

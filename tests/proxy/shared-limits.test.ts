@@ -30,6 +30,8 @@ interface Setup {
   edge?: Partial<EdgeConfig>;
   /** false: no REDIS_URL, limits in memory. */
   withRedis?: boolean;
+  /** Each instance lists the tokens in another order (as after a careless edit of one). */
+  shuffleTokens?: boolean;
 }
 
 async function startInstances(count: number, setup: Setup = {}): Promise<RunningProxy[]> {
@@ -42,6 +44,7 @@ async function startInstances(count: number, setup: Setup = {}): Promise<Running
       limits: { ...DEFAULT_LIMITS, ...setup.limits },
       edge: { ...DEFAULT_EDGE, ...setup.edge },
       shared: { ...DEFAULT_SHARED, redisUrl: setup.withRedis === false ? undefined : redis?.url, ...setup.shared },
+      ...(setup.shuffleTokens === true && index % 2 === 1 ? { tokens: [OTHER_TOKEN, TOKEN] } : {}),
     });
     proxies.push(await startProxy(config, { shutdownGraceMs: 300 }));
   }
@@ -92,6 +95,14 @@ describe('limits shared through Redis', () => {
     await eventually(() => authCheck(b), (answer) => answer.status === 200, 3000, 'the ended stream to free its slot');
     const again = open(b);
     await again.opened;
+  });
+
+  it('counts a token under the same key on instances that list the tokens in another order', { timeout: 15_000 }, async () => {
+    const [a, b] = (await startInstances(2, { limits: { maxStreamsPerToken: 1 }, shuffleTokens: true })) as [RunningProxy, RunningProxy];
+    const held = open(a, TOKEN);
+    await held.opened;
+    expect((await upgrade(b, TOKEN)).body?.error).toBe('too_many_streams');
+    expect((await authCheck(b, OTHER_TOKEN)).status).toBe(200);
   });
 
   it('holds UPSTREAM_MAX_STREAMS across instances and tokens: 429 upstream_capacity with Retry-After', { timeout: 15_000 }, async () => {
