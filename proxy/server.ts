@@ -401,6 +401,12 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         setTimeout(() => client.terminate(), 3000).unref();
         return;
       }
+      const running = session;
+      slot.onQuotaUsed((refusal) => {
+        metrics.countError('daily_audio_quota');
+        logger.info({ requestId, token: tokenLabel, error: refusal.error }, 'daily audio quota used up mid-stream');
+        running.limitReached(refusal.message);
+      });
       sessions.add(session);
       void session.done.then(() => {
         sessions.delete(session);

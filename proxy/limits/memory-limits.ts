@@ -3,7 +3,10 @@
  * quota and the upstream cap counted by this process alone.
  */
 import { randomUUID } from 'node:crypto';
+import type { Refusal } from '../http-refusal';
+import { dailyAudioQuota } from './limit-refusals';
 import { LocalLedger } from './local-ledger';
+import { secondsUntilUtcMidnight } from './shared-limits';
 import type { LimitSettings, SharedLimits } from './shared-limits';
 
 export function createMemoryLimits(settings: LimitSettings): SharedLimits {
@@ -18,10 +21,26 @@ export function createMemoryLimits(settings: LimitSettings): SharedLimits {
       ledger.forgetPastDays(now);
       const slotId = randomUUID();
       ledger.add(slotId, tokenKey);
+      const quota = settings.dailyAudioSecondsPerToken;
+      let quotaUsed: ((refusal: Refusal) => void) | undefined;
       return {
         slot: {
-          addAudioSeconds: (seconds) => ledger.addAudio(tokenKey, seconds, Date.now()),
-          release: () => ledger.remove(slotId),
+          addAudioSeconds(seconds) {
+            const at = Date.now();
+            ledger.addAudio(tokenKey, seconds, at);
+            if (quotaUsed !== undefined && quota !== undefined && ledger.audioToday(tokenKey, at) >= quota) {
+              const listener = quotaUsed;
+              quotaUsed = undefined;
+              listener(dailyAudioQuota(quota, secondsUntilUtcMidnight(at)));
+            }
+          },
+          release: () => {
+            quotaUsed = undefined;
+            ledger.remove(slotId);
+          },
+          onQuotaUsed: (listener) => {
+            quotaUsed = listener;
+          },
         },
       };
     },

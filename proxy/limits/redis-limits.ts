@@ -9,7 +9,8 @@
  * is never rewarded; it has no per-holder expiry to renew.
  *
  * The daily audio quota is a RateLimiterRedis (one key per token and UTC day); audio seconds are
- * added up in memory and written on the heartbeat and at stream end, never per audio frame.
+ * added up in memory and written on the heartbeat and at stream end, never per audio frame; the
+ * heartbeat's write answers the shared total, and a token's streams here end when it is used up.
  *
  * With Redis away, REDIS_DOWN decides: `admit` uses this instance's own counts (LocalLedger), and
  * the heartbeat puts every slot held here back into Redis once it answers (a restarted Redis
@@ -100,6 +101,22 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
   const lastSharedAudio = new Map<string, number>();
 
   const failed = (error: unknown): void => connection.noteError(error);
+  /** Slot id -> who to tell when its token's daily audio runs out mid-stream. */
+  const quotaListeners = new Map<string, (refusal: Refusal) => void>();
+
+  /** After a flush: streams of tokens now at their quota are told, once. */
+  const tellQuotaUsed = (now: number): void => {
+    const quotaSeconds = options.dailyAudioSecondsPerToken;
+    if (quotaSeconds === undefined) return;
+    for (const [slotId, listener] of quotaListeners) {
+      const tokenKey = ledger.slots.get(slotId);
+      if (tokenKey === undefined) continue;
+      const key = quotaKey(tokenKey, now);
+      if ((lastSharedAudio.get(key) ?? 0) + (pendingAudio.get(key) ?? 0) < quotaSeconds) continue;
+      quotaListeners.delete(slotId);
+      listener(dailyAudioQuota(quotaSeconds, secondsUntilUtcMidnight(now)));
+    }
+  };
 
   const sharedAudioSeconds = async (tokenKey: string, now: number): Promise<number> => {
     if (quota === undefined) return 0;
@@ -123,10 +140,20 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
 
   const flushAudio = async (): Promise<void> => {
     if (quota === undefined || !connection.ready) return;
+    const now = Date.now();
+    // Tokens with a stream open here are read even with nothing to write (a write of 0 seconds
+    // answers the shared total), so a stream learns when other instances used up its quota.
+    const watched = new Set<string>();
+    for (const slotId of quotaListeners.keys()) {
+      const tokenKey = ledger.slots.get(slotId);
+      if (tokenKey !== undefined) watched.add(quotaKey(tokenKey, now));
+    }
+    const keys = new Set([...pendingAudio.keys(), ...watched]);
     const writes: Array<Promise<unknown>> = [];
-    for (const [key, seconds] of pendingAudio) {
+    for (const key of keys) {
+      const seconds = pendingAudio.get(key) ?? 0;
       const whole = Math.floor(seconds);
-      if (whole < 1) continue;
+      if (whole < 1 && !watched.has(key)) continue;
       pendingAudio.set(key, seconds - whole);
       writes.push(
         quota.penalty(key, whole).then(
@@ -140,6 +167,7 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
     }
     await Promise.all(writes);
     for (const [key, seconds] of pendingAudio) if (seconds < 1e-9) pendingAudio.delete(key);
+    tellQuotaUsed(Date.now());
   };
 
   const renewSlots = async (): Promise<void> => {
@@ -175,6 +203,7 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
   const releaseSlot = (slotId: string, tokenKey: string): void => {
     if (!ledger.slots.has(slotId)) return;
     ledger.remove(slotId);
+    quotaListeners.delete(slotId);
     if (!connection.ready) return; // The TTL frees it in Redis.
     void redis.multi().zrem(tokenSetKey(tokenKey), slotId).zrem(allKey, slotId).exec().catch(failed);
     void flushAudio();
@@ -192,6 +221,9 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
           pendingAudio.set(key, (pendingAudio.get(key) ?? 0) + seconds);
         },
         release: () => releaseSlot(slotId, tokenKey),
+        onQuotaUsed: (listener) => {
+          if (quota !== undefined) quotaListeners.set(slotId, listener);
+        },
       },
     };
   };

@@ -20,6 +20,11 @@ export interface StreamSlot {
   addAudioSeconds(seconds: number): void;
   /** Gives the slot back and counts what audio is left; safe to call more than once. */
   release(): void;
+  /**
+   * Called once if the token's daily audio runs out while this stream is open (memory: at once;
+   * Redis: on the heartbeat that sees it), with the refusal its next stream would get.
+   */
+  onQuotaUsed(listener: (refusal: Refusal) => void): void;
 }
 
 export type Admission = { slot: StreamSlot } | { refusal: Refusal };

@@ -160,6 +160,28 @@ describe('limits shared through Redis', () => {
   });
 });
 
+describe('a daily quota that runs out mid-stream', () => {
+  it('ends the streams of that token on every instance at the next heartbeat, with 1001 and the reason', { timeout: 15_000 }, async () => {
+    const [a, b] = (await startInstances(2, { shared: { dailyAudioSecondsPerToken: 2, slotTtlMs: 3000 } })) as [RunningProxy, RunningProxy];
+    const onA = open(a);
+    const onB = open(b);
+    const other = open(b, OTHER_TOKEN);
+    await Promise.all([onA.opened, onB.opened, other.opened]);
+    // 1.2 s each: under the quota alone, over it together once both heartbeats (every 1 s) wrote.
+    onA.ws.send(silencePcm(1.2));
+    onB.ws.send(silencePcm(1.2));
+    const started = Date.now();
+    const [closedA, closedB] = await Promise.all([onA.closed, onB.closed]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (const closed of [closedA, closedB]) {
+      expect(closed.code).toBe(1001);
+      expect(closed.reason).toMatch(/2 s of audio for today \(UTC\); it resets in \d+ h \d+ min/);
+    }
+    expect(other.ws.readyState).toBe(other.ws.OPEN);
+    expect((await authCheck(a)).body.error).toBe('daily_audio_quota');
+  });
+});
+
 describe('limits without REDIS_URL (one instance)', () => {
   it('applies the daily quota and the upstream cap in memory', { timeout: 15_000 }, async () => {
     const [proxy] = (await startInstances(1, { withRedis: false, shared: { upstreamMaxStreams: 1, dailyAudioSecondsPerToken: 1 } })) as [RunningProxy];
@@ -175,5 +197,16 @@ describe('limits without REDIS_URL (one instance)', () => {
     const refused = await eventually(() => authCheck(proxy), (answer) => answer.status === 429, 3000, 'the quota to be reached');
     expect(refused.body.error).toBe('daily_audio_quota');
     expect((await authCheck(proxy, OTHER_TOKEN)).status).toBe(200);
+  });
+
+  it('ends a stream when the quota runs out during it', { timeout: 15_000 }, async () => {
+    const [proxy] = (await startInstances(1, { withRedis: false, shared: { dailyAudioSecondsPerToken: 1 } })) as [RunningProxy];
+    const client = open(proxy);
+    await client.opened;
+    client.ws.send(silencePcm(0.6));
+    client.ws.send(silencePcm(0.6));
+    const closed = await client.closed;
+    expect(closed.code).toBe(1001);
+    expect(closed.reason).toContain('1 s of audio for today');
   });
 });
