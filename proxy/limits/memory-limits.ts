@@ -26,6 +26,7 @@ export function createMemoryLimits(settings: LimitSettings): SharedLimits {
       return {
         slot: {
           addAudioSeconds(seconds) {
+            if (quota === undefined) return; // Nothing to count per frame without a quota.
             const at = Date.now();
             ledger.addAudio(tokenKey, seconds, at);
             if (quotaUsed !== undefined && quota !== undefined && ledger.audioToday(tokenKey, at) >= quota) {

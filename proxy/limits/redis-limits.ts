@@ -214,9 +214,9 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
     return {
       slot: {
         addAudioSeconds(seconds) {
+          if (quota === undefined) return; // Nothing to count per frame without a quota.
           const now = Date.now();
           ledger.addAudio(tokenKey, seconds, now);
-          if (quota === undefined) return;
           const key = quotaKey(tokenKey, now);
           pendingAudio.set(key, (pendingAudio.get(key) ?? 0) + seconds);
         },

@@ -52,9 +52,17 @@ export interface SharedLimits {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The UTC day a quota counts in, e.g. 2026-12-06. */
+let cachedDayNumber = -1;
+let cachedDay = '';
+
+/** The UTC day a quota counts in, e.g. 2026-12-06; cached, as audio is counted per frame. */
 export function utcDay(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  const dayNumber = Math.floor(now / DAY_MS);
+  if (dayNumber !== cachedDayNumber) {
+    cachedDayNumber = dayNumber;
+    cachedDay = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+  }
+  return cachedDay;
 }
 
 /** Whole seconds until the next UTC midnight, when every daily quota resets (at least 1). */
