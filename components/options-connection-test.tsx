@@ -71,6 +71,8 @@ const FAILURE_TITLES = {
   unauthorized: 'optionsConnectionTitle401',
   forbidden: 'optionsConnectionTitle403',
   'rate-limited': 'optionsConnectionTitle429',
+  'daily-quota': 'optionsConnectionTitleDailyQuota',
+  'upstream-full': 'optionsConnectionTitleUpstreamFull',
   throttled: 'optionsConnectionTitleThrottled',
   'unknown-host': 'optionsConnectionTitle421',
   'bad-request': 'optionsConnectionTitle400',

@@ -17,7 +17,8 @@ export function localEngineNotice(proxyUrl: string, check: StoredConnectionCheck
 
 /**
  * The note for a fresh auth-check answer. Only refusals that Start would meet too are shown:
- * "too many streams" is not, since a running session is one of those streams.
+ * "too many streams" is not, since a running session is one of those streams. A used-up daily
+ * quota and the team's full upstream cap are, with when to try again in the proxy's words.
  */
 export function noteFromCheck(result: ConnectionTestResult): ProxyNote | null {
   if (result.ok) return result.engine === 'local' ? { kind: 'local-engine' } : null;
@@ -26,7 +27,9 @@ export function noteFromCheck(result: ConnectionTestResult): ProxyNote | null {
     result.kind === 'forbidden' ||
     result.kind === 'bad-request' ||
     result.kind === 'unknown-host' ||
-    result.kind === 'throttled'
+    result.kind === 'throttled' ||
+    result.kind === 'daily-quota' ||
+    result.kind === 'upstream-full'
   ) {
     return { kind: 'problem', message: result.message, advice: result.advice };
   }

@@ -34,6 +34,8 @@ export type ConnectionFailureKind =
   | 'unauthorized'
   | 'forbidden'
   | 'rate-limited'
+  | 'daily-quota'
+  | 'upstream-full'
   | 'throttled'
   | 'unknown-host'
   | 'bad-request'
@@ -162,10 +164,17 @@ function httpRefusal(status: number, body: string, host: string): ConnectionTest
     case 421:
       return failure('unknown-host', t('optionsConnectionUnknownHost', host) + words, t('optionsConnectionUnknownHostAdvice'), status);
     case 429:
-      // The proxy says 429 for a token's streams and for an address that tried too many wrong
+      // The proxy says 429 for a token's streams, its daily audio, the team's upstream cap, and for an address that tried too many wrong
       // tokens or opened too many connections (proxy/auth-throttle.ts, proxy/connection-limits.ts).
       if (refusalError(body) === 'too_many_streams') {
         return failure('rate-limited', t('optionsConnectionRateLimited', host) + words, t('optionsConnectionRateLimitedAdvice'), status);
+      }
+      // Limits shared by the team's proxies (proxy/limits/limit-refusals.ts); the proxy's words say when to retry.
+      if (refusalError(body) === 'daily_audio_quota') {
+        return failure('daily-quota', t('optionsConnectionDailyQuota', host) + words, t('optionsConnectionDailyQuotaAdvice'), status);
+      }
+      if (refusalError(body) === 'upstream_capacity') {
+        return failure('upstream-full', t('optionsConnectionUpstreamFull', host) + words, t('optionsConnectionUpstreamFullAdvice'), status);
       }
       return failure('throttled', t('optionsConnectionThrottled', host) + words, t('optionsConnectionThrottledAdvice'), status);
     case 400:

@@ -1,9 +1,11 @@
 /**
  * Throttles failed client-token attempts per client address, so a token cannot be guessed at the
- * speed the proxy answers. The server only sees the AuthThrottle interface: limits shared by
- * several proxies (a later issue) swap RateLimiterMemory for its Redis twin here and nowhere else.
+ * speed the proxy answers. The server only sees the AuthThrottle interface: with REDIS_URL the
+ * count is a RateLimiterRedis shared by every instance, with a memory twin as rate-limiter-flexible's
+ * insurance while Redis is unreachable.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -22,8 +24,27 @@ export interface AuthThrottleOptions {
 
 const blockedFor = (msBeforeNext: number): ThrottleVerdict => ({ allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)) });
 
+const memoryLimiter = (options: AuthThrottleOptions) =>
+  new RateLimiterMemory({ keyPrefix: 'captionist_auth', points: options.maxFailures, duration: options.windowMs / 1000 });
+
 export function createMemoryAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
-  const limiter = new RateLimiterMemory({ keyPrefix: 'captionist_auth', points: options.maxFailures, duration: options.windowMs / 1000 });
+  return throttleWith(memoryLimiter(options), options);
+}
+
+/** Failures counted in Redis across instances; in this instance's memory while Redis is away. */
+export function createRedisAuthThrottle(client: Redis, options: AuthThrottleOptions, keyPrefix = 'captionist'): AuthThrottle {
+  const limiter = new RateLimiterRedis({
+    storeClient: client,
+    keyPrefix: `${keyPrefix}:auth`,
+    points: options.maxFailures,
+    duration: options.windowMs / 1000,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: memoryLimiter(options),
+  });
+  return throttleWith(limiter, options);
+}
+
+function throttleWith(limiter: RateLimiterAbstract, options: AuthThrottleOptions): AuthThrottle {
   return {
     async check(address) {
       const record = await limiter.get(address);

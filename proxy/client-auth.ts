@@ -31,7 +31,12 @@ export function readPresentedToken(request: IncomingMessage): PresentedToken {
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-export type TokenCheck = { ok: true; label: string } | { ok: false; message: string };
+/**
+ * `label` follows the token's place in the list (logs); `limitKey` follows the token itself, so
+ * instances with the lists in different orders still count a token's shared limits under one key.
+ * It is 64 bits of the token's SHA-256: it names the token in Redis without revealing it.
+ */
+export type TokenCheck = { ok: true; label: string; limitKey: string } | { ok: false; message: string };
 
 export interface TokenVerifier {
   /** True when no tokens are configured (loopback only): any or no token is accepted. */
@@ -45,10 +50,11 @@ export interface TokenVerifier {
  */
 export function createTokenVerifier(tokens: readonly string[]): TokenVerifier {
   const digests = tokens.map(digest);
+  const limitKeys = digests.map((known) => `sha256:${known.toString('hex').slice(0, 16)}`);
   return {
     open: tokens.length === 0,
     check(presented) {
-      if (digests.length === 0) return { ok: true, label: 'anonymous' };
+      if (digests.length === 0) return { ok: true, label: 'anonymous', limitKey: 'anonymous' };
       if (presented === undefined) {
         return { ok: false, message: 'A client token is required: send it as the WebSocket subprotocol "token, <token>" or an "Authorization: Token <token>" header.' };
       }
@@ -58,7 +64,7 @@ export function createTokenVerifier(tokens: readonly string[]): TokenVerifier {
         if (timingSafeEqual(known, candidate) && matched === -1) matched = index;
       });
       if (matched === -1) return { ok: false, message: 'The client token is not valid for this proxy.' };
-      return { ok: true, label: `token#${matched + 1}` };
+      return { ok: true, label: `token#${matched + 1}`, limitKey: limitKeys[matched] ?? `token#${matched + 1}` };
     },
   };
 }

@@ -52,6 +52,8 @@ export interface ProxyConfig {
   limits: ProxyLimits;
   /** What the proxy accepts before any token is checked: hosts, connections, timeouts, token attempts. */
   edge: EdgeConfig;
+  /** Limits shared by several instances through Redis, or kept in memory without REDIS_URL. */
+  shared: SharedConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -178,7 +180,7 @@ export function isLoopbackHost(host: string): boolean {
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const name = String(issue.path[0] ?? 'config');
   const raw = env[name];
-  const shown = raw === undefined ? '' : ` (got "${name === 'DEEPGRAM_API_KEY' ? '…' : raw.slice(0, 80)}")`;
+  const shown = raw === undefined ? '' : ` (got "${name === 'DEEPGRAM_API_KEY' || name === 'REDIS_URL' ? '…' : raw.slice(0, 80)}")`;
   // Our own messages already start with the variable's name; zod's defaults do not.
   const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
   return `${message}${shown}.`;
@@ -248,8 +250,10 @@ export function loadConfig(env: Env = process.env): ConfigResult {
 
   const edge = readEdgeConfig(env);
   if ('errors' in edge) errors.push(...edge.errors);
+  const shared = readSharedConfig(env);
+  if ('errors' in shared) errors.push(...shared.errors);
 
-  if (!parsed.success || errors.length > 0 || 'errors' in edge) return { ok: false, errors };
+  if (!parsed.success || errors.length > 0 || 'errors' in edge || 'errors' in shared) return { ok: false, errors };
   const values = parsed.data;
   return {
     ok: true,
@@ -275,6 +279,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       },
       logLevel: values.LOG_LEVEL,
       edge: edge.config,
+      shared: shared.config,
     },
   };
 }
@@ -356,6 +361,77 @@ function readEdgeConfig(env: Env): { config: EdgeConfig } | { errors: string[] }
       authMaxFailures: values.AUTH_MAX_FAILURES,
       authFailureWindowMs: values.AUTH_FAILURE_WINDOW_SECONDS * 1000,
       metricsPort: values.METRICS_PORT,
+    },
+  };
+}
+
+// ---- Limits shared by several instances (issue 14). ----
+
+export interface SharedConfig {
+  /** Redis holding the shared limits; undefined: limits in this process's memory. */
+  redisUrl: string | undefined;
+  /** With Redis unreachable: admit streams under this instance's own limits, or refuse them (503). */
+  redisDown: 'admit' | 'refuse';
+  /** Streams open to the upstream at once, all instances together (Deepgram caps a project at 50). */
+  upstreamMaxStreams: number | undefined;
+  /** Audio seconds per token per UTC day; undefined: no quota. */
+  dailyAudioSecondsPerToken: number | undefined;
+  /** A dead instance's stream slots are free again within this; renewed every third of it. */
+  slotTtlMs: number;
+}
+
+export const DEFAULT_SHARED: SharedConfig = {
+  redisUrl: undefined,
+  redisDown: 'admit',
+  upstreamMaxStreams: undefined,
+  dailyAudioSecondsPerToken: undefined,
+  slotTtlMs: 15_000,
+};
+
+function optionalInteger(name: string, min: number, max: number) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+      .optional(),
+  );
+}
+
+const sharedEnvSchema = z.object({
+  REDIS_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((value) => /^rediss?:\/\/[^\s]+$/i.test(value) && URL.canParse(value), {
+        message: 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+      })
+      .optional(),
+  ),
+  REDIS_DOWN: z.preprocess(
+    blankToUndefined,
+    z.enum(['admit', 'refuse'], { message: 'REDIS_DOWN must be admit or refuse' }).optional().default(DEFAULT_SHARED.redisDown),
+  ),
+  UPSTREAM_MAX_STREAMS: optionalInteger('UPSTREAM_MAX_STREAMS', 1, 1_000_000),
+  DAILY_AUDIO_SECONDS_PER_TOKEN: optionalInteger('DAILY_AUDIO_SECONDS_PER_TOKEN', 1, 24 * 3600 * 100),
+  REDIS_SLOT_TTL_SECONDS: integer('REDIS_SLOT_TTL_SECONDS', 3, 300, DEFAULT_SHARED.slotTtlMs / 1000),
+});
+
+function readSharedConfig(env: Env): { config: SharedConfig } | { errors: string[] } {
+  const parsed = sharedEnvSchema.safeParse(env);
+  if (!parsed.success) return { errors: parsed.error.issues.map((issue) => describeIssue(issue, env)) };
+  const values = parsed.data;
+  return {
+    config: {
+      redisUrl: values.REDIS_URL,
+      redisDown: values.REDIS_DOWN,
+      upstreamMaxStreams: values.UPSTREAM_MAX_STREAMS,
+      dailyAudioSecondsPerToken: values.DAILY_AUDIO_SECONDS_PER_TOKEN,
+      slotTtlMs: values.REDIS_SLOT_TTL_SECONDS * 1000,
     },
   };
 }

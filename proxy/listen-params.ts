@@ -93,6 +93,12 @@ const BYTES_PER_SAMPLE: Readonly<Record<string, number>> = { linear16: 2, linear
 /** For compressed or containerized audio the proxy cannot know the rate; allow uncompressed 48 kHz stereo. */
 const GENEROUS_BYTES_PER_SECOND = 48_000 * 2 * 2;
 
+/** Bytes per second of raw audio in this format; undefined for compressed or containerized audio. */
+export function rawBytesPerSecond(format: AudioFormat): number | undefined {
+  const width = format.encoding === undefined ? undefined : BYTES_PER_SAMPLE[format.encoding];
+  return width === undefined || format.sampleRate === undefined ? undefined : format.sampleRate * format.channels * width;
+}
+
 /** The most bytes per second of real-time audio this format can need. */
 export function bytesPerSecond(format: AudioFormat): number {
   const width = format.encoding === undefined ? undefined : BYTES_PER_SAMPLE[format.encoding];

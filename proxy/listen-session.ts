@@ -58,6 +58,8 @@ export interface SessionObserver {
   upstreamOpened?(connectMs: number): void;
   bytesIn?(bytes: number): void;
   bytesOut?(bytes: number): void;
+  /** Audio bytes relayed upstream (what a daily audio quota counts). */
+  audioRelayed?(bytes: number): void;
   /** A stream ended by the proxy or the upstream for a reason worth counting. */
   error?(kind: string): void;
   ended?(): void;
@@ -177,6 +179,15 @@ export class ListenSession {
   }
 
   /**
+   * A shared limit ran out mid-stream (the token's daily audio): the stream ends as at the session
+   * limit, its last results delivered, closed 1001 with `reason`; the extension's reconnect then
+   * meets the 429 that names the limit and when it resets.
+   */
+  limitReached(reason: string): void {
+    this.drain(reason, SESSION_LIMIT_DRAIN_MS);
+  }
+
+  /**
    * CloseStream to the upstream, its last results to the client, then close 1001 with `reason`.
    * Audio arriving meanwhile is not relayed; no final covers it, so the client sends it again on
    * its next connection.
@@ -209,6 +220,7 @@ export class ListenSession {
         return;
       }
       if (this.closeStreamSent) return;
+      this.observer.audioRelayed?.(data.length);
       this.upstream.sendAudio(data);
       return;
     }

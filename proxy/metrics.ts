@@ -21,9 +21,17 @@ export interface ProxyMetrics {
   countAuthThrottled(): void;
   /** Reads the number of open client connections at each scrape. */
   observeOpenConnections(read: () => number): void;
+  /** Reads the shared limits' store health at each scrape (Redis errors, time degraded). */
+  observeSharedLimits(read: () => SharedLimitsReading): void;
   /** Text exposition for a scrape. */
   render(): Promise<string>;
   readonly contentType: string;
+}
+
+export interface SharedLimitsReading {
+  degraded: boolean;
+  storeErrors: number;
+  degradedSeconds: number;
 }
 
 const PROCESS_PREFIX = 'captionist_proxy_';
@@ -109,6 +117,33 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
       this.set(readOpenConnections());
     },
   });
+  let readSharedLimits = (): SharedLimitsReading => ({ degraded: false, storeErrors: 0, degradedSeconds: 0 });
+  new Gauge({
+    name: 'captionist_shared_limits_degraded',
+    help: '1 while the shared limits store (Redis) is unreachable and REDIS_DOWN applies, else 0.',
+    registers: [registry],
+    collect() {
+      this.set(readSharedLimits().degraded ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'captionist_redis_errors_total',
+    help: 'Commands to Redis (shared limits) that failed or timed out.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(readSharedLimits().storeErrors);
+    },
+  });
+  new Counter({
+    name: 'captionist_shared_limits_degraded_seconds_total',
+    help: 'Time spent without Redis since start, in seconds.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(readSharedLimits().degradedSeconds);
+    },
+  });
   const authFailures = new Counter({
     name: 'captionist_auth_failures_total',
     help: 'Client token attempts that failed (wrong or missing token).',
@@ -127,6 +162,9 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
     countAuthThrottled: () => authThrottled.inc(),
     observeOpenConnections: (read) => {
       readOpenConnections = read;
+    },
+    observeSharedLimits: (read) => {
+      readSharedLimits = read;
     },
     contentType: registry.contentType,
     render: () => registry.metrics(),

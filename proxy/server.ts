@@ -14,6 +14,10 @@ import { createTokenVerifier, isOriginAllowed, readPresentedToken, TOKEN_SUBPROT
 import { ConnectionLimits } from './connection-limits';
 import { isLoopbackHost, type ProxyConfig } from './config';
 import { createHostCheck } from './host-check';
+import { createAudioMeter } from './limits/audio-meter';
+import { createLimits, limitSettings } from './limits/create-limits';
+import { createMemoryLimits } from './limits/memory-limits';
+import type { SharedLimits, StreamSlot } from './limits/shared-limits';
 import { refuseUpgrade, sendJson, type Refusal } from './http-refusal';
 import { checkListenParams, type ListenParams } from './listen-params';
 import { ListenSession, type SessionObserver } from './listen-session';
@@ -55,12 +59,14 @@ export interface ProxyOptions {
   shutdownGraceMs?: number;
   /** Served at /metrics; a fresh registry per proxy when absent. */
   metrics?: ProxyMetrics;
-  /** Failed-token throttle; one in memory from config.edge when absent (a shared store goes here). */
+  /** Failed-token throttle; from config (Redis with REDIS_URL, else memory) when absent. */
   authThrottle?: AuthThrottle;
   /** The opt-in Postgres archive (ARCHIVE_DATABASE_URL); none when absent. */
   archive?: ArchiveConfig;
   /** The archive's retention clock (tests). */
   archiveNow?: () => number;
+  /** Stream limits shared between instances; from config when absent (and then closed with the proxy). */
+  sharedLimits?: SharedLimits;
 }
 
 /** A reason the proxy cannot start, said for the person running it. */
@@ -68,7 +74,9 @@ export class ProxyStartError extends Error {
   override readonly name = 'ProxyStartError';
 }
 
-type UpgradeCheck = { refusal: Refusal } | { tokenLabel: string; params: ListenParams };
+type UpgradeCheck = { refusal: Refusal } | { tokenLabel: string; limitKey: string; params: ListenParams };
+/** A stream that passed every check; it holds a slot of the shared limits until it ends. */
+type Admitted = { refusal: Refusal } | { tokenLabel: string; limitKey: string; params: ListenParams; slot: StreamSlot };
 
 /**
  * Tight timeouts before a request is complete: Node's defaults held silent or trickling connections
@@ -118,14 +126,19 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   const verifier = createTokenVerifier(config.tokens);
   const checkHost = createHostCheck(config.edge.allowedHosts);
   const trustedProxies = new Set(config.edge.trustedProxies);
+  // Limits built here are closed with the proxy; ones passed in belong to the caller.
+  const built = options.sharedLimits === undefined ? await createLimits(config, logger) : undefined;
+  const limits: SharedLimits = options.sharedLimits ?? built?.limits ?? createMemoryLimits(limitSettings(config));
   const authThrottle =
-    options.authThrottle ?? createMemoryAuthThrottle({ maxFailures: config.edge.authMaxFailures, windowMs: config.edge.authFailureWindowMs });
+    options.authThrottle ??
+    built?.authThrottle ??
+    createMemoryAuthThrottle({ maxFailures: config.edge.authMaxFailures, windowMs: config.edge.authFailureWindowMs });
+  metrics.observeSharedLimits(() => ({ degraded: limits.health().degraded, ...limits.stats() }));
   const connectionLimits = new ConnectionLimits(config.edge);
   metrics.observeOpenConnections(() => connectionLimits.open);
   /** Connections refused on arrival: they already have their answer, whatever they send next. */
   const refusedConnections = new WeakSet<Socket>();
   const sessions = new Set<ListenSession>();
-  const streamsPerToken = new Map<string, number>();
   let closing = false;
 
   const wss = new WebSocketServer({
@@ -251,7 +264,17 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     if (path === '/metrics') {
       serveMetrics(request, response).catch(answerUnavailable(response));
     } else if (path === '/healthz') {
-      sendJson(response, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', engine: upstreamKind, streams: sessions.size });
+      // Degraded still answers 200: open streams go on and REDIS_DOWN decides about new ones, the
+      // same on every instance sharing that Redis, so a balancer gains nothing by moving away.
+      const health = limits.health();
+      const status = closing ? 'stopping' : health.degraded ? 'degraded' : 'ok';
+      sendJson(response, closing ? 503 : 200, {
+        status,
+        engine: upstreamKind,
+        streams: sessions.size,
+        limits: limits.store,
+        ...(health.degraded ? { reason: health.reason, whenDown: config.shared.redisDown } : {}),
+      });
     } else if (path === LISTEN_PATH || path === AUTH_CHECK_PATH) {
       explainListen(request, response, path === AUTH_CHECK_PATH).catch(answerUnavailable(response));
     } else if (archive !== undefined && path.startsWith(ARCHIVE_PATH_PREFIX)) {
@@ -298,16 +321,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         },
       };
     }
-    if ((streamsPerToken.get(auth.label) ?? 0) >= config.limits.maxStreamsPerToken) {
-      return {
-        refusal: {
-          status: 429,
-          error: 'too_many_streams',
-          message: `This token already has ${config.limits.maxStreamsPerToken} streams open, the most allowed.`,
-        },
-      };
-    }
-    return { tokenLabel: auth.label, params: params.params };
+    return { tokenLabel: auth.label, limitKey: auth.limitKey, params: params.params };
   };
 
   /** The Host allowlist and the token throttle around checkUpgrade (the throttle may be a remote store). */
@@ -319,6 +333,14 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     const checked = checkUpgrade(request, asPath);
     if ('refusal' in checked && checked.refusal.error === 'unauthorized') await noteAuthFailure(request, throttled.address);
     return checked;
+  };
+
+  /** checkAtEdge, then a slot of the shared limits (streams per token, daily audio, upstream cap). */
+  const admit = async (request: IncomingMessage): Promise<Admitted> => {
+    const checked = await checkAtEdge(request);
+    if ('refusal' in checked) return checked;
+    const admission = await limits.acquire(checked.limitKey);
+    return 'refusal' in admission ? admission : { ...checked, slot: admission.slot };
   };
 
   /**
@@ -341,7 +363,9 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       response.end();
       return;
     }
-    const checked = await checkAtEdge(request, LISTEN_PATH);
+    const edgeChecked = await checkAtEdge(request, LISTEN_PATH);
+    const limitRefusal = 'refusal' in edgeChecked ? undefined : await limits.check(edgeChecked.limitKey);
+    const checked = limitRefusal === undefined ? edgeChecked : { refusal: limitRefusal };
     if ('refusal' in checked) {
       if (checked.refusal.error === 'unknown_host') metrics.countError('refused_unknown_host');
       sendJson(response, checked.refusal.status, { error: checked.refusal.error, message: checked.refusal.message }, { ...cors, ...checked.refusal.headers });
@@ -355,13 +379,13 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (refusedConnections.has(request.socket)) return;
-    void checkAtEdge(request).then(
+    void admit(request).then(
       (checked) => openStream(request, socket, head, checked),
       (error: unknown) => refuseUpgrade(socket, edgeUnavailable(error)),
     );
   });
 
-  const openStream = (request: IncomingMessage, socket: Duplex, head: Buffer, checked: UpgradeCheck) => {
+  const openStream = (request: IncomingMessage, socket: Duplex, head: Buffer, checked: Admitted) => {
     if ('refusal' in checked) {
       logger.info({ status: checked.refusal.status, error: checked.refusal.error }, 'stream refused');
       metrics.countError(`refused_${checked.refusal.error}`);
@@ -370,8 +394,20 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     }
     const requestId = randomUUID();
     requestIds.set(request, requestId);
+    const { slot } = checked;
+    if (socket.destroyed) {
+      slot.release();
+      return;
+    }
+    // ws answers a malformed handshake itself and never calls back: the slot goes with the socket.
+    let upgraded = false;
+    socket.once('close', () => {
+      if (!upgraded) slot.release();
+    });
     wss.handleUpgrade(request, socket, head, (client: WebSocket) => {
+      upgraded = true;
       const { tokenLabel, params } = checked;
+      const meter = createAudioMeter(params.format, slot);
       // Whatever throws while one stream is set up ends that stream (1011), never the process.
       let session: ListenSession;
       let observer: SessionObserver | undefined;
@@ -386,24 +422,29 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
           createUpstream,
           idleTimeoutMs,
           logger: streamLogger,
-          observer: (observer = metrics.sessionObserver(upstreamKind)),
+          observer: (observer = { ...metrics.sessionObserver(upstreamKind), audioRelayed: (bytes) => meter.relayed(bytes) }),
           tap: archive?.tap({ owner: archiveOwner(readPresentedToken(request).token, !verifier.open), tokenLabel, requestId, params: params.archive ?? NO_ARCHIVE_PARAMS }),
         });
       } catch (error) {
         logger.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'stream setup failed');
         metrics.countError('stream_setup');
         observer?.ended?.();
+        slot.release();
         client.close(1011, 'the proxy could not set up this stream');
         setTimeout(() => client.terminate(), 3000).unref();
         return;
       }
-      streamsPerToken.set(tokenLabel, (streamsPerToken.get(tokenLabel) ?? 0) + 1);
+      const running = session;
+      slot.onQuotaUsed((refusal) => {
+        metrics.countError('daily_audio_quota');
+        logger.info({ requestId, token: tokenLabel, error: refusal.error }, 'daily audio quota used up mid-stream');
+        running.limitReached(refusal.message);
+      });
       sessions.add(session);
       void session.done.then(() => {
         sessions.delete(session);
-        const left = (streamsPerToken.get(tokenLabel) ?? 1) - 1;
-        if (left <= 0) streamsPerToken.delete(tokenLabel);
-        else streamsPerToken.set(tokenLabel, left);
+        meter.ended();
+        slot.release();
       });
     });
   };
@@ -424,6 +465,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
           : error.code === 'EADDRNOTAVAIL'
             ? `${config.host} is not an address of this machine`
             : error.message;
+      void built?.limits.close();
       reject(new ProxyStartError(`Cannot listen on ${config.host}:${config.port}: ${why}.`));
     };
     server.once('error', onError);
@@ -456,6 +498,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       clearInterval(sweep);
       void archive?.close();
       server.close();
+      await built?.limits.close();
       throw error;
     }
   }
@@ -473,6 +516,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       server.closeAllConnections();
       await stopped;
       await archive?.close();
+      await built?.limits.close();
     })();
     return closed;
   };

@@ -132,3 +132,41 @@ describe('upstream settings and format caps (issue 12)', () => {
     expect(bad.ok === false && bad.errors.join('\n')).toMatch(/MAX_SAMPLE_RATE must be at most 192000[\s\S]*MAX_CHANNELS must be at least 1[\s\S]*ALLOWED_ENCODINGS: "mp3" is not a Deepgram encoding/);
   });
 });
+
+describe('shared limits settings (issue 14)', () => {
+  it('keeps limits in memory by default and reads REDIS_URL, REDIS_DOWN, the cap, the quota and the slot TTL', () => {
+    const defaults = loadConfig({});
+    expect(defaults.ok && defaults.config.shared).toEqual({
+      redisUrl: undefined,
+      redisDown: 'admit',
+      upstreamMaxStreams: undefined,
+      dailyAudioSecondsPerToken: undefined,
+      slotTtlMs: 15_000,
+    });
+    const set = loadConfig({
+      REDIS_URL: 'redis://:secret@10.0.0.5:6379/2',
+      REDIS_DOWN: 'refuse',
+      UPSTREAM_MAX_STREAMS: '50',
+      DAILY_AUDIO_SECONDS_PER_TOKEN: '14400',
+      REDIS_SLOT_TTL_SECONDS: '30',
+    });
+    expect(set.ok && set.config.shared).toEqual({
+      redisUrl: 'redis://:secret@10.0.0.5:6379/2',
+      redisDown: 'refuse',
+      upstreamMaxStreams: 50,
+      dailyAudioSecondsPerToken: 14_400,
+      slotTtlMs: 30_000,
+    });
+  });
+
+  it('reports bad values, never printing the Redis URL (it may hold a password)', () => {
+    const bad = loadConfig({ REDIS_URL: 'http://:secret@cache:6379', REDIS_DOWN: 'maybe', UPSTREAM_MAX_STREAMS: '0', REDIS_SLOT_TTL_SECONDS: '1' });
+    expect(bad.ok).toBe(false);
+    const text = bad.ok ? '' : bad.errors.join('\n');
+    expect(text).toMatch(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(text).toMatch(/REDIS_DOWN must be admit or refuse/);
+    expect(text).toMatch(/UPSTREAM_MAX_STREAMS must be at least 1/);
+    expect(text).toMatch(/REDIS_SLOT_TTL_SECONDS must be at least 3/);
+    expect(text).not.toContain('secret');
+  });
+});

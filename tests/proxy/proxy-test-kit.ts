@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
-import { DEFAULT_EDGE, DEFAULT_LIMITS, type ProxyConfig } from '@/proxy/config';
+import { DEFAULT_EDGE, DEFAULT_LIMITS, DEFAULT_SHARED, type ProxyConfig } from '@/proxy/config';
 
 /** Strong enough for proxy/config.ts's rule (at least 32 characters), as a deployment's would be. */
 export const TOKEN = 'test-token-0123456789abcdef0123456789';
@@ -25,6 +25,7 @@ export function testConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig {
     allowedOrigins: [EXTENSION_ORIGIN],
     limits: { ...DEFAULT_LIMITS },
     edge: { ...DEFAULT_EDGE },
+    shared: { ...DEFAULT_SHARED },
     logLevel: 'silent',
     ...overrides,
   };

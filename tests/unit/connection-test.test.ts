@@ -5,10 +5,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { proxyHttpEndpoints, quickCheck, testConnection, type ConnectionTestDeps, type ConnectionTestResult } from '@/lib/connection-test';
 import WebSocket from 'ws';
-import { DEFAULT_EDGE, DEFAULT_LIMITS } from '@/proxy/config';
+import { DEFAULT_EDGE, DEFAULT_LIMITS, DEFAULT_SHARED } from '@/proxy/config';
 import { startProxy } from '@/proxy/server';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
-import { testConfig, TOKEN as REAL_PROXY_TOKEN } from '../proxy/proxy-test-kit';
+import { OTHER_TOKEN, silencePcm, testConfig, TOKEN as REAL_PROXY_TOKEN } from '../proxy/proxy-test-kit';
 import {
   browserFetch,
   browserWebSocket,
@@ -270,5 +270,35 @@ describe('testConnection against the real proxy (proxy/server.ts, local engine)'
       busy.once('error', reject);
     });
     expectFailure(await testConnection(settingsFor(proxy.url, REAL_PROXY_TOKEN), deps), 'rate-limited', /already has 1 streams open/);
+  }, 30_000);
+
+  it('reports a used-up daily audio quota as its own 429, with when it resets', async () => {
+    const proxy = keep(await startProxy(testConfig({ shared: { ...DEFAULT_SHARED, dailyAudioSecondsPerToken: 1 } })));
+    const spent = new WebSocket(`${proxy.url}?encoding=linear16&sample_rate=16000`, ['token', REAL_PROXY_TOKEN]);
+    keep({ close: async () => spent.terminate() });
+    await new Promise((resolve, reject) => {
+      spent.once('open', resolve);
+      spent.once('error', reject);
+    });
+    spent.send(silencePcm(1.2));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    spent.close(1000);
+    await new Promise((resolve) => spent.once('close', resolve));
+    const result = await testConnection(settingsFor(proxy.url, REAL_PROXY_TOKEN), deps);
+    expectFailure(result, 'daily-quota', /resets in \d+ h \d+ min/);
+    if (!result.ok) expect(result.advice).toMatch(/midnight UTC/);
+  }, 30_000);
+
+  it("reports the team's full upstream cap as its own 429", async () => {
+    const proxy = keep(await startProxy(testConfig({ shared: { ...DEFAULT_SHARED, upstreamMaxStreams: 1 } })));
+    const other = new WebSocket(`${proxy.url}?encoding=linear16&sample_rate=16000`, ['token', OTHER_TOKEN]);
+    keep({ close: async () => other.terminate() });
+    await new Promise((resolve, reject) => {
+      other.once('open', resolve);
+      other.once('error', reject);
+    });
+    const result = await testConnection(settingsFor(proxy.url, REAL_PROXY_TOKEN), deps);
+    expectFailure(result, 'upstream-full', /UPSTREAM_MAX_STREAMS/);
+    if (!result.ok) expect(result.status).toBe(429);
   }, 30_000);
 });

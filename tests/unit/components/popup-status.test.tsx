@@ -110,6 +110,8 @@ describe('local engine note and level', () => {
     const refusal = { ok: false as const, status: 401, message: 'x refused the token.', advice: 'Copy it again.' };
     expect(noteFromCheck({ ...refusal, kind: 'unauthorized' })).toEqual({ kind: 'problem', message: refusal.message, advice: refusal.advice });
     expect(noteFromCheck({ ...refusal, kind: 'rate-limited', status: 429 })).toBeNull();
+    expect(noteFromCheck({ ...refusal, kind: 'daily-quota', status: 429 })).toMatchObject({ kind: 'problem', message: refusal.message });
+    expect(noteFromCheck({ ...refusal, kind: 'upstream-full', status: 429 })).toMatchObject({ kind: 'problem', message: refusal.message });
   });
 
   it('maps the peak from -60..0 dBFS onto the meter', () => {
