@@ -25,7 +25,8 @@ import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../scripts/browser/launch';
 import { startProxy, type ProxyProcess } from '../../scripts/browser/proxy-process';
 import { LIBRIVOX_DIR } from '../../scripts/prepare-audio';
-import { NGINX_BIN, REDIS_BIN, startClusterNginx, startLocalRedis, type ClusterNginx, type LocalRedis } from '../fixtures/cluster-topology';
+import { startClusterNginx, type ClusterNginx } from '../fixtures/cluster-topology';
+import { startRedis, type TestRedis } from '../fixtures/redis-server';
 import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
@@ -64,7 +65,7 @@ interface Instance {
 
 interface Cluster {
   upstream: HostileUpstream;
-  redis: LocalRedis;
+  redis: TestRedis;
   instances: Instance[];
   nginx: ClusterNginx;
 }
@@ -98,8 +99,6 @@ async function holder(cluster: Cluster, timeoutMs: number, exclude: readonly str
   return found as Instance;
 }
 
-const haveServices = existsSync(NGINX_BIN) && existsSync(REDIS_BIN);
-
 const test = base.extend<{ cluster: Cluster }>({
   cluster: async ({ proxyToken }, use, testInfo) => {
     const cleanups: Array<() => Promise<void>> = [];
@@ -108,8 +107,8 @@ const test = base.extend<{ cluster: Cluster }>({
     try {
       const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY });
       cleanups.push(() => upstream.close());
-      const redis = await startLocalRedis();
-      cleanups.push(() => redis.stop());
+      const redis = await startRedis();
+      cleanups.push(() => redis.close());
       const instances: Instance[] = [];
       for (const name of ['proxy1', 'proxy2', 'proxy3']) {
         const started = await startProxy({
@@ -121,7 +120,7 @@ const test = base.extend<{ cluster: Cluster }>({
             // public name is allowed.
             TRUSTED_PROXIES: '127.0.0.1',
             ALLOWED_HOSTS: 'captions.example.com',
-            // Shared limits land from the Redis work (issue 14); until then the instances ignore it.
+            // The instances share their limits (proxy/limits/), as a team's deployment does.
             REDIS_URL: redis.url,
             LOG_LEVEL: 'info',
           },
@@ -161,7 +160,6 @@ interface SavedWord {
 }
 
 test.describe('several instances behind nginx', () => {
-  test.skip(!haveServices, `needs ${NGINX_BIN} and ${REDIS_BIN} (scripts/install-deps.sh installs both)`);
 
   test('tab capture through nginx: the instance holding the stream gets SIGTERM, the next one SIGKILL; one word per 100 ms, none lost, none twice', async ({
     app,

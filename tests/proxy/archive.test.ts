@@ -9,7 +9,7 @@ import { DEFAULT_ARCHIVE, type ArchiveConfig } from '@/proxy/archive/archive-con
 import { runArchiveMigrations } from '@/proxy/archive/archive-store';
 import { startProxy, type ProxyOptions, type RunningProxy } from '@/proxy/server';
 import { startFakeDeepgram, type FakeDeepgram, type FakeUtterance } from '@/tests/fixtures/fake-deepgram';
-import { startPostgres, type PostgresServer } from './postgres-server';
+import { startPostgres, type PostgresServer } from '../fixtures/postgres-server';
 import { DEEPGRAM_KEY, OTHER_TOKEN, TOKEN, connectClient, httpGet, resultsOf, silencePcm, streamPcm, testConfig, transcriptOf, waitFor } from './proxy-test-kit';
 
 const QUERY = 'model=nova-3&encoding=linear16&sample_rate=16000&channels=1&interim_results=true&punctuate=true';

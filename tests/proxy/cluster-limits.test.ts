@@ -4,28 +4,16 @@
  * through REDIS_URL, MAX_STREAMS_PER_TOKEN=3. One token opens three streams (least_conn puts them
  * on different instances); a fourth is refused with 429 whichever instance it reaches, through
  * nginx or straight at each instance; when one of the three closes, a new one is admitted.
- *
- * The limit is shared only once the Redis work of issue 14 has landed (proxy/limits/, REDIS_URL
- * in proxy/config.ts). Until then each instance counts its own streams, the fourth is admitted,
- * and this test is skipped, saying why. It needs no change when that work merges.
+ * Without the shared limits (proxy/limits/) each instance counts its own streams and the fourth
+ * is admitted.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyProcess } from '../../scripts/browser/proxy-process';
 import { startFakeDeepgram, type FakeDeepgram } from '../fixtures/fake-deepgram';
-import { NGINX_BIN, REDIS_BIN, startClusterNginx, startLocalRedis, type ClusterNginx, type LocalRedis } from '../fixtures/cluster-topology';
+import { startClusterNginx, type ClusterNginx } from '../fixtures/cluster-topology';
+import { startRedis, type TestRedis } from '../fixtures/redis-server';
 import { DEEPGRAM_KEY, EXTENSION_ORIGIN, LISTEN_QUERY, TOKEN, silencePcm, sleep } from './proxy-test-kit';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const sharedLimitsLanded = existsSync(path.join(ROOT, 'proxy/limits')) || readFileSync(path.join(ROOT, 'proxy/config.ts'), 'utf8').includes('REDIS_URL');
-const haveServices = existsSync(NGINX_BIN) && existsSync(REDIS_BIN);
-// Set CLUSTER_LIMITS_FORCE=1 to run it anyway (it then shows what per-instance limits do).
-const runIt = (sharedLimitsLanded || process.env.CLUSTER_LIMITS_FORCE === '1') && haveServices;
-const why = !haveServices
-  ? `skipped: needs ${NGINX_BIN} and ${REDIS_BIN}`
-  : 'skipped: shared limits are not on this branch yet (no proxy/limits/, no REDIS_URL in proxy/config.ts; issue 14 Redis work)';
 
 const LIMIT = 3;
 
@@ -36,7 +24,7 @@ interface Attempt {
 }
 
 let fake: FakeDeepgram | undefined;
-let redis: LocalRedis | undefined;
+let redis: TestRedis | undefined;
 let nginx: ClusterNginx | undefined;
 const instances: Array<{ name: string; port: number; process: ProxyProcess }> = [];
 const open: WebSocket[] = [];
@@ -72,9 +60,9 @@ async function streamsOn(port: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!runIt) return;
   fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100 });
-  redis = await startLocalRedis();
+  const shared = await startRedis();
+  redis = shared;
   for (const name of ['proxy1', 'proxy2', 'proxy3']) {
     const started = await startProxy({
       env: {
@@ -84,7 +72,7 @@ beforeAll(async () => {
         MAX_STREAMS_PER_TOKEN: String(LIMIT),
         TRUSTED_PROXIES: '127.0.0.1',
         ALLOWED_HOSTS: 'captions.example.com',
-        REDIS_URL: redis.url,
+        REDIS_URL: shared.url,
         LOG_LEVEL: 'warn',
       },
     });
@@ -103,11 +91,11 @@ afterAll(async () => {
   for (const ws of open) ws.terminate();
   await nginx?.stop().catch(() => undefined);
   await Promise.all(instances.map((instance) => instance.process.stop(2_000).catch(() => undefined)));
-  await redis?.stop().catch(() => undefined);
+  await redis?.close().catch(() => undefined);
   await fake?.close().catch(() => undefined);
 }, 30_000);
 
-describe.skipIf(!runIt)('a token\'s stream limit holds across three instances behind nginx', () => {
+describe('a token\'s stream limit holds across three instances behind nginx', () => {
   it(`admits ${LIMIT} streams on different instances and refuses the 4th wherever it lands; a closed one frees its slot`, { timeout: 60_000 }, async () => {
     const through = nginx as ClusterNginx;
     for (let i = 0; i < LIMIT; i++) {
@@ -145,8 +133,4 @@ describe.skipIf(!runIt)('a token\'s stream limit holds across three instances be
     expect(again.status, again.body).toBe(101);
     open.push(again.ws as WebSocket);
   });
-});
-
-describe.skipIf(runIt)(`a token's stream limit across instances (${why})`, () => {
-  it.skip(why, () => undefined);
 });

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS, DEFAULT_SHARED } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, connectClient, silencePcm, sleep, testConfig, upgradeAnswer } from './proxy-test-kit';
-import { startRedis, type TestRedis } from './redis-server';
+import { startRedis, type TestRedis } from '../fixtures/redis-server';
 
 const READY = /^Captionist proxy listening on (ws:\/\/\S+) /;
 const SLOT_TTL_MS = DEFAULT_SHARED.slotTtlMs;

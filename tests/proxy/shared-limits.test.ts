@@ -8,7 +8,7 @@ import { DEFAULT_EDGE, DEFAULT_LIMITS, DEFAULT_SHARED, type EdgeConfig, type Pro
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
 import { DEEPGRAM_KEY, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, httpGet, silencePcm, sleep, testConfig, upgradeAnswer, type TestClient } from './proxy-test-kit';
-import { startRedis, type TestRedis } from './redis-server';
+import { startRedis, type TestRedis } from '../fixtures/redis-server';
 
 let redis: TestRedis | undefined;
 let fake: FakeDeepgram | undefined;
