@@ -28,11 +28,11 @@ import { LIBRIVOX_DIR } from '../../scripts/prepare-audio';
 import { startClusterNginx, type ClusterNginx } from '../fixtures/cluster-topology';
 import { startRedis, type TestRedis } from '../fixtures/redis-server';
 import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage } from './support/speech-page';
 
 const run = promisify(execFile);
 const DEEPGRAM_KEY = 'cluster-upstream-key-for-e2e';
@@ -169,26 +169,12 @@ test.describe('several instances behind nginx', () => {
     const began = Date.now();
     const step = (text: string) => console.log(`[cluster] ${clock()} ${text}`);
     const speech = await speechWav();
-    // Every 100 ms batch must reach the socket, silence too: the voice gate off, as a user can set it.
-    const options = await app.context.newPage();
-    await options.goto(`chrome-extension://${app.extensionId}/options.html`);
-    await options.locator('#vad-enabled').uncheck();
-    await options.locator('#save').click();
-    await expect(options.locator('[data-testid=options-status]')).toContainText('Saved');
-    await options.close();
+    // Every 100 ms batch must reach the socket, silence too.
+    await turnOffVoiceGate(app);
 
     const page = await startSpeechPage(speech.wav, 'Captionist cluster test', false);
     try {
-      const tab = await app.context.newPage();
-      await tab.goto(page.url);
-      await waitForPlayback(tab);
-      const popup = await clickToolbarButton(app, tab);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      const tab = await startCaptionsOnPlayingPage(app, page.url);
       const { upstream } = cluster;
       const wordsHeard = () => upstream.connections.reduce((n, c) => n + c.words.length, 0);
 

@@ -16,11 +16,11 @@ import { getTargets } from '../../scripts/browser/cdp-client';
 import { CHROMIUM_BIN, chromiumArgs, type LaunchedBrowser } from '../../scripts/browser/launch';
 import { startStaticServer } from '../../scripts/browser/static-server';
 import { startHostileUpstream, type HostileUpstream } from '../fixtures/hostile-upstream';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { clickToolbarButton, expectPhase, startCaptionsOnPlayingPage, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback, type SpeechPage } from './support/speech-page';
+import { startSpeechPage, waitForPlayback } from './support/speech-page';
 
 const DEEPGRAM_KEY = 'lifecycle-upstream-key-for-e2e';
 
@@ -71,20 +71,6 @@ async function collectFinals(page: Page, into: Set<string>): Promise<number> {
   return into.size;
 }
 
-async function startOnSpeechPage(app: LaunchedBrowser, speech: SpeechPage): Promise<Page> {
-  const tab = await app.context.newPage();
-  await tab.goto(speech.url);
-  await waitForPlayback(tab);
-  const popup = await clickToolbarButton(app, tab);
-  try {
-    await startFromPopup(popup, 'tab');
-    await expectPhase(popup, ['live'], 20_000);
-  } finally {
-    await popup.close();
-  }
-  return tab;
-}
-
 test.describe('extension lifecycle', () => {
   test('the service worker stopped three times mid-session: captions keep flowing, views stay right, nothing lost across a browser restart', async ({
     app,
@@ -93,7 +79,7 @@ test.describe('extension lifecycle', () => {
     test.setTimeout(150_000);
     const speech = await startSpeechPage(audio.page, 'Captionist lifecycle test');
     try {
-      const tab = await startOnSpeechPage(app, speech);
+      const tab = await startCaptionsOnPlayingPage(app, speech.url);
       const seen = new Set<string>();
       await expect.poll(() => collectFinals(tab, seen), { timeout: 20_000, message: 'first captions' }).toBeGreaterThan(3);
       const step = (text: string) => console.log(`[lifecycle] ${new Date().toISOString().slice(11, 19)} ${text}`);
@@ -203,7 +189,7 @@ test.describe('extension lifecycle', () => {
     const speech = await startSpeechPage(audio.page, 'Captionist navigation test');
     const elsewhere = await startStaticServer({ '/elsewhere.html': { html: '<!doctype html><title>Elsewhere</title><p>Another site.</p>' } });
     try {
-      const tab = await startOnSpeechPage(app, speech);
+      const tab = await startCaptionsOnPlayingPage(app, speech.url);
       const seen = new Set<string>();
       await expect.poll(() => collectFinals(tab, seen), { timeout: 20_000 }).toBeGreaterThan(0);
       await tab.goto(`${elsewhere.origin}/elsewhere.html`);

@@ -29,10 +29,10 @@ import { buildListenUrl } from '../../lib/listen/listen-url';
 import { DEFAULT_SETTINGS } from '../../lib/settings';
 import { TranscriptStore } from '../../lib/transcript/transcript-store';
 import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveText } from './support/screenshots';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage } from './support/speech-page';
 
 const run = promisify(execFile);
 const DEEPGRAM_KEY = 'hostile-upstream-key-for-e2e';
@@ -397,26 +397,12 @@ test.describe('network faults in the real extension', () => {
   }, testInfo) => {
     test.setTimeout(240_000);
     const speech = await loopedSpeech();
-    // Every 100 ms batch must reach the socket, silence too: the voice gate off, as a user can set it.
-    const options = await app.context.newPage();
-    await options.goto(`chrome-extension://${app.extensionId}/options.html`);
-    await options.locator('#vad-enabled').uncheck();
-    await options.locator('#save').click();
-    await expect(options.locator('[data-testid=options-status]')).toContainText('Saved');
-    await options.close();
+    // Every 100 ms batch must reach the socket, silence too.
+    await turnOffVoiceGate(app);
 
     const page = await startSpeechPage(speech.wav, 'Captionist network faults', false);
     try {
-      const tab = await app.context.newPage();
-      await tab.goto(page.url);
-      await waitForPlayback(tab);
-      const popup = await clickToolbarButton(app, tab);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      const tab = await startCaptionsOnPlayingPage(app, page.url);
       const startedAt = Date.now();
       const schedule = faultSchedule(20260602, ['kill', 'kill', 'kill', 'graceful-restart', 'upstream-1011'], 8, 19);
       const applied: string[] = [];

@@ -8,6 +8,7 @@ import type { LaunchedBrowser } from '../../../scripts/browser/launch';
 import { openActionPopup, type ActionPopup, type PopupStatus } from '../../../scripts/browser/popup';
 import { expect } from './fixtures';
 import { saveScreenshot, saveText } from './screenshots';
+import { waitForPlayback } from './speech-page';
 import { copyTranscript, openSidePanel, readUtterances } from './side-panel';
 import { matchedContentWords } from './transcript-words';
 
@@ -32,6 +33,31 @@ export async function expectPhase(popup: ActionPopup, phases: PopupStatus['phase
   const result = await popup.waitForPhase(wanted, timeoutMs);
   expect(result.status.phase, `popup status: ${result.status.text}`).toMatch(new RegExp(`^(${wanted.join('|')})$`));
   return result.status;
+}
+
+/** Opens `url` (a page playing speech) in a new tab and starts captions on it from the popup; resolves once live. */
+export async function startCaptionsOnPlayingPage(app: LaunchedBrowser, url: string): Promise<Page> {
+  const tab = await app.context.newPage();
+  await tab.goto(url);
+  await waitForPlayback(tab);
+  const popup = await clickToolbarButton(app, tab);
+  try {
+    await startFromPopup(popup, 'tab');
+    await expectPhase(popup, ['live'], 20_000);
+  } finally {
+    await popup.close();
+  }
+  return tab;
+}
+
+/** Turns the voice gate off in Options, as a user can: every 100 ms batch then reaches the socket, silence too. */
+export async function turnOffVoiceGate(app: LaunchedBrowser): Promise<void> {
+  const options = await app.context.newPage();
+  await options.goto(`chrome-extension://${app.extensionId}/options.html`);
+  await options.locator('#vad-enabled').uncheck();
+  await options.locator('#save').click();
+  await expect(options.locator('[data-testid=options-status]')).toContainText('Saved');
+  await options.close();
 }
 
 /** Opens the popup on `page`, presses Stop and waits for idle. */
