@@ -36,12 +36,13 @@ import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { messageAgeMs, percentile, StampGroup, summarize, type LatencySummary } from './proxy-frame-stamp';
 import { connectBenchWebSocket, encodeAudioFrame, stampEncodedFrame, unstampEncodedFrame, type BenchWebSocket } from './proxy-ws-client';
 
-const KEY = 'bench-deepgram-key';
-const TOKEN = 'bench-client-token-5e8b2f7a1c9d4e6b3a0f';
+export const KEY = 'bench-deepgram-key';
+export const TOKEN = 'bench-client-token-5e8b2f7a1c9d4e6b3a0f';
 const FRAME_MS = 100;
 const FRAME_BYTES = 3200; // 100 ms of 16 kHz mono linear16 (silence, but for the stamp: the fake does not listen)
 /** Each stream cycles through this many encoded frames: the socket may hold on to a buffer it could
@@ -52,7 +53,10 @@ const QUERY = 'model=nova-3&encoding=linear16&sample_rate=16000&channels=1&inter
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE_KIB = 4;
 
+/** Run as `npm run bench:proxy`, not imported by another bench (bench/cluster.ts), which brings its own flags. */
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 const { values: args } = parseArgs({
+  args: isMain ? process.argv.slice(2) : [],
   options: {
     streams: { type: 'string', default: '100,500,1000,2000' },
     seconds: { type: 'string', default: '5' },
@@ -69,10 +73,17 @@ const proxyCore = String(cores - 1);
 const harnessCores = cores > 1 ? `0-${cores - 2}` : '0';
 if (args.pin && cores > 1) spawnSync('taskset', ['-a', '-p', '-c', harnessCores, String(process.pid)], { stdio: 'ignore' });
 const streamCounts = args.streams.split(',').map(Number);
-const measureMs = Number(args.seconds) * 1000;
-const warmupMs = Number(args.warmup) * 1000;
+let measureMs = Number(args.seconds) * 1000;
+let warmupMs = Number(args.warmup) * 1000;
 const msPerWord = Number(args['ms-per-word']);
-const maxFrames = Math.ceil((warmupMs + measureMs) / FRAME_MS) + 100;
+let maxFrames = Math.ceil((warmupMs + measureMs) / FRAME_MS) + 100;
+
+/** For a bench that imports runPhase: its own measured window and warm-up, in seconds. */
+export function setPhaseTiming(seconds: number, warmup: number): void {
+  measureMs = seconds * 1000;
+  warmupMs = warmup * 1000;
+  maxFrames = Math.ceil((warmupMs + measureMs) / FRAME_MS) + 100;
+}
 
 interface Probe {
   ws: BenchWebSocket;
@@ -85,7 +96,7 @@ interface Probe {
   sentAt: Float64Array;
 }
 
-interface GroupResult {
+export interface GroupResult {
   /** Results round trips (ms) of frames sent in the measured window, sorted. */
   latencies: number[];
   /** The same Results' way down alone (the fake sends -> the client has it), ms, sorted. */
@@ -97,7 +108,7 @@ interface GroupResult {
   failedStreams: number;
 }
 
-interface PhaseResult {
+export interface PhaseResult {
   /** Whole-machine CPU busy while measuring, in % of one core (200 = both cores of two). */
   machineCpuPercent: number;
   /** Proxy RSS with all streams connected, before audio flows. */
@@ -116,6 +127,8 @@ interface PhaseResult {
   loadGenSysPercent: number;
   /** The proxy's event-loop delay over the measured window, from its own /metrics. */
   proxyLoopDelay?: LoopDelay;
+  /** CPU over the measured window of each process in pids.watch, % of one core, in that order. */
+  watchedCpuPercent: number[];
 }
 
 /** How late the proxy's event loop ran, ms: how long a message that has arrived can wait for the proxy to read it. */
@@ -162,9 +175,9 @@ async function scrapeLoopDelay(metricsUrl: string): Promise<LoopDelay> {
   return { p50: read('p50'), p99: read('p99'), max: read('max') };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startProcess(
+export function startProcess(
   script: string,
   env: Record<string, string>,
   ready: RegExp,
@@ -192,7 +205,7 @@ function startProcess(
   });
 }
 
-async function stopProcess(child: ChildProcessWithoutNullStreams): Promise<void> {
+export async function stopProcess(child: ChildProcessWithoutNullStreams): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -207,13 +220,13 @@ function processSysSeconds(pid: number): number {
   return Number(fields[12]) / CLOCK_TICKS;
 }
 
-function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
-function machineJiffies(): { busy: number; total: number } {
+export function machineJiffies(): { busy: number; total: number } {
   const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
   const total = fields.reduce((sum, value) => sum + value, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
@@ -242,7 +255,7 @@ function answeredFrame(data: Buffer): number | undefined {
   return Number.isFinite(end) ? Math.round((end * 1000) / FRAME_MS) : undefined;
 }
 
-interface StreamGroup {
+export interface StreamGroup {
   group: StampGroup;
   url: string;
   headers: Record<string, string>;
@@ -278,10 +291,17 @@ async function openStreams({ group, url, headers, count }: StreamGroup): Promise
  * Streams in real time for warmup + measurement: Results round trips of frames sent in the measured
  * window, and the fake's one-way timing of every frame in it, per stream group.
  */
-async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?: number }, proxyMetricsUrl?: string): Promise<PhaseResult> {
+export async function runPhase(
+  groups: StreamGroup[],
+  fake: FakeProcess,
+  pids: { proxy?: number; watch?: number[] },
+  proxyMetricsUrl?: string,
+): Promise<PhaseResult> {
   const fakePid = fake.child.pid ?? 0;
   let proxyCpuAtMeasure = 0;
   let proxySysAtMeasure = 0;
+  const watch = pids.watch ?? [];
+  let watchedAtMeasure = watch.map(() => 0);
   const fakeCpuStart = processCpuSeconds(fakePid);
   const phaseStart = performance.now();
   const probes: Probe[] = [];
@@ -330,6 +350,7 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
         proxyCpuAtMeasure = processCpuSeconds(pids.proxy);
         proxySysAtMeasure = processSysSeconds(pids.proxy);
       }
+      watchedAtMeasure = watch.map(processCpuSeconds);
       measureStartedAt = now;
       // Starts the proxy's loop-delay histogram afresh for the window (what it held is discarded).
       if (proxyMetricsUrl !== undefined) scrapeLoopDelay(proxyMetricsUrl).catch(() => undefined);
@@ -362,6 +383,7 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
     pids.proxy === undefined ? Number.NaN : ((processCpuSeconds(pids.proxy) - proxyCpuAtMeasure) / (window / 1000)) * 100;
   const proxySysPercent =
     pids.proxy === undefined ? Number.NaN : ((processSysSeconds(pids.proxy) - proxySysAtMeasure) / (window / 1000)) * 100;
+  const watchedCpuPercent = watch.map((pid, index) => ((processCpuSeconds(pid) - (watchedAtMeasure[index] ?? 0)) / (window / 1000)) * 100);
   const proxyLoopDelay = proxyMetricsUrl === undefined ? undefined : await scrapeLoopDelay(proxyMetricsUrl);
   await sleep(500); // answers still in flight
   const frameTimes = await fake.report();
@@ -394,6 +416,7 @@ async function runPhase(groups: StreamGroup[], fake: FakeProcess, pids: { proxy?
     connectedRssKiB,
     fakeCpuPercent: ((processCpuSeconds(fakePid) - fakeCpuStart) / ((performance.now() - phaseStart) / 1000)) * 100,
     groups: byGroup,
+    watchedCpuPercent,
     loadGenCpuPercent: ((cpu.user + cpu.system) / 1000 / window) * 100,
     loadGenSysPercent: (cpu.system / 1000 / window) * 100,
     ...(proxyLoopDelay === undefined ? {} : { proxyLoopDelay }),
@@ -469,14 +492,14 @@ function formatResourcesRow(row: Row): string {
   ].join(' | ');
 }
 
-interface FakeProcess {
+export interface FakeProcess {
   child: ChildProcessWithoutNullStreams;
   url: string;
   /** One-way frame latencies timed since the last report, by stream group. */
   report(): Promise<Partial<Record<StampGroup, LatencySummary>>>;
 }
 
-async function startFake(): Promise<FakeProcess> {
+export async function startFake(): Promise<FakeProcess> {
   const { child, line } = await startProcess('bench/proxy-fake-upstream.ts', { FAKE_DEEPGRAM_KEY: KEY, FAKE_MS_PER_WORD: String(msPerWord) }, /^ws:\/\//, harnessCores);
   let waiting: ((report: Partial<Record<StampGroup, LatencySummary>>) => void) | undefined;
   let out = '';
@@ -592,4 +615,4 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+if (isMain) await main();
