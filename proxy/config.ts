@@ -95,18 +95,18 @@ const blankToUndefined = (value: unknown): unknown =>
 
 const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
 
+/** A whole number from `min` to `max`, written in the environment as digits. */
+function wholeNumber(name: string, min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+}
+
 function integer(name: string, min: number, max: number, fallback: number) {
-  return z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .trim()
-      .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
-      .transform(Number)
-      .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
-      .optional()
-      .default(fallback),
-  );
+  return z.preprocess(blankToUndefined, wholeNumber(name, min, max).optional().default(fallback));
 }
 
 function decimal(name: string, min: number, max: number, fallback: number) {
@@ -389,16 +389,7 @@ export const DEFAULT_SHARED: SharedConfig = {
 };
 
 function optionalInteger(name: string, min: number, max: number) {
-  return z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .trim()
-      .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
-      .transform(Number)
-      .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
-      .optional(),
-  );
+  return z.preprocess(blankToUndefined, wholeNumber(name, min, max).optional());
 }
 
 const sharedEnvSchema = z.object({

@@ -30,6 +30,7 @@ import { startRedis, type TestRedis } from '../fixtures/redis-server';
 import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
 import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
+import { checkSlots, readSavedWords } from './support/saved-words';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
 import { startSpeechPage } from './support/speech-page';
@@ -154,11 +155,6 @@ const test = base.extend<{ cluster: Cluster }>({
   },
 });
 
-interface SavedWord {
-  text: string;
-  start: number;
-}
-
 test.describe('several instances behind nginx', () => {
 
   test('tab capture through nginx: the instance holding the stream gets SIGTERM, the next one SIGKILL; one word per 100 ms, none lost, none twice', async ({
@@ -231,28 +227,10 @@ test.describe('several instances behind nginx', () => {
       await expect.poll(async () => (await readUtterances(panel)).length, { timeout: 10_000, message: 'side panel utterances' }).toBeGreaterThan(3);
       await saveScreenshot(panel, testInfo, 'cluster-side-panel');
 
-      // The saved session, as any extension page reads it.
-      const saved = await panel.evaluate(async () => {
-        const runtime = (globalThis as unknown as { chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } } }).chrome.runtime;
-        const snapshot = (await runtime.sendMessage({ type: 'transcript/get' })) as {
-          utterances: { words: { text: string; start: number }[] }[];
-        };
-        return snapshot.utterances.flatMap((u) => u.words.map((w) => ({ text: w.text, start: w.start })));
-      });
+      // The saved session, as any extension page reads it; one word per 100 ms slot, first to last.
+      const words = await readSavedWords(panel);
       await panel.close();
-      const words: SavedWord[] = saved.sort((a, b) => a.start - b.start);
-
-      // One word per 100 ms slot of captured audio, from the first to the last.
-      const origin = words[0]?.start ?? 0;
-      const slots = words.map((w) => Math.round((w.start - origin) / 0.1));
-      const missing: number[] = [];
-      const repeated: number[] = [];
-      for (let i = 1; i < slots.length; i++) {
-        const previous = slots[i - 1] ?? 0;
-        const current = slots[i] ?? 0;
-        if (current === previous) repeated.push(current);
-        for (let s = previous + 1; s < current; s++) missing.push(s);
-      }
+      const { missing, repeated, capturedSeconds } = checkSlots(words);
       const reference = stitchConnections(upstream.connections);
       const figures = {
         instances: { sigterm: first.name, sigkill: second.name, survivor: third.name },
@@ -262,7 +240,7 @@ test.describe('several instances behind nginx', () => {
         referenceWords: reference.length,
         lost: missing.length,
         repeated: repeated.length,
-        capturedSeconds: Number(((slots.at(-1) ?? 0) * 0.1).toFixed(1)),
+        capturedSeconds,
         nginxConnectFailures: (cluster.nginx.errorLog().match(/connect\(\) failed/g) ?? []).length,
         runSeconds: Math.round((Date.now() - began) / 1000),
       };

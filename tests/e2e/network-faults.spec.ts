@@ -31,6 +31,7 @@ import { TranscriptStore } from '../../lib/transcript/transcript-store';
 import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
 import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
+import { checkSlots, readSavedWords } from './support/saved-words';
 import { saveText } from './support/screenshots';
 import { startSpeechPage } from './support/speech-page';
 
@@ -384,11 +385,6 @@ const test = base.extend<{ upstream: HostileUpstream; faultyProxy: FaultyProxy }
   },
 });
 
-interface SavedWord {
-  text: string;
-  start: number;
-}
-
 test.describe('network faults in the real extension', () => {
   test('tab capture of two minutes of speech through proxy kills and restarts: one word per 100 ms, none lost, none twice', async ({
     app,
@@ -429,27 +425,10 @@ test.describe('network faults in the real extension', () => {
       // The saved session, as any page reads it after the capture document closed.
       const reader = await app.context.newPage();
       await reader.goto(`chrome-extension://${app.extensionId}/sidepanel.html`);
-      const saved = await reader.evaluate(async () => {
-        // The page's own extension API (no types for `chrome` in this Node-side file).
-        const runtime = (globalThis as unknown as { chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } } }).chrome.runtime;
-        const snapshot = (await runtime.sendMessage({ type: 'transcript/get' })) as {
-          utterances: { words: { text: string; start: number }[] }[];
-        };
-        return snapshot.utterances.flatMap((u) => u.words.map((w) => ({ text: w.text, start: w.start })));
-      });
+      const words = await readSavedWords(reader);
       await reader.close();
-      const words: SavedWord[] = saved.sort((a, b) => a.start - b.start);
-
       // 1. One word per 100 ms slot of captured audio, from the first to the last: none lost, none twice.
-      const first = words[0]?.start ?? 0;
-      const slots = words.map((w) => Math.round((w.start - first) / 0.1));
-      const missing: number[] = [];
-      const repeated: number[] = [];
-      for (let i = 1; i < slots.length; i++) {
-        const step = (slots[i] ?? 0) - (slots[i - 1] ?? 0);
-        if (step === 0) repeated.push(slots[i] ?? 0);
-        if (step > 1) for (let s = (slots[i - 1] ?? 0) + 1; s < (slots[i] ?? 0); s++) missing.push(s);
-      }
+      const { missing, repeated, capturedSeconds } = checkSlots(words);
       // 2. Those words are the upstream's words for the captured audio, in order (the stitched uninterrupted stream).
       const reference = stitchConnections(upstream.connections);
       const figures = {
@@ -460,7 +439,7 @@ test.describe('network faults in the real extension', () => {
         referenceWords: reference.length,
         missingSlots: missing.length,
         repeatedSlots: repeated.length,
-        capturedSeconds: Number(((slots.at(-1) ?? 0) * 0.1).toFixed(1)),
+        capturedSeconds,
       };
       await saveText(testInfo, 'network-faults-extension.json', JSON.stringify(figures, null, 2));
       console.log('[network-faults] extension:', JSON.stringify(figures));
