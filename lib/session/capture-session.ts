@@ -14,6 +14,7 @@ import type { CaptureSource, SessionState, TranscriptUpdate, UserFacingError } f
 import type { ListenSettings } from '../settings';
 import { TranscriptStore } from '../transcript/transcript-store';
 import type { TranscriptSnapshot } from '../transcript/types';
+import { utteranceIdPrefix } from '../transcript/utterance-ids';
 import { AudioBatcher } from './audio-batcher';
 
 export const SAMPLE_RATE = 16_000;
@@ -57,7 +58,7 @@ export interface SessionHooks {
 }
 
 export class CaptureSession {
-  private readonly store = new TranscriptStore();
+  private readonly store: TranscriptStore;
   private readonly timeline = new SentTimeline();
   private readonly vad: VadGate;
   private readonly batcher: AudioBatcher;
@@ -84,7 +85,10 @@ export class CaptureSession {
   ) {
     this.vad = new VadGate({ enabled: settings.vadEnabled, sensitivity: settings.vadSensitivity });
     this.batcher = new AudioBatcher(SAMPLE_RATE, 0.1, (pcm, captureStart, seconds) => this.send(pcm, captureStart, seconds));
-    this.state = { phase: 'starting', source, tabId, startedAt: hooks.startedAt ?? ports.now(), error: null, warning: null };
+    const startedAt = hooks.startedAt ?? ports.now();
+    // Ids unique across sessions: views that outlive a session must not merge the next one's lines into it.
+    this.store = new TranscriptStore({ idPrefix: utteranceIdPrefix(startedAt) });
+    this.state = { phase: 'starting', source, tabId, startedAt, error: null, warning: null };
   }
 
   get snapshot(): TranscriptSnapshot {

@@ -21,6 +21,18 @@ describe('transcript archive (IndexedDB)', () => {
     expect(saved?.transcript.utterances[0]).not.toHaveProperty('sessionId');
   });
 
+  it("loads sessions saved before ids named their session (u1...) beside ones whose ids do (s<startedAt>-u1...)", async () => {
+    const archive = await openTranscriptArchive('t-ids');
+    await archive.createSession(newSessionRecord('before', 1000, 'tab', null));
+    await archive.createSession(newSessionRecord('after', 2000, 'tab', null));
+    await archive.saveUtterances('before', [utterance('u1', 0, ['old', 'one']), utterance('u2', 1, ['old', 'two'])], {});
+    // Same start: ties go by the number after the session, 2 before 10.
+    await archive.saveUtterances('after', [utterance('s2000-u10', 3, ['tenth']), utterance('s2000-u2', 3, ['second']), utterance('s2000-u1', 0, ['first'])], {});
+    expect((await archive.loadSession('before'))?.transcript.utterances.map((u) => [u.id, u.text])).toEqual([['u1', 'old one'], ['u2', 'old two']]);
+    expect((await archive.loadSession('after'))?.transcript.utterances.map((u) => u.text)).toEqual(['first', 'second', 'tenth']);
+    expect((await archive.latestSession())?.summary.id).toBe('after');
+  });
+
   it('lists newest first and answers the latest session with its transcript', async () => {
     const archive = await openTranscriptArchive('t2');
     for (const [id, at] of [['old', 1000], ['new', 3000], ['mid', 2000]] as const) {

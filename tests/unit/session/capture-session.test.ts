@@ -71,6 +71,15 @@ describe('CaptureSession', () => {
     expect(h.session.snapshot.utterances).toHaveLength(1);
   });
 
+  it("names the session in its utterance ids, so two sessions' ids never meet", () => {
+    const h = harness(); // now() is 1000: the session's start
+    h.session.connect();
+    for (let i = 0; i < 50; i++) h.session.handleFrame(frame(), 0.1, 0.2);
+    h.server().onEvent(finalWords([['hello', 0.2, 0.5]]));
+    h.server().onEvent(finalWords([['again', 0.6, 0.9]]));
+    expect(h.session.snapshot.utterances.map((u) => u.id)).toEqual(['s1000-u1', 's1000-u2']);
+  });
+
   it('reports a reconnect as connecting with the reason, then live again', () => {
     const h = harness();
     h.session.connect();
