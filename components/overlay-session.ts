@@ -1,8 +1,9 @@
 import { useEffect, useReducer } from 'preact/hooks';
+import { connectSessionFeed, type SessionFeed, type SessionFeedView } from '@/lib/contract/session-feed';
+import { runtimeFeedTransport } from '@/lib/contract/session-feed-runtime';
 import type { SessionState } from '@/lib/messages';
 import type { SpeakerNames } from '@/lib/overlay/caption-lines';
-import { OverlaySessionView } from '@/lib/overlay/session-view';
-import { onMessage, request } from '@/lib/runtime-client';
+import { SessionAnnouncer } from '@/lib/overlay/session-announcer';
 import { NO_SPEAKER_NAMES } from '@/lib/transcript/speaker-names';
 import type { TranscriptSnapshot } from '@/lib/transcript/types';
 import type { Announcement } from './overlay-live-region';
@@ -10,9 +11,9 @@ import type { Announcement } from './overlay-live-region';
 /** How many announcements stay in the live region's DOM. */
 const KEEP_ANNOUNCEMENTS = 4;
 
-/** The live session as the overlay follows it (see lib/overlay/session-view.ts for the rules). */
+/** The live session as the overlay follows it (lib/contract/session-feed.ts), with its announcements. */
 export interface OverlaySessionSource {
-  readonly view: OverlaySessionView;
+  readonly current: SessionFeedView;
   /** The newest announcements for the live region, oldest first. */
   readonly announcements: readonly Announcement[];
   subscribe(listener: () => void): () => void;
@@ -26,56 +27,23 @@ export interface OverlaySessionSource {
  * Starts following the session at once, before anything renders: a state pushed while Preact's
  * first effects are still pending would otherwise be lost (and a stale answer left standing).
  */
-export function connectOverlaySession(): OverlaySessionSource {
+export function connectOverlaySession(feed: SessionFeed = connectSessionFeed(runtimeFeedTransport())): OverlaySessionSource {
   let names: SpeakerNames = NO_SPEAKER_NAMES;
-  const view = new OverlaySessionView(() => names);
+  const announcer = new SessionAnnouncer(() => names);
   const listeners = new Set<() => void>();
-  const changed = () => listeners.forEach((listener) => listener());
   let announcements: Announcement[] = [];
   let nextId = 1;
 
-  const askTranscript = () => {
-    const transcriptAnswer = view.askTranscript();
-    void request({ type: 'transcript/get' })
-      .then((snapshot) => transcriptAnswer(snapshot) && changed())
-      .catch((error: unknown) => console.warn('[captionist] transcript not available', error));
-  };
-  /** A new session empties the transcript; what it said before we knew is in its snapshot. */
-  const applying = (apply: () => void) => {
-    const sessions = view.sessionsSeen;
-    apply();
-    if (view.sessionsSeen !== sessions) askTranscript();
-    changed();
-  };
-  const askState = () => {
-    const stateAnswer = view.askState();
-    void request({ type: 'session/get' })
-      .then((answer) => applying(() => stateAnswer(answer)))
-      .catch((error: unknown) => {
-        stateAnswer(view.state);
-        console.warn('[captionist] session state not available', error);
-      });
-  };
-  const refresh = () => {
-    askState();
-    askTranscript();
-  };
-  onMessage((message) => {
-    if (message.type === 'session/state') {
-      applying(() => view.pushState(message.state));
-    } else if (message.type === 'transcript/update') {
-      const said = view.pushUpdate(message.update);
-      if (said.length > 0) announcements = [...announcements, ...said.map((text) => ({ id: nextId++, text }))].slice(-KEEP_ANNOUNCEMENTS);
-      if (view.needsState()) askState();
-      changed();
-    }
-    return undefined;
+  feed.subscribe((change) => {
+    const said = announcer.heard(change, feed.current.transcript);
+    if (said.length > 0) announcements = [...announcements, ...said.map((text) => ({ id: nextId++, text }))].slice(-KEEP_ANNOUNCEMENTS);
+    listeners.forEach((listener) => listener());
   });
 
-  refresh();
-
   return {
-    view,
+    get current() {
+      return feed.current;
+    },
     get announcements() {
       return announcements;
     },
@@ -83,7 +51,7 @@ export function connectOverlaySession(): OverlaySessionSource {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    refresh,
+    refresh: () => feed.refresh(),
     setNames(next) {
       names = next;
     },
@@ -106,6 +74,6 @@ export function useOverlaySession(source: OverlaySessionSource): OverlaySession 
     rerender(0); // anything that changed between the first render and now
     return off;
   }, [source]);
-  const { view } = source;
-  return { state: view.state, transcript: view.transcript, announcements: source.announcements, sessionStartedAt: view.sessionStartedAt };
+  const { state, transcript, sessionStartedAt } = source.current;
+  return { state, transcript, announcements: source.announcements, sessionStartedAt };
 }

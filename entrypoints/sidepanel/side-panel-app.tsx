@@ -12,8 +12,7 @@ import { StatusLine } from '@/components/status-line';
 import { TranscriptList } from '@/components/transcript-list';
 import { TranscriptScroller } from '@/components/transcript-scroller';
 import { rangeInside, selectedPieces } from '@/components/transcript-selection';
-import { useSessionState } from '@/components/use-session-state';
-import { useTranscript } from '@/components/use-transcript';
+import { useSessionFeed } from '@/components/use-session-feed';
 import { t } from '@/lib/i18n';
 import { browserHistoryPruner, liveStartOf } from '@/lib/persistence/browser-history-pruner';
 import { pruneHistory } from '@/lib/persistence/history-pruner';
@@ -60,8 +59,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, plainRend
   // Once per panel: the past-sessions list waits for it, so it never shows what is being deleted.
   const [pruning] = useState(prune);
   const history = useMemo(() => afterPruning(savedHistory, pruning), [savedHistory, pruning]);
-  const state = useSessionState();
-  const transcript = useTranscript();
+  const { state, transcript, sessionStartedAt } = useSessionFeed();
   const theme = useColorTheme();
   const liveTitle = usePageTitle(state.tabId, state.startedAt);
   const [view, setView] = useState<View>({ kind: 'live' });
@@ -74,7 +72,8 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, plainRend
   const shown: ShownTranscript =
     view.kind === 'saved'
       ? { utterances: view.session.utterances, interim: null, title: view.session.title, startedAt: view.session.startedAt }
-      : { utterances: transcript.utterances, interim: transcript.interim, title: liveTitle, startedAt: state.startedAt };
+      : // The session the transcript is of: kept after it stops, for its speaker names and exports.
+        { utterances: transcript.utterances, interim: transcript.interim, title: liveTitle, startedAt: sessionStartedAt };
   const namesKey = view.kind === 'saved' ? view.namesKey : shown.startedAt !== null ? speakerNamesKey(shown.startedAt) : null;
   const [names, rename] = useSpeakerNames(namesKey);
   const search = useTranscriptSearch(shown.utterances);

@@ -11,7 +11,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { OverlayApp, SHOW_EVENT } from '@/components/overlay-app';
 import type { OverlaySessionSource } from '@/components/overlay-session';
 import { IDLE_STATE, type Message } from '@/lib/messages';
-import { OverlaySessionView } from '@/lib/overlay/session-view';
+import { EMPTY_TRANSCRIPT } from '@/lib/views/transcript-view';
 import { hiddenForSession, OVERLAY_HIDDEN_KEY } from '@/lib/overlay-settings';
 
 const SITE = 'https://video.example';
@@ -31,9 +31,8 @@ afterEach(() => {
 
 /** A session source that is already live (as when the background's first state has arrived). */
 function liveSource(startedAt: number): OverlaySessionSource {
-  const view = new OverlaySessionView();
-  view.pushState({ ...IDLE_STATE, phase: 'live', source: 'tab', tabId: 7, startedAt });
-  return { view, announcements: [], subscribe: () => () => undefined, refresh: () => undefined, setNames: () => undefined };
+  const current = { state: { ...IDLE_STATE, phase: 'live' as const, source: 'tab' as const, tabId: 7, startedAt }, transcript: EMPTY_TRANSCRIPT, sessionStartedAt: startedAt };
+  return { current, announcements: [], subscribe: () => () => undefined, refresh: () => undefined, setNames: () => undefined };
 }
 
 /** Renders the overlay as a fresh page would get it, and lets its stored settings load. */
