@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
-import { connectSessionFeed, type SessionFeed, type SessionFeedView } from '@/lib/contract/session-feed';
+import { connectSessionFeed, type SessionFeed, type SessionFeedOptions, type SessionFeedView } from '@/lib/contract/session-feed';
 import { runtimeFeedTransport } from '@/lib/contract/session-feed-runtime';
 
 let pageFeed: SessionFeed | null = null;
 
 /**
  * This page's one feed, connected on first use (the first render, before any effect runs, so a
- * state pushed meanwhile is heard) and kept for the page's life.
+ * state pushed meanwhile is heard) and kept for the page's life. A page follows one way: the
+ * first call's options stay.
  */
-export function pageSessionFeed(): SessionFeed {
-  pageFeed ??= connectSessionFeed(runtimeFeedTransport());
+export function pageSessionFeed(options?: SessionFeedOptions): SessionFeed {
+  pageFeed ??= connectSessionFeed(runtimeFeedTransport(), options);
   return pageFeed;
 }
 

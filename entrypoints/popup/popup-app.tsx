@@ -3,7 +3,7 @@ import { browser } from 'wxt/browser';
 import { LevelMeter } from '@/components/level-meter';
 import { localEngineNotice, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
 import { StatusLine } from '@/components/status-line';
-import { useSessionFeed } from '@/components/use-session-feed';
+import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
 import { t } from '@/lib/i18n';
 import type { CaptureSource, UserFacingError } from '@/lib/messages';
 import { hiddenForSession, loadOverlayHiddenSession, watchOverlayHiddenSession } from '@/lib/overlay-settings';
@@ -12,7 +12,8 @@ import { quickCheck } from '@/lib/connection-test';
 import { loadConnectionCheck, loadSettings, saveConnectionCheck } from '@/lib/storage';
 
 export function PopupApp() {
-  const { state } = useSessionFeed();
+  // The state only: the popup shows no transcript.
+  const { state } = useSessionFeed(pageSessionFeed({ followTranscript: false }));
   const [source, setSource] = useState<CaptureSource>('tab');
   const [startError, setStartError] = useState<UserFacingError | null>(null);
   const [busy, setBusy] = useState(false);

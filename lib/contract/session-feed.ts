@@ -61,6 +61,11 @@ export interface SessionFeed {
 }
 
 export interface SessionFeedOptions {
+  /**
+   * False: the state only (the popup), so opening it never asks for a transcript (which, with no
+   * session in the offscreen document, the background reads from the saved sessions). Default true.
+   */
+  followTranscript?: boolean;
   /** A request failed (not "nobody answered": that is an answer). Default: a console warning. */
   onProblem?(what: 'state' | 'transcript', error: unknown): void;
 }
@@ -192,7 +197,9 @@ export function connectSessionFeed(transport: SessionFeedTransport, options: Ses
     for (const listener of [...listeners]) listener(change);
   };
 
+  const followTranscript = options.followTranscript ?? true;
   const askTranscript = () => {
+    if (!followTranscript) return;
     const answer = rules.askTranscript();
     transport.requestTranscript().then(
       (snapshot) => {
@@ -242,7 +249,7 @@ export function connectSessionFeed(transport: SessionFeedTransport, options: Ses
         rules.pushState(push.state);
         return true;
       });
-    } else {
+    } else if (followTranscript) {
       if (rules.pushUpdate(push.update)) emit({ kind: 'update', update: push.update });
       askStateIfMissed();
     }

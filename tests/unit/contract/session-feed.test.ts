@@ -285,6 +285,20 @@ describe('connectSessionFeed', () => {
     expect(texts(feed)).toEqual(['words']);
   });
 
+  it('follows the state only when asked to (the popup): no transcript is asked for or kept', async () => {
+    const fake = fakeTransport();
+    const feed = connectSessionFeed(fake.transport, { followTranscript: false });
+    const kinds = watch(feed);
+    expect([fake.stateAsks.length, fake.transcriptAsks.length]).toEqual([1, 0]);
+    fake.pushState(state('live', 1000));
+    fake.pushUpdate(utterance('s1000-u1', 'words'));
+    fake.pushState(state('starting', 2000));
+    expect(fake.transcriptAsks).toHaveLength(0);
+    expect(texts(feed)).toEqual([]);
+    expect(feed.current.state.startedAt).toBe(2000);
+    expect(kinds).toEqual(['state', 'transcript', 'state']);
+  });
+
   it('refresh asks again; after close nothing more is heard or asked', async () => {
     const fake = fakeTransport();
     const feed = connectSessionFeed(fake.transport);
