@@ -23,7 +23,8 @@ import type { UserFacingError } from '../messages';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError, type CloseVerdict } from './close-codes';
 import { ConnectionClock } from './connection-clock';
-import { AUDIO_BYTES_PER_SECOND, withStreamOffset } from './listen-url';
+import { BYTES_PER_SECOND as AUDIO_BYTES_PER_SECOND } from '../audio/format';
+import { withStreamOffset } from './listen-url';
 import { createParseStats, parseServerMessage, type ListenEvent, type ParseStats, type ResultsEvent } from './protocol';
 
 /** The part of the WebSocket API we use; the browser's WebSocket and Node's `ws` both fit. */
