@@ -21,7 +21,6 @@ export interface WorkletFrame {
 /** The name entrypoints/pcm-worklet.ts registers its AudioWorkletProcessor under. */
 export const PCM_PROCESSOR_NAME = 'captionist-pcm';
 
-
 export const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
