@@ -30,6 +30,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { BYTES_PER_SECOND } from '../lib/audio/format';
 import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
 import { configureExtension } from '../scripts/browser/options-page';
 import { openActionPopup, startTabCaptionsFromPopup } from '../scripts/browser/popup';
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
     while (now() < end) {
       await sleep(Math.min(options.sampleSeconds, end - now()) * 1000);
       await take();
-      process.stderr.write(`  ${(now() - start).toFixed(0)} s, audio ${(upstream.traffic.audioBytes / 32_000).toFixed(0)} s sent\r`);
+      process.stderr.write(`  ${(now() - start).toFixed(0)} s, audio ${(upstream.traffic.audioBytes / BYTES_PER_SECOND).toFixed(0)} s sent\r`);
     }
     process.stderr.write('\n');
     moments.push(await memoryMoment(browser.cdp, browser.extensionId, 'end of session (live)'));
@@ -263,7 +264,7 @@ async function main(): Promise<void> {
     const capPage = role(usage, 'page');
     console.log('');
     if (options.longTranscripts !== null) console.log(`upstream: hostile, a final of ${options.longTranscripts} 100-character words every 0.5 s of audio`);
-    console.log(`bench:cpu: ${(seconds / 60).toFixed(1)} min captioned (after ${(baseSeconds / 60).toFixed(1)} min without), ${samples.length} samples; ${(upstream.traffic.audioBytes / 32_000).toFixed(0)} s of audio sent, ${upstream.traffic.audioMessages} messages`);
+    console.log(`bench:cpu: ${(seconds / 60).toFixed(1)} min captioned (after ${(baseSeconds / 60).toFixed(1)} min without), ${samples.length} samples; ${(upstream.traffic.audioBytes / BYTES_PER_SECOND).toFixed(0)} s of audio sent, ${upstream.traffic.audioMessages} messages`);
     console.log('');
     console.log('CPU, % of one core             without  with captions');
     console.log(`extension renderer (all threads)  ${pct(role(baseUsage, 'extension'))}  ${pct(role(usage, 'extension'))}   offscreen + AudioWorklet + service worker`);

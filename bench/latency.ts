@@ -31,6 +31,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
+import { BYTES_PER_SECOND } from '../lib/audio/format';
 import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
 import { evaluateInOverlayWorld, runInEveryOverlayWorld } from '../scripts/browser/overlay-world';
 import { configureExtension } from '../scripts/browser/options-page';
@@ -301,7 +302,7 @@ function printReport(results: RunResult[], options: Options): void {
   console.log('cost of the batch size (audio actually sent; VAD gating included)');
   console.log('batch  VAD   audio sent % of time  msgs/s of audio  mean msg B  ws hdr %  +TLS/TCP %  extension CPU % of a core');
   for (const r of results) {
-    const audioSeconds = r.traffic.audioBytes / 32_000;
+    const audioSeconds = r.traffic.audioBytes / BYTES_PER_SECOND;
     const perSecond = r.traffic.audioMessages / Math.max(audioSeconds, 1e-9);
     const mean = r.traffic.audioBytes / Math.max(r.traffic.audioMessages, 1);
     console.log(

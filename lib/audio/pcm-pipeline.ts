@@ -6,8 +6,9 @@
  * offscreen document) and the message object around it.
  */
 import { peak, rms } from './level';
-import { downmixToMono, FRAME_SAMPLES, FrameAssembler, type WorkletFrame } from './pcm';
-import { SPEECH_SAMPLE_RATE, StreamingResampler } from './resampler';
+import { FRAME_SAMPLES, SAMPLE_RATE } from './format';
+import { downmixToMono, FrameAssembler, type WorkletFrame } from './pcm';
+import { StreamingResampler } from './resampler';
 
 export interface PcmPipeline {
   readonly inputRate: number;
@@ -28,7 +29,7 @@ export function createPcmPipeline(
   onFrame: (frame: WorkletFrame) => void,
   options: PcmPipelineOptions = {},
 ): PcmPipeline {
-  const resampler = new StreamingResampler(inputRate, SPEECH_SAMPLE_RATE);
+  const resampler = new StreamingResampler(inputRate, SAMPLE_RATE);
   let emitted = 0;
   const assembler = new FrameAssembler((frame) => {
     emitted++;

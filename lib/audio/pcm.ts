@@ -6,6 +6,7 @@
  * 32-bit ARM in little-endian mode) is little-endian, so the frame's buffer is sent as it is.
  * IS_LITTLE_ENDIAN checks this at load; on a big-endian host FrameAssembler swaps bytes.
  */
+import { FRAME_SAMPLES } from './format';
 
 /** One 20 ms frame as the PCM worklet posts it (its `pcm` buffer is transferred). */
 export interface WorkletFrame {
@@ -19,9 +20,6 @@ export interface WorkletFrame {
 
 /** The name entrypoints/pcm-worklet.ts registers its AudioWorkletProcessor under. */
 export const PCM_PROCESSOR_NAME = 'captionist-pcm';
-
-/** 20 ms at 16 kHz. */
-export const FRAME_SAMPLES = 320;
 
 export const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

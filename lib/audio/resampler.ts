@@ -10,9 +10,8 @@
  * (144 at 48 kHz, 136 at 44.1 kHz), halved in multiplies for whole-number ratios (48k, 32k, 96k)
  * by folding the symmetric filter.
  */
+import { SAMPLE_RATE } from './format';
 import { buildPhaseTable, designResampler, type ResamplerDesign } from './resampler-design';
-
-export const SPEECH_SAMPLE_RATE = 16000;
 
 /** Input is copied into the history buffer in slices of at most this many samples. */
 const CHUNK = 1024;
@@ -21,7 +20,7 @@ const CHUNK = 1024;
  * The group delay StreamingResampler(inputRate, outputRate).delaySeconds will have, without
  * building its tables (for code that knows the AudioContext rate but not the worklet's state).
  */
-export function resamplerDelaySeconds(inputRate: number, outputRate: number = SPEECH_SAMPLE_RATE): number {
+export function resamplerDelaySeconds(inputRate: number, outputRate: number = SAMPLE_RATE): number {
   if (Math.round(inputRate) === Math.round(outputRate)) return 0;
   const design = designResampler(inputRate, outputRate);
   return design.delayInputSamples / design.inputRate;
@@ -42,7 +41,7 @@ export class StreamingResampler {
   private readonly kernel: Kernel;
   private outBuffer: Float32Array;
 
-  constructor(inputRate: number, outputRate: number = SPEECH_SAMPLE_RATE) {
+  constructor(inputRate: number, outputRate: number = SAMPLE_RATE) {
     if (Math.round(inputRate) === Math.round(outputRate)) {
       this.design = null;
       this.inputRate = Math.round(inputRate);

@@ -17,8 +17,8 @@
  * Server time is kept in whole samples (durations are rounded to the sample), so hours of 20 ms
  * frames add up exactly and a join is never blurred by float drift.
  */
+import { SAMPLE_RATE } from './format';
 
-const DEFAULT_SAMPLE_RATE = 16_000;
 const INITIAL_CAPACITY = 64;
 
 export type TimeEdge = 'start' | 'end';
@@ -47,7 +47,7 @@ export class SentTimeline {
   /** Capture times closer than half a sample to a span's end continue that span. */
   private readonly contiguityS: number;
 
-  constructor(private readonly sampleRate = DEFAULT_SAMPLE_RATE) {
+  constructor(private readonly sampleRate = SAMPLE_RATE) {
     this.contiguityS = 0.5 / sampleRate;
   }
 

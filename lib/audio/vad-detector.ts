@@ -3,9 +3,10 @@
  * floor, reported as two levels (onset and offset thresholds: the hysteresis). The gate in vad.ts
  * turns them into open/close decisions with pre-roll and hangover.
  *
- * Cost per 20 ms frame: two biquads and a sum over 320 samples, one log10, an 8-entry minimum.
+ * Cost per frame (format.ts: 20 ms, 320 samples): two biquads and a sum over its samples, one log10, an 8-entry minimum.
  * No allocation.
  */
+import { SAMPLE_RATE } from './format';
 
 /** 0: background. 1: speech-like enough to keep an open gate open. 2: strong enough to open it. */
 export type FrameVerdict = 0 | 1 | 2;
@@ -81,7 +82,7 @@ export class BandEnergyDetector implements SpeechDetector {
   levelDb = MIN_DB;
 
   constructor(options: BandEnergyDetectorOptions = {}) {
-    const rate = options.sampleRate ?? 16_000;
+    const rate = options.sampleRate ?? SAMPLE_RATE;
     this.hp = biquad('highpass', 300, rate);
     this.lp = biquad('lowpass', 3400, rate);
     this.samplesPerBlock = Math.round(FLOOR_BLOCK_S * rate);

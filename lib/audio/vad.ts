@@ -12,14 +12,12 @@
  * No allocation per frame in steady state: frames are copied into a fixed ring while the gate is
  * closed, and the returned arrays and GatedFrame objects are reused.
  */
+import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE } from './format';
 import { BandEnergyDetector, clampSensitivity, VERDICT_NOISE, VERDICT_ONSET, type SpeechDetector } from './vad-detector';
 
-export const VAD_SAMPLE_RATE = 16_000;
-export const VAD_FRAME_SAMPLES = 320;
 /** Floors the product promises: pre-roll and hangover are never shorter than these. */
 export const MIN_PRE_ROLL_MS = 300;
 export const MIN_HANGOVER_MS = 500;
-const FRAME_MS = (VAD_FRAME_SAMPLES / VAD_SAMPLE_RATE) * 1000;
 
 export interface GatedFrame {
   /**
@@ -88,7 +86,7 @@ export class VadGate {
   private hangLeft = 0;
 
   constructor(options: VadOptions = {}) {
-    this.detector = options.detector ?? new BandEnergyDetector({ sampleRate: VAD_SAMPLE_RATE });
+    this.detector = options.detector ?? new BandEnergyDetector({ sampleRate: SAMPLE_RATE });
     this.enabled = options.enabled ?? true;
     this.fixedHangoverMs = options.hangoverMs;
     this.applySensitivity(options.sensitivity ?? 0.5);
@@ -98,13 +96,13 @@ export class VadGate {
     // run. A run longer than holdRunFrames always opens, so it never outgrows the ring.
     this.preRollFrames = Math.ceil(Math.max(MIN_PRE_ROLL_MS, options.preRollMs ?? 400) / FRAME_MS - 1e-9);
     this.ringSize = this.preRollFrames + this.holdRunFrames;
-    this.ringSamples = new Int16Array(this.ringSize * VAD_FRAME_SAMPLES);
+    this.ringSamples = new Int16Array(this.ringSize * FRAME_SAMPLES);
     this.ringFrames = [];
     for (let i = 0; i < this.ringSize; i++) {
       this.ringFrames.push({
-        pcm: this.ringSamples.subarray(i * VAD_FRAME_SAMPLES, (i + 1) * VAD_FRAME_SAMPLES),
+        pcm: this.ringSamples.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES),
         captureStart: 0,
-        duration: VAD_FRAME_SAMPLES / VAD_SAMPLE_RATE,
+        duration: FRAME_SAMPLES / SAMPLE_RATE,
       });
     }
     this.outputsByLength = [];
@@ -142,8 +140,8 @@ export class VadGate {
    * returns the frames to send now, oldest first (empty while gated). See GatedFrame for lifetime.
    */
   push(frame: Int16Array, captureStart: number): readonly GatedFrame[] {
-    if (frame.length !== VAD_FRAME_SAMPLES) {
-      throw new RangeError(`VadGate.push expects ${VAD_FRAME_SAMPLES}-sample frames, got ${frame.length}`);
+    if (frame.length !== FRAME_SAMPLES) {
+      throw new RangeError(`VadGate.push expects ${FRAME_SAMPLES}-sample frames, got ${frame.length}`);
     }
     const verdict = this.detector.classify(frame);
     if (!this.enabled) return this.sendThrough(frame, captureStart);
@@ -192,7 +190,7 @@ export class VadGate {
     const p = this.passthrough;
     p.pcm = frame;
     p.captureStart = captureStart;
-    p.duration = frame.length / VAD_SAMPLE_RATE;
+    p.duration = frame.length / SAMPLE_RATE;
     const out = this.outputsByLength[1] as MutableGatedFrame[];
     out[0] = p;
     return out;

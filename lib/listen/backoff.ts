@@ -1,6 +1,7 @@
 /**
- * Reconnect delays: 0.5 s doubling to 30 s, with jitter so many clients dropped by one proxy
- * restart do not all come back in the same millisecond.
+ * When the listen socket tries again. Delays: 0.5 s doubling to 30 s, with jitter so many clients
+ * dropped by one proxy restart do not all come back in the same millisecond. Reconnects counts the
+ * tries and says when the very first connection should be given up on.
  */
 export interface BackoffOptions {
   initialMs?: number;
@@ -18,4 +19,50 @@ export function backoffDelay(attempt: number, random: () => number, options: Bac
   const base = Math.min(maxMs, initialMs * 2 ** exponent);
   const spread = base * jitter * (random() * 2 - 1);
   return Math.round(Math.min(maxMs, Math.max(0, base + spread)));
+}
+
+export interface ReconnectOptions {
+  /** Failed handshakes before the very first connection is declared unreachable. */
+  initialConnectAttempts: number;
+  /** Returns [0, 1), for the jitter. */
+  random: () => number;
+  backoff?: BackoffOptions;
+}
+
+/** Counts the tries: how long to wait before the next one, and when the first connection is hopeless. */
+export class Reconnects {
+  private attempts = 0;
+  private failuresBeforeFirstOpen = 0;
+  private everOpened = false;
+
+  constructor(private readonly options: ReconnectOptions) {}
+
+  /** 0 on the first try; the retry number while reconnecting. */
+  get attempt(): number {
+    return this.attempts;
+  }
+
+  opened(): void {
+    this.everOpened = true;
+    this.failuresBeforeFirstOpen = 0;
+  }
+
+  /** The server proved healthy (it answered, or a connection lasted): backoff starts over. */
+  healthy(): void {
+    this.attempts = 0;
+  }
+
+  /** A handshake failed; false when no connection ever opened and the attempts are used up. */
+  handshakeFailed(): boolean {
+    if (this.everOpened) return true;
+    this.failuresBeforeFirstOpen += 1;
+    return this.failuresBeforeFirstOpen < this.options.initialConnectAttempts;
+  }
+
+  /** Counts a retry and returns its delay; `immediate` (the server went away on purpose) skips the first wait. */
+  next(immediate: boolean): number {
+    this.attempts += 1;
+    if (immediate && this.attempts === 1) return 0;
+    return backoffDelay(this.attempts, this.options.random, this.options.backoff);
+  }
 }

@@ -66,6 +66,18 @@ function httpRefusal(status: number): CloseVerdict | null {
 }
 
 /**
+ * The WebSocket constructor threw (a SyntaxError for a malformed URL, or for a token with spaces or
+ * commas, which cannot be a subprotocol): retrying cannot help.
+ */
+export function classifyConstructorFailure(error: unknown, sentToken: boolean): UserFacingError {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (sentToken && /protocol/i.test(detail)) {
+    return { code: 'proxy-rejected', message: 'The token contains characters that cannot be sent (spaces, commas or quotes). Check the token in Options.' };
+  }
+  return { code: 'invalid-proxy-url', message: `The proxy URL cannot be used: ${cleanReason(detail)}` };
+}
+
+/**
  * A connection that never opened. `httpStatus` is known only where the WebSocket implementation
  * reports it (Node's ws does; browsers hide it, so there a refusal looks like an unreachable proxy).
  */

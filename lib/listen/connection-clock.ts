@@ -6,7 +6,12 @@
  * by where the connection started in the stream (a reconnect replays from the last final), by
  * audio the bounded buffer had to drop, and by silence the socket sent on its own (never part of
  * the stream). Each contiguous run of stream audio sent is one piece.
+ *
+ * toStreamEvent() rewrites a server event's times this way, and finalReach() says how far in the
+ * stream a final result covers (the send queue's confirm point).
  */
+import type { ListenEvent, ResultsEvent } from './protocol';
+
 interface Piece {
   server: number;
   stream: number;
@@ -75,5 +80,47 @@ export class ConnectionClock {
     // except for the last piece, where the server may legitimately report a little beyond.
     if (into > piece.length && found < pieces.length - 1) return piece.stream + piece.length;
     return piece.stream + into;
+  }
+
+  /** The event with every time in stream seconds. */
+  toStreamEvent(event: ListenEvent): ListenEvent {
+    switch (event.kind) {
+      case 'results':
+        return this.toStreamResults(event);
+      case 'utterance-end':
+        return { ...event, lastWordEnd: this.toStream(event.lastWordEnd) };
+      case 'speech-started':
+        return { ...event, timestamp: this.toStream(event.timestamp) };
+      case 'metadata':
+        return event;
+    }
+  }
+
+  /**
+   * How far in the stream a final (already in stream time) covers. An untimed final (seed-style
+   * proxies) can only mean "everything so far": confirming less would replay, and so repeat,
+   * words it already sent after a reconnect.
+   */
+  finalReach(event: ResultsEvent): number {
+    return event.timed ? event.start + event.duration : this.streamCursor;
+  }
+
+  private toStreamResults(event: ResultsEvent): ResultsEvent {
+    if (!event.timed) {
+      // No times from the server: the words were said before the audio we have sent so far.
+      const at = this.streamCursor;
+      return { ...event, start: at, duration: 0, words: event.words.map((w) => ({ ...w, start: at, end: at })) };
+    }
+    const start = this.toStream(event.start);
+    const end = this.toStream(event.start + event.duration);
+    return {
+      ...event,
+      start,
+      duration: Math.max(0, end - start),
+      words: event.words.map((w) => {
+        const wordStart = this.toStream(w.start);
+        return { ...w, start: wordStart, end: Math.max(wordStart, this.toStream(w.end)) };
+      }),
+    };
   }
 }

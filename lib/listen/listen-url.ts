@@ -7,13 +7,8 @@
  * format is fixed by the AudioWorklet, and model, language, interim results, formatting and
  * diarization come from the settings.
  */
+import { AUDIO_ENCODING, CHANNELS, SAMPLE_RATE } from '../audio/format';
 import { keytermParam, type ListenSettings } from '../settings';
-
-export const AUDIO_ENCODING = 'linear16';
-export const AUDIO_SAMPLE_RATE = 16_000;
-export const AUDIO_CHANNELS = 1;
-/** Bytes per second of the audio the extension sends (16 kHz mono Int16). */
-export const AUDIO_BYTES_PER_SECOND = AUDIO_SAMPLE_RATE * AUDIO_CHANNELS * 2;
 
 export const DEFAULT_ENDPOINTING_MS = 300;
 /** Deepgram recommends >= 1000 because interims arrive about once a second. */
@@ -90,8 +85,8 @@ export function buildListenUrl(base: string | URL, settings: ListenSettings, opt
   params.set('model', settings.model);
   params.set('language', settings.language);
   params.set('encoding', AUDIO_ENCODING);
-  params.set('sample_rate', String(AUDIO_SAMPLE_RATE));
-  params.set('channels', String(AUDIO_CHANNELS));
+  params.set('sample_rate', String(SAMPLE_RATE));
+  params.set('channels', String(CHANNELS));
   params.set('interim_results', String(settings.interimResults));
   // Captions are read, so punctuation is always on; smart_format adds numerals and entities.
   params.set('punctuate', 'true');

@@ -7,6 +7,7 @@
  * Times: the socket reports *stream seconds* (audio handed to it, across reconnects); the timeline
  * records which capture time each sent batch came from and maps stream seconds back to meeting time.
  */
+import { FRAME_SECONDS, SAMPLE_RATE } from '../audio/format';
 import { SentTimeline } from '../audio/timeline';
 import { VadGate } from '../audio/vad';
 import type { ListenEvent } from '../listen/protocol';
@@ -17,8 +18,6 @@ import type { TranscriptSnapshot } from '../transcript/types';
 import { utteranceIdPrefix } from '../transcript/utterance-ids';
 import { AudioBatcher } from './audio-batcher';
 
-export const SAMPLE_RATE = 16_000;
-const FRAME_SECONDS = 0.02;
 /** About ten level readings a second are enough for a meter. */
 const LEVEL_EVERY_FRAMES = 5;
 /** Peak below this (about -60 dBFS) counts as no sound at all. */

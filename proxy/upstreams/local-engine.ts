@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { AUDIO_ENCODING, BYTES_PER_SAMPLE, BYTES_PER_SECOND, CHANNELS, SAMPLE_RATE } from '../../lib/audio/format';
 import { metadataMessage, resultsMessage, type ModelInfo, type ResultWord } from './deepgram-shapes';
 import { baseWord, createPocketsphinxParser, isFiller, type EngineUtterance } from './pocketsphinx-output';
 import { closeReason, type ControlType, type Upstream, type UpstreamContext, type UpstreamFactory } from './upstream';
@@ -24,8 +25,6 @@ import { closeReason, type ControlType, type Upstream, type UpstreamContext, typ
 export const LOCAL_ENGINE_BINARY = 'pocketsphinx_continuous';
 /** A fixed string: nothing from a client ever reaches the shell. */
 const ENGINE_SCRIPT = `cat | exec ${LOCAL_ENGINE_BINARY} -infile /dev/stdin -time yes -logfn /dev/null`;
-const SAMPLE_RATE = 16_000;
-const BYTES_PER_SECOND = SAMPLE_RATE * 2;
 const FINALIZE_SILENCE_SECONDS = 0.6;
 /**
  * A client that gates silence out (the extension's VAD does) stops sending when speech stops, so
@@ -58,17 +57,20 @@ export async function findLocalEngine(pathVariable = process.env.PATH ?? ''): Pr
   return undefined;
 }
 
-/** The only format the engine's acoustic model takes; other formats get a reason instead of garbage. */
+/**
+ * The only format the engine's acoustic model takes, which is the one the extension sends
+ * (lib/audio/format.ts); other formats get a reason instead of garbage.
+ */
 export function localFormatProblem(context: UpstreamContext): string | undefined {
   const { format, query } = context.params;
   const ok =
-    format.encoding === 'linear16' &&
+    format.encoding === AUDIO_ENCODING &&
     format.sampleRate === SAMPLE_RATE &&
-    format.channels === 1 &&
+    format.channels === CHANNELS &&
     query.get('multichannel') !== 'true';
   if (ok) return undefined;
   const got = `encoding=${format.encoding ?? '(none)'}, sample_rate=${format.sampleRate ?? '(none)'}, channels=${format.channels}`;
-  return closeReason(`the local engine takes only encoding=linear16, sample_rate=16000, channels=1 (got ${got})`);
+  return closeReason(`the local engine takes only encoding=${AUDIO_ENCODING}, sample_rate=${SAMPLE_RATE}, channels=${CHANNELS} (got ${got})`);
 }
 
 /**
@@ -243,7 +245,7 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
     const endUtterance = (): boolean => {
       if (finished || closing || !audioSinceSilence || clientBytes / BYTES_PER_SECOND - cursor < 0.1) return false;
       audioSinceSilence = false;
-      const silenceBytes = Math.round(FINALIZE_SILENCE_SECONDS * SAMPLE_RATE) * 2;
+      const silenceBytes = Math.round(FINALIZE_SILENCE_SECONDS * SAMPLE_RATE) * BYTES_PER_SAMPLE;
       silence.add(engineBytes / BYTES_PER_SECOND, silenceBytes / BYTES_PER_SECOND);
       write(Buffer.alloc(silenceBytes));
       return true;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { downmixToMono, FRAME_SAMPLES, FrameAssembler, floatToInt16, IS_LITTLE_ENDIAN, quantize } from '@/lib/audio/pcm';
+import { FRAME_SAMPLES } from '@/lib/audio/format';
+import { downmixToMono, FrameAssembler, floatToInt16, IS_LITTLE_ENDIAN, quantize } from '@/lib/audio/pcm';
 
 describe('downmixToMono', () => {
   it('copies a single channel rather than aliasing it', () => {
