@@ -1,8 +1,8 @@
 import { useEffect, useReducer } from 'preact/hooks';
-import type { SessionState } from '@/lib/messages';
+import type { SessionState } from '@/lib/contract/messages';
 import type { SpeakerNames } from '@/lib/overlay/caption-lines';
 import { OverlaySessionView } from '@/lib/overlay/session-view';
-import { onMessage, request } from '@/lib/runtime-client';
+import { askLiveSession, onTabPush } from '@/lib/contract/messaging';
 import { NO_SPEAKER_NAMES } from '@/lib/transcript/speaker-names';
 import type { TranscriptSnapshot } from '@/lib/transcript/types';
 import type { Announcement } from './overlay-live-region';
@@ -36,8 +36,8 @@ export function connectOverlaySession(): OverlaySessionSource {
 
   const askTranscript = () => {
     const transcriptAnswer = view.askTranscript();
-    void request({ type: 'transcript/get' })
-      .then((snapshot) => transcriptAnswer(snapshot) && changed())
+    void askLiveSession()
+      .then((answer) => transcriptAnswer(answer?.transcript) && changed())
       .catch((error: unknown) => console.warn('[captionist] transcript not available', error));
   };
   /** A new session empties the transcript; what it said before we knew is in its snapshot. */
@@ -49,8 +49,8 @@ export function connectOverlaySession(): OverlaySessionSource {
   };
   const askState = () => {
     const stateAnswer = view.askState();
-    void request({ type: 'session/get' })
-      .then((answer) => applying(() => stateAnswer(answer)))
+    void askLiveSession()
+      .then((answer) => applying(() => stateAnswer(answer?.state)))
       .catch((error: unknown) => {
         stateAnswer(view.state);
         console.warn('[captionist] session state not available', error);
@@ -60,16 +60,15 @@ export function connectOverlaySession(): OverlaySessionSource {
     askState();
     askTranscript();
   };
-  onMessage((message) => {
-    if (message.type === 'session/state') {
-      applying(() => view.pushState(message.state));
-    } else if (message.type === 'transcript/update') {
-      const said = view.pushUpdate(message.update);
+  onTabPush((push) => {
+    if (push.type === 'tab/session-state') {
+      applying(() => view.pushState(push.state));
+    } else if (push.type === 'tab/transcript-update') {
+      const said = view.pushUpdate(push.update);
       if (said.length > 0) announcements = [...announcements, ...said.map((text) => ({ id: nextId++, text }))].slice(-KEEP_ANNOUNCEMENTS);
       if (view.needsState()) askState();
       changed();
     }
-    return undefined;
   });
 
   refresh();

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { onMessage, request } from '@/lib/runtime-client';
+import { askBackground, onOffscreenEvent } from '@/lib/contract/messaging';
 import type { TranscriptSnapshot } from '@/lib/transcript/types';
 import { applyTranscriptUpdate, EMPTY_TRANSCRIPT } from '@/lib/views/transcript-view';
 
@@ -8,11 +8,10 @@ export function useTranscript(): TranscriptSnapshot {
   const [transcript, setTranscript] = useState<TranscriptSnapshot>(EMPTY_TRANSCRIPT);
   useEffect(() => {
     let alive = true;
-    const off = onMessage((message) => {
-      if (message.type === 'transcript/update') setTranscript((view) => applyTranscriptUpdate(view, message.update));
-      return undefined;
+    const off = onOffscreenEvent((event) => {
+      if (event.type === 'transcript/update') setTranscript((view) => applyTranscriptUpdate(view, event.update));
     });
-    void request({ type: 'transcript/get' }).then((snapshot) => {
+    void askBackground({ type: 'transcript/get' }).then((snapshot) => {
       if (alive && snapshot) setTranscript(snapshot);
     });
     return () => {

@@ -19,7 +19,7 @@
  * meanwhile, so words in flight are not lost; audio a final already covered is never sent again,
  * so its words cannot come back twice.
  */
-import type { UserFacingError } from '../messages';
+import type { UserFacingError } from '../contract/messages';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError, type CloseVerdict } from './close-codes';
 import { ConnectionClock } from './connection-clock';

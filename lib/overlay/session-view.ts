@@ -1,11 +1,11 @@
 /**
- * The overlay's copy of the live session: its state and transcript, from answers to requests
- * (session/get, transcript/get) and from messages pushed by the background (session/state,
- * transcript/update). Pure, so the orderings that race in a browser can be tested here.
+ * The overlay's copy of the live session: its state and transcript, from answers to its one
+ * request (overlay/live-session, asked once for the state and once for the transcript) and from
+ * messages pushed by the background (tab/session-state, tab/transcript-update). Pure, so the orderings that race in a browser can be tested here.
  *
- * - A pushed state is newer than any answer still on its way: a session/get answer that arrives
+ * - A pushed state is newer than any answer still on its way: a state answer that arrives
  *   after a push is dropped (else a stale "idle" from before the start would hide live captions).
- * - Updates pushed while transcript/get is under way are applied again on top of its snapshot
+ * - Updates pushed while a transcript answer is under way are applied again on top of its snapshot
  *   (upserts, so applying twice is harmless).
  * - A new session (a new startedAt after one was known) starts from an empty transcript, and a
  *   snapshot asked for before it is dropped, so the last session's lines never come back.
@@ -15,7 +15,7 @@
  *   background may not know the tab yet when the first states are sent): `needsState()` says
  *   to ask again.
  */
-import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '../messages';
+import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '../contract/messages';
 import type { TranscriptSnapshot } from '../transcript/types';
 import { applyTranscriptUpdate, EMPTY_TRANSCRIPT } from '../views/transcript-view';
 import type { SpeakerNames } from './caption-lines';

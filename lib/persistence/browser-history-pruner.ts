@@ -4,7 +4,7 @@
  * background and the side panel, which differ only in how they learn about a live session.
  */
 import { browser } from 'wxt/browser';
-import type { SessionState } from '../messages';
+import type { SessionState } from '../contract/messages';
 import { prunePlacements } from '../overlay/placement-retention';
 import { speakerNamesStore } from '../speaker-names-store';
 import type { HistoryPrunerDeps } from './history-pruner';

@@ -10,7 +10,7 @@
 import { SentTimeline } from '../audio/timeline';
 import { VadGate } from '../audio/vad';
 import type { ListenEvent } from '../listen/protocol';
-import type { CaptureSource, SessionState, TranscriptUpdate, UserFacingError } from '../messages';
+import type { CaptureSource, SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
 import type { ListenSettings } from '../settings';
 import { TranscriptStore } from '../transcript/transcript-store';
 import type { TranscriptSnapshot } from '../transcript/types';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '@/lib/messages';
+import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '@/lib/contract/messages';
 import { OverlaySessionView } from '@/lib/overlay/session-view';
 import type { Utterance } from '@/lib/transcript/types';
 
