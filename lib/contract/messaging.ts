@@ -43,7 +43,7 @@ import {
   mayAskAsOverlay,
   mayAskAsPage,
   mayCommandOffscreen,
-  mayPushToTab,
+  isServiceWorker,
   type Sender,
   type SenderLike,
 } from './senders';
@@ -91,10 +91,17 @@ function receive<M extends { type: string }>(
   shapes: { readonly [T in M['type']]: ShapeCheck },
   handle: (message: M, sender: Sender) => Promise<unknown> | undefined,
 ): () => void {
-  const listener = (raw: unknown, senderInfo: Browser.runtime.MessageSender) => {
+  return receiveFrom<M>(shapes, (message, sender) => handle(message, classifySender(sender, self())));
+}
+
+function receiveFrom<M extends { type: string }>(
+  shapes: { readonly [T in M['type']]: ShapeCheck },
+  handle: (message: M, sender: SenderLike) => Promise<unknown> | undefined,
+): () => void {
+  const listener = (raw: unknown, sender: Browser.runtime.MessageSender) => {
     const message = messageIn<M>(raw, shapes);
     if (!message) return undefined;
-    return handle(message, classifySender(senderInfo as SenderLike, self()));
+    return handle(message, sender as SenderLike);
   };
   // The polyfill's listener type expects `Promise<any> | true | void`; ours is a subset.
   type Listener = Parameters<typeof browser.runtime.onMessage.addListener>[0];
@@ -191,8 +198,8 @@ export function pushToTab(tabId: number, push: TabPush): void {
 
 /** In the content script: pushes from the service worker, and from nobody else. */
 export function onTabPush(listener: (push: TabPush) => void): () => void {
-  return receive<TabPush>(TAB_PUSH_SHAPES, (push, sender) => {
-    if (mayPushToTab(sender)) listener(push);
+  return receiveFrom<TabPush>(TAB_PUSH_SHAPES, (push, sender) => {
+    if (isServiceWorker(sender, self())) listener(push);
     return undefined;
   });
 }

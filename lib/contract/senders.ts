@@ -57,22 +57,33 @@ function parse(url: string | undefined): URL | null {
   }
 }
 
+/**
+ * The worker and the offscreen document are never in a tab, and their URLs carry nothing else: an
+ * exact match stops any other extension page (in a tab or not, with a query or a fragment), and
+ * any web page whose path ends the same way, from passing for them. (The content script checks
+ * this one alone, without classifySender: its bundle is kept small.)
+ */
+export function isServiceWorker(sender: SenderLike, self: Self): boolean {
+  return sender.id === self.id && sender.tab === undefined && sender.frameId === undefined && sender.url === self.baseUrl + SERVICE_WORKER_PATH.slice(1);
+}
+
+function isOffscreenDocument(sender: SenderLike, self: Self): boolean {
+  return sender.tab === undefined && sender.url === self.baseUrl + OFFSCREEN_PATH.slice(1);
+}
+
 /** Classifies a sender exactly; anything that fits no kind is 'unknown' and gets nothing. */
 export function classifySender(sender: SenderLike, self: Self): Sender {
   // Stops other extensions (externally_connectable is not declared, but be explicit).
   if (sender.id !== self.id) return { kind: 'unknown' };
   const url = parse(sender.url);
   if (!url) return { kind: 'unknown' };
-  const ours = url.origin === new URL(self.baseUrl).origin;
+  // A prefix, not URL.origin: non-web schemes have an opaque origin ("null") in some engines,
+  // which would make every chrome-extension:// URL look like ours.
+  const ours = sender.url!.startsWith(self.baseUrl);
   if (ours) {
     const path = url.pathname;
-    // The worker and the offscreen document are never in a tab, and their URLs carry nothing
-    // else: an exact match stops any other extension page (in a tab or not, with a query or a
-    // fragment) from passing for them.
-    if (sender.tab === undefined && sender.frameId === undefined && sender.url === self.baseUrl + SERVICE_WORKER_PATH.slice(1)) {
-      return { kind: 'service-worker' };
-    }
-    if (sender.tab === undefined && sender.url === self.baseUrl + OFFSCREEN_PATH.slice(1)) return { kind: 'offscreen' };
+    if (isServiceWorker(sender, self)) return { kind: 'service-worker' };
+    if (isOffscreenDocument(sender, self)) return { kind: 'offscreen' };
     // Pages are told apart by path only: the permission page carries ?tabId=.
     for (const [page, pagePath] of Object.entries(EXTENSION_PAGES) as [ExtensionPage, string][]) {
       if (path === pagePath) return { kind: 'page', page, url };
@@ -125,7 +136,4 @@ export function isFromOffscreen(sender: Sender): boolean {
   return sender.kind === 'offscreen';
 }
 
-/** Pushes to the overlay: only the service worker (a tab's content script hears nobody else). */
-export function mayPushToTab(sender: Sender): boolean {
-  return sender.kind === 'service-worker';
-}
+/** Pushes to the overlay: only the service worker (a tab's content script hears nobody else): isServiceWorker. */
