@@ -55,7 +55,6 @@ export interface SessionControlDeps {
   sendToTab(tabId: number, push: TabPush): void;
 }
 
-export type { StartResult };
 
 export type OverlayResult = { ok: true } | { ok: false; reason: string };
 
