@@ -84,9 +84,11 @@ export function classifySender(sender: SenderLike, self: Self): Sender {
     const path = url.pathname;
     if (isServiceWorker(sender, self)) return { kind: 'service-worker' };
     if (isOffscreenDocument(sender, self)) return { kind: 'offscreen' };
-    // Pages are told apart by path only: the permission page carries ?tabId=.
+    // Each page by its exact URL; only the permission page carries a query (?tabId=, read by
+    // the background), so only its path is compared.
     for (const [page, pagePath] of Object.entries(EXTENSION_PAGES) as [ExtensionPage, string][]) {
-      if (path === pagePath) return { kind: 'page', page, url };
+      const exact = page === 'permission' ? path === pagePath && url.hash === '' : sender.url === self.baseUrl + pagePath.slice(1);
+      if (exact) return { kind: 'page', page, url };
     }
     return { kind: 'unknown' };
   }

@@ -58,6 +58,9 @@ describe('classifySender', () => {
     expect(classifySender({ ...worker, id: 'another' }, SELF).kind).toBe('unknown');
     expect(classifySender({ ...popup, url: `chrome-extension://another/popup.html` }, SELF).kind).toBe('unknown');
     expect(classifySender({ id: ID, url: `${BASE}unknown.html`, frameId: 0 }, SELF).kind).toBe('unknown');
+    // Only the permission page has a query; the others are known by their exact URL.
+    expect(classifySender({ ...popup, url: `${BASE}popup.html?tabId=3` }, SELF).kind).toBe('unknown');
+    expect(classifySender({ ...sidePanel, url: `${BASE}sidepanel.html#x` }, SELF).kind).toBe('unknown');
     expect(classifySender({ id: ID, url: 'https://video.example/' }, SELF).kind).toBe('unknown'); // no tab: not a content script
   });
 });
