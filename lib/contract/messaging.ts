@@ -83,10 +83,7 @@ function tell(message: { type: string }): void {
   });
 }
 
-/**
- * The listener under every receiver: a message of the direction (`shapes`) from an allowed sender
- * reaches `handle`; anything else is left alone. Returns the function that removes it.
- */
+/** A receiver that sees the sender classified (lib/contract/senders.ts). */
 function receive<M extends { type: string }>(
   shapes: { readonly [T in M['type']]: ShapeCheck },
   handle: (message: M, sender: Sender) => Promise<unknown> | undefined,
@@ -94,6 +91,11 @@ function receive<M extends { type: string }>(
   return receiveFrom<M>(shapes, (message, sender) => handle(message, classifySender(sender, self())));
 }
 
+/**
+ * The listener under every receiver: a message of the direction (`shapes`, checked field by field)
+ * reaches `handle` with Chrome's description of its sender, which `handle` checks; anything else
+ * is left alone. Returns the function that removes the listener.
+ */
 function receiveFrom<M extends { type: string }>(
   shapes: { readonly [T in M['type']]: ShapeCheck },
   handle: (message: M, sender: SenderLike) => Promise<unknown> | undefined,
@@ -101,7 +103,7 @@ function receiveFrom<M extends { type: string }>(
   const listener = (raw: unknown, sender: Browser.runtime.MessageSender) => {
     const message = messageIn<M>(raw, shapes);
     if (!message) return undefined;
-    return handle(message, sender as SenderLike);
+    return handle(message, sender);
   };
   // The polyfill's listener type expects `Promise<any> | true | void`; ours is a subset.
   type Listener = Parameters<typeof browser.runtime.onMessage.addListener>[0];
