@@ -2,7 +2,7 @@
  * Who sent a runtime message, decided from what Chrome reports about the sender (never from the
  * message), and which senders each direction accepts. Pure: tests hand it fake senders.
  *
- * What Chrome reports (seen in Chromium 156, see tests/e2e/message-senders.spec.ts):
+ * What Chrome reports (seen in Chromium 156; tests/e2e/content-script-forgery.spec.ts runs on it):
  *   service worker   { id, url: <extension>/background.js }                       no tab, no frameId
  *   offscreen doc    { id, url: <extension>/offscreen.html, origin }              no tab, no frameId
  *   extension page   { id, url: <extension>/popup.html…, origin, frameId, tab? }  tab set when the
