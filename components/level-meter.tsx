@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
-import { onMessage } from '@/lib/runtime-client';
+import { onOffscreenEvent } from '@/lib/contract/messaging';
 
 /** dBFS of the loudest sample, mapped from -60..0 dB to an empty..full bar. */
 export function peakToFraction(peak: number): number {
@@ -13,9 +13,8 @@ export function LevelMeter() {
   const [peak, setPeak] = useState(0);
   useEffect(
     () =>
-      onMessage((message) => {
-        if (message.type === 'audio/level') setPeak(message.peak);
-        return undefined;
+      onOffscreenEvent((event) => {
+        if (event.type === 'audio/level') setPeak(event.peak);
       }),
     [],
   );

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
-import type { SessionPhase, SessionState } from '@/lib/messages';
+import type { SessionPhase, SessionState } from '@/lib/contract/messages';
 import { captionLines } from '@/lib/overlay/caption-lines';
-import { onMessage } from '@/lib/runtime-client';
+import { onTabPush } from '@/lib/contract/messaging';
 import { CaptionsOverlay, type OverlayNotice } from './captions-overlay';
 import { OverlayLiveRegion } from './overlay-live-region';
 import { useOverlayAppearance, useOverlayHidden, useOverlayPlacement, useSpeakerNames, useViewport } from './overlay-preferences';
@@ -45,11 +45,10 @@ export function OverlayApp({ site, showRequests, source }: OverlayAppProps) {
 
   useEffect(
     () =>
-      onMessage((message) => {
-        if (message.type !== 'overlay/toggle') return undefined;
+      onTabPush((push) => {
+        if (push.type !== 'tab/overlay-toggle') return;
         const { hidden: was, setHidden: set } = latest.current;
-        set(message.visible === undefined ? !was : !message.visible);
-        return undefined;
+        set(push.visible === undefined ? !was : !push.visible);
       }),
     [],
   );

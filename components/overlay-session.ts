@@ -1,7 +1,7 @@
 import { useEffect, useReducer } from 'preact/hooks';
 import { connectSessionFeed, type SessionFeed, type SessionFeedView } from '@/lib/contract/session-feed';
-import { runtimeFeedTransport } from '@/lib/contract/session-feed-runtime';
-import type { SessionState } from '@/lib/messages';
+import { overlayFeedTransport } from '@/lib/contract/session-feed-runtime';
+import type { SessionState } from '@/lib/contract/messages';
 import type { SpeakerNames } from '@/lib/overlay/caption-lines';
 import { SessionAnnouncer } from '@/lib/overlay/session-announcer';
 import { NO_SPEAKER_NAMES } from '@/lib/transcript/speaker-names';
@@ -27,7 +27,7 @@ export interface OverlaySessionSource {
  * Starts following the session at once, before anything renders: a state pushed while Preact's
  * first effects are still pending would otherwise be lost (and a stale answer left standing).
  */
-export function connectOverlaySession(feed: SessionFeed = connectSessionFeed(runtimeFeedTransport())): OverlaySessionSource {
+export function connectOverlaySession(feed: SessionFeed = connectSessionFeed(overlayFeedTransport())): OverlaySessionSource {
   let names: SpeakerNames = NO_SPEAKER_NAMES;
   const announcer = new SessionAnnouncer(() => names);
   const listeners = new Set<() => void>();

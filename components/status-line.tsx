@@ -4,7 +4,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { t, type MessageKey } from '@/lib/i18n';
-import type { ErrorCode, SessionState } from '@/lib/messages';
+import type { ErrorCode, SessionState } from '@/lib/contract/messages';
+import { isCapturingAudio } from '@/lib/contract/session-phase';
 
 /** What the status line shows; `status` also goes to data-status (data-phase keeps the raw phase). */
 export interface StatusView {
@@ -49,7 +50,7 @@ export function formatElapsed(ms: number): string {
 }
 
 export function describeStatus(state: SessionState, now: number): StatusView {
-  const capturing = state.phase === 'live' || state.phase === 'connecting';
+  const capturing = isCapturingAudio(state);
   const elapsed = capturing && state.startedAt !== null ? formatElapsed(now - state.startedAt) : null;
   const base = { reason: null, advice: null, action: null, elapsed } satisfies Partial<StatusView>;
   switch (state.phase) {
@@ -99,7 +100,7 @@ export interface StatusLineProps {
 }
 
 export function StatusLine({ state, onOpenSettings }: StatusLineProps) {
-  const now = useNow(state.phase === 'live' || state.phase === 'connecting');
+  const now = useNow(isCapturingAudio(state));
   const view = describeStatus(state, now);
   return (
     <div class={`status-block status-${view.status}`}>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { connectSessionFeed, type SessionFeed, type SessionFeedOptions, type SessionFeedView } from '@/lib/contract/session-feed';
-import { runtimeFeedTransport } from '@/lib/contract/session-feed-runtime';
+import { pageFeedTransport } from '@/lib/contract/session-feed-runtime';
 
 let pageFeed: SessionFeed | null = null;
 
@@ -10,7 +10,7 @@ let pageFeed: SessionFeed | null = null;
  * first call's options stay.
  */
 export function pageSessionFeed(options?: SessionFeedOptions): SessionFeed {
-  pageFeed ??= connectSessionFeed(runtimeFeedTransport(), options);
+  pageFeed ??= connectSessionFeed(pageFeedTransport(), options);
   return pageFeed;
 }
 

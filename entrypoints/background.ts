@@ -4,8 +4,10 @@ import { backgroundStateStore } from '@/lib/background/background-state';
 import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import {
+  captureSettings,
   currentState,
   currentTranscript,
+  liveSessionFor,
   sessionEnded,
   startSession,
   stopSession,
@@ -13,13 +15,14 @@ import {
   tabUpdated,
   type SessionControlDeps,
 } from '@/lib/background/session-control';
+import type { SessionState, TabPush } from '@/lib/contract/messages';
+import { answerCaptureQueries, answerOverlayRequests, answerPageRequests, askOffscreen, onOffscreenEvent, pushToTab } from '@/lib/contract/messaging';
+import { canStopSession } from '@/lib/contract/session-phase';
 import { t } from '@/lib/i18n';
-import type { Message, SessionState } from '@/lib/messages';
 import { browserHistoryPruner, liveStartOf } from '@/lib/persistence/browser-history-pruner';
 import { pruneHistory } from '@/lib/persistence/history-pruner';
 import { loadRetention } from '@/lib/persistence/retention-store';
 import { sharedArchive } from '@/lib/persistence/transcript-archive';
-import { onMessage } from '@/lib/runtime-client';
 import { loadSettings } from '@/lib/storage';
 
 /**
@@ -47,13 +50,7 @@ export default defineBackground(() => {
     hasOffscreen: hasOffscreenDocument,
     ensureOffscreen: ensureOffscreenDocument,
     closeOffscreen: closeOffscreenDocument,
-    askOffscreen: async (message) => {
-      try {
-        return await browser.runtime.sendMessage(message);
-      } catch {
-        return undefined; // no offscreen document
-      }
-    },
+    askOffscreen,
     openMicPermissionPage: async (tabId) => {
       const url = browser.runtime.getURL('/permission.html') + (tabId === null ? '' : `?tabId=${tabId}`);
       await browser.tabs.create({ url });
@@ -67,50 +64,56 @@ export default defineBackground(() => {
       }
     },
     showPhase: (phase, ended) => showPhase(phase, ended),
-    sendToTab: (tabId, message) => {
-      browser.tabs.sendMessage(tabId, message).catch(() => undefined); // overlay may not be injectable there
-    },
+    sendToTab: pushToTab,
   };
 
-  const relayToCaptureTab = async (message: Message) => {
+  const relayToCaptureTab = async (push: TabPush) => {
     const { captureTabId } = await deps.state.load();
-    if (captureTabId !== null) deps.sendToTab(captureTabId, message);
+    if (captureTabId !== null) deps.sendToTab(captureTabId, push);
   };
 
-  onMessage((message, sender) => {
-    const fromOffscreen = sender.url?.endsWith('/offscreen.html') ?? false;
-    switch (message.type) {
-      case 'session/start':
-        return startSession(deps, message.source, message.tabId);
-      case 'session/stop':
-        return stopSession(deps).then(() => ({ ok: true as const }));
-      case 'session/get':
-        // The offscreen document answers too while it is open; both answers are the same.
-        return fromOffscreen ? undefined : currentState(deps);
-      case 'transcript/get':
-        return fromOffscreen ? undefined : currentTranscript(deps);
-      case 'permission/mic-granted': {
-        // The permission page carries the tab the user started from; start the mic session there.
-        const tabId = new URL(sender.url ?? 'about:blank').searchParams.get('tabId');
-        return startSession(deps, 'mic', tabId === null ? null : Number(tabId));
-      }
+  // The only answers pages get: the offscreen document answers the background alone.
+  // (Who may send what is checked in lib/contract/messaging.ts before any of these runs.)
+  answerPageRequests({
+    'session/start': (message) => startSession(deps, message.source, message.tabId),
+    'session/stop': () => stopSession(deps).then(() => ({ ok: true as const })),
+    'session/get': () => currentState(deps),
+    'transcript/get': () => currentTranscript(deps),
+    'permission/mic-granted': (_message, from) => {
+      // The permission page carries the tab the user started from; start the mic session there.
+      const tabId = Number(from.url.searchParams.get('tabId') ?? NaN);
+      return startSession(deps, 'mic', Number.isSafeInteger(tabId) && tabId >= 0 ? tabId : null);
+    },
+    'overlay/toggle': async (message) => {
+      // The overlay lives in the captured tab.
+      await relayToCaptureTab(message.visible === undefined ? { type: 'tab/overlay-toggle' } : { type: 'tab/overlay-toggle', visible: message.visible });
+      return { ok: true as const };
+    },
+  });
+
+  // A content script hears about the session on its own tab only (lib/background/session-control.ts).
+  answerOverlayRequests({
+    'overlay/live-session': (_message, from) => liveSessionFor(deps, from.tabId),
+  });
+
+  answerCaptureQueries({
+    'capture/settings': () => captureSettings(deps),
+  });
+
+  onOffscreenEvent((event) => {
+    switch (event.type) {
       case 'session/state':
-        if (!fromOffscreen) return undefined;
-        void showPhase(message.state.phase, message.state);
-        void relayToCaptureTab(message);
-        return undefined;
+        void showPhase(event.state.phase, event.state);
+        void relayToCaptureTab({ type: 'tab/session-state', state: event.state });
+        return;
       case 'session/ended':
-        if (fromOffscreen) void sessionEnded(deps, message.state);
-        return undefined;
+        void sessionEnded(deps, event.state);
+        return;
       case 'transcript/update':
-        if (fromOffscreen) void relayToCaptureTab(message);
-        return undefined;
-      case 'overlay/toggle':
-        // From an extension page (popup, side panel): the overlay lives in the captured tab.
-        if (!sender.tab) void relayToCaptureTab(message);
-        return undefined;
-      default:
-        return undefined;
+        void relayToCaptureTab({ type: 'tab/transcript-update', update: event.update });
+        return;
+      case 'audio/level':
+        return; // for the pages' level meters
     }
   });
 
@@ -146,11 +149,10 @@ export default defineBackground(() => {
   });
 
   browser.commands.onCommand.addListener((command, tab) => {
-    if (command === 'toggle-overlay') void relayToCaptureTab({ type: 'overlay/toggle' });
+    if (command === 'toggle-overlay') void relayToCaptureTab({ type: 'tab/overlay-toggle' });
     if (command !== 'toggle-captions') return;
     void currentState(deps).then((state) => {
-      const running = state.phase === 'live' || state.phase === 'connecting' || state.phase === 'starting';
-      if (running) void stopSession(deps);
+      if (canStopSession(state)) void stopSession(deps);
       else void startSession(deps, 'tab', tab?.id ?? null);
     });
   });

@@ -1,14 +1,14 @@
 import { browser } from 'wxt/browser';
+import { answerOffscreenCommands, askCaptureSettings, emitOffscreenEvent } from '@/lib/contract/messaging';
 import { loadMessageCatalog, t } from '@/lib/i18n';
 import { sharedArchive } from '@/lib/persistence/transcript-archive';
 import { openAudioCapture } from '@/lib/session/audio-capture';
 import { OffscreenController } from '@/lib/session/offscreen-controller';
 import { openListenSocket } from '@/lib/session/open-listen-socket';
-import { broadcast, onMessage } from '@/lib/runtime-client';
 
 // Chrome gives this document part of the runtime API only (no browser.i18n, not even
-// runtime.getManifest): load the messages first, so every sentence said from here (errors,
-// warnings) is in the user's language, not a key. 'en' is wxt.config.ts's default_locale.
+// runtime.getManifest, no storage): load the messages first, so every sentence said from here
+// (errors, warnings) is in the user's language, not a key. 'en' is wxt.config.ts's default_locale.
 const DEFAULT_LOCALE = 'en';
 const messagesReady = loadMessageCatalog(navigator.language, DEFAULT_LOCALE, async (path) => {
   const response = await fetch(browser.runtime.getURL(path as '/'));
@@ -20,23 +20,29 @@ const messagesReady = loadMessageCatalog(navigator.language, DEFAULT_LOCALE, asy
 const controller = new OffscreenController({
   openCapture: (options) => openAudioCapture({ ...options, workletUrl: browser.runtime.getURL('/pcm-worklet.js') }),
   openSocket: openListenSocket,
-  emitState: (state) => broadcast({ type: 'session/state', state }),
-  emitUpdate: (update) => broadcast({ type: 'transcript/update', update }),
-  emitLevel: (rms, peak) => broadcast({ type: 'audio/level', rms, peak }),
-  emitEnded: (state) => broadcast({ type: 'session/ended', state }),
+  emitState: (state) => emitOffscreenEvent({ type: 'session/state', state }),
+  emitUpdate: (update) => emitOffscreenEvent({ type: 'transcript/update', update }),
+  emitLevel: (rms, peak) => emitOffscreenEvent({ type: 'audio/level', rms, peak }),
+  emitEnded: (state) => emitOffscreenEvent({ type: 'session/ended', state }),
+  // The settings are storage's, read by the background (this document has no storage API).
+  loadCaptureSettings: askCaptureSettings,
   archive: sharedArchive,
   newSessionId: () => crypto.randomUUID(),
   now: () => Date.now(),
   text: {
     alreadyRunning: () => t('sessionAlreadyRunning'),
+    noSettings: () => t('sessionNoSettings'),
     interrupted: () => t('sessionInterrupted'),
     saveFailed: (detail) => t('sessionSaveFailed', detail),
     captureEnded: (reason) => t('sessionCaptureEnded', reason),
   },
 });
 
-onMessage((message) => {
+// Commands from the service worker only (lib/contract/senders.ts mayCommandOffscreen).
+answerOffscreenCommands({
   // A start waits for the messages (it may fail at once, with a sentence); other requests need not.
-  if (message.type === 'offscreen/start') return messagesReady.then(() => controller.handle(message));
-  return controller.handle(message);
+  'offscreen/start': (message) => messagesReady.then(() => controller.start(message)),
+  'offscreen/stop': (message) => controller.stop(message.reason).then(() => ({ ok: true as const })),
+  'offscreen/get-state': async () => controller.state(),
+  'offscreen/get-transcript': () => controller.transcript(),
 });

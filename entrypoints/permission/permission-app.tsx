@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
 import { requestMicrophone, type MicRequestResult } from '@/lib/mic-permission';
-import { broadcast } from '@/lib/runtime-client';
+import { askBackground } from '@/lib/contract/messaging';
 
 /**
  * Offscreen documents cannot show Chrome's permission prompt, so the microphone is granted here,
@@ -17,7 +17,7 @@ export function PermissionApp() {
     setAsking(false);
     setResult(outcome);
     if (outcome.ok) {
-      broadcast({ type: 'permission/mic-granted' });
+      void askBackground({ type: 'permission/mic-granted' });
       setTimeout(() => window.close(), 1500);
     }
   }

@@ -5,9 +5,10 @@ import { localEngineNotice, noteFromCheck, ProxyNoteView, type ProxyNote } from 
 import { StatusLine } from '@/components/status-line';
 import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
 import { t } from '@/lib/i18n';
-import type { CaptureSource, UserFacingError } from '@/lib/messages';
+import type { CaptureSource, UserFacingError } from '@/lib/contract/messages';
+import { askBackground } from '@/lib/contract/messaging';
+import { canStopSession } from '@/lib/contract/session-phase';
 import { hiddenForSession, loadOverlayHiddenSession, watchOverlayHiddenSession } from '@/lib/overlay-settings';
-import { broadcast, request } from '@/lib/runtime-client';
 import { quickCheck } from '@/lib/connection-test';
 import { loadConnectionCheck, loadSettings, saveConnectionCheck } from '@/lib/storage';
 
@@ -18,7 +19,8 @@ export function PopupApp() {
   const [startError, setStartError] = useState<UserFacingError | null>(null);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<ProxyNote | null>(null);
-  const running = state.phase === 'live' || state.phase === 'connecting' || state.phase === 'starting';
+  // Running and not already stopping: Stop is offered, and the source is the session's.
+  const running = canStopSession(state);
 
   useEffect(() => {
     let alive = true;
@@ -51,7 +53,7 @@ export function PopupApp() {
     setStartError(null);
     try {
       const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-      const answer = await request({ type: 'session/start', source, tabId: tab?.id ?? null });
+      const answer = await askBackground({ type: 'session/start', source, tabId: tab?.id ?? null });
       if (!answer) setStartError({ code: 'internal', message: t('popupNoAnswer') });
       else if (!answer.ok) setStartError(answer.error);
     } catch (error) {
@@ -64,7 +66,7 @@ export function PopupApp() {
   async function stop() {
     setBusy(true);
     try {
-      await request({ type: 'session/stop' });
+      await askBackground({ type: 'session/stop' });
     } finally {
       setBusy(false);
     }
@@ -117,7 +119,7 @@ export function PopupApp() {
       {captionsHidden && (
         <p class="hidden-note" data-testid="captions-hidden">
           {t('popupCaptionsHidden')}{' '}
-          <button type="button" class="link" data-testid="show-captions" onClick={() => broadcast({ type: 'overlay/toggle', visible: true })}>
+          <button type="button" class="link" data-testid="show-captions" onClick={() => void askBackground({ type: 'overlay/toggle', visible: true })}>
             {t('popupShowCaptions')}
           </button>
         </p>

@@ -16,7 +16,8 @@ import { useSessionFeed } from '@/components/use-session-feed';
 import { t } from '@/lib/i18n';
 import { browserHistoryPruner, liveStartOf } from '@/lib/persistence/browser-history-pruner';
 import { pruneHistory } from '@/lib/persistence/history-pruner';
-import { request } from '@/lib/runtime-client';
+import { askBackground } from '@/lib/contract/messaging';
+import { isCapturingAudio } from '@/lib/contract/session-phase';
 import { speakerNamesKey, speakerNamesStore } from '@/lib/speaker-names-store';
 import { localDateTime, speakersOf, type ExportDocument } from '@/lib/transcript/export-document';
 import { renderExport, type ExportFormatId } from '@/lib/transcript/export-formats';
@@ -51,7 +52,7 @@ export interface SidePanelAppProps {
 
 const defaultHistory = archiveHistory();
 const pruneSavedHistory = () =>
-  pruneHistory(browserHistoryPruner(async () => liveStartOf(await request({ type: 'session/get' })))).catch((error: unknown) =>
+  pruneHistory(browserHistoryPruner(async () => liveStartOf(await askBackground({ type: 'session/get' })))).catch((error: unknown) =>
     console.warn('[captionist] pruning saved history failed:', error),
   );
 
@@ -178,7 +179,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, plainRend
     setEditing(speaker);
   }, []);
 
-  const live = state.phase === 'live' || state.phase === 'connecting';
+  const live = isCapturingAudio(state);
   return (
     <main class="panel-main" data-view={view.kind}>
       <header class="panel-header">

@@ -3,7 +3,7 @@
  * service worker (which it may do at any moment), and is cleared when the browser exits or the
  * extension reloads. Nothing the background needs lives in a module variable.
  */
-import type { CaptureSource, SessionState } from '../messages';
+import type { CaptureSource, SessionState } from '../contract/messages';
 
 export interface BackgroundState {
   /** The captured tab (tab source) or the overlay's tab (mic source) of the running session. */

@@ -1,4 +1,4 @@
-import type { SessionPhase, SessionState } from '../messages';
+import type { SessionPhase, SessionState } from '../contract/messages';
 
 /**
  * The toolbar badge: visible exactly while audio may be leaving the browser. An ended session

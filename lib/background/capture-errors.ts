@@ -1,5 +1,5 @@
 /** Turns browser failures during start into sentences a person can act on. */
-import type { UserFacingError } from '../messages';
+import type { UserFacingError } from '../contract/messages';
 
 export function tabCaptureError(error: unknown): UserFacingError {
   const text = error instanceof Error ? error.message : String(error);

@@ -9,7 +9,21 @@
  * storage.session, so a stopped service worker or a closed document loses nothing.
  */
 import { t } from '../i18n';
-import { IDLE_STATE, type CaptureSource, type Message, type Responses, type SessionState, type UserFacingError } from '../messages';
+import {
+  IDLE_STATE,
+  type CaptureSettings,
+  type CaptureSource,
+  type LiveSession,
+  type MessageOf,
+  type OffscreenCommand,
+  type OffscreenCommandType,
+  type OffscreenResponses,
+  type SessionState,
+  type StartResult,
+  type TabPush,
+  type UserFacingError,
+} from '../contract/messages';
+import { isSessionRunning } from '../contract/session-phase';
 import type { RetentionPolicy } from '../persistence/retention';
 import { originOf } from '../persistence/session-record';
 import { checkProxyUrl, type Settings } from '../settings';
@@ -30,7 +44,7 @@ export interface SessionControlDeps {
   ensureOffscreen(): Promise<void>;
   closeOffscreen(): Promise<void>;
   /** Sends to the offscreen document and returns its answer (undefined when it is not there). */
-  askOffscreen(message: Message): Promise<unknown>;
+  askOffscreen<T extends OffscreenCommandType>(message: MessageOf<OffscreenCommand, T>): Promise<OffscreenResponses[T] | undefined>;
   openMicPermissionPage(tabId: number | null): Promise<void>;
   state: BackgroundStateStore;
   /** The last saved transcript (for views opened when no document is open). */
@@ -38,29 +52,16 @@ export interface SessionControlDeps {
   /** Toolbar badge and tooltip for a phase; `ended` carries why a session stopped. */
   showPhase(phase: SessionState['phase'], ended?: SessionState): Promise<void>;
   /** Sends to the captured tab's overlay (ignores tabs that cannot receive). */
-  sendToTab(tabId: number, message: Message): void;
+  sendToTab(tabId: number, push: TabPush): void;
 }
 
-export type StartResult = Responses['session/start'];
 
 export type OverlayResult = { ok: true } | { ok: false; reason: string };
 
 /** How long a stop may take: the socket's bounded close plus the last writes. */
 const STOP_TIMEOUT_MS = 15_000;
 
-const RUNNING: ReadonlySet<SessionState['phase']> = new Set(['starting', 'connecting', 'live', 'stopping']);
-
-export function isRunning(state: SessionState | null | undefined): boolean {
-  return !!state && RUNNING.has(state.phase);
-}
-
-function isSessionState(value: unknown): value is SessionState {
-  return typeof value === 'object' && value !== null && typeof (value as { phase?: unknown }).phase === 'string';
-}
-
-function isSnapshot(value: unknown): value is TranscriptSnapshot {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { utterances?: unknown }).utterances);
-}
+const EMPTY_TRANSCRIPT: TranscriptSnapshot = { utterances: [], interim: null };
 
 function fail(error: UserFacingError): StartResult {
   return { ok: false, error };
@@ -90,8 +91,8 @@ function serialized<T>(work: () => Promise<T>): Promise<T> {
 /** The live session's state, or how the last one ended. */
 export async function currentState(deps: SessionControlDeps): Promise<SessionState> {
   if (await deps.hasOffscreen()) {
-    const answer = await deps.askOffscreen({ type: 'session/get' });
-    if (isSessionState(answer)) return answer;
+    const answer = await deps.askOffscreen({ type: 'offscreen/get-state' });
+    if (answer) return answer;
   }
   return (await deps.state.load()).lastState ?? IDLE_STATE;
 }
@@ -99,10 +100,30 @@ export async function currentState(deps: SessionControlDeps): Promise<SessionSta
 /** The live transcript while a document is open, else the last saved one. */
 export async function currentTranscript(deps: SessionControlDeps): Promise<TranscriptSnapshot> {
   if (await deps.hasOffscreen()) {
-    const answer = await deps.askOffscreen({ type: 'transcript/get' });
-    if (isSnapshot(answer)) return answer;
+    const answer = await deps.askOffscreen({ type: 'offscreen/get-transcript' });
+    if (answer) return answer;
   }
   return deps.latestTranscript();
+}
+
+/**
+ * The overlay's question, from a content script in `tabId`: the session captioned on that tab, or
+ * idle and empty. A content script on any other tab (any site the overlay was ever shown on) learns
+ * nothing, not even the last saved transcript.
+ */
+export async function liveSessionFor(deps: SessionControlDeps, tabId: number): Promise<LiveSession> {
+  const nothing: LiveSession = { state: IDLE_STATE, transcript: EMPTY_TRANSCRIPT };
+  if ((await deps.state.load()).captureTabId !== tabId || !(await deps.hasOffscreen())) return nothing;
+  const state = await deps.askOffscreen({ type: 'offscreen/get-state' });
+  if (!state || !isSessionRunning(state)) return nothing;
+  const transcript = (await deps.askOffscreen({ type: 'offscreen/get-transcript' })) ?? EMPTY_TRANSCRIPT;
+  return { state, transcript };
+}
+
+/** What the offscreen document starts a session with, read from storage when it asks. */
+export async function captureSettings(deps: SessionControlDeps): Promise<CaptureSettings> {
+  const [settings, retention] = await Promise.all([deps.loadSettings(), deps.loadRetention()]);
+  return { settings, retention };
 }
 
 export function startSession(deps: SessionControlDeps, source: CaptureSource, tabId: number | null): Promise<StartResult> {
@@ -110,7 +131,7 @@ export function startSession(deps: SessionControlDeps, source: CaptureSource, ta
 }
 
 async function start(deps: SessionControlDeps, source: CaptureSource, tabId: number | null): Promise<StartResult> {
-  if (isRunning(await currentState(deps))) {
+  if (isSessionRunning(await currentState(deps))) {
     return fail({ code: 'already-running', message: t('sessionAlreadyRunning') });
   }
   const refuse = async (error: UserFacingError): Promise<StartResult> => {
@@ -147,15 +168,13 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
   }
 
   const page = tab && !isRestrictedPage(tab.url) ? { title: tab.title, origin: originOf(tab.url) } : null;
-  const retention = await deps.loadRetention();
   // Record the tab before the document starts: its first states ("starting", "connecting",
   // often "live") are relayed to the overlay only once the background knows which tab it is on.
   const before = await deps.state.load();
   await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
   await deps.ensureOffscreen();
-  const answer = (await deps.askOffscreen({ type: 'offscreen/start', source, tabId, streamId, settings, page, retention })) as
-    | StartResult
-    | undefined;
+  // Settings are not sent: the document asks for them from storage (capture/settings).
+  const answer = await deps.askOffscreen({ type: 'offscreen/start', source, tabId, streamId, page });
   if (!answer) {
     await deps.closeOffscreen();
     return refuse({ code: 'internal', message: t('sessionNoAnswer') });
@@ -176,8 +195,7 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
 /** Stops the session (the user's Stop, or `reason` when capture must end) and cleans up. */
 export function stopSession(deps: SessionControlDeps, reason?: UserFacingError): Promise<void> {
   return serialized(async () => {
-    const message: Message = reason ? { type: 'offscreen/stop', reason } : { type: 'offscreen/stop' };
-    const answer = await withTimeout(deps.askOffscreen(message), STOP_TIMEOUT_MS);
+    const answer = await withTimeout(deps.askOffscreen(reason ? { type: 'offscreen/stop', reason } : { type: 'offscreen/stop' }), STOP_TIMEOUT_MS);
     if (answer === undefined && reason) {
       // No document answered: nothing ran, or it hung. Say why anyway.
       await deps.state.save({ lastState: { ...IDLE_STATE, phase: 'error', error: reason } });
@@ -199,15 +217,14 @@ async function cleanUpAfterEnd(deps: SessionControlDeps, final: SessionState | n
   const open = await deps.hasOffscreen();
   let ended = final;
   if (open) {
-    const answer = await deps.askOffscreen({ type: 'session/get' });
-    const now = isSessionState(answer) ? answer : null;
+    const now = (await deps.askOffscreen({ type: 'offscreen/get-state' })) ?? null;
     // A session runs in the document: this end was an older session's, or a start won the race.
-    if (isRunning(now)) return;
+    if (isSessionRunning(now)) return;
     if (ended === undefined) ended = now;
   }
   const saved = await deps.state.load();
   if (ended && ended.phase !== 'idle' && saved.captureTabId !== null) {
-    deps.sendToTab(saved.captureTabId, { type: 'session/state', state: ended });
+    deps.sendToTab(saved.captureTabId, { type: 'tab/session-state', state: ended });
   }
   const lastState = ended ?? saved.lastState;
   await deps.state.save({ captureTabId: null, captureSource: null, captureOrigin: null, lastState });

@@ -1,18 +1,33 @@
 /**
- * The session feed's transport in the extension: today's runtime messages (lib/runtime-client.ts).
- * The only place the feed meets the browser; re-point these few lines when the messages move.
+ * The session feed's transports in the extension: where lib/contract/session-feed.ts meets the
+ * browser. Extension pages ask the background and hear the offscreen document's events; the
+ * overlay (a content script) has one narrow request of its own and hears the background's pushes
+ * to its tab (lib/contract/messages.ts says who may send what).
  */
-import { onMessage, request } from '../runtime-client';
+import { askBackground, askLiveSession, onOffscreenEvent, onTabPush } from './messaging';
 import type { SessionFeedTransport } from './session-feed';
 
-export function runtimeFeedTransport(): SessionFeedTransport {
+/** For the side panel and the popup. */
+export function pageFeedTransport(): SessionFeedTransport {
   return {
-    requestState: () => request({ type: 'session/get' }),
-    requestTranscript: () => request({ type: 'transcript/get' }),
+    requestState: () => askBackground({ type: 'session/get' }),
+    requestTranscript: () => askBackground({ type: 'transcript/get' }),
     subscribe: (onPush) =>
-      onMessage((message) => {
-        if (message.type === 'session/state' || message.type === 'transcript/update') onPush(message);
-        return undefined; // never answers: requests are for the background and the offscreen document
+      onOffscreenEvent((event) => {
+        if (event.type === 'session/state' || event.type === 'transcript/update') onPush(event);
+      }),
+  };
+}
+
+/** For the overlay: the background answers only for the tab being captioned, and only while live. */
+export function overlayFeedTransport(): SessionFeedTransport {
+  return {
+    requestState: async () => (await askLiveSession())?.state,
+    requestTranscript: async () => (await askLiveSession())?.transcript,
+    subscribe: (onPush) =>
+      onTabPush((push) => {
+        if (push.type === 'tab/session-state') onPush({ type: 'session/state', state: push.state });
+        else if (push.type === 'tab/transcript-update') onPush({ type: 'transcript/update', update: push.update });
       }),
   };
 }

@@ -19,7 +19,7 @@
  *   (the background may not know the overlay's tab yet when the first states are sent): the
  *   state is asked for again.
  */
-import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '../messages';
+import { IDLE_STATE, type SessionState, type TranscriptUpdate } from './messages';
 import type { TranscriptSnapshot, Utterance } from '../transcript/types';
 import { sessionOfUtteranceId } from '../transcript/utterance-ids';
 import { applyTranscriptUpdate, EMPTY_TRANSCRIPT } from '../views/transcript-view';

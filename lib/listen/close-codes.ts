@@ -14,7 +14,7 @@
  *   4000-4099: proxy-defined refusals (this project's proxy: 4001 bad token, 4002 payment, 4003 forbidden).
  *   4400-4599: an HTTP status + 4000 (4401 unauthorized, 4429 too many requests, 4503 unavailable).
  */
-import type { UserFacingError } from '../messages';
+import type { UserFacingError } from '../contract/messages';
 
 export interface CloseVerdict {
   retry: boolean;

@@ -5,7 +5,7 @@
  * housekeeping (housekeeping.ts), both fresh for each connection. Reconnecting and queueing are
  * the listen socket's.
  */
-import type { UserFacingError } from '../messages';
+import type { UserFacingError } from '../contract/messages';
 import { classifyConstructorFailure } from './close-codes';
 import { ConnectionClock } from './connection-clock';
 import { Housekeeping, type HousekeepingOptions } from './housekeeping';

@@ -3,7 +3,7 @@
  * what it reports while it runs (statuses, connections) and what it says when it closes (CloseSummary).
  */
 import { BYTES_PER_SECOND } from '../audio/format';
-import type { UserFacingError } from '../messages';
+import type { UserFacingError } from '../contract/messages';
 import type { BackoffOptions } from './backoff';
 import type { WebSocketFactory } from './connection';
 import { systemClock, type Clock } from './deadlines';

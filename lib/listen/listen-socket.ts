@@ -23,7 +23,7 @@
  * audio the dead connection had not finalized (send-queue.ts); the socket undoes both, so the owner
  * maps stream seconds to meeting time with one timeline for the whole session and never resets it.
  */
-import type { UserFacingError } from '../messages';
+import type { UserFacingError } from '../contract/messages';
 import { Reconnects } from './backoff';
 import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError, type CloseVerdict } from './close-codes';
 import { Connection } from './connection';

@@ -4,7 +4,8 @@
  * background and the side panel, which differ only in how they learn about a live session.
  */
 import { browser } from 'wxt/browser';
-import type { SessionState } from '../messages';
+import type { SessionState } from '../contract/messages';
+import { isSessionRunning } from '../contract/session-phase';
 import { prunePlacements } from '../overlay/placement-retention';
 import { speakerNamesStore } from '../speaker-names-store';
 import type { HistoryPrunerDeps } from './history-pruner';
@@ -13,8 +14,7 @@ import { sharedArchive } from './transcript-archive';
 
 /** The start of the session `state` describes if it may still be recording (stopping: finals may still arrive). */
 export function liveStartOf(state: SessionState | undefined): number | null {
-  if (!state || state.phase === 'idle' || state.phase === 'error') return null;
-  return state.startedAt;
+  return state && isSessionRunning(state) ? state.startedAt : null;
 }
 
 export function browserHistoryPruner(liveStartedAt: () => Promise<number | null>): HistoryPrunerDeps {

@@ -2,7 +2,7 @@
  * What is saved about a session besides its utterances, and the rules that keep those fields
  * small and plain whatever a page or a server put in them.
  */
-import type { CaptureSource, PageInfo } from '../messages';
+import type { CaptureSource, PageInfo } from '../contract/messages';
 import type { TranscriptSnapshot, Utterance } from '../transcript/types';
 
 export interface SessionRecord {

@@ -6,7 +6,7 @@
  *
  * Storage problems never stop captions: they are reported once through `onProblem`.
  */
-import type { TranscriptUpdate } from '../messages';
+import type { TranscriptUpdate } from '../contract/messages';
 import type { Utterance } from '../transcript/types';
 import type { RetentionPolicy } from './retention';
 import { MAX_REASON_CHARS, plainText, previewOf, type SessionRecord } from './session-record';

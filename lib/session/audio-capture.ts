@@ -2,7 +2,7 @@
  * Opens the tab or microphone stream in the offscreen document and runs it through the PCM
  * worklet. Browser-only; the decisions about what to send live in capture-session.ts.
  */
-import type { CaptureSource, UserFacingError } from '../messages';
+import type { CaptureSource, UserFacingError } from '../contract/messages';
 import { PCM_PROCESSOR_NAME, type WorkletFrame } from '../audio/pcm';
 import { describeMicError } from '../mic-permission';
 

@@ -11,7 +11,8 @@ import { FRAME_SECONDS, SAMPLE_RATE } from '../audio/format';
 import { SentTimeline } from '../audio/timeline';
 import { VadGate } from '../audio/vad';
 import type { ListenEvent } from '../listen/protocol';
-import type { CaptureSource, SessionState, TranscriptUpdate, UserFacingError } from '../messages';
+import type { CaptureSource, SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
+import { isCapturingAudio } from '../contract/session-phase';
 import type { ListenSettings } from '../settings';
 import { TranscriptStore } from '../transcript/transcript-store';
 import type { TranscriptSnapshot } from '../transcript/types';
@@ -128,7 +129,7 @@ export class CaptureSession {
     this.framesCaptured++;
     this.trackLevel(rms, peak);
     this.trackSilence(peak);
-    if (this.state.phase !== 'connecting' && this.state.phase !== 'live') return;
+    if (!isCapturingAudio(this.state)) return;
     const toSend = this.vad.push(pcm, captureStart);
     if (toSend.length === 0) {
       if (this.sendingSpeech) {

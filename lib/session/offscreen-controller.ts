@@ -6,7 +6,16 @@
  *
  * Only after session/ended may the background close this document: nothing is lost with it.
  */
-import { IDLE_STATE, type Message, type PageInfo, type Responses, type SessionState, type UserFacingError } from '../messages';
+import {
+  IDLE_STATE,
+  type CaptureSettings,
+  type MessageOf,
+  type OffscreenCommand,
+  type PageInfo,
+  type SessionState,
+  type StartResult,
+  type UserFacingError,
+} from '../contract/messages';
 import { newSessionRecord } from '../persistence/session-record';
 import { SessionRecorder } from '../persistence/session-recorder';
 import type { TranscriptArchive } from '../persistence/transcript-archive';
@@ -21,12 +30,20 @@ export interface OffscreenDeps extends SessionPorts {
   newSessionId(): string;
   /** Tells the background the session is over and its transcript saved. */
   emitEnded(state: SessionState): void;
+  /**
+   * The proxy, listen and retention settings, from storage (through the background: an offscreen
+   * document has no storage API). Never from the start command, so nothing that can send a
+   * message chooses where the audio goes. Undefined when they could not be had.
+   */
+  loadCaptureSettings(): Promise<CaptureSettings | undefined>;
   /** User-facing sentences (from i18n in the document, plain in tests), asked for when needed. */
   text: OffscreenText;
 }
 
 export interface OffscreenText {
   alreadyRunning(): string;
+  /** The settings could not be read. */
+  noSettings(): string;
   /** A saved session that a closed document never ended. */
   interrupted(): string;
   saveFailed(detail: string): string;
@@ -36,7 +53,7 @@ export interface OffscreenText {
 
 const EMPTY: TranscriptSnapshot = { utterances: [], interim: null };
 
-type StartMessage = Extract<Message, { type: 'offscreen/start' }>;
+type StartMessage = MessageOf<OffscreenCommand, 'offscreen/start'>;
 
 export class OffscreenController {
   private session: CaptureSession | null = null;
@@ -46,20 +63,12 @@ export class OffscreenController {
 
   constructor(private readonly deps: OffscreenDeps) {}
 
-  /** Returns a Promise for requests this context answers, undefined for everything else. */
-  handle(message: Message): Promise<unknown> | undefined {
-    switch (message.type) {
-      case 'offscreen/start':
-        return this.start(message);
-      case 'offscreen/stop':
-        return this.stop(message.reason).then(() => ({ ok: true }));
-      case 'session/get':
-        return Promise.resolve(this.state());
-      case 'transcript/get':
-        return this.transcript();
-      default:
-        return undefined;
+  /** The answer to offscreen/start (entrypoints/offscreen/main.ts wires each command). */
+  start(message: StartMessage): Promise<StartResult> {
+    if (this.session && !this.session.ended) {
+      return Promise.resolve({ ok: false, error: { code: 'already-running', message: this.deps.text.alreadyRunning() } });
     }
+    return this.startWithSettings(message);
   }
 
   state(): SessionState {
@@ -82,10 +91,14 @@ export class OffscreenController {
     return session ? this.end(session, reason) : Promise.resolve();
   }
 
-  private async start(message: StartMessage): Promise<Responses['session/start']> {
+  private async startWithSettings(message: StartMessage): Promise<StartResult> {
+    const loaded = await this.deps.loadCaptureSettings();
+    if (!loaded) return { ok: false, error: { code: 'internal', message: this.deps.text.noSettings() } };
+    // A second start may have come in while the settings were on their way.
     if (this.session && !this.session.ended) {
       return { ok: false, error: { code: 'already-running', message: this.deps.text.alreadyRunning() } };
     }
+    const { settings, retention } = loaded;
     this.ending = null;
     this.recorder = null;
     const startedAt = this.deps.now();
@@ -97,7 +110,7 @@ export class OffscreenController {
         this.deps.emitUpdate(update);
       },
     };
-    const session: CaptureSession = new CaptureSession(ports, message.settings, message.source, message.tabId, {
+    const session: CaptureSession = new CaptureSession(ports, settings, message.source, message.tabId, {
       onSocketFailure: (error) => void this.end(session, error),
       // Speaker names are keyed by this time, in the saved record and in the live state alike.
       startedAt,
@@ -118,19 +131,19 @@ export class OffscreenController {
       return { ok: false, error: opened.error };
     }
     this.capture = opened.capture;
-    recorder = this.makeRecorder(message, startedAt, session);
+    recorder = this.makeRecorder(message, retention, startedAt, session);
     this.recorder = recorder;
     void recorder.begin();
     session.connect();
     return { ok: true };
   }
 
-  private makeRecorder(message: StartMessage, startedAt: number, session: CaptureSession): SessionRecorder {
+  private makeRecorder(message: StartMessage, retention: CaptureSettings['retention'], startedAt: number, session: CaptureSession): SessionRecorder {
     const page: PageInfo | null = message.page ?? null;
     return new SessionRecorder({
       archive: () => this.deps.archive(),
       record: newSessionRecord(this.deps.newSessionId(), startedAt, message.source, page),
-      retention: message.retention,
+      retention,
       now: () => this.deps.now(),
       onProblem: (text) => session.warnStorage(text),
       interruptedReason: this.deps.text.interrupted(),

@@ -21,7 +21,7 @@
  * cut is seen in every view and export; what was captured before it is kept whole.
  */
 import type { ListenEvent, ResultsEvent } from '../listen/protocol';
-import type { TranscriptUpdate } from '../messages';
+import type { TranscriptUpdate } from '../contract/messages';
 import { TRUNCATION_MARK } from './truncation-mark';
 import type { Segment, TranscriptSnapshot, Utterance, Word } from './types';
 

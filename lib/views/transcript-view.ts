@@ -2,7 +2,7 @@
  * A view's copy of the transcript: a full snapshot once, then upserts from `transcript/update`.
  * Shared by the side panel and the overlay so both read the transcript the same way.
  */
-import type { TranscriptUpdate } from '../messages';
+import type { TranscriptUpdate } from '../contract/messages';
 import type { TranscriptSnapshot, Utterance } from '../transcript/types';
 
 export const EMPTY_TRANSCRIPT: TranscriptSnapshot = { utterances: [], interim: null };

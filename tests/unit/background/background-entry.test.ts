@@ -6,7 +6,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import background from '@/entrypoints/background';
-import type { Message } from '@/lib/messages';
+import type { OffscreenCommand } from '@/lib/contract/messages';
+
+type Message = OffscreenCommand;
 import { newSessionRecord } from '@/lib/persistence/session-record';
 import { openTranscriptArchive, TRANSCRIPT_DB_NAME } from '@/lib/persistence/transcript-archive';
 import { SPEAKER_NAMES_STORAGE_KEY, speakerNamesKey } from '@/lib/speaker-names-store';

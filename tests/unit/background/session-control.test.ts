@@ -1,8 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { backgroundStateStore, type StorageAreaLike } from '@/lib/background/background-state';
 import {
+  captureSettings,
   currentState,
   currentTranscript,
+  liveSessionFor,
   sessionEnded,
   startSession,
   stopSession,
@@ -10,7 +12,7 @@ import {
   tabUpdated,
   type SessionControlDeps,
 } from '@/lib/background/session-control';
-import { IDLE_STATE, type Message, type SessionState } from '@/lib/messages';
+import { IDLE_STATE, type OffscreenCommand, type SessionState, type TabPush } from '@/lib/contract/messages';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 
 function memoryArea(): StorageAreaLike {
@@ -28,8 +30,8 @@ function memoryArea(): StorageAreaLike {
  * badge. `offscreen.state` is what the document reports.
  */
 function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial<Settings> = {}) {
-  const sent: Message[] = [];
-  const tabMessages: { tabId: number; message: Message }[] = [];
+  const sent: OffscreenCommand[] = [];
+  const tabMessages: { tabId: number; message: TabPush }[] = [];
   const offscreen = { open: false, state: IDLE_STATE as SessionState, startAnswer: { ok: true } as unknown };
   const badge = { phase: 'idle' as SessionState['phase'], ended: undefined as SessionState | undefined };
   const deps: SessionControlDeps = {
@@ -45,13 +47,14 @@ function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial
     closeOffscreen: vi.fn(async () => {
       offscreen.open = false;
     }),
-    askOffscreen: vi.fn(async (message: Message) => {
+    // The fake document answers each command as lib/session/offscreen-controller.ts does.
+    askOffscreen: vi.fn(async (message: OffscreenCommand) => {
       sent.push(message);
       if (!offscreen.open) return undefined;
       switch (message.type) {
-        case 'session/get':
+        case 'offscreen/get-state':
           return offscreen.state;
-        case 'transcript/get':
+        case 'offscreen/get-transcript':
           return { utterances: [{ id: 'live' }], interim: null };
         case 'offscreen/start':
           if (offscreen.state.phase === 'live') return { ok: false, error: { code: 'already-running', message: 'running' } };
@@ -60,10 +63,8 @@ function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial
         case 'offscreen/stop':
           offscreen.state = message.reason ? { ...offscreen.state, phase: 'error', error: message.reason } : { ...offscreen.state, phase: 'idle' };
           return { ok: true };
-        default:
-          return undefined;
       }
-    }),
+    }) as SessionControlDeps['askOffscreen'],
     openMicPermissionPage: vi.fn(async () => undefined),
     state: backgroundStateStore(memoryArea()),
     latestTranscript: async () => ({ utterances: [], interim: null }),
@@ -78,7 +79,7 @@ function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial
 }
 
 describe('startSession', () => {
-  it('gets the tab stream id, shows the overlay and hands stream, page and retention to the offscreen document', async () => {
+  it('gets the tab stream id, shows the overlay and hands stream and page (no settings) to the offscreen document', async () => {
     const { deps, sent } = makeDeps();
     expect(await startSession(deps, 'tab', 7)).toEqual({ ok: true });
     expect(deps.getTabStreamId).toHaveBeenCalledWith(7);
@@ -89,8 +90,10 @@ describe('startSession', () => {
       tabId: 7,
       streamId: 'stream-1',
       page: { title: 'Talk', origin: 'https://talks.example' },
-      retention: { maxSessions: 50, maxDays: 30 },
     });
+    // Where the audio goes is read from storage by the document (capture/settings), never sent.
+    expect(start).not.toHaveProperty('settings');
+    expect(start).not.toHaveProperty('retention');
     expect(await deps.state.load()).toMatchObject({ captureTabId: 7, captureSource: 'tab', captureOrigin: 'https://talks.example' });
   });
 
@@ -160,10 +163,10 @@ describe('startSession', () => {
     const { deps } = makeDeps();
     const askOffscreen = deps.askOffscreen;
     let tabWhenStarting: number | null | undefined;
-    deps.askOffscreen = async (message) => {
+    deps.askOffscreen = (async (message: OffscreenCommand) => {
       if (message.type === 'offscreen/start') tabWhenStarting = (await deps.state.load()).captureTabId;
       return askOffscreen(message);
-    };
+    }) as SessionControlDeps['askOffscreen'];
     expect(await startSession(deps, 'tab', 7)).toEqual({ ok: true });
     expect(tabWhenStarting).toBe(7);
   });
@@ -222,7 +225,7 @@ describe('stopSession and the end of a session', () => {
     offscreen.state = final;
     await sessionEnded(deps, final);
     expect(offscreen.open).toBe(false);
-    expect(tabMessages).toContainEqual({ tabId: 7, message: { type: 'session/state', state: final } });
+    expect(tabMessages).toContainEqual({ tabId: 7, message: { type: 'tab/session-state', state: final } });
     expect(badge).toMatchObject({ phase: 'idle', ended: final });
     expect(await currentState(deps)).toEqual(final);
   });
@@ -296,5 +299,28 @@ describe('answers for views', () => {
     await startSession(deps, 'tab', 7);
     expect((await currentState(deps)).phase).toBe('live');
     expect((await currentTranscript(deps)).utterances[0]?.id).toBe('live');
+  });
+});
+
+describe('the overlay and the offscreen document ask the background', () => {
+  it('a content script hears of the session only on the captured tab, and only while it runs', async () => {
+    const saved = { utterances: [{ id: 'saved' }], interim: null } as never;
+    const { deps, offscreen } = makeDeps({ latestTranscript: async () => saved });
+    // Nothing runs: even the captured-tab-to-be learns nothing, not the last saved transcript.
+    expect(await liveSessionFor(deps, 7)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interim: null } });
+    await startSession(deps, 'tab', 7);
+    const live = await liveSessionFor(deps, 7);
+    expect(live.state.phase).toBe('live');
+    expect(live.transcript.utterances[0]?.id).toBe('live');
+    // Another tab (any other site the overlay was ever injected into) gets idle and empty.
+    expect(await liveSessionFor(deps, 8)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interim: null } });
+    await stopSession(deps);
+    expect(offscreen.open).toBe(false);
+    expect(await liveSessionFor(deps, 7)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interim: null } });
+  });
+
+  it('the document gets its settings and retention from storage', async () => {
+    const { deps } = makeDeps({}, { proxyUrl: 'wss://stored.example/v1/listen' });
+    expect(await captureSettings(deps)).toMatchObject({ settings: { proxyUrl: 'wss://stored.example/v1/listen' }, retention: { maxSessions: 50, maxDays: 30 } });
   });
 });

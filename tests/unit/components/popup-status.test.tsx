@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localEngineNotice, noteFromCheck } from '@/components/popup-proxy-note';
 import { describeStatus, formatElapsed, StatusLine } from '@/components/status-line';
 import { peakToFraction } from '@/components/level-meter';
-import { IDLE_STATE, type SessionState } from '@/lib/messages';
+import { IDLE_STATE, type SessionState } from '@/lib/contract/messages';
 import { installEnglishMessages } from '../settings-english-messages';
 
 beforeAll(installEnglishMessages);

@@ -7,7 +7,7 @@ import {
   type SessionFeedPush,
   type SessionFeedTransport,
 } from '@/lib/contract/session-feed';
-import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '@/lib/messages';
+import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '@/lib/contract/messages';
 import type { TranscriptSnapshot, Utterance } from '@/lib/transcript/types';
 
 const state = (phase: SessionState['phase'], startedAt: number | null): SessionState => ({ ...IDLE_STATE, phase, startedAt });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import { ListenSocket, type ListenSocketOptions, type WebSocketLike } from '@/lib/listen/listen-socket';
 import type { ListenEvent } from '@/lib/listen/protocol';
-import type { UserFacingError } from '@/lib/messages';
+import type { UserFacingError } from '@/lib/contract/messages';
 import { chunk, finalResults, markerOf } from './fake-web-socket';
 
 interface Frame {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ListenSocket, type ListenSocketOptions, type ListenStatus, type StatusDetail } from '@/lib/listen/listen-socket';
 import type { ListenEvent } from '@/lib/listen/protocol';
-import type { UserFacingError } from '@/lib/messages';
+import type { UserFacingError } from '@/lib/contract/messages';
 import { chunk, fakeFactory, finalResults, markerOf } from './fake-web-socket';
 
 const URL = 'ws://localhost:8787/v1/listen?model=nova-3';

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { OverlayApp, SHOW_EVENT } from '@/components/overlay-app';
 import type { OverlaySessionSource } from '@/components/overlay-session';
-import { IDLE_STATE, type Message } from '@/lib/messages';
+import { IDLE_STATE, type TabPush } from '@/lib/contract/messages';
 import { EMPTY_TRANSCRIPT } from '@/lib/views/transcript-view';
 import { hiddenForSession, OVERLAY_HIDDEN_KEY } from '@/lib/overlay-settings';
 
@@ -51,9 +51,11 @@ async function settle(): Promise<void> {
 const box = () => container.querySelector('[data-testid=captions]');
 const stored = async () => (await fakeBrowser.storage.local.get(OVERLAY_HIDDEN_KEY))[OVERLAY_HIDDEN_KEY];
 
-async function send(message: Message): Promise<void> {
+/** A push from the service worker, described as Chrome describes it to a content script. */
+async function send(message: TabPush): Promise<void> {
+  const worker = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/background.js') };
   await act(async () => {
-    await fakeBrowser.runtime.onMessage.trigger(message, { id: fakeBrowser.runtime.id });
+    await fakeBrowser.runtime.onMessage.trigger(message, worker);
   });
   await settle();
 }
@@ -82,14 +84,14 @@ describe('hidden captions', () => {
   it('come back with the keyboard shortcut (overlay/toggle), which also forgets them hidden', async () => {
     await openPage(1_000);
     await clickHide();
-    await send({ type: 'overlay/toggle' });
+    await send({ type: 'tab/overlay-toggle' });
     expect(box()).not.toBeNull();
     expect(await stored()).toBeUndefined();
     await openPage(1_000);
     expect(box()).not.toBeNull();
 
     // The shortcut hides too, and that is remembered the same way.
-    await send({ type: 'overlay/toggle' });
+    await send({ type: 'tab/overlay-toggle' });
     expect(box()).toBeNull();
     await openPage(1_000);
     expect(box()).toBeNull();
@@ -97,14 +99,14 @@ describe('hidden captions', () => {
 
   it('come back with the popup Show captions (overlay/toggle visible: true), which never hides', async () => {
     await openPage(1_000);
-    await send({ type: 'overlay/toggle', visible: true });
+    await send({ type: 'tab/overlay-toggle', visible: true });
     expect(box()).not.toBeNull();
     await clickHide();
-    await send({ type: 'overlay/toggle', visible: true });
+    await send({ type: 'tab/overlay-toggle', visible: true });
     expect(box()).not.toBeNull();
-    await send({ type: 'overlay/toggle', visible: true });
+    await send({ type: 'tab/overlay-toggle', visible: true });
     expect(box()).not.toBeNull();
-    await send({ type: 'overlay/toggle', visible: false });
+    await send({ type: 'tab/overlay-toggle', visible: false });
     expect(box()).toBeNull();
   });
 

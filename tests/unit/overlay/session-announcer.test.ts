@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectSessionFeed, type SessionFeedPush } from '@/lib/contract/session-feed';
-import { IDLE_STATE } from '@/lib/messages';
+import { IDLE_STATE } from '@/lib/contract/messages';
 import { SessionAnnouncer } from '@/lib/overlay/session-announcer';
 import type { TranscriptSnapshot, Utterance } from '@/lib/transcript/types';
 

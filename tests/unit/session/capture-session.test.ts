@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ListenEvent } from '@/lib/listen/protocol';
-import type { SessionState, TranscriptUpdate } from '@/lib/messages';
+import type { SessionState, TranscriptUpdate } from '@/lib/contract/messages';
 import { CaptureSession, type SessionPorts, type SocketHandlers } from '@/lib/session/capture-session';
 import { DEFAULT_SETTINGS } from '@/lib/settings';
 import { frames, render } from '@/tests/fixtures/vad/synthetic-audio';

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ListenEvent } from '@/lib/listen/protocol';
-import type { Message, SessionState, TranscriptUpdate } from '@/lib/messages';
+import type { CaptureSettings, OffscreenCommand, SessionState, TranscriptUpdate } from '@/lib/contract/messages';
 import { openTranscriptArchive, type TranscriptArchive } from '@/lib/persistence/transcript-archive';
 import type { OpenCaptureOptions } from '@/lib/session/audio-capture';
 import type { SocketHandlers } from '@/lib/session/capture-session';
@@ -12,6 +12,7 @@ beforeEach(() => freshIndexedDb());
 
 const TEXT = {
   alreadyRunning: () => 'already running',
+  noSettings: () => 'no settings',
   interrupted: () => 'cut off',
   saveFailed: (detail: string) => `save failed: ${detail}`,
   captureEnded: (reason: string) => `ended: ${reason}`,
@@ -31,13 +32,16 @@ function final(words: [string, number, number][], speechFinal = true): ListenEve
   };
 }
 
-async function harness(options: { captureFails?: boolean } = {}) {
+const STORED: CaptureSettings = { settings: { ...DEFAULT_SETTINGS, vadEnabled: false, proxyUrl: 'wss://stored.example/v1/listen' }, retention: { maxSessions: 2, maxDays: 30 } };
+
+async function harness(options: { captureFails?: boolean; settings?: CaptureSettings | undefined } = {}) {
   const archive = await openTranscriptArchive(`c${Math.random()}`);
   const events: string[] = [];
   const states: SessionState[] = [];
   const ended: SessionState[] = [];
   const updates: TranscriptUpdate[] = [];
   let handlers: SocketHandlers | null = null;
+  const socketSettings: string[] = [];
   let captureOptions: Omit<OpenCaptureOptions, 'workletUrl'> | null = null;
   const captureStop = vi.fn(async () => {
     events.push('capture stopped');
@@ -55,7 +59,8 @@ async function harness(options: { captureFails?: boolean } = {}) {
       if (options.captureFails) return { ok: false, error: { code: 'mic-permission-denied', message: 'Blocked' } };
       return { ok: true, capture: { contextSampleRate: 48_000, stop: captureStop } };
     },
-    openSocket: (_settings, h) => {
+    openSocket: (settings, h) => {
+      socketSettings.push(settings.proxyUrl);
       handlers = h;
       return { sendAudio: () => undefined, finalize: () => undefined, close: socketClose };
     },
@@ -66,6 +71,7 @@ async function harness(options: { captureFails?: boolean } = {}) {
       events.push('ended');
       ended.push(s);
     },
+    loadCaptureSettings: vi.fn(async () => ('settings' in options ? options.settings : STORED)),
     archive: async () => archive,
     newSessionId: () => `session-${++ids}`,
     now: () => (clock += 1000),
@@ -73,17 +79,17 @@ async function harness(options: { captureFails?: boolean } = {}) {
   };
   const controller = new OffscreenController(deps);
   const start = (source: 'tab' | 'mic' = 'tab') =>
-    controller.handle({
+    controller.start({
       type: 'offscreen/start',
       source,
       tabId: 3,
       streamId: source === 'tab' ? 'sid' : null,
-      settings: { ...DEFAULT_SETTINGS, vadEnabled: false },
       page: { title: 'A talk', origin: 'https://talks.example/path?q=1' },
-      retention: { maxSessions: 2, maxDays: 30 },
-    } satisfies Message) as Promise<unknown>;
+    } satisfies OffscreenCommand);
   return {
     controller,
+    deps,
+    socketSettings,
     archive: archive as TranscriptArchive,
     start,
     server: () => handlers!,
@@ -116,7 +122,7 @@ describe('OffscreenController', () => {
     await h.start();
     h.server().onOpen();
     h.server().onEvent(final([['one', 0.1, 0.4]]));
-    await h.controller.handle({ type: 'offscreen/stop' });
+    await h.controller.stop();
     expect(h.events).toEqual(['capture stopped', 'socket closed', 'ended']);
     expect(h.ended[0]).toMatchObject({ phase: 'idle', error: null });
     const saved = await h.archive.loadSession('session-1');
@@ -128,7 +134,7 @@ describe('OffscreenController', () => {
   it('a stop with a reason (tab left the site) ends in error with that reason, saved with the session', async () => {
     const h = await harness();
     await h.start();
-    await h.controller.handle({ type: 'offscreen/stop', reason: { code: 'tab-navigated', message: 'The tab left the site.' } });
+    await h.controller.stop({ code: 'tab-navigated', message: 'The tab left the site.' });
     expect(h.ended[0]).toMatchObject({ phase: 'error', error: { code: 'tab-navigated' } });
     expect((await h.archive.loadSession('session-1'))?.summary.endReason).toBe('The tab left the site.');
   });
@@ -162,7 +168,7 @@ describe('OffscreenController', () => {
     const h = await harness();
     await h.start();
     expect(await h.start()).toEqual({ ok: false, error: { code: 'already-running', message: 'already running' } });
-    await h.controller.handle({ type: 'offscreen/stop' });
+    await h.controller.stop();
     expect(await h.start()).toEqual({ ok: true });
     await vi.waitFor(async () => expect((await h.archive.listSessions()).map((s) => s.id)).toEqual(['session-2', 'session-1']));
   });
@@ -170,26 +176,37 @@ describe('OffscreenController', () => {
   it('a stop while a stop is in progress waits for the same end (one session/ended)', async () => {
     const h = await harness();
     await h.start();
-    await Promise.all([h.controller.handle({ type: 'offscreen/stop' }), h.controller.handle({ type: 'offscreen/stop' })]);
+    await Promise.all([h.controller.stop(), h.controller.stop()]);
     expect(h.ended).toHaveLength(1);
   });
 
-  it('transcript/get with no session in this document answers the last saved session', async () => {
+  it('the transcript with no session in this document answers the last saved session', async () => {
     const first = await harness();
     await first.start();
     first.server().onEvent(final([['kept', 0.1, 0.4]]));
-    await first.controller.handle({ type: 'offscreen/stop' });
+    await first.controller.stop();
     // A new document (after the old one closed, or a browser restart) over the same database.
     const fresh = new OffscreenController({ ...({} as OffscreenDeps), archive: async () => first.archive, text: TEXT });
-    const snapshot = (await fresh.handle({ type: 'transcript/get' })) as { utterances: { text: string }[] };
+    const snapshot = await fresh.transcript();
     expect(snapshot.utterances.map((u) => u.text)).toEqual(['kept', 'last']);
+  });
+
+  it('starts with the settings read from storage, not from the command, and refuses a start without them', async () => {
+    const h = await harness();
+    expect(await h.start()).toEqual({ ok: true });
+    expect(h.deps.loadCaptureSettings).toHaveBeenCalledTimes(1);
+    expect(h.socketSettings).toEqual(['wss://stored.example/v1/listen']);
+    const none = await harness({ settings: undefined });
+    expect(await none.start()).toEqual({ ok: false, error: { code: 'internal', message: 'no settings' } });
+    expect(none.socketSettings).toEqual([]);
+    expect(none.states).toEqual([]);
   });
 
   it('retention runs at start and end: with a limit of 2 the oldest session goes', async () => {
     const h = await harness();
     for (let i = 0; i < 3; i++) {
       await h.start();
-      await h.controller.handle({ type: 'offscreen/stop' });
+      await h.controller.stop();
     }
     expect((await h.archive.listSessions()).map((s) => s.id)).toEqual(['session-3', 'session-2']);
   });

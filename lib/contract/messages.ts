@@ -1,0 +1,314 @@
+/**
+ * Every message between the extension's contexts, typed by who sends it to whom. Each type is
+ * named `area/verb`, and each request names its answer. lib/contract/messaging.ts is the only
+ * code that sends or receives them; lib/contract/senders.ts says who may send each direction.
+ *
+ *   extension page -> background   PageRequest     session/start, session/stop, session/get,
+ *     (popup, side panel, options,                  transcript/get, permission/mic-granted,
+ *      permission page)                             overlay/toggle
+ *   content script -> background   OverlayRequest  overlay/live-session (its own tab only)
+ *   background -> offscreen        OffscreenCommand offscreen/start, offscreen/stop,
+ *                                                   offscreen/get-state, offscreen/get-transcript
+ *   offscreen -> background        CaptureQuery    capture/settings (what offscreen/start needs
+ *                                                   from storage, which an offscreen document cannot read)
+ *   offscreen -> every extension   OffscreenEvent  session/state, transcript/update, audio/level,
+ *     page and the background                      session/ended (background only acts on it)
+ *   background -> captured tab     TabPush         tab/session-state, tab/transcript-update,
+ *                                                   tab/overlay-toggle
+ *
+ * The background is the only context that answers pages: it asks the offscreen document, which
+ * owns the live session, with requests of its own (offscreen/get-*), so no page request has two
+ * answerers racing. The background owns nothing that is lost when Chrome stops it.
+ */
+import type { RetentionPolicy } from '../persistence/retention';
+import type { ListenSettings } from '../settings';
+import type { Segment, TranscriptSnapshot, Utterance } from '../transcript/types';
+
+export type CaptureSource = 'tab' | 'mic';
+
+/** Expected failures carry a code the UI can act on and a sentence a person can read. */
+export type ErrorCode =
+  | 'no-proxy-configured'
+  | 'invalid-proxy-url'
+  | 'tab-not-capturable'
+  | 'mic-permission-needed'
+  | 'mic-permission-denied'
+  | 'capture-failed'
+  | 'proxy-unreachable'
+  | 'proxy-rejected'
+  | 'proxy-closed'
+  | 'already-running'
+  /** Capture ended on its own: the captured tab went to another site, closed, or the extension updated. */
+  | 'tab-navigated'
+  | 'tab-closed'
+  | 'extension-updated'
+  | 'internal';
+
+export interface UserFacingError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type SessionPhase = 'idle' | 'starting' | 'connecting' | 'live' | 'stopping' | 'error';
+
+export interface SessionState {
+  phase: SessionPhase;
+  source: CaptureSource | null;
+  /** The captured tab (tab source), or the tab the overlay is shown on (mic source); null if none. */
+  tabId: number | null;
+  /** Epoch milliseconds when capture began, for the elapsed-time display. */
+  startedAt: number | null;
+  error: UserFacingError | null;
+  /** A problem worth showing while capture goes on (e.g. the source has been silent for 10 s). */
+  warning: string | null;
+}
+
+export const IDLE_STATE: SessionState = {
+  phase: 'idle',
+  source: null,
+  tabId: null,
+  startedAt: null,
+  error: null,
+  warning: null,
+};
+
+export interface TranscriptUpdate {
+  /** Utterances added or changed since the last update, keyed by `id` (upsert). */
+  changed: Utterance[];
+  interim: Segment | null;
+}
+
+/** The page a session captured (or showed its overlay on), for the saved session's record. */
+export interface PageInfo {
+  title: string;
+  /** URL origin only (scheme://host:port): the saved history never keeps paths or queries. */
+  origin: string;
+}
+
+export type StartResult = { ok: true } | { ok: false; error: UserFacingError };
+export type Done = { ok: true };
+
+// ---- extension page -> background ----------------------------------------------------------
+
+export type PageRequest =
+  | { type: 'session/start'; source: CaptureSource; tabId: number | null }
+  | { type: 'session/stop' }
+  | { type: 'session/get' }
+  | { type: 'transcript/get' }
+  /** From the permission page once the microphone is allowed; its URL carries the tab to start on. */
+  | { type: 'permission/mic-granted' }
+  /** Show or hide the captured tab's overlay; `visible` sets it, without it the overlay toggles. */
+  | { type: 'overlay/toggle'; visible?: boolean };
+
+export interface PageResponses {
+  'session/start': StartResult;
+  'session/stop': Done;
+  /** The live session's state, or how the last one ended. */
+  'session/get': SessionState;
+  /** The live transcript, or the last saved one when nothing runs. */
+  'transcript/get': TranscriptSnapshot;
+  'permission/mic-granted': StartResult;
+  'overlay/toggle': Done;
+}
+
+// ---- content script (the overlay) -> background --------------------------------------------
+
+export type OverlayRequest = { type: 'overlay/live-session' };
+
+/** The session captioned on the asking tab; idle and empty for any other tab or when none runs. */
+export interface LiveSession {
+  state: SessionState;
+  transcript: TranscriptSnapshot;
+}
+
+export interface OverlayResponses {
+  'overlay/live-session': LiveSession;
+}
+
+// ---- background -> offscreen document ------------------------------------------------------
+
+export type OffscreenCommand =
+  | {
+      type: 'offscreen/start';
+      source: CaptureSource;
+      tabId: number | null;
+      /** From tabCapture.getMediaStreamId; null for the microphone. */
+      streamId: string | null;
+      page: PageInfo | null;
+    }
+  /** `reason` set: capture ended for that reason (shown to the user), not because they pressed Stop. */
+  | { type: 'offscreen/stop'; reason?: UserFacingError }
+  | { type: 'offscreen/get-state' }
+  | { type: 'offscreen/get-transcript' };
+
+export interface OffscreenResponses {
+  'offscreen/start': StartResult;
+  'offscreen/stop': Done;
+  'offscreen/get-state': SessionState;
+  'offscreen/get-transcript': TranscriptSnapshot;
+}
+
+// ---- offscreen document -> background (its one question) ------------------------------------
+
+export type CaptureQuery = { type: 'capture/settings' };
+
+/** What a session starts with, read from storage by the background when the document asks. */
+export interface CaptureSettings {
+  settings: ListenSettings;
+  /** How many saved sessions to keep; applied when this one starts and ends. */
+  retention: RetentionPolicy;
+}
+
+export interface CaptureQueryResponses {
+  'capture/settings': CaptureSettings;
+}
+
+// ---- offscreen document -> background and extension pages (events, no answer) ---------------
+
+export type OffscreenEvent =
+  | { type: 'session/state'; state: SessionState }
+  | { type: 'transcript/update'; update: TranscriptUpdate }
+  | { type: 'audio/level'; rms: number; peak: number }
+  /** Capture stopped and the transcript is saved: the background may close the document. */
+  | { type: 'session/ended'; state: SessionState };
+
+// ---- background -> the captured tab's content script (pushes, no answer) --------------------
+
+export type TabPush =
+  | { type: 'tab/session-state'; state: SessionState }
+  | { type: 'tab/transcript-update'; update: TranscriptUpdate }
+  | { type: 'tab/overlay-toggle'; visible?: boolean };
+
+export type PageRequestType = PageRequest['type'];
+export type OverlayRequestType = OverlayRequest['type'];
+export type OffscreenCommandType = OffscreenCommand['type'];
+export type CaptureQueryType = CaptureQuery['type'];
+export type OffscreenEventType = OffscreenEvent['type'];
+export type TabPushType = TabPush['type'];
+export type MessageOf<M extends { type: string }, T extends M['type']> = Extract<M, { type: T }>;
+
+// ---- shape checks, run by every receiver on what it receives --------------------------------
+// Hand-written and small (no schema library): the content script's bundle has a tight budget.
+
+type Fields = Record<string, unknown>;
+export type ShapeCheck = (message: Fields) => boolean;
+
+const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isSource = (value: unknown): boolean => value === 'tab' || value === 'mic';
+const isTabIdOrNull = (value: unknown): boolean => value === null || (Number.isSafeInteger(value) && (value as number) >= 0);
+const isNumberOrNull = (value: unknown): boolean => value === null || typeof value === 'number';
+const PHASES: ReadonlySet<unknown> = new Set<SessionPhase>(['idle', 'starting', 'connecting', 'live', 'stopping', 'error']);
+
+export function isUserFacingError(value: unknown): value is UserFacingError {
+  return isFields(value) && typeof value.code === 'string' && typeof value.message === 'string';
+}
+
+export function isSessionState(value: unknown): value is SessionState {
+  return (
+    isFields(value) &&
+    PHASES.has(value.phase) &&
+    (value.source === null || isSource(value.source)) &&
+    isTabIdOrNull(value.tabId) &&
+    isNumberOrNull(value.startedAt) &&
+    (value.error === null || isUserFacingError(value.error)) &&
+    (value.warning === null || typeof value.warning === 'string')
+  );
+}
+
+export function isTranscriptSnapshot(value: unknown): value is TranscriptSnapshot {
+  return isFields(value) && Array.isArray(value.utterances) && (value.interim === null || isFields(value.interim));
+}
+
+function isTranscriptUpdate(value: unknown): value is TranscriptUpdate {
+  return isFields(value) && Array.isArray(value.changed) && (value.interim === null || isFields(value.interim));
+}
+
+export function isStartResult(value: unknown): value is StartResult {
+  return isFields(value) && (value.ok === true || (value.ok === false && isUserFacingError(value.error)));
+}
+
+const isDone = (value: unknown): value is Done => isFields(value) && value.ok === true;
+const isVisibility = (message: Fields) => message.visible === undefined || typeof message.visible === 'boolean';
+const noFields: ShapeCheck = () => true;
+
+export const PAGE_REQUEST_SHAPES: { readonly [T in PageRequestType]: ShapeCheck } = {
+  'session/start': (m) => isSource(m.source) && isTabIdOrNull(m.tabId),
+  'session/stop': noFields,
+  'session/get': noFields,
+  'transcript/get': noFields,
+  'permission/mic-granted': noFields,
+  'overlay/toggle': isVisibility,
+};
+
+export const PAGE_RESPONSE_SHAPES: { readonly [T in PageRequestType]: (value: unknown) => value is PageResponses[T] } = {
+  'session/start': isStartResult,
+  'session/stop': isDone,
+  'session/get': isSessionState,
+  'transcript/get': isTranscriptSnapshot,
+  'permission/mic-granted': isStartResult,
+  'overlay/toggle': isDone,
+};
+
+export const OVERLAY_REQUEST_SHAPES: { readonly [T in OverlayRequestType]: ShapeCheck } = {
+  'overlay/live-session': noFields,
+};
+
+export function isLiveSession(value: unknown): value is LiveSession {
+  return isFields(value) && isSessionState(value.state) && isTranscriptSnapshot(value.transcript);
+}
+
+export const OFFSCREEN_COMMAND_SHAPES: { readonly [T in OffscreenCommandType]: ShapeCheck } = {
+  'offscreen/start': (m) =>
+    isSource(m.source) &&
+    isTabIdOrNull(m.tabId) &&
+    (m.streamId === null || typeof m.streamId === 'string') &&
+    (m.page === null || (isFields(m.page) && typeof m.page.title === 'string' && typeof m.page.origin === 'string')),
+  'offscreen/stop': (m) => m.reason === undefined || isUserFacingError(m.reason),
+  'offscreen/get-state': noFields,
+  'offscreen/get-transcript': noFields,
+};
+
+export const OFFSCREEN_RESPONSE_SHAPES: { readonly [T in OffscreenCommandType]: (value: unknown) => value is OffscreenResponses[T] } = {
+  'offscreen/start': isStartResult,
+  'offscreen/stop': isDone,
+  'offscreen/get-state': isSessionState,
+  'offscreen/get-transcript': isTranscriptSnapshot,
+};
+
+export const CAPTURE_QUERY_SHAPES: { readonly [T in CaptureQueryType]: ShapeCheck } = {
+  'capture/settings': noFields,
+};
+
+export function isCaptureSettings(value: unknown): value is CaptureSettings {
+  return (
+    isFields(value) &&
+    isFields(value.settings) &&
+    typeof value.settings.proxyUrl === 'string' &&
+    isFields(value.retention) &&
+    typeof value.retention.maxSessions === 'number' &&
+    typeof value.retention.maxDays === 'number'
+  );
+}
+
+export const OFFSCREEN_EVENT_SHAPES: { readonly [T in OffscreenEventType]: ShapeCheck } = {
+  'session/state': (m) => isSessionState(m.state),
+  'transcript/update': (m) => isTranscriptUpdate(m.update),
+  'audio/level': (m) => typeof m.rms === 'number' && typeof m.peak === 'number',
+  'session/ended': (m) => isSessionState(m.state),
+};
+
+export const TAB_PUSH_SHAPES: { readonly [T in TabPushType]: ShapeCheck } = {
+  'tab/session-state': (m) => isSessionState(m.state),
+  'tab/transcript-update': (m) => isTranscriptUpdate(m.update),
+  'tab/overlay-toggle': isVisibility,
+};
+
+/**
+ * Narrows a received value to a message of one direction: an object whose `type` is one of
+ * `shapes`' keys and whose fields pass that type's check. Anything else is dropped unanswered.
+ */
+export function messageIn<M extends { type: string }>(value: unknown, shapes: { readonly [T in M['type']]: ShapeCheck }): M | null {
+  if (!isFields(value) || typeof value.type !== 'string' || !Object.hasOwn(shapes, value.type)) return null;
+  const check = (shapes as Record<string, ShapeCheck>)[value.type]!;
+  return check(value) ? (value as M) : null;
+}
