@@ -4,7 +4,7 @@
  * The options form edits a `SettingsDraft` (text as typed); `validateDraft` turns it into
  * `Settings` or into one message per bad field, said so a person can fix it.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { t } from './i18n';
 
 export const DEFAULT_PROXY_URL = 'ws://localhost:8787/v1/listen';
@@ -20,18 +20,18 @@ export const KEYTERM_LIMITS = { count: 100, termChars: 100, totalChars: 2000 } a
 export const settingsSchema = z.object({
   proxyUrl: z.string(),
   token: z.string(),
-  language: z.string().min(2).max(35),
-  model: z.string().min(1).max(64),
+  language: z.string().check(z.minLength(2), z.maxLength(35)),
+  model: z.string().check(z.minLength(1), z.maxLength(64)),
   diarize: z.boolean(),
   interimResults: z.boolean(),
   smartFormat: z.boolean(),
   /** Milliseconds of silence that mark the end of speech (`endpointing`). */
-  endpointingMs: z.number().int().min(ENDPOINTING_LIMITS.min).max(ENDPOINTING_LIMITS.max),
+  endpointingMs: z.int().check(z.gte(ENDPOINTING_LIMITS.min), z.lte(ENDPOINTING_LIMITS.max)),
   /** Words and phrases to favour (Deepgram `keyterm` on Nova-3, `keywords` on older models). */
-  keyterms: z.array(z.string().min(1).max(KEYTERM_LIMITS.termChars)).max(KEYTERM_LIMITS.count),
+  keyterms: z.array(z.string().check(z.minLength(1), z.maxLength(KEYTERM_LIMITS.termChars))).check(z.maxLength(KEYTERM_LIMITS.count)),
   vadEnabled: z.boolean(),
   /** 0 (sends the most) .. 1 (gates the most). */
-  vadSensitivity: z.number().min(0).max(1),
+  vadSensitivity: z.number().check(z.gte(0), z.lte(1)),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
