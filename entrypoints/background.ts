@@ -1,6 +1,9 @@
 import { defineBackground } from '#imports';
 import { browser } from 'wxt/browser';
 import { backgroundStateStore } from '@/lib/background/background-state';
+import { answerOverlayRequest, pushOverlayViewChanges, type OverlayViewDeps } from '@/lib/background/overlay-view';
+import { restrictStorageToTrustedContexts } from '@/lib/contract/storage/access';
+import { backgroundStateItem } from '@/lib/contract/storage/items';
 import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import {
@@ -20,6 +23,7 @@ import { pruneHistory } from '@/lib/persistence/history-pruner';
 import { loadRetention } from '@/lib/persistence/retention-store';
 import { sharedArchive } from '@/lib/persistence/transcript-archive';
 import { onMessage } from '@/lib/runtime-client';
+import { speakerNamesStore } from '@/lib/speaker-names-store';
 import { loadSettings } from '@/lib/storage';
 
 /**
@@ -27,6 +31,10 @@ import { loadSettings } from '@/lib/storage';
  * Chrome may stop this worker at any moment, and its state is in storage.session.
  */
 export default defineBackground(() => {
+  // First, before any overlay is injected: the token and the history are for extension pages only.
+  const restricted = restrictStorageToTrustedContexts().catch((error: unknown) =>
+    console.error('[captionist] storage could not be closed to content scripts', error),
+  );
   const deps: SessionControlDeps = {
     loadSettings,
     loadRetention,
@@ -36,6 +44,7 @@ export default defineBackground(() => {
       return tab.url ? { title: tab.title ?? '', url: tab.url } : null;
     },
     injectOverlay: async (tabId) => {
+      await restricted;
       try {
         await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/captions.js'] });
         return { ok: true };
@@ -58,7 +67,7 @@ export default defineBackground(() => {
       const url = browser.runtime.getURL('/permission.html') + (tabId === null ? '' : `?tabId=${tabId}`);
       await browser.tabs.create({ url });
     },
-    state: backgroundStateStore(browser.storage.session),
+    state: backgroundStateStore(backgroundStateItem),
     latestTranscript: async () => {
       try {
         return (await (await sharedArchive()).latestSession())?.transcript ?? { utterances: [], interim: null };
@@ -77,7 +86,17 @@ export default defineBackground(() => {
     if (captureTabId !== null) deps.sendToTab(captureTabId, message);
   };
 
+  const overlayView: OverlayViewDeps = {
+    captureTabId: async () => (await deps.state.load()).captureTabId,
+    sessionStartedAt: async () => (await currentState(deps)).startedAt,
+    speakerNames: speakerNamesStore(),
+    sendToTab: deps.sendToTab,
+  };
+  pushOverlayViewChanges(overlayView);
+
   onMessage((message, sender) => {
+    const overlayAnswer = answerOverlayRequest(overlayView, message, sender);
+    if (overlayAnswer) return overlayAnswer;
     const fromOffscreen = sender.url?.endsWith('/offscreen.html') ?? false;
     switch (message.type) {
       case 'session/start':

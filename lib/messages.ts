@@ -9,12 +9,20 @@
  *       (the background answers these too: from the offscreen document while it is open, else
  *        from storage.session and the saved transcripts, so a closed document loses nothing)
  *   offscreen -> background                              : session/ended (transcript saved; close me)
+ *   overlay (content script) -> background : overlay/view-get, overlay/names-get, overlay/appearance-save,
+ *                                            overlay/placement-save, overlay/hidden-save
+ *   background -> the captured tab's overlay               : overlay/view-changed
+ *       (the overlay reads no storage: storage.local and .sync are closed to content scripts, see
+ *        lib/contract/storage/access.ts; the background answers the captured tab's top frame only)
  *
  * The offscreen document owns the live session; the background owns nothing that is lost when
  * Chrome stops it, and asks the offscreen document whenever it needs the state.
  */
+import type { OverlayAppearance } from './overlay-settings';
+import type { OverlayPlacement } from './overlay/placement';
 import type { RetentionPolicy } from './persistence/retention';
 import type { ListenSettings } from './settings';
+import type { SpeakerNames } from './transcript/speaker-names';
 import type { Segment, TranscriptSnapshot, Utterance } from './transcript/types';
 
 export type CaptureSource = 'tab' | 'mic';
@@ -78,7 +86,54 @@ export interface PageInfo {
   origin: string;
 }
 
+// --- The overlay's stored view, served by the background (storage messages, one group) ---------
+
+/** What the overlay shows from storage, as the background serves it. */
+export interface OverlayView {
+  appearance: OverlayAppearance;
+  /** This site's remembered position (the site is the asking frame's origin), or null. */
+  placement: OverlayPlacement | null;
+  /** The start of the session whose captions the user hid, or null. */
+  hiddenSession: number | null;
+}
+
+/** Pushed to the captured tab when a stored part of its view changed elsewhere. */
+export interface OverlayViewChange {
+  appearance?: OverlayAppearance;
+  /** The running session's speaker names (renamed in the side panel). */
+  names?: { sessionStartedAt: number; names: SpeakerNames };
+}
+
+export type OverlayStorageMessage =
+  | { type: 'overlay/view-get' }
+  | { type: 'overlay/names-get'; sessionStartedAt: number }
+  | { type: 'overlay/appearance-save'; patch: Partial<OverlayAppearance> }
+  | { type: 'overlay/placement-save'; placement: OverlayPlacement }
+  | { type: 'overlay/hidden-save'; sessionStartedAt: number; hidden: boolean }
+  | { type: 'overlay/view-changed'; change: OverlayViewChange };
+
+/** Answers to the overlay's storage requests; null: refused (not the captured tab's top frame). */
+export interface OverlayStorageResponses {
+  'overlay/view-get': OverlayView | null;
+  'overlay/names-get': SpeakerNames | null;
+  'overlay/appearance-save': OverlayAppearance | null;
+  'overlay/placement-save': { ok: boolean };
+  'overlay/hidden-save': { ok: boolean };
+}
+
+const OVERLAY_STORAGE_MESSAGE_TYPES = [
+  'overlay/view-get',
+  'overlay/names-get',
+  'overlay/appearance-save',
+  'overlay/placement-save',
+  'overlay/hidden-save',
+  'overlay/view-changed',
+] as const satisfies readonly OverlayStorageMessage['type'][];
+
+// ------------------------------------------------------------------------------------------------
+
 export type Message =
+  | OverlayStorageMessage
   | { type: 'session/start'; source: CaptureSource; tabId: number | null }
   | { type: 'session/stop' }
   | { type: 'session/get' }
@@ -112,7 +167,7 @@ export type MessageType = Message['type'];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
 
 /** What a request answers with; messages not listed here are fire-and-forget. */
-export interface Responses {
+export interface Responses extends OverlayStorageResponses {
   'session/start': { ok: true } | { ok: false; error: UserFacingError };
   'session/stop': { ok: true };
   'session/get': SessionState;
@@ -132,6 +187,7 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'transcript/update',
   'audio/level',
   'overlay/toggle',
+  ...OVERLAY_STORAGE_MESSAGE_TYPES,
 ]);
 
 /** Narrows an unknown runtime message to one of ours; anything else is ignored by receivers. */

@@ -1,5 +1,6 @@
 /**
- * User settings and the rules that validate them. Pure: storage lives in lib/storage.ts.
+ * User settings and the rules that validate them. Pure: storage lives in lib/storage.ts (over the
+ * items of lib/contract/storage/items.ts).
  *
  * The options form edits a `SettingsDraft` (text as typed); `validateDraft` turns it into
  * `Settings` or into one message per bad field, said so a person can fix it.
@@ -69,6 +70,12 @@ export function normalizeSettings(stored: unknown): Settings {
     }
   }
   return settingsSchema.parse(base);
+}
+
+/** The stored synced half, checked like normalizeSettings (a token found there is dropped, never read). */
+export function parseSyncedSettings(stored: unknown): SyncedSettings {
+  const source = typeof stored === 'object' && stored !== null ? stored : {};
+  return splitSettings(normalizeSettings({ ...source, token: '' })).synced;
 }
 
 /** The two halves as they are stored: synced (storage.sync) and secret (storage.local only). */

@@ -9,7 +9,8 @@ import background from '@/entrypoints/background';
 import type { Message } from '@/lib/messages';
 import { newSessionRecord } from '@/lib/persistence/session-record';
 import { openTranscriptArchive, TRANSCRIPT_DB_NAME } from '@/lib/persistence/transcript-archive';
-import { SPEAKER_NAMES_STORAGE_KEY, speakerNamesKey } from '@/lib/speaker-names-store';
+import { SPEAKER_NAMES_STORAGE_KEY } from '@/lib/contract/storage/items';
+import { speakerNamesKey } from '@/lib/speaker-names-store';
 import '../persistence/persistence-kit';
 
 let sent: Message[];
