@@ -16,8 +16,8 @@
  * Stored values are never trusted: every read goes through `normalize*`, which keeps valid fields,
  * clamps numbers into range and fills the rest from the defaults.
  *
- * No zod here on purpose: the content script imports this module and has a 20 kB budget (zod's
- * schemas alone are 24 kB gzipped). The checks are small and covered by tests/unit/overlay.
+ * No zod here on purpose: the content script imports this module and has a 20 kB budget (even
+ * zod/mini's core would take a large share of it). The checks are small and covered by tests/unit/overlay.
  */
 import { normalizePlacement, type OverlayPlacement } from './overlay/placement';
 
