@@ -4,7 +4,8 @@
  */
 import { useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
-import { forgetOverlayPlacements, OVERLAY_LIMITS, type OverlayAppearance } from '@/lib/overlay-settings';
+import { OVERLAY_LIMITS, type OverlayAppearance } from '@/lib/overlay-settings';
+import { forgetOverlayPlacements } from '@/lib/overlay-store';
 import { CaptionPreview } from './options-caption-preview';
 import { CheckboxField, RangeField } from './options-fields';
 

@@ -1,28 +1,32 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SpeakerNames } from '@/lib/overlay/caption-lines';
-import { DEFAULT_PLACEMENT, type OverlayPlacement, type Size } from '@/lib/overlay/placement';
-import {
-  DEFAULT_OVERLAY_APPEARANCE,
-  hiddenForSession,
-  loadOverlayAppearance,
-  loadOverlayHiddenSession,
-  loadOverlayPlacement,
-  normalizeOverlayAppearance,
-  saveOverlayAppearance,
-  saveOverlayHidden,
-  saveOverlayPlacement,
-  watchOverlayAppearance,
-  type OverlayAppearance,
-} from '@/lib/overlay-settings';
-import { speakerNamesKey, speakerNamesStore } from '@/lib/speaker-names-store';
+import { DEFAULT_PLACEMENT, normalizePlacement, type OverlayPlacement, type Size } from '@/lib/overlay/placement';
+import type { OverlayViewChange } from '@/lib/contract/messages';
+import { askFromOverlay, onTabPush } from '@/lib/contract/messaging';
+import { DEFAULT_OVERLAY_APPEARANCE, hiddenForSession, normalizeOverlayAppearance, type OverlayAppearance } from '@/lib/overlay-settings';
 import { NO_SPEAKER_NAMES } from '@/lib/transcript/speaker-names';
+
+/**
+ * The overlay reads no storage (content scripts may not: lib/contract/storage/access.ts). What it
+ * shows from storage comes from the background (lib/background/overlay-view.ts): asked for once
+ * when the overlay mounts, pushed again when it changes elsewhere, saved by asking the background.
+ */
+function askView() {
+  return askFromOverlay({ type: 'overlay/view-get' }).then((view) => view ?? null);
+}
+
+function onViewChange(listener: (change: OverlayViewChange) => void): () => void {
+  return onTabPush((push) => {
+    if (push.type === 'tab/overlay-view-changed') listener(push.change);
+  });
+}
 
 /** Slider moves are saved once they pause (storage.sync allows ~2 writes a second). */
 const SAVE_DELAY_MS = 300;
 
 /**
- * The caption appearance: applied at once, saved shortly after (storage.sync), and followed
- * when it changes elsewhere (the options page, another tab's overlay).
+ * The caption appearance: applied at once, saved shortly after (storage.sync, by the background),
+ * and followed when it changes elsewhere (the options page).
  */
 export function useOverlayAppearance(): [OverlayAppearance, (patch: Partial<OverlayAppearance>) => void, boolean] {
   const [appearance, setAppearance] = useState<OverlayAppearance>(DEFAULT_OVERLAY_APPEARANCE);
@@ -32,15 +36,15 @@ export function useOverlayAppearance(): [OverlayAppearance, (patch: Partial<Over
 
   useEffect(() => {
     let alive = true;
-    void loadOverlayAppearance()
+    void askView()
       .then(
-        (stored) => alive && !pending.current && setAppearance(stored),
+        (view) => alive && view && !pending.current && setAppearance(normalizeOverlayAppearance(view.appearance)),
         (error: unknown) => console.warn('[captionist] caption settings not loaded', error),
       )
       .finally(() => alive && setReady(true));
     // Our own save echoes back here; while a save is pending, what is on screen is newer.
-    const off = watchOverlayAppearance((next) => {
-      if (!pending.current) setAppearance(next);
+    const off = onViewChange(({ appearance: next }) => {
+      if (next && !pending.current) setAppearance(normalizeOverlayAppearance(next));
     });
     return () => {
       alive = false;
@@ -55,7 +59,7 @@ export function useOverlayAppearance(): [OverlayAppearance, (patch: Partial<Over
     clearTimeout(timer.current);
     timer.current = setTimeout(() => {
       const toSave = pending.current ?? {};
-      void saveOverlayAppearance(toSave)
+      void askFromOverlay({ type: 'overlay/appearance-save', patch: toSave })
         .catch((error: unknown) => console.warn('[captionist] caption settings not saved', error))
         .finally(() => {
           if (pending.current === toSave) pending.current = null;
@@ -74,9 +78,10 @@ export function useOverlayPlacement(
   const moved = useRef(false);
   useEffect(() => {
     let alive = true;
-    void loadOverlayPlacement(site)
+    void askView()
       .then(
-        (stored) => {
+        (view) => {
+          const stored = view ? normalizePlacement(view.placement) : null;
           if (alive && stored && !moved.current) setPlacement(stored);
         },
         (error: unknown) => console.warn('[captionist] caption position not loaded', error),
@@ -89,13 +94,13 @@ export function useOverlayPlacement(
   const update = (next: OverlayPlacement, commit: boolean) => {
     moved.current = true;
     setPlacement(next);
-    if (commit) void saveOverlayPlacement(site, next).catch((error: unknown) => console.warn('[captionist] caption position not saved', error));
+    if (commit) void askFromOverlay({ type: 'overlay/placement-save', placement: next }).catch((error: unknown) => console.warn('[captionist] caption position not saved', error));
   };
   return [placement, update, ready];
 }
 
 /**
- * Whether the user hid the captions, remembered for the session (OVERLAY_HIDDEN_KEY in
+ * Whether the user hid the captions, remembered for the session (hiddenForSession in
  * lib/overlay-settings.ts says why that scope), so a reload or a navigation in the tab keeps them
  * hidden. Before the session's start is known (a start that failed at once) it lasts for this page.
  * The third value is false until the stored answer is in (render nothing until then: no flash).
@@ -107,7 +112,7 @@ export function useOverlayHidden(sessionStartedAt: number | null): [boolean, (hi
   useEffect(() => {
     let alive = true;
     const loaded = (session: number | null) => alive && setHiddenSession((now) => (now === undefined ? session : now));
-    void loadOverlayHiddenSession().then(loaded, (error: unknown) => {
+    void askView().then((view) => loaded(view?.hiddenSession ?? null), (error: unknown) => {
       console.warn('[captionist] hidden captions not loaded', error);
       loaded(null);
     });
@@ -121,7 +126,7 @@ export function useOverlayHidden(sessionStartedAt: number | null): [boolean, (hi
       return;
     }
     setHiddenSession(hidden ? sessionStartedAt : null);
-    void saveOverlayHidden(sessionStartedAt, hidden).catch((error: unknown) => console.warn('[captionist] hidden captions not saved', error));
+    void askFromOverlay({ type: 'overlay/hidden-save', sessionStartedAt, hidden }).catch((error: unknown) => console.warn('[captionist] hidden captions not saved', error));
   };
   const hidden = sessionStartedAt === null ? pageHidden : hiddenForSession(hiddenSession, sessionStartedAt);
   return [hidden, update, hiddenSession !== undefined];
@@ -160,7 +165,19 @@ export function useSpeakerNames(sessionStartedAt: number | null): SpeakerNames {
       setNames(NO_SPEAKER_NAMES);
       return undefined;
     }
-    return speakerNamesStore().watch(speakerNamesKey(sessionStartedAt), setNames);
+    let alive = true;
+    setNames(NO_SPEAKER_NAMES);
+    void askFromOverlay({ type: 'overlay/names-get', sessionStartedAt }).then(
+      (names) => alive && names && setNames(names),
+      (error: unknown) => console.warn('[captionist] speaker names not loaded', error),
+    );
+    const off = onViewChange(({ names: pushed }) => {
+      if (alive && pushed?.sessionStartedAt === sessionStartedAt) setNames(pushed.names);
+    });
+    return () => {
+      alive = false;
+      off();
+    };
   }, [sessionStartedAt]);
   return names;
 }

@@ -1,6 +1,9 @@
 import { defineBackground } from '#imports';
 import { browser } from 'wxt/browser';
 import { backgroundStateStore } from '@/lib/background/background-state';
+import { overlayViewHandlers, pushOverlayViewChanges, type OverlayViewDeps } from '@/lib/background/overlay-view';
+import { restrictStorageToTrustedContexts } from '@/lib/contract/storage/access';
+import { backgroundStateItem } from '@/lib/contract/storage/items';
 import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import {
@@ -23,6 +26,7 @@ import { browserHistoryPruner, liveStartOf } from '@/lib/persistence/browser-his
 import { pruneHistory } from '@/lib/persistence/history-pruner';
 import { loadRetention } from '@/lib/persistence/retention-store';
 import { sharedArchive } from '@/lib/persistence/transcript-archive';
+import { speakerNamesStore } from '@/lib/speaker-names-store';
 import { loadSettings } from '@/lib/storage';
 
 /**
@@ -30,6 +34,10 @@ import { loadSettings } from '@/lib/storage';
  * Chrome may stop this worker at any moment, and its state is in storage.session.
  */
 export default defineBackground(() => {
+  // First, before any overlay is injected: the token and the history are for extension pages only.
+  const restricted = restrictStorageToTrustedContexts().catch((error: unknown) =>
+    console.error('[captionist] storage could not be closed to content scripts', error),
+  );
   const deps: SessionControlDeps = {
     loadSettings,
     loadRetention,
@@ -39,6 +47,7 @@ export default defineBackground(() => {
       return tab.url ? { title: tab.title ?? '', url: tab.url } : null;
     },
     injectOverlay: async (tabId) => {
+      await restricted;
       try {
         await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/captions.js'] });
         return { ok: true };
@@ -55,7 +64,7 @@ export default defineBackground(() => {
       const url = browser.runtime.getURL('/permission.html') + (tabId === null ? '' : `?tabId=${tabId}`);
       await browser.tabs.create({ url });
     },
-    state: backgroundStateStore(browser.storage.session),
+    state: backgroundStateStore(backgroundStateItem),
     latestTranscript: async () => {
       try {
         return (await (await sharedArchive()).latestSession())?.transcript ?? { utterances: [], interim: null };
@@ -91,9 +100,19 @@ export default defineBackground(() => {
     },
   });
 
-  // A content script hears about the session on its own tab only (lib/background/session-control.ts).
+  const overlayView: OverlayViewDeps = {
+    captureTabId: async () => (await deps.state.load()).captureTabId,
+    sessionStartedAt: async () => (await currentState(deps)).startedAt,
+    speakerNames: speakerNamesStore(),
+    sendToTab: deps.sendToTab,
+  };
+  pushOverlayViewChanges(overlayView);
+
+  // A content script hears about the session on its own tab only (lib/background/session-control.ts),
+  // and reads what it shows from storage through the background (lib/background/overlay-view.ts).
   answerOverlayRequests({
     'overlay/live-session': (_message, from) => liveSessionFor(deps, from.tabId),
+    ...overlayViewHandlers(overlayView),
   });
 
   answerCaptureQueries({

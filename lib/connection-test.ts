@@ -18,7 +18,7 @@
  * <base> is the proxy URL with `/v1/listen` taken off the path, with http(s) for ws(s).
  * Network and browser globals are injected, so Node tests run it against real local servers.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { t } from './i18n';
 import { classifyClose, cleanReason } from './listen/close-codes';
 import type { WebSocketFactory, WebSocketLike } from './listen/listen-socket';
@@ -109,8 +109,8 @@ export function proxyHttpEndpoints(listenUrl: URL): ProxyHttpEndpoints {
 }
 
 /** The proxy's answers on /v1/auth-check. */
-const authOkSchema = z.object({ ok: z.literal(true), engine: z.string().max(40).optional() });
-const refusalSchema = z.object({ error: z.string().max(80), message: z.string().max(1000).optional() });
+const authOkSchema = z.object({ ok: z.literal(true), engine: z.optional(z.string().check(z.maxLength(40))) });
+const refusalSchema = z.object({ error: z.string().check(z.maxLength(80)), message: z.optional(z.string().check(z.maxLength(1000))) });
 
 type HttpOutcome = { kind: 'answer'; status: number; body: string } | { kind: 'failed' } | { kind: 'timeout' };
 

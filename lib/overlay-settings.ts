@@ -7,15 +7,18 @@
  *   (one key per site, so two tabs never overwrite each other's sites, and nothing per-site syncs),
  *   with the time it was saved; lib/overlay/placement-retention.ts expires it.
  * - Hidden captions are remembered for the session they were hidden in, in storage.local under
- *   `overlayHiddenSession` (see OVERLAY_HIDDEN_KEY for why that scope).
+ *   `overlayHiddenSession` (see hiddenForSession for why that scope).
+ *
+ * Pure: the items are defined in lib/contract/storage/items.ts, read and written by
+ * lib/overlay-store.ts in extension pages and the background. The overlay (a content script) cannot
+ * read storage: the background serves it (lib/background/overlay-view.ts).
  *
  * Stored values are never trusted: every read goes through `normalize*`, which keeps valid fields,
  * clamps numbers into range and fills the rest from the defaults.
  *
- * No zod here on purpose: the content script imports this module and has a 20 kB budget (zod's
- * schemas alone are 24 kB gzipped). The checks are small and covered by tests/unit/overlay.
+ * No zod here on purpose: the content script imports this module and has a 20 kB budget (even
+ * zod/mini's core would take a large share of it). The checks are small and covered by tests/unit/overlay.
  */
-import { browser } from 'wxt/browser';
 import { normalizePlacement, type OverlayPlacement } from './overlay/placement';
 
 export type { OverlayPlacement } from './overlay/placement';
@@ -51,9 +54,6 @@ export const DEFAULT_OVERLAY_APPEARANCE: Readonly<OverlayAppearance> = Object.fr
   backgroundOpacity: 0.8,
   locked: false,
 });
-
-export const OVERLAY_APPEARANCE_KEY = 'overlayAppearance';
-export const OVERLAY_PLACEMENT_PREFIX = 'overlayPlacement:';
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
@@ -120,28 +120,6 @@ export function checkOverlayAppearance(input: unknown): OverlayAppearanceCheck {
   };
 }
 
-export async function loadOverlayAppearance(): Promise<OverlayAppearance> {
-  const stored = await browser.storage.sync.get(OVERLAY_APPEARANCE_KEY);
-  return normalizeOverlayAppearance(stored[OVERLAY_APPEARANCE_KEY]);
-}
-
-/** Merges `patch` into the stored appearance (normalized) and returns what was saved. */
-export async function saveOverlayAppearance(patch: Partial<OverlayAppearance>): Promise<OverlayAppearance> {
-  const next = normalizeOverlayAppearance({ ...(await loadOverlayAppearance()), ...patch });
-  await browser.storage.sync.set({ [OVERLAY_APPEARANCE_KEY]: next });
-  return next;
-}
-
-/** Calls `onChange` whenever the appearance changes in any context; returns the unsubscribe. */
-export function watchOverlayAppearance(onChange: (appearance: OverlayAppearance) => void): () => void {
-  const listener = (changes: Record<string, { newValue?: unknown }>, area: string) => {
-    if (area !== 'sync' || !(OVERLAY_APPEARANCE_KEY in changes)) return;
-    onChange(normalizeOverlayAppearance(changes[OVERLAY_APPEARANCE_KEY]?.newValue));
-  };
-  browser.storage.onChanged.addListener(listener);
-  return () => browser.storage.onChanged.removeListener(listener);
-}
-
 /**
  * The key a site's position is remembered under: the page's origin (scheme, host, port). Pages
  * with an opaque origin (file:, data:, sandboxed) share one entry per scheme.
@@ -153,26 +131,6 @@ export function overlaySiteKey(pageUrl: string): string {
   } catch {
     return 'unknown:';
   }
-}
-
-export async function loadOverlayPlacement(site: string): Promise<OverlayPlacement | null> {
-  const key = OVERLAY_PLACEMENT_PREFIX + site;
-  const stored = await browser.storage.local.get(key);
-  return normalizePlacement(stored[key]);
-}
-
-export async function saveOverlayPlacement(site: string, placement: OverlayPlacement, now: () => number = Date.now): Promise<void> {
-  const valid = normalizePlacement(placement);
-  // savedAt: when the user last put the box here, so an unused site's position can expire.
-  if (valid) await browser.storage.local.set({ [OVERLAY_PLACEMENT_PREFIX + site]: { ...valid, savedAt: now() } });
-}
-
-/** Forgets every site's position (an options-page "Reset caption positions"); returns how many. */
-export async function forgetOverlayPlacements(): Promise<number> {
-  const all = await browser.storage.local.get(null);
-  const keys = Object.keys(all).filter((key) => key.startsWith(OVERLAY_PLACEMENT_PREFIX));
-  if (keys.length > 0) await browser.storage.local.remove(keys);
-  return keys.length;
 }
 
 /**
@@ -187,37 +145,12 @@ export async function forgetOverlayPlacements(): Promise<number> {
  * captions that do not come look broken. Pressing Start is asking for captions, so a new session
  * shows them; one that is running keeps them hidden.
  *
- * Why storage.local, not storage.session: content scripts cannot read storage.session unless the
- * background opens it to them, and that would open the session record (captured tab, page title)
- * too. A value left from an old session is harmless: no later session has its start time.
+ * Kept in storage.local (the background writes it for the overlay, which reads no storage): a
+ * value left from an old session is harmless, since no later session has its start time.
+ *
+ * Whether `stored` (the overlayHiddenSession value) hides captions for the session that began at
+ * `sessionStartedAt`.
  */
-export const OVERLAY_HIDDEN_KEY = 'overlayHiddenSession';
-
-/** Whether `stored` (the OVERLAY_HIDDEN_KEY value) hides captions for the session that began at `sessionStartedAt`. */
 export function hiddenForSession(stored: unknown, sessionStartedAt: number | null): boolean {
   return sessionStartedAt !== null && typeof stored === 'number' && stored === sessionStartedAt;
-}
-
-/** The start time of the session whose captions are hidden, if any. */
-export async function loadOverlayHiddenSession(): Promise<number | null> {
-  const stored = (await browser.storage.local.get(OVERLAY_HIDDEN_KEY))[OVERLAY_HIDDEN_KEY];
-  return typeof stored === 'number' && Number.isFinite(stored) ? stored : null;
-}
-
-/** Remembers captions hidden (or shown again) for the session that began at `sessionStartedAt`. */
-export async function saveOverlayHidden(sessionStartedAt: number, hidden: boolean): Promise<void> {
-  // Only one session runs at a time, so showing may forget whatever is stored.
-  if (hidden) await browser.storage.local.set({ [OVERLAY_HIDDEN_KEY]: sessionStartedAt });
-  else await browser.storage.local.remove(OVERLAY_HIDDEN_KEY);
-}
-
-/** Calls `onChange` with the hidden session (or null) whenever it changes; returns the unsubscribe. */
-export function watchOverlayHiddenSession(onChange: (sessionStartedAt: number | null) => void): () => void {
-  const listener = (changes: Record<string, { newValue?: unknown }>, area: string) => {
-    if (area !== 'local' || !(OVERLAY_HIDDEN_KEY in changes)) return;
-    const next = changes[OVERLAY_HIDDEN_KEY]?.newValue;
-    onChange(typeof next === 'number' && Number.isFinite(next) ? next : null);
-  };
-  browser.storage.onChanged.addListener(listener);
-  return () => browser.storage.onChanged.removeListener(listener);
 }

@@ -1,10 +1,11 @@
 /**
- * User settings and the rules that validate them. Pure: storage lives in lib/storage.ts.
+ * User settings and the rules that validate them. Pure: storage lives in lib/storage.ts (over the
+ * items of lib/contract/storage/items.ts).
  *
  * The options form edits a `SettingsDraft` (text as typed); `validateDraft` turns it into
  * `Settings` or into one message per bad field, said so a person can fix it.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { t } from './i18n';
 
 export const DEFAULT_PROXY_URL = 'ws://localhost:8787/v1/listen';
@@ -17,48 +18,6 @@ export const ENDPOINTING_LIMITS = { min: 10, max: 5000 } as const;
  */
 export const KEYTERM_LIMITS = { count: 100, termChars: 100, totalChars: 2000 } as const;
 
-export const settingsSchema = z.object({
-  proxyUrl: z.string(),
-  token: z.string(),
-  language: z.string().min(2).max(35),
-  model: z.string().min(1).max(64),
-  diarize: z.boolean(),
-  interimResults: z.boolean(),
-  smartFormat: z.boolean(),
-  /** Milliseconds of silence that mark the end of speech (`endpointing`). */
-  endpointingMs: z.number().int().min(ENDPOINTING_LIMITS.min).max(ENDPOINTING_LIMITS.max),
-  /** Words and phrases to favour (Deepgram `keyterm` on Nova-3, `keywords` on older models). */
-  keyterms: z.array(z.string().min(1).max(KEYTERM_LIMITS.termChars)).max(KEYTERM_LIMITS.count),
-  vadEnabled: z.boolean(),
-  /** 0 (sends the most) .. 1 (gates the most). */
-  vadSensitivity: z.number().min(0).max(1),
-});
-
-export type Settings = z.infer<typeof settingsSchema>;
-
-/** What the offscreen document needs to open the listen socket. */
-export type ListenSettings = Settings;
-
-/** Settings that must never leave this computer (not synced, not logged). */
-export const SECRET_SETTINGS = ['token'] as const satisfies readonly (keyof Settings)[];
-export type SecretSettings = Pick<Settings, (typeof SECRET_SETTINGS)[number]>;
-/** Everything else follows the user's browsers through storage.sync. */
-export type SyncedSettings = Omit<Settings, (typeof SECRET_SETTINGS)[number]>;
-
-export const DEFAULT_SETTINGS: Settings = {
-  proxyUrl: DEFAULT_PROXY_URL,
-  token: '',
-  language: 'en',
-  model: 'nova-3',
-  diarize: true,
-  interimResults: true,
-  smartFormat: true,
-  endpointingMs: 300,
-  keyterms: [],
-  vadEnabled: true,
-  vadSensitivity: 0.5,
-};
-
 /** Fills missing or invalid fields from the defaults, so an old or damaged store never breaks a start. */
 export function normalizeSettings(stored: unknown): Settings {
   const base: Record<string, unknown> = { ...DEFAULT_SETTINGS };
@@ -68,7 +27,13 @@ export function normalizeSettings(stored: unknown): Settings {
       if (field && field.safeParse(value).success) base[key] = value;
     }
   }
-  return settingsSchema.parse(base);
+  return settingsSchema.parse(base) as Settings;
+}
+
+/** The stored synced half, checked like normalizeSettings (a token found there is dropped, never read). */
+export function parseSyncedSettings(stored: unknown): SyncedSettings {
+  const source = typeof stored === 'object' && stored !== null ? stored : {};
+  return splitSettings(normalizeSettings({ ...source, token: '' })).synced;
 }
 
 /** The two halves as they are stored: synced (storage.sync) and secret (storage.local only). */
@@ -189,58 +154,133 @@ export function keytermParam(model: string): 'keyterm' | 'keywords' {
   return /^nova-3/i.test(model.trim()) ? 'keyterm' : 'keywords';
 }
 
-/** The options form's values as typed. */
-export interface SettingsDraft {
-  proxyUrl: string;
-  token: string;
-  language: string;
-  model: string;
-  diarize: boolean;
-  interimResults: boolean;
-  smartFormat: boolean;
-  endpointingMs: string;
-  /** One term per line. */
-  keyterms: string;
-  vadEnabled: boolean;
-  vadSensitivity: number;
+// --- Every setting, defined once ----------------------------------------------------------------
+//
+// A setting is one entry in SETTING_DEFINITIONS: how it is stored (schema), its default, how the
+// options form shows it (toDraft) and how the form's value is checked (check). The Settings type,
+// the stored schema, the defaults, the form's draft and its validation all derive from these
+// entries, so a new setting touches its entry, its field on the options page
+// (entrypoints/options/options-app.tsx) and its messages (public/_locales), nothing else.
+
+interface SettingDefinition<Value, Draft> {
+  /** What storage may hold for it (stored values are parsed with this; see normalizeSettings). */
+  schema: z.ZodMiniType<Value>;
+  default: Value;
+  /** The options form's value for a stored one. */
+  toDraft(value: Value): Draft;
+  /** The form's value checked: the setting to store, or the sentence that says what to change. */
+  check(draft: Draft): FieldCheck<Value>;
 }
 
+function defineSetting<Value, Draft>(definition: SettingDefinition<Value, Draft>): SettingDefinition<Value, Draft> {
+  return definition;
+}
+
+/** A setting the form edits as stored (a checkbox, a slider) and needs no check. */
+function plainSetting<Value>(schema: z.ZodMiniType<Value>, defaultValue: Value): SettingDefinition<Value, Value> {
+  return defineSetting({ schema, default: defaultValue, toDraft: (value) => value, check: (value) => ({ ok: true, value }) });
+}
+
+export const SETTING_DEFINITIONS = {
+  proxyUrl: defineSetting({
+    schema: z.string(),
+    default: DEFAULT_PROXY_URL,
+    toDraft: (value: string) => value,
+    check: (raw: string): FieldCheck<string> => {
+      const url = checkProxyUrl(raw);
+      return url.ok ? { ok: true, value: url.url.toString() } : url;
+    },
+  }),
+  token: defineSetting({ schema: z.string(), default: '', toDraft: (value: string) => value, check: checkToken }),
+  language: defineSetting({
+    schema: z.string().check(z.minLength(2), z.maxLength(35)),
+    default: 'en',
+    toDraft: (value: string) => value,
+    check: checkLanguage,
+  }),
+  model: defineSetting({
+    schema: z.string().check(z.minLength(1), z.maxLength(64)),
+    default: 'nova-3',
+    toDraft: (value: string) => value,
+    check: checkModel,
+  }),
+  diarize: plainSetting(z.boolean(), true),
+  interimResults: plainSetting(z.boolean(), true),
+  smartFormat: plainSetting(z.boolean(), true),
+  /** Milliseconds of silence that mark the end of speech (`endpointing`); typed as text. */
+  endpointingMs: defineSetting({
+    schema: z.int().check(z.gte(ENDPOINTING_LIMITS.min), z.lte(ENDPOINTING_LIMITS.max)),
+    default: 300,
+    toDraft: (value: number) => String(value),
+    check: checkEndpointing,
+  }),
+  /** Words and phrases to favour (Deepgram `keyterm` on Nova-3, `keywords` on older models); one per line in the form. */
+  keyterms: defineSetting({
+    schema: z.array(z.string().check(z.minLength(1), z.maxLength(KEYTERM_LIMITS.termChars))).check(z.maxLength(KEYTERM_LIMITS.count)),
+    default: [] as string[],
+    toDraft: (value: string[]) => value.join('\n'),
+    check: checkKeyterms,
+  }),
+  vadEnabled: plainSetting(z.boolean(), true),
+  /** 0 (sends the most) .. 1 (gates the most). */
+  vadSensitivity: defineSetting({
+    schema: z.number().check(z.gte(0), z.lte(1)),
+    default: 0.5,
+    toDraft: (value: number) => value,
+    check: (value: number): FieldCheck<number> =>
+      value >= 0 && value <= 1 ? { ok: true, value } : { ok: false, message: t('optionsVadSensitivityInvalid') },
+  }),
+};
+
+type Definitions = typeof SETTING_DEFINITIONS;
+type ValueOf<D> = D extends SettingDefinition<infer Value, infer _Draft> ? Value : never;
+type DraftOf<D> = D extends SettingDefinition<infer _Value, infer Draft> ? Draft : never;
+
+export type Settings = { [K in keyof Definitions]: ValueOf<Definitions[K]> };
+/** The options form's values as typed. */
+export type SettingsDraft = { [K in keyof Definitions]: DraftOf<Definitions[K]> };
 export type SettingsField = keyof SettingsDraft;
 export type SettingsErrors = Partial<Record<SettingsField, string>>;
 export type DraftCheck = { ok: true; settings: Settings } | { ok: false; errors: SettingsErrors };
 
+const SETTING_KEYS = Object.keys(SETTING_DEFINITIONS) as (keyof Definitions)[];
+
+/** One definition, with its own value and draft types erased to what the loops below need. */
+function definitionOf(key: keyof Definitions): SettingDefinition<unknown, unknown> {
+  // Each entry's Value and Draft match within the entry; the loops read and write by the same key.
+  return SETTING_DEFINITIONS[key] as unknown as SettingDefinition<unknown, unknown>;
+}
+
+function byKey<T>(make: (key: keyof Definitions) => T): Record<keyof Definitions, T> {
+  return Object.fromEntries(SETTING_KEYS.map((key) => [key, make(key)])) as Record<keyof Definitions, T>;
+}
+
+export const settingsSchema = z.object(byKey((key) => definitionOf(key).schema));
+
+/** What the offscreen document needs to open the listen socket. */
+export type ListenSettings = Settings;
+
+/** Settings that must never leave this computer (not synced, not logged). */
+export const SECRET_SETTINGS = ['token'] as const satisfies readonly (keyof Settings)[];
+export type SecretSettings = Pick<Settings, (typeof SECRET_SETTINGS)[number]>;
+/** Everything else follows the user's browsers through storage.sync. */
+export type SyncedSettings = Omit<Settings, (typeof SECRET_SETTINGS)[number]>;
+
+export const DEFAULT_SETTINGS: Settings = byKey((key) => definitionOf(key).default) as Settings;
+
 export function draftFromSettings(settings: Settings): SettingsDraft {
-  return {
-    ...settings,
-    endpointingMs: String(settings.endpointingMs),
-    keyterms: settings.keyterms.join('\n'),
-  };
+  return byKey((key) => definitionOf(key).toDraft(settings[key])) as SettingsDraft;
 }
 
 /** Every field checked at once, so the form can mark all problems in one go. */
 export function validateDraft(draft: SettingsDraft): DraftCheck {
   const errors: SettingsErrors = {};
-  const take = <T>(field: SettingsField, check: FieldCheck<T>, fallback: T): T => {
-    if (check.ok) return check.value;
-    errors[field] = check.message;
-    return fallback;
-  };
-  const url = checkProxyUrl(draft.proxyUrl);
-  if (!url.ok) errors.proxyUrl = url.message;
-  const settings: Settings = {
-    proxyUrl: url.ok ? url.url.toString() : draft.proxyUrl,
-    token: take('token', checkToken(draft.token), ''),
-    language: take('language', checkLanguage(draft.language), ''),
-    model: take('model', checkModel(draft.model), ''),
-    diarize: draft.diarize,
-    interimResults: draft.interimResults,
-    smartFormat: draft.smartFormat,
-    endpointingMs: take('endpointingMs', checkEndpointing(draft.endpointingMs), 0),
-    keyterms: take('keyterms', checkKeyterms(draft.keyterms), []),
-    vadEnabled: draft.vadEnabled,
-    vadSensitivity: draft.vadSensitivity,
-  };
-  if (!(draft.vadSensitivity >= 0 && draft.vadSensitivity <= 1)) errors.vadSensitivity = t('optionsVadSensitivityInvalid');
+  const values: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const check = definitionOf(key).check(draft[key]);
+    if (check.ok) values[key] = check.value;
+    else errors[key] = check.message;
+  }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, settings: settingsSchema.parse(settings) };
+  return { ok: true, settings: settingsSchema.parse(values) as Settings };
 }

@@ -1,7 +1,7 @@
 /**
- * Where speaker names live: storage.local under `speakerNames`, one entry per session, so the side
- * panel, the caption overlay, copy and every export read the same names, and a rename in one view
- * reaches the others through storage.onChanged.
+ * Where speaker names live: storage.local under `speakerNames` (lib/contract/storage/items.ts), one
+ * entry per session, so the side panel, the caption overlay (served by the background), copy and
+ * every export read the same names, and a rename in one view reaches the others through a watch.
  *
  *   speakerNames: { [sessionKey]: { names: { "0": "Dana", ... }, updatedAt: epochMs } }
  *
@@ -10,10 +10,16 @@
  * least recently renamed go first), and names go with their session when retention deletes it
  * (retainSessions, called by lib/persistence/history-pruner.ts).
  */
-import { browser } from 'wxt/browser';
-import { NO_SPEAKER_NAMES, parseSpeakerNames, sameSpeakerNames, withSpeakerName, type SpeakerNames } from './transcript/speaker-names';
+import { speakerNamesItem } from './contract/storage/items';
+import {
+  NO_SPEAKER_NAMES,
+  sameSpeakerNames,
+  withSpeakerName,
+  type SessionSpeakerNames,
+  type SpeakerNames,
+  type SpeakerNamesBySession,
+} from './transcript/speaker-names';
 
-export const SPEAKER_NAMES_STORAGE_KEY = 'speakerNames';
 export const MAX_SESSIONS = 200;
 /**
  * How far a saved session's start may be from its names' key and still own them: the saved record's
@@ -26,27 +32,15 @@ export function speakerNamesKey(startedAt: number): string {
   return `session-${Math.round(startedAt)}`;
 }
 
-interface SessionEntry {
-  names: SpeakerNames;
-  updatedAt: number;
-}
+type Entries = SpeakerNamesBySession;
+type SessionEntry = SessionSpeakerNames;
 
-type Entries = Record<string, SessionEntry>;
-
-/** The parts of browser.storage.local and storage.onChanged this store uses (so tests can pass fakes). */
-export interface StorageAreaLike {
-  get(key: string): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-}
-
-export interface StorageChange {
-  newValue?: unknown;
-  oldValue?: unknown;
-}
-
-export interface StorageChangedEventLike {
-  addListener(listener: (changes: Record<string, StorageChange>, areaName: string) => void): void;
-  removeListener(listener: (changes: Record<string, StorageChange>, areaName: string) => void): void;
+/** The stored map of every session's names (lib/contract/storage/items.ts speakerNamesItem; tests pass their own). */
+export interface SpeakerNamesItem {
+  getValue(): Promise<Entries>;
+  setValue(value: Entries): Promise<void>;
+  /** Calls `onChange` with the parsed new map after every change, in any context. */
+  watch(onChange: (value: Entries) => void): () => void;
 }
 
 export interface SpeakerNamesStore {
@@ -76,17 +70,6 @@ function startOfKey(key: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-function parseEntries(value: unknown): Entries {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-  const entries: Entries = {};
-  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof raw !== 'object' || raw === null) continue;
-    const { names, updatedAt } = raw as { names?: unknown; updatedAt?: unknown };
-    entries[key] = { names: parseSpeakerNames(names), updatedAt: typeof updatedAt === 'number' ? updatedAt : 0 };
-  }
-  return entries;
-}
-
 function bounded(entries: Entries): Entries {
   const keys = Object.keys(entries);
   if (keys.length <= MAX_SESSIONS) return entries;
@@ -94,11 +77,7 @@ function bounded(entries: Entries): Entries {
   return Object.fromEntries(keep.map((key) => [key, entries[key] as SessionEntry]));
 }
 
-export function createSpeakerNamesStore(
-  area: StorageAreaLike,
-  changed: StorageChangedEventLike,
-  now: () => number = Date.now,
-): SpeakerNamesStore {
+export function createSpeakerNamesStore(item: SpeakerNamesItem, now: () => number = Date.now): SpeakerNamesStore {
   // Renames in this context are applied one after another, so two quick renames never lose one.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
@@ -106,7 +85,7 @@ export function createSpeakerNamesStore(
     queue = result.catch(() => undefined);
     return result;
   };
-  const readAll = async (): Promise<Entries> => parseEntries((await area.get(SPEAKER_NAMES_STORAGE_KEY))[SPEAKER_NAMES_STORAGE_KEY]);
+  const readAll = (): Promise<Entries> => item.getValue();
 
   return {
     async load(sessionKey) {
@@ -117,7 +96,7 @@ export function createSpeakerNamesStore(
         const entries = await readAll();
         const names = withSpeakerName(entries[sessionKey]?.names ?? NO_SPEAKER_NAMES, speaker, name);
         entries[sessionKey] = { names, updatedAt: now() };
-        await area.set({ [SPEAKER_NAMES_STORAGE_KEY]: bounded(entries) });
+        await item.setValue(bounded(entries));
         return names;
       });
     },
@@ -126,7 +105,7 @@ export function createSpeakerNamesStore(
         const entries = await readAll();
         if (!(sessionKey in entries)) return;
         delete entries[sessionKey];
-        await area.set({ [SPEAKER_NAMES_STORAGE_KEY]: entries });
+        await item.setValue(entries);
       });
     },
     retainSessions(startTimes, toleranceMs = KEY_TOLERANCE_MS) {
@@ -139,7 +118,7 @@ export function createSpeakerNamesStore(
         const dropped = Object.keys(entries).filter((key) => !owned(key));
         if (dropped.length === 0) return [];
         for (const key of dropped) delete entries[key];
-        await area.set({ [SPEAKER_NAMES_STORAGE_KEY]: entries });
+        await item.setValue(entries);
         return dropped;
       });
     },
@@ -168,12 +147,7 @@ export function createSpeakerNamesStore(
         current = names;
         onNames(names);
       };
-      const listener = (changes: Record<string, StorageChange>, areaName: string) => {
-        const change = changes[SPEAKER_NAMES_STORAGE_KEY];
-        if (areaName !== 'local' || !change) return;
-        emit(parseEntries(change.newValue)[sessionKey]?.names ?? NO_SPEAKER_NAMES);
-      };
-      changed.addListener(listener);
+      const unwatch = item.watch((entries) => emit(entries[sessionKey]?.names ?? NO_SPEAKER_NAMES));
       void readAll().then(
         (entries) => {
           // A change that arrived while reading is newer than what was read.
@@ -183,7 +157,7 @@ export function createSpeakerNamesStore(
       );
       return () => {
         alive = false;
-        changed.removeListener(listener);
+        unwatch();
       };
     },
   };
@@ -191,11 +165,8 @@ export function createSpeakerNamesStore(
 
 let defaultStore: SpeakerNamesStore | null = null;
 
-/** The store over browser.storage.local, for extension pages and the content script. */
+/** The store over the real item, for extension pages and the background (the overlay asks the background). */
 export function speakerNamesStore(): SpeakerNamesStore {
-  defaultStore ??= createSpeakerNamesStore(
-    browser.storage.local as unknown as StorageAreaLike,
-    browser.storage.onChanged as unknown as StorageChangedEventLike,
-  );
+  defaultStore ??= createSpeakerNamesStore(speakerNamesItem);
   return defaultStore;
 }

@@ -6,12 +6,8 @@ import { RetentionFields, retentionErrors, type RetentionDraft } from '@/compone
 import { testConnection } from '@/lib/connection-test';
 import { t } from '@/lib/i18n';
 import { browserWebSocket } from '@/lib/listen/listen-socket';
-import {
-  checkOverlayAppearance,
-  loadOverlayAppearance,
-  saveOverlayAppearance,
-  type OverlayAppearance,
-} from '@/lib/overlay-settings';
+import { checkOverlayAppearance, type OverlayAppearance } from '@/lib/overlay-settings';
+import { loadOverlayAppearance, saveOverlayAppearance } from '@/lib/overlay-store';
 import { draftFromSettings, ENDPOINTING_LIMITS, keytermParam, validateDraft, type SettingsDraft, type SettingsErrors } from '@/lib/settings';
 import { loadRetention, saveRetention } from '@/lib/persistence/retention-store';
 import { loadSettings, saveConnectionCheck, saveSettings } from '@/lib/storage';

@@ -8,7 +8,8 @@ import { t } from '@/lib/i18n';
 import type { CaptureSource, UserFacingError } from '@/lib/contract/messages';
 import { askBackground } from '@/lib/contract/messaging';
 import { canStopSession } from '@/lib/contract/session-phase';
-import { hiddenForSession, loadOverlayHiddenSession, watchOverlayHiddenSession } from '@/lib/overlay-settings';
+import { hiddenForSession } from '@/lib/overlay-settings';
+import { loadOverlayHiddenSession, watchOverlayHiddenSession } from '@/lib/overlay-store';
 import { quickCheck } from '@/lib/connection-test';
 import { loadConnectionCheck, loadSettings, saveConnectionCheck } from '@/lib/storage';
 

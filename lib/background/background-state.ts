@@ -1,5 +1,6 @@
 /**
- * The only state the background keeps, in storage.session: it survives Chrome stopping the
+ * The only state the background keeps, in storage.session (`backgroundState`, defined in
+ * lib/contract/storage/items.ts): it survives Chrome stopping the
  * service worker (which it may do at any moment), and is cleared when the browser exits or the
  * extension reloads. Nothing the background needs lives in a module variable.
  */
@@ -21,14 +22,6 @@ export const EMPTY_BACKGROUND_STATE: BackgroundState = {
   captureOrigin: null,
   lastState: null,
 };
-
-/** The part of a storage area we use (browser.storage.session fits). */
-export interface StorageAreaLike {
-  get(key: string): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-}
-
-const KEY = 'backgroundState';
 
 export interface BackgroundStateStore {
   load(): Promise<BackgroundState>;
@@ -54,14 +47,19 @@ export function parseBackgroundState(value: unknown): BackgroundState {
   };
 }
 
-export function backgroundStateStore(area: StorageAreaLike): BackgroundStateStore {
+/** The item the state lives in (lib/contract/storage/items.ts backgroundStateItem; tests may pass their own). */
+export interface BackgroundStateItem {
+  getValue(): Promise<BackgroundState>;
+  setValue(value: BackgroundState): Promise<void>;
+}
+
+export function backgroundStateStore(item: BackgroundStateItem): BackgroundStateStore {
   return {
-    async load() {
-      return parseBackgroundState((await area.get(KEY))[KEY]);
+    load() {
+      return item.getValue();
     },
     async save(patch) {
-      const current = parseBackgroundState((await area.get(KEY))[KEY]);
-      await area.set({ [KEY]: { ...current, ...patch } });
+      await item.setValue({ ...(await item.getValue()), ...patch });
     },
   };
 }

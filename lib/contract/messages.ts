@@ -6,7 +6,12 @@
  *   extension page -> background   PageRequest     session/start, session/stop, session/get,
  *     (popup, side panel, options,                  transcript/get, permission/mic-granted,
  *      permission page)                             overlay/toggle
- *   content script -> background   OverlayRequest  overlay/live-session (its own tab only)
+ *   content script -> background   OverlayRequest  overlay/live-session, overlay/view-get,
+ *     (the captured tab's top                       overlay/names-get, overlay/appearance-save,
+ *      frame only)                                  overlay/placement-save, overlay/hidden-save
+ *                                                   (the overlay reads no storage: storage.local
+ *                                                   and .sync are closed to content scripts,
+ *                                                   lib/contract/storage/access.ts)
  *   background -> offscreen        OffscreenCommand offscreen/start, offscreen/stop,
  *                                                   offscreen/get-state, offscreen/get-transcript
  *   offscreen -> background        CaptureQuery    capture/settings (what offscreen/start needs
@@ -14,14 +19,17 @@
  *   offscreen -> every extension   OffscreenEvent  session/state, transcript/update, audio/level,
  *     page and the background                      session/ended (background only acts on it)
  *   background -> captured tab     TabPush         tab/session-state, tab/transcript-update,
- *                                                   tab/overlay-toggle
+ *                                                   tab/overlay-toggle, tab/overlay-view-changed
  *
  * The background is the only context that answers pages: it asks the offscreen document, which
  * owns the live session, with requests of its own (offscreen/get-*), so no page request has two
  * answerers racing. The background owns nothing that is lost when Chrome stops it.
  */
+import type { OverlayPlacement } from '../overlay/placement';
+import type { OverlayAppearance } from '../overlay-settings';
 import type { RetentionPolicy } from '../persistence/retention';
 import type { ListenSettings } from '../settings';
+import type { SpeakerNames } from '../transcript/speaker-names';
 import type { Segment, TranscriptSnapshot, Utterance } from '../transcript/types';
 
 export type CaptureSource = 'tab' | 'mic';
@@ -113,7 +121,32 @@ export interface PageResponses {
 
 // ---- content script (the overlay) -> background --------------------------------------------
 
-export type OverlayRequest = { type: 'overlay/live-session' };
+export type OverlayRequest =
+  | { type: 'overlay/live-session' }
+  /** What the overlay shows from storage: appearance, this site's position, hidden captions. */
+  | { type: 'overlay/view-get' }
+  /** The running session's speaker names (renamed in the side panel); other sessions' are history. */
+  | { type: 'overlay/names-get'; sessionStartedAt: number }
+  | { type: 'overlay/appearance-save'; patch: Partial<OverlayAppearance> }
+  /** Saved for the asking frame's own site (its URL, as the browser reports it), never a claimed one. */
+  | { type: 'overlay/placement-save'; placement: OverlayPlacement }
+  | { type: 'overlay/hidden-save'; sessionStartedAt: number; hidden: boolean };
+
+/** What the overlay shows from storage, as the background serves it. */
+export interface OverlayView {
+  appearance: OverlayAppearance;
+  /** This site's remembered position, or null. */
+  placement: OverlayPlacement | null;
+  /** The start of the session whose captions the user hid, or null. */
+  hiddenSession: number | null;
+}
+
+/** Pushed to the captured tab when a stored part of its view changed elsewhere. */
+export interface OverlayViewChange {
+  appearance?: OverlayAppearance;
+  /** The running session's speaker names (renamed in the side panel). */
+  names?: { sessionStartedAt: number; names: SpeakerNames };
+}
 
 /** The session captioned on the asking tab; idle and empty for any other tab or when none runs. */
 export interface LiveSession {
@@ -121,8 +154,14 @@ export interface LiveSession {
   transcript: TranscriptSnapshot;
 }
 
+/** null or { ok: false }: refused (not the captured tab's top frame, or not the running session). */
 export interface OverlayResponses {
   'overlay/live-session': LiveSession;
+  'overlay/view-get': OverlayView | null;
+  'overlay/names-get': SpeakerNames | null;
+  'overlay/appearance-save': OverlayAppearance | null;
+  'overlay/placement-save': { ok: boolean };
+  'overlay/hidden-save': { ok: boolean };
 }
 
 // ---- background -> offscreen document ------------------------------------------------------
@@ -177,7 +216,8 @@ export type OffscreenEvent =
 export type TabPush =
   | { type: 'tab/session-state'; state: SessionState }
   | { type: 'tab/transcript-update'; update: TranscriptUpdate }
-  | { type: 'tab/overlay-toggle'; visible?: boolean };
+  | { type: 'tab/overlay-toggle'; visible?: boolean }
+  | { type: 'tab/overlay-view-changed'; change: OverlayViewChange };
 
 export type PageRequestType = PageRequest['type'];
 export type OverlayRequestType = OverlayRequest['type'];
@@ -249,8 +289,30 @@ export const PAGE_RESPONSE_SHAPES: { readonly [T in PageRequestType]: (value: un
   'overlay/toggle': isDone,
 };
 
+const isStartedAt = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+
+// Field-level checks of appearance and placement are the stores' parse step (lib/overlay-store.ts),
+// which repairs or refuses what does not fit; here only the message's outline is checked.
 export const OVERLAY_REQUEST_SHAPES: { readonly [T in OverlayRequestType]: ShapeCheck } = {
   'overlay/live-session': noFields,
+  'overlay/view-get': noFields,
+  'overlay/names-get': (m) => isStartedAt(m.sessionStartedAt),
+  'overlay/appearance-save': (m) => isFields(m.patch),
+  'overlay/placement-save': (m) => isFields(m.placement),
+  'overlay/hidden-save': (m) => isStartedAt(m.sessionStartedAt) && typeof m.hidden === 'boolean',
+};
+
+const isOk = (value: unknown): value is { ok: boolean } => isFields(value) && typeof value.ok === 'boolean';
+const isFieldsOrNull = (value: unknown): boolean => value === null || isFields(value);
+
+export const OVERLAY_RESPONSE_SHAPES: { readonly [T in OverlayRequestType]: (value: unknown) => value is OverlayResponses[T] } = {
+  'overlay/live-session': isLiveSession,
+  'overlay/view-get': (value): value is OverlayView | null =>
+    value === null || (isFields(value) && isFields(value.appearance) && isFieldsOrNull(value.placement) && isNumberOrNull(value.hiddenSession)),
+  'overlay/names-get': (value): value is SpeakerNames | null => isFieldsOrNull(value),
+  'overlay/appearance-save': (value): value is OverlayAppearance | null => isFieldsOrNull(value),
+  'overlay/placement-save': isOk,
+  'overlay/hidden-save': isOk,
 };
 
 export function isLiveSession(value: unknown): value is LiveSession {
@@ -301,6 +363,7 @@ export const TAB_PUSH_SHAPES: { readonly [T in TabPushType]: ShapeCheck } = {
   'tab/session-state': (m) => isSessionState(m.state),
   'tab/transcript-update': (m) => isTranscriptUpdate(m.update),
   'tab/overlay-toggle': isVisibility,
+  'tab/overlay-view-changed': (m) => isFields(m.change),
 };
 
 /**

@@ -11,25 +11,25 @@ import { browser, type Browser } from 'wxt/browser';
 import {
   CAPTURE_QUERY_SHAPES,
   isCaptureSettings,
-  isLiveSession,
   messageIn,
   OFFSCREEN_COMMAND_SHAPES,
   OFFSCREEN_EVENT_SHAPES,
   OFFSCREEN_RESPONSE_SHAPES,
   OVERLAY_REQUEST_SHAPES,
+  OVERLAY_RESPONSE_SHAPES,
   PAGE_REQUEST_SHAPES,
   PAGE_RESPONSE_SHAPES,
   TAB_PUSH_SHAPES,
   type CaptureQuery,
   type CaptureQueryResponses,
   type CaptureSettings,
-  type LiveSession,
   type MessageOf,
   type OffscreenCommand,
   type OffscreenCommandType,
   type OffscreenEvent,
   type OffscreenResponses,
   type OverlayRequest,
+  type OverlayRequestType,
   type OverlayResponses,
   type PageRequest,
   type PageRequestType,
@@ -139,10 +139,10 @@ export function answerPageRequests(handlers: Handlers<PageRequest, PageResponses
 
 // ---- content script -> background ----------------------------------------------------------
 
-/** From the overlay: the session captioned on this tab (idle and empty if none). */
-export function askLiveSession(): Promise<LiveSession | undefined> {
-  const request: OverlayRequest = { type: 'overlay/live-session' };
-  return ask(request, isLiveSession);
+/** From the overlay: the background answers only the captured tab's top frame (null or not ok otherwise). */
+export function askFromOverlay<T extends OverlayRequestType>(message: MessageOf<OverlayRequest, T>): Promise<OverlayResponses[T] | undefined> {
+  const isAnswer = OVERLAY_RESPONSE_SHAPES[message.type as T] as (value: unknown) => value is OverlayResponses[T];
+  return ask(message, isAnswer);
 }
 
 /** In the background: answers a content script in a tab's top frame. */

@@ -38,7 +38,8 @@ export type Sender =
   | { kind: 'service-worker' }
   | { kind: 'offscreen' }
   | { kind: 'page'; page: ExtensionPage; url: URL }
-  | { kind: 'content-script'; tabId: number; frameId: number }
+  /** `url`: the page the content script runs in, as the browser reports it (its site keys the overlay's position). */
+  | { kind: 'content-script'; tabId: number; frameId: number; url: URL }
   /** Another extension, an unknown extension page, or something Chrome describes in a way we do not expect. */
   | { kind: 'unknown' };
 
@@ -94,7 +95,7 @@ export function classifySender(sender: SenderLike, self: Self): Sender {
   }
   // Not our origin: a content script in a web page. Chrome always sets its tab and frame.
   const tabId = sender.tab?.id;
-  if (typeof tabId === 'number' && typeof sender.frameId === 'number') return { kind: 'content-script', tabId, frameId: sender.frameId };
+  if (typeof tabId === 'number' && typeof sender.frameId === 'number') return { kind: 'content-script', tabId, frameId: sender.frameId, url };
   return { kind: 'unknown' };
 }
 

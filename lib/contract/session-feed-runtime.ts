@@ -4,7 +4,7 @@
  * overlay (a content script) has one narrow request of its own and hears the background's pushes
  * to its tab (lib/contract/messages.ts says who may send what).
  */
-import { askBackground, askLiveSession, onOffscreenEvent, onTabPush } from './messaging';
+import { askBackground, askFromOverlay, onOffscreenEvent, onTabPush } from './messaging';
 import type { SessionFeedTransport } from './session-feed';
 
 /** For the side panel and the popup. */
@@ -22,8 +22,8 @@ export function pageFeedTransport(): SessionFeedTransport {
 /** For the overlay: the background answers only for the tab being captioned, and only while live. */
 export function overlayFeedTransport(): SessionFeedTransport {
   return {
-    requestState: async () => (await askLiveSession())?.state,
-    requestTranscript: async () => (await askLiveSession())?.transcript,
+    requestState: async () => (await askFromOverlay({ type: 'overlay/live-session' }))?.state,
+    requestTranscript: async () => (await askFromOverlay({ type: 'overlay/live-session' }))?.transcript,
     subscribe: (onPush) =>
       onTabPush((push) => {
         if (push.type === 'tab/session-state') onPush({ type: 'session/state', state: push.state });

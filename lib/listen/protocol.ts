@@ -11,7 +11,7 @@
  * Times in a parsed event are the server's, in seconds since its connection started. ListenSocket
  * turns them into stream seconds (see listen-socket.ts); the transcript store maps those to meeting time.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { truncateAtWord, truncateWord } from '../transcript/truncation-mark';
 import type { Word } from '../transcript/types';
 
@@ -123,38 +123,39 @@ export interface ParseOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Schemas. z.object strips unknown keys, so extra fields from newer servers are harmless.
-// z.number() in zod 4 already rejects NaN and ±Infinity.
+// Schemas (zod/mini: the same checks as full zod at a fraction of its bundle; see
+// scripts/check-bundle-size.ts). z.object strips unknown keys, so extra fields from newer servers
+// are harmless. z.number() in zod 4 already rejects NaN and ±Infinity.
 
-const seconds = z.number().min(0).max(MAX_SERVER_SECONDS);
-const capped = (max: number) => z.string().transform((s) => (s.length > max ? s.slice(0, max) : s));
+const seconds = z.number().check(z.gte(0), z.lte(MAX_SERVER_SECONDS));
+const capped = (max: number) => z.pipe(z.string(), z.transform((s: string) => (s.length > max ? s.slice(0, max) : s)));
 /** Text shown to the user: cut before a whole word and marked (lib/transcript/truncation-mark.ts), never silently. */
-const cappedText = (max: number) => z.string().transform((s) => truncateAtWord(s, max));
-const cappedWord = (max: number) => z.string().transform((s) => truncateWord(s, max));
+const cappedText = (max: number) => z.pipe(z.string(), z.transform((s: string) => truncateAtWord(s, max)));
+const cappedWord = (max: number) => z.pipe(z.string(), z.transform((s: string) => truncateWord(s, max)));
 
 const deepgramWordSchema = z.object({
   word: cappedWord(MAX_WORD_CHARS),
-  punctuated_word: cappedWord(MAX_WORD_CHARS).optional(),
+  punctuated_word: z.optional(cappedWord(MAX_WORD_CHARS)),
   start: seconds,
   end: seconds,
-  confidence: z.number().optional(),
-  speaker: z.int().min(0).max(MAX_SPEAKER_INDEX).nullable().optional(),
+  confidence: z.optional(z.number()),
+  speaker: z.optional(z.nullable(z.int().check(z.gte(0), z.lte(MAX_SPEAKER_INDEX)))),
 });
 
 const alternativeSchema = z.object({
   transcript: cappedText(MAX_TRANSCRIPT_CHARS),
-  confidence: z.number().optional(),
-  words: z.array(deepgramWordSchema).max(MAX_WORDS_PER_MESSAGE).optional(),
+  confidence: z.optional(z.number()),
+  words: z.optional(z.array(deepgramWordSchema).check(z.maxLength(MAX_WORDS_PER_MESSAGE))),
 });
 
 export const resultsSchema = z.object({
   type: z.literal('Results'),
   start: seconds,
   duration: seconds,
-  is_final: z.boolean().optional(),
-  speech_final: z.boolean().optional(),
-  from_finalize: z.boolean().optional(),
-  channel: z.object({ alternatives: z.array(alternativeSchema).max(16) }),
+  is_final: z.optional(z.boolean()),
+  speech_final: z.optional(z.boolean()),
+  from_finalize: z.optional(z.boolean()),
+  channel: z.object({ alternatives: z.array(alternativeSchema).check(z.maxLength(16)) }),
 });
 
 export const utteranceEndSchema = z.object({
@@ -170,24 +171,27 @@ export const speechStartedSchema = z.object({
 export const metadataSchema = z.object({
   type: z.literal('Metadata'),
   // Required by the spec, but a missing id must not cost us the close summary.
-  request_id: capped(MAX_ID_CHARS).optional(),
-  duration: seconds.optional(),
+  request_id: z.optional(capped(MAX_ID_CHARS)),
+  duration: z.optional(seconds),
 });
 
 /** Older proxies are loose about types: accept numbers and booleans sent as strings. */
-const looseSeconds = z.union([seconds, z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number).pipe(seconds)]);
-const looseBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
+const looseSeconds = z.union([
+  seconds,
+  z.pipe(z.pipe(z.string().check(z.trim(), z.regex(/^\d+(\.\d+)?$/)), z.transform(Number)), seconds),
+]);
+const looseBoolean = z.union([z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((s: 'true' | 'false') => s === 'true'))]);
 
 export const seedTranscriptionSchema = z.object({
   type: z.literal('transcription'),
   text: cappedText(MAX_TRANSCRIPT_CHARS),
-  is_final: looseBoolean.optional(),
-  speech_final: looseBoolean.optional(),
+  is_final: z.optional(looseBoolean),
+  speech_final: z.optional(looseBoolean),
   // Validated leniently below: a bad speaker costs the speaker, not the words.
-  speaker: z.unknown().optional(),
-  start: looseSeconds.optional(),
-  end: looseSeconds.optional(),
-  confidence: z.number().optional(),
+  speaker: z.optional(z.unknown()),
+  start: z.optional(looseSeconds),
+  end: z.optional(looseSeconds),
+  confidence: z.optional(z.number()),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +208,7 @@ function accept(event: ListenEvent, stats?: ParseStats): ParseResult {
   return { ok: true, event };
 }
 
-function firstIssue(error: z.ZodError): string {
+function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
   return `${issue.path.join('.') || '(root)'}: ${issue.message}`;

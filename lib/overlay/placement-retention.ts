@@ -1,6 +1,6 @@
 /**
- * How long a site's caption-box position (lib/overlay-settings.ts: `overlayPlacement:<origin>`
- * in storage.local, with `savedAt`) is remembered. Positions reveal which sites the user captioned,
+ * How long a site's caption-box position (`overlayPlacement:<origin>` in storage.local, with
+ * `savedAt`: lib/contract/storage/items.ts) is remembered. Positions reveal which sites the user captioned,
  * so they must not outlive the history the user asked to keep (lib/persistence/retention.ts).
  *
  * The rule: a site's position is kept while the saved history still holds a session captured on
@@ -12,13 +12,14 @@
  * A position stored before `savedAt` existed is stamped with the time of the first pruning it
  * meets: its age is unknown, and it is given one full period rather than dropped unseen.
  */
-import { OVERLAY_PLACEMENT_PREFIX } from '../overlay-settings';
+import { parseStoredPlacement, type StoredPlacement } from '../contract/storage/items';
 
-/** The parts of browser.storage.local used here (tests pass WXT's fake browser's). */
+/** The stored positions by site (lib/contract/storage/items.ts overlayPlacements; tests use the same). */
 export interface PlacementStorage {
-  get(keys: null): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-  remove(keys: string[]): Promise<void>;
+  /** Every site's position as stored (possibly unparseable). */
+  all(): Promise<Map<string, unknown>>;
+  set(entries: ReadonlyMap<string, StoredPlacement>): Promise<void>;
+  remove(sites: readonly string[]): Promise<void>;
 }
 
 function savedAtOf(value: unknown): number | null {
@@ -37,20 +38,18 @@ export async function prunePlacements(
   cutoff: number,
   now: number,
 ): Promise<string[]> {
-  const all = await storage.get(null);
   const expired: string[] = [];
-  const stamped: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(all)) {
-    if (!key.startsWith(OVERLAY_PLACEMENT_PREFIX)) continue;
-    const site = key.slice(OVERLAY_PLACEMENT_PREFIX.length);
+  const stamped = new Map<string, StoredPlacement>();
+  for (const [site, value] of await storage.all()) {
     if (sitesInHistory.has(site)) continue;
     const savedAt = savedAtOf(value);
     if (savedAt === null) {
-      if (typeof value === 'object' && value !== null) stamped[key] = { ...value, savedAt: now };
-      else expired.push(key); // not a position at all: nothing can read it
-    } else if (savedAt < cutoff) expired.push(key);
+      const placement = parseStoredPlacement(value);
+      if (placement) stamped.set(site, { ...placement, savedAt: now });
+      else expired.push(site); // not a position at all: nothing can read it
+    } else if (savedAt < cutoff) expired.push(site);
   }
-  if (expired.length > 0) await storage.remove(expired);
-  if (Object.keys(stamped).length > 0) await storage.set(stamped);
-  return expired.map((key) => key.slice(OVERLAY_PLACEMENT_PREFIX.length));
+  await storage.remove(expired);
+  await storage.set(stamped);
+  return expired;
 }

@@ -3,9 +3,9 @@
  * storage.local (retention setting, speaker names, caption positions) and the clock. Used by the
  * background and the side panel, which differ only in how they learn about a live session.
  */
-import { browser } from 'wxt/browser';
 import type { SessionState } from '../contract/messages';
 import { isSessionRunning } from '../contract/session-phase';
+import { overlayPlacements } from '../contract/storage/items';
 import { prunePlacements } from '../overlay/placement-retention';
 import { speakerNamesStore } from '../speaker-names-store';
 import type { HistoryPrunerDeps } from './history-pruner';
@@ -22,7 +22,7 @@ export function browserHistoryPruner(liveStartedAt: () => Promise<number | null>
     archive: sharedArchive,
     loadRetention,
     retainSpeakerNames: (startTimes) => speakerNamesStore().retainSessions(startTimes),
-    prunePlacements: (sites, cutoff, now) => prunePlacements(browser.storage.local, sites, cutoff, now),
+    prunePlacements: (sites, cutoff, now) => prunePlacements(overlayPlacements, sites, cutoff, now),
     liveStartedAt,
     now: Date.now,
   };

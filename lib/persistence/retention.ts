@@ -3,7 +3,7 @@
  * Pure: the archive asks which ids to delete and deletes them. The live session is never deleted
  * by retention (only by the user).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export interface RetentionPolicy {
   /** Saved sessions kept, newest first (the live one counts). */
@@ -20,8 +20,8 @@ export const RETENTION_LIMITS = {
 export const DEFAULT_RETENTION: RetentionPolicy = { maxSessions: 50, maxDays: 30 };
 
 export const retentionSchema = z.object({
-  maxSessions: z.int().min(RETENTION_LIMITS.maxSessions.min).max(RETENTION_LIMITS.maxSessions.max),
-  maxDays: z.int().min(RETENTION_LIMITS.maxDays.min).max(RETENTION_LIMITS.maxDays.max),
+  maxSessions: z.int().check(z.gte(RETENTION_LIMITS.maxSessions.min), z.lte(RETENTION_LIMITS.maxSessions.max)),
+  maxDays: z.int().check(z.gte(RETENTION_LIMITS.maxDays.min), z.lte(RETENTION_LIMITS.maxDays.max)),
 });
 
 /** Fills missing or invalid fields from the defaults, so a damaged store never breaks a start. */

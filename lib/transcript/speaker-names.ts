@@ -53,6 +53,27 @@ export function parseSpeakerNames(value: unknown): SpeakerNames {
   return names;
 }
 
+/** One session's names as stored, with when they last changed. */
+export interface SessionSpeakerNames {
+  names: SpeakerNames;
+  updatedAt: number;
+}
+
+/** Everything stored under `speakerNames`: by session key (lib/speaker-names-store.ts speakerNamesKey). */
+export type SpeakerNamesBySession = Record<string, SessionSpeakerNames>;
+
+/** Reads the per-session names map: keeps valid sessions and names, drops the rest. */
+export function parseSpeakerNamesBySession(value: unknown): SpeakerNamesBySession {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const entries: SpeakerNamesBySession = {};
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const { names, updatedAt } = raw as { names?: unknown; updatedAt?: unknown };
+    entries[key] = { names: parseSpeakerNames(names), updatedAt: typeof updatedAt === 'number' ? updatedAt : 0 };
+  }
+  return entries;
+}
+
 export function sameSpeakerNames(a: SpeakerNames, b: SpeakerNames): boolean {
   const keysA = Object.keys(a);
   if (keysA.length !== Object.keys(b).length) return false;

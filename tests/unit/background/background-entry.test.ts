@@ -11,7 +11,8 @@ import type { OffscreenCommand } from '@/lib/contract/messages';
 type Message = OffscreenCommand;
 import { newSessionRecord } from '@/lib/persistence/session-record';
 import { openTranscriptArchive, TRANSCRIPT_DB_NAME } from '@/lib/persistence/transcript-archive';
-import { SPEAKER_NAMES_STORAGE_KEY, speakerNamesKey } from '@/lib/speaker-names-store';
+import { SPEAKER_NAMES_STORAGE_KEY } from '@/lib/contract/storage/items';
+import { speakerNamesKey } from '@/lib/speaker-names-store';
 import '../persistence/persistence-kit';
 
 let sent: Message[];

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { backgroundStateStore, type StorageAreaLike } from '@/lib/background/background-state';
+import { backgroundStateStore, EMPTY_BACKGROUND_STATE, type BackgroundStateItem } from '@/lib/background/background-state';
 import {
   captureSettings,
   currentState,
@@ -15,12 +15,12 @@ import {
 import { IDLE_STATE, type OffscreenCommand, type SessionState, type TabPush } from '@/lib/contract/messages';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 
-function memoryArea(): StorageAreaLike {
-  const data: Record<string, unknown> = {};
+function memoryArea(): BackgroundStateItem {
+  let stored = structuredClone(EMPTY_BACKGROUND_STATE);
   return {
-    get: async (key) => (key in data ? { [key]: structuredClone(data[key]) } : {}),
-    set: async (items) => {
-      Object.assign(data, structuredClone(items));
+    getValue: async () => structuredClone(stored),
+    setValue: async (value) => {
+      stored = structuredClone(value);
     },
   };
 }

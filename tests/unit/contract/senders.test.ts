@@ -36,7 +36,7 @@ describe('classifySender', () => {
     expect(classifySender(sidePanel, SELF)).toMatchObject({ kind: 'page', page: 'sidepanel' });
     expect(classifySender(options, SELF)).toMatchObject({ kind: 'page', page: 'options' });
     expect(classifySender(permission(7), SELF)).toMatchObject({ kind: 'page', page: 'permission' });
-    expect(classifySender(contentScript(7), SELF)).toEqual({ kind: 'content-script', tabId: 7, frameId: 0 });
+    expect(classifySender(contentScript(7), SELF)).toEqual({ kind: 'content-script', tabId: 7, frameId: 0, url: new URL('https://video.example/watch?v=1') });
   });
 
   it('takes nothing but the exact offscreen document for it', () => {
@@ -138,6 +138,11 @@ describe('receivers', () => {
           asked.push(from.tabId);
           return { state: IDLE_STATE, transcript: { utterances: [], interim: null } };
         },
+        'overlay/view-get': async () => null,
+        'overlay/names-get': async () => null,
+        'overlay/appearance-save': async () => null,
+        'overlay/placement-save': async () => ({ ok: false }),
+        'overlay/hidden-save': async () => ({ ok: false }),
       }),
     );
     expect(answered(await deliver({ type: 'overlay/live-session' }, contentScript(7)))).toHaveLength(1);

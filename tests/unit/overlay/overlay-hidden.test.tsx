@@ -12,20 +12,27 @@ import { OverlayApp, SHOW_EVENT } from '@/components/overlay-app';
 import type { OverlaySessionSource } from '@/components/overlay-session';
 import { IDLE_STATE, type TabPush } from '@/lib/contract/messages';
 import { EMPTY_TRANSCRIPT } from '@/lib/views/transcript-view';
-import { hiddenForSession, OVERLAY_HIDDEN_KEY } from '@/lib/overlay-settings';
+import { hiddenForSession } from '@/lib/overlay-settings';
+import { fakeOverlayBackground, type FakeOverlayBackground } from './fake-overlay-background';
+
+/** Where the background keeps it (lib/contract/storage/items.ts overlayHiddenSessionItem). */
+const OVERLAY_HIDDEN_KEY = 'overlayHiddenSession';
 
 const SITE = 'https://video.example';
 let container: HTMLElement;
 let showRequests: EventTarget;
+let background: FakeOverlayBackground;
 
 beforeEach(() => {
   fakeBrowser.reset();
+  background = fakeOverlayBackground(7, `${SITE}/watch`);
   container = document.createElement('div');
   showRequests = new EventTarget();
   document.body.append(container);
 });
 afterEach(() => {
   act(() => render(null, container));
+  background.stop();
   container.remove();
 });
 

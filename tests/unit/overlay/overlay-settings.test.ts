@@ -3,22 +3,26 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import {
   checkOverlayAppearance,
   DEFAULT_OVERLAY_APPEARANCE,
+  normalizeOverlayAppearance,
+  OVERLAY_LIMITS,
+  overlaySiteKey,
+  type OverlayAppearance,
+} from '@/lib/overlay-settings';
+import {
   forgetOverlayPlacements,
   loadOverlayAppearance,
   loadOverlayHiddenSession,
   loadOverlayPlacement,
-  normalizeOverlayAppearance,
-  OVERLAY_APPEARANCE_KEY,
-  OVERLAY_HIDDEN_KEY,
-  OVERLAY_LIMITS,
-  overlaySiteKey,
   saveOverlayAppearance,
   saveOverlayHidden,
   saveOverlayPlacement,
   watchOverlayAppearance,
   watchOverlayHiddenSession,
-  type OverlayAppearance,
-} from '@/lib/overlay-settings';
+} from '@/lib/overlay-store';
+
+/** The stored layout (lib/contract/storage/items.ts): the bare keys in their areas. */
+const OVERLAY_APPEARANCE_KEY = 'overlayAppearance';
+const OVERLAY_HIDDEN_KEY = 'overlayHiddenSession';
 
 beforeEach(() => fakeBrowser.reset());
 

@@ -9,9 +9,10 @@ import { pruneHistory, type HistoryPrunerDeps } from '@/lib/persistence/history-
 import type { RetentionPolicy } from '@/lib/persistence/retention';
 import { newSessionRecord } from '@/lib/persistence/session-record';
 import { openTranscriptArchive, type TranscriptArchive } from '@/lib/persistence/transcript-archive';
-import { OVERLAY_PLACEMENT_PREFIX, loadOverlayPlacement, saveOverlayPlacement } from '@/lib/overlay-settings';
+import { OVERLAY_PLACEMENT_PREFIX, overlayPlacements, SPEAKER_NAMES_STORAGE_KEY, speakerNamesItem } from '@/lib/contract/storage/items';
+import { loadOverlayPlacement, saveOverlayPlacement } from '@/lib/overlay-store';
 import { prunePlacements } from '@/lib/overlay/placement-retention';
-import { createSpeakerNamesStore, SPEAKER_NAMES_STORAGE_KEY, speakerNamesKey, type SpeakerNamesStore } from '@/lib/speaker-names-store';
+import { createSpeakerNamesStore, speakerNamesKey, type SpeakerNamesStore } from '@/lib/speaker-names-store';
 import { freshIndexedDb, utterance } from './persistence-kit';
 
 const DAY = 24 * 3600 * 1000;
@@ -25,7 +26,7 @@ beforeEach(async () => {
   fakeBrowser.reset();
   freshIndexedDb();
   archive = await openTranscriptArchive('pruner');
-  names = createSpeakerNamesStore(fakeBrowser.storage.local, fakeBrowser.storage.onChanged, () => NOW);
+  names = createSpeakerNamesStore(speakerNamesItem, () => NOW);
 });
 
 /** A session captured on `origin` that started `daysAgo` days before NOW and lasted a minute. */
@@ -42,7 +43,7 @@ function deps(overrides: Partial<HistoryPrunerDeps> = {}): HistoryPrunerDeps {
     archive: async () => archive,
     loadRetention: async () => POLICY,
     retainSpeakerNames: (startTimes) => names.retainSessions(startTimes),
-    prunePlacements: (sites, cutoff, now) => prunePlacements(fakeBrowser.storage.local, sites, cutoff, now),
+    prunePlacements: (sites, cutoff, now) => prunePlacements(overlayPlacements, sites, cutoff, now),
     liveStartedAt: async () => null,
     now: () => NOW,
     ...overrides,

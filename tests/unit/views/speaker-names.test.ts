@@ -1,17 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import {
-  createSpeakerNamesStore,
-  MAX_SESSIONS,
-  SPEAKER_NAMES_STORAGE_KEY,
-  speakerNamesKey,
-  speakerNamesStore,
-  type StorageAreaLike,
-  type StorageChange,
-  type StorageChangedEventLike,
-} from '@/lib/speaker-names-store';
+import { SPEAKER_NAMES_STORAGE_KEY } from '@/lib/contract/storage/items';
+import { createSpeakerNamesStore, MAX_SESSIONS, speakerNamesKey, speakerNamesStore, type SpeakerNamesItem } from '@/lib/speaker-names-store';
 import { speakerLabel } from '@/lib/transcript/speaker-colors';
-import { MAX_SPEAKER_NAME_LENGTH, normalizeSpeakerName, parseSpeakerNames, withSpeakerName } from '@/lib/transcript/speaker-names';
+import {
+  MAX_SPEAKER_NAME_LENGTH,
+  normalizeSpeakerName,
+  parseSpeakerNames,
+  parseSpeakerNamesBySession,
+  withSpeakerName,
+  type SpeakerNamesBySession,
+} from '@/lib/transcript/speaker-names';
 
 describe('speaker names (pure rules)', () => {
   it('trims, collapses whitespace, drops control characters and bounds the length', () => {
@@ -36,24 +35,27 @@ describe('speaker names (pure rules)', () => {
   });
 });
 
-/** An in-memory storage.local with onChanged, as Chrome fires it (after the write, to every listener). */
-function memoryStorage(): { area: StorageAreaLike; changed: StorageChangedEventLike; data: Map<string, unknown> } {
+/**
+ * An in-memory speakerNames item: parsed on every read and watch like the real one, watchers told
+ * as Chrome tells them (after the write, to every listener). `data` holds the raw stored value.
+ */
+function memoryStorage(): { item: SpeakerNamesItem; data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
-  const listeners = new Set<(changes: Record<string, StorageChange>, area: string) => void>();
+  const listeners = new Set<(value: SpeakerNamesBySession) => void>();
   return {
     data,
-    area: {
-      get: async (key) => (data.has(key) ? { [key]: structuredClone(data.get(key)) } : {}),
-      set: async (items) => {
-        const changes: Record<string, StorageChange> = {};
-        for (const [key, value] of Object.entries(items)) {
-          changes[key] = { oldValue: data.get(key), newValue: structuredClone(value) };
-          data.set(key, structuredClone(value));
-        }
-        queueMicrotask(() => listeners.forEach((l) => l(changes, 'local')));
+    item: {
+      getValue: async () => parseSpeakerNamesBySession(structuredClone(data.get(SPEAKER_NAMES_STORAGE_KEY) ?? null)),
+      setValue: async (value) => {
+        data.set(SPEAKER_NAMES_STORAGE_KEY, structuredClone(value));
+        const parsed = parseSpeakerNamesBySession(structuredClone(value));
+        queueMicrotask(() => listeners.forEach((l) => l(parsed)));
+      },
+      watch: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
       },
     },
-    changed: { addListener: (l) => listeners.add(l), removeListener: (l) => listeners.delete(l) },
   };
 }
 
@@ -66,8 +68,8 @@ describe('speaker names store', () => {
   });
 
   it('keeps names per session: a rename in one session does not touch another', async () => {
-    const { area, changed } = memoryStorage();
-    const store = createSpeakerNamesStore(area, changed);
+    const { item } = memoryStorage();
+    const store = createSpeakerNamesStore(item);
     await store.rename(key, 0, 'Dana');
     await store.rename('session-1', 0, 'Other');
     expect(await store.load(key)).toEqual({ 0: 'Dana' });
@@ -76,16 +78,16 @@ describe('speaker names store', () => {
   });
 
   it('loses no rename when two are made at once', async () => {
-    const { area, changed } = memoryStorage();
-    const store = createSpeakerNamesStore(area, changed);
+    const { item } = memoryStorage();
+    const store = createSpeakerNamesStore(item);
     await Promise.all([store.rename(key, 0, 'Dana'), store.rename(key, 1, 'Lee'), store.rename(key, 2, 'Sam')]);
     expect(await store.load(key)).toEqual({ 0: 'Dana', 1: 'Lee', 2: 'Sam' });
   });
 
   it('tells a watcher the names now and after each change, and stops when unsubscribed', async () => {
-    const { area, changed } = memoryStorage();
-    const writer = createSpeakerNamesStore(area, changed);
-    const reader = createSpeakerNamesStore(area, changed);
+    const { item } = memoryStorage();
+    const writer = createSpeakerNamesStore(item);
+    const reader = createSpeakerNamesStore(item);
     await writer.rename(key, 0, 'Dana');
     const seen: unknown[] = [];
     const stop = reader.watch(key, (names) => seen.push(names));
@@ -100,9 +102,9 @@ describe('speaker names store', () => {
   });
 
   it('forgets a deleted session and keeps at most MAX_SESSIONS, dropping the least recently renamed', async () => {
-    const { area, changed, data } = memoryStorage();
+    const { item, data } = memoryStorage();
     let clock = 0;
-    const store = createSpeakerNamesStore(area, changed, () => ++clock);
+    const store = createSpeakerNamesStore(item, () => ++clock);
     for (let i = 0; i <= MAX_SESSIONS; i++) await store.rename(`session-${i}`, 0, `n${i}`);
     const stored = data.get(SPEAKER_NAMES_STORAGE_KEY) as Record<string, unknown>;
     expect(Object.keys(stored)).toHaveLength(MAX_SESSIONS);
@@ -112,8 +114,8 @@ describe('speaker names store', () => {
   });
 
   it('finds a saved session\'s names under a start read from the clock a moment apart', async () => {
-    const { area, changed } = memoryStorage();
-    const store = createSpeakerNamesStore(area, changed);
+    const { item } = memoryStorage();
+    const store = createSpeakerNamesStore(item);
     await store.rename(speakerNamesKey(1_000_000), 0, 'Dana');
     await store.rename(speakerNamesKey(1_010_000), 0, 'Other session');
     expect(await store.resolveKey(1_000_003)).toBe(speakerNamesKey(1_000_000));
@@ -122,9 +124,9 @@ describe('speaker names store', () => {
   });
 
   it('reads damaged storage as no names', async () => {
-    const { area, changed, data } = memoryStorage();
+    const { item, data } = memoryStorage();
     data.set(SPEAKER_NAMES_STORAGE_KEY, { [key]: { names: { 0: 7, 1: 'Lee' } }, other: 'junk' });
-    expect(await createSpeakerNamesStore(area, changed).load(key)).toEqual({ 1: 'Lee' });
+    expect(await createSpeakerNamesStore(item).load(key)).toEqual({ 1: 'Lee' });
   });
 
   it('works over browser.storage.local', async () => {
