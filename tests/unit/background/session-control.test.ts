@@ -30,7 +30,7 @@ function memoryArea(): StorageAreaLike {
 function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial<Settings> = {}) {
   const sent: Message[] = [];
   const tabMessages: { tabId: number; message: Message }[] = [];
-  const offscreen = { open: false, state: IDLE_STATE as SessionState, startAnswer: { ok: true } as unknown };
+  const offscreen = { open: false, state: IDLE_STATE, startAnswer: { ok: true } as unknown };
   const badge = { phase: 'idle' as SessionState['phase'], ended: undefined as SessionState | undefined };
   const deps: SessionControlDeps = {
     loadSettings: async () => ({ ...DEFAULT_SETTINGS, ...settings }),

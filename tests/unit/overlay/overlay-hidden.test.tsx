@@ -54,7 +54,8 @@ const stored = async () => (await fakeBrowser.storage.local.get(OVERLAY_HIDDEN_K
 
 async function send(message: Message): Promise<void> {
   await act(async () => {
-    await fakeBrowser.runtime.onMessage.trigger(message, { id: fakeBrowser.runtime.id });
+    // trigger() already waits for every listener's answer; what they answered is not needed here.
+    await fakeBrowser.runtime.onMessage.trigger(message, { id: fakeBrowser.runtime.id }).then(() => undefined);
   });
   await settle();
 }
