@@ -46,4 +46,11 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: 'act', package: 'preact' }] }],
     },
   },
+  {
+    files: ['tests/e2e/**/*.ts'],
+    rules: {
+      // Playwright reads a fixture's dependencies from its first parameter, which must be an object pattern: `async ({}, use) =>`.
+      'no-empty-pattern': 'off',
+    },
+  },
 );
