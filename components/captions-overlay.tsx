@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { JSX } from 'preact';
+import type { TargetedKeyboardEvent } from 'preact';
 import { t } from '@/lib/i18n';
 import type { CaptionLine } from '@/lib/overlay/caption-lines';
 import {
@@ -29,10 +29,10 @@ export interface CaptionsOverlayProps {
   appearance: OverlayAppearance;
   placement: OverlayPlacement;
   viewport: Size;
-  onAppearance(patch: Partial<OverlayAppearance>): void;
+  onAppearance: (patch: Partial<OverlayAppearance>) => void;
   /** `commit` is true when a drag, resize or key press is over (time to remember it). */
-  onPlacement(placement: OverlayPlacement, commit: boolean): void;
-  onHide(): void;
+  onPlacement: (placement: OverlayPlacement, commit: boolean) => void;
+  onHide: () => void;
 }
 
 /** Below this opacity the letters get a dark edge (see OVERLAY_LIMITS.backgroundOpacity). */
@@ -86,7 +86,7 @@ export function CaptionsOverlay(props: CaptionsOverlayProps) {
   latestPress.current = press;
   useEffect(() => relayFullscreenPresses(window, () => box.current, (down, target) => latestPress.current(down, target, true)), []);
 
-  const onKeyDown = (event: JSX.TargetedKeyboardEvent<HTMLDivElement>) => {
+  const onKeyDown = (event: TargetedKeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey) return;
     const move = keyMove(event.key, event.shiftKey);
     if (move === 'larger' || move === 'smaller') {

@@ -11,7 +11,7 @@ import { CheckboxField, RangeField } from './options-fields';
 
 export interface AppearanceFieldsProps {
   appearance: OverlayAppearance;
-  onChange(patch: Partial<OverlayAppearance>): void;
+  onChange: (patch: Partial<OverlayAppearance>) => void;
   /** From checkOverlayAppearance, shown beside the field it names (or under the group). */
   error: { field: string | null; message: string } | null;
 }
@@ -57,7 +57,7 @@ export function AppearanceFields({ appearance, onChange, error }: AppearanceFiel
           onChange={(locked) => onChange({ locked })}
           help={t('optionsCaptionLockedHelp')}
         />
-        {error && error.field === null && (
+        {error?.field === null && (
           <p class="error" role="alert">
             {error.message}
           </p>

@@ -6,7 +6,7 @@ import { t } from '@/lib/i18n';
 
 export type ConnectionTestState = { phase: 'idle' } | { phase: 'running' } | { phase: 'done'; result: ConnectionTestResult };
 
-export function ConnectionTestPanel({ state, onTest }: { state: ConnectionTestState; onTest(): void }) {
+export function ConnectionTestPanel({ state, onTest }: { state: ConnectionTestState; onTest: () => void }) {
   const running = state.phase === 'running';
   return (
     <div class="connection-test">

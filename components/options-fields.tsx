@@ -33,7 +33,7 @@ interface TextFieldProps {
   id: string;
   label: string;
   value: string;
-  onInput(value: string): void;
+  onInput: (value: string) => void;
   help?: ComponentChildren;
   error?: string | undefined;
   type?: 'text' | 'url' | 'password';
@@ -81,7 +81,7 @@ interface TextAreaFieldProps {
   id: string;
   label: string;
   value: string;
-  onInput(value: string): void;
+  onInput: (value: string) => void;
   help?: ComponentChildren;
   error?: string | undefined;
   rows?: number;
@@ -110,7 +110,7 @@ interface CheckboxFieldProps {
   id: string;
   label: string;
   checked: boolean;
-  onChange(checked: boolean): void;
+  onChange: (checked: boolean) => void;
   help?: ComponentChildren;
 }
 
@@ -142,9 +142,9 @@ interface RangeFieldProps {
   min: number;
   max: number;
   step: number;
-  onInput(value: number): void;
+  onInput: (value: number) => void;
   /** The value as a person reads it ("24 px", "80 %"), shown beside the slider and announced. */
-  format(value: number): string;
+  format: (value: number) => string;
   help?: ComponentChildren;
   error?: string | undefined;
   disabled?: boolean;

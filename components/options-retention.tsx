@@ -35,7 +35,7 @@ export function RetentionFields({
 }: {
   draft: RetentionDraft;
   errors: RetentionErrors;
-  onChange(next: RetentionDraft): void;
+  onChange: (next: RetentionDraft) => void;
 }) {
   return (
     <>

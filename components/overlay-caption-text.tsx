@@ -27,6 +27,7 @@ export function CaptionText({ lines, placeholder }: { lines: CaptionLine[]; plac
     const running = currentOffset(element);
     element.style.transition = 'none';
     element.style.transform = `translateY(${grew + running}px)`;
+    // eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator -- the read forces a layout, which commits the start position
     void element.offsetHeight; // commit the start position before animating from it
     element.style.transition = `transform ${SCROLL_MS}ms ease-out`;
     element.style.transform = '';
@@ -58,12 +59,12 @@ export function CaptionText({ lines, placeholder }: { lines: CaptionLine[]; plac
 }
 
 function prefersReducedMotion(element: Element): boolean {
-  return element.ownerDocument.defaultView?.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  return element.ownerDocument.defaultView?.matchMedia('(prefers-reduced-motion: reduce)').matches ?? false;
 }
 
 function currentOffset(element: HTMLElement): number {
   const transform = element.ownerDocument.defaultView?.getComputedStyle(element).transform ?? 'none';
   const match = /^matrix\(([^)]+)\)$/.exec(transform);
-  const ty = match ? Number(match[1]!.split(',')[5]) : 0;
+  const ty = match?.[1] === undefined ? 0 : Number(match[1].split(',')[5]);
   return Number.isFinite(ty) ? ty : 0;
 }

@@ -5,8 +5,8 @@ import { CloseIcon, LockIcon, SlidersIcon } from './overlay-icons';
 
 export interface OverlayToolsProps {
   appearance: OverlayAppearance;
-  onAppearance(patch: Partial<OverlayAppearance>): void;
-  onHide(): void;
+  onAppearance: (patch: Partial<OverlayAppearance>) => void;
+  onHide: () => void;
 }
 
 const clampFont = (size: number) =>

@@ -54,7 +54,7 @@ export function dismissMenusOnOutsideAction(doc: Document): () => void {
 }
 
 export interface PanelExportMenuProps {
-  onExport(format: ExportFormatId): void;
+  onExport: (format: ExportFormatId) => void;
   disabled?: boolean;
   /** Distinguishes several menus on one page (test ids and labels). */
   idSuffix?: string;

@@ -11,10 +11,10 @@ import { PanelExportMenu } from './panel-export-menu';
 
 export interface PanelHistoryProps {
   history: SessionHistory;
-  onOpen(summary: SessionSummary): void;
-  onExport(summary: SessionSummary, format: ExportFormatId): void;
+  onOpen: (summary: SessionSummary) => void;
+  onExport: (summary: SessionSummary, format: ExportFormatId) => void;
   /** After a delete (to forget the session's speaker names, say). */
-  onDeleted?(summary: SessionSummary): void;
+  onDeleted?: (summary: SessionSummary) => void;
 }
 
 type ListState = { phase: 'loading' } | { phase: 'ready'; sessions: SessionSummary[] } | { phase: 'failed'; message: string };

@@ -10,8 +10,8 @@ export interface PanelSearchProps {
   count: number;
   /** Index of the current match, or -1. */
   current: number;
-  onQuery(query: string): void;
-  onStep(direction: 1 | -1): void;
+  onQuery: (query: string) => void;
+  onStep: (direction: 1 | -1) => void;
   inputRef?: RefObject<HTMLInputElement>;
 }
 
@@ -36,7 +36,7 @@ export function PanelSearch({ query, count, current, onQuery, onStep, inputRef }
         value={query}
         placeholder={t('panelSearchPlaceholder')}
         aria-label={t('panelSearchLabel')}
-        onInput={(event) => onQuery((event.currentTarget as HTMLInputElement).value)}
+        onInput={(event) => onQuery(event.currentTarget.value)}
         onKeyDown={onKeyDown}
       />
       <span class="panel-search-count" data-testid="search-count" role="status" aria-live="polite">

@@ -14,8 +14,8 @@ export interface PanelSpeakersProps {
   theme: ColorTheme;
   /** The speaker whose form is open, or null. */
   editing: number | null;
-  onEdit(speaker: number | null): void;
-  onRename(speaker: number, name: string): void;
+  onEdit: (speaker: number | null) => void;
+  onRename: (speaker: number, name: string) => void;
   /** Renaming needs a session to keep the names with. */
   canRename: boolean;
 }
@@ -64,8 +64,8 @@ export function PanelSpeakers({ speakers, names, theme, editing, onEdit, onRenam
 interface RenameFormProps {
   speaker: number;
   current: string;
-  onSave(name: string): void;
-  onCancel(): void;
+  onSave: (name: string) => void;
+  onCancel: () => void;
 }
 
 function RenameForm({ speaker, current, onSave, onCancel }: RenameFormProps) {
@@ -102,7 +102,7 @@ function RenameForm({ speaker, current, onSave, onCancel }: RenameFormProps) {
           maxLength={MAX_SPEAKER_NAME_LENGTH * 2}
           placeholder={fallback}
           aria-describedby={hintId}
-          onInput={(event) => setValue((event.currentTarget as HTMLInputElement).value)}
+          onInput={(event) => setValue(event.currentTarget.value)}
         />
       </label>
       <small id={hintId} class="panel-note">

@@ -36,7 +36,7 @@ export function noteFromCheck(result: ConnectionTestResult): ProxyNote | null {
   return null;
 }
 
-export function ProxyNoteView({ note, onOpenSettings }: { note: ProxyNote; onOpenSettings(): void }) {
+export function ProxyNoteView({ note, onOpenSettings }: { note: ProxyNote; onOpenSettings: () => void }) {
   if (note.kind === 'local-engine') {
     return (
       <p class="engine-note" data-testid="engine-note">

@@ -269,11 +269,11 @@ function watchSocket(socket: WebSocketLike) {
     queue.push(event);
     wake?.();
   };
-  socket.onopen = (() => push({ kind: 'open' })) as (event: never) => void;
-  socket.onerror = (() => push({ kind: 'error' })) as (event: never) => void;
-  socket.onmessage = ((event: { data: unknown }) => push({ kind: 'message', data: event.data })) as (event: never) => void;
-  socket.onclose = ((event: { code: number; reason: string }) =>
-    push({ kind: 'closed', code: event.code, reason: event.reason })) as (event: never) => void;
+  socket.onopen = () => push({ kind: 'open' });
+  socket.onerror = () => push({ kind: 'error' });
+  socket.onmessage = (event: { data: unknown }) => push({ kind: 'message', data: event.data });
+  socket.onclose = (event: { code: number; reason: string }) =>
+    push({ kind: 'closed', code: event.code, reason: event.reason });
   return {
     /** The next event, or null when `deadline` (epoch ms) passes first. */
     async next(deadline: number): Promise<SocketEvent | null> {
@@ -362,7 +362,7 @@ async function openListen(
     }
   } finally {
     // Closing a socket that is still connecting makes it report an error; nobody listens any more.
-    socket.onerror = (() => undefined) as (event: never) => void;
+    socket.onerror = () => undefined;
     socket.onopen = socket.onmessage = socket.onclose = null;
     try {
       socket.close(1000);

@@ -29,7 +29,7 @@ function fill(message: string, substitutions: readonly string[]): string {
  * i18n API is missing (unit tests), so a test failure shows which string was meant.
  */
 export function t(key: MessageKey, ...substitutions: (string | number)[]): string {
-  let text = '';
+  let text: string;
   try {
     text = browser.i18n.getMessage(key, substitutions.map(String));
   } catch {

@@ -139,7 +139,7 @@ const envSchema = z.object({
       .string()
       .trim()
       .refine((value) => /^wss?:\/\/[^/\s]+/i.test(value) && URL.canParse(value), {
-        message: 'DEEPGRAM_URL must be a ws:// or wss:// URL, e.g. wss://api.deepgram.com/v1/listen',
+        error: 'DEEPGRAM_URL must be a ws:// or wss:// URL, e.g. wss://api.deepgram.com/v1/listen',
       })
       .optional()
       .default(DEFAULT_DEEPGRAM_URL),
@@ -161,7 +161,7 @@ const envSchema = z.object({
     blankToUndefined,
     z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+        error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
       })
       .optional()
       .default('info'),
@@ -399,13 +399,13 @@ const sharedEnvSchema = z.object({
       .string()
       .trim()
       .refine((value) => /^rediss?:\/\/[^\s]+$/i.test(value) && URL.canParse(value), {
-        message: 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+        error: 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
       })
       .optional(),
   ),
   REDIS_DOWN: z.preprocess(
     blankToUndefined,
-    z.enum(['admit', 'refuse'], { message: 'REDIS_DOWN must be admit or refuse' }).optional().default(DEFAULT_SHARED.redisDown),
+    z.enum(['admit', 'refuse'], { error: 'REDIS_DOWN must be admit or refuse' }).optional().default(DEFAULT_SHARED.redisDown),
   ),
   UPSTREAM_MAX_STREAMS: optionalInteger('UPSTREAM_MAX_STREAMS', 1, 1_000_000),
   DAILY_AUDIO_SECONDS_PER_TOKEN: optionalInteger('DAILY_AUDIO_SECONDS_PER_TOKEN', 1, 24 * 3600 * 100),

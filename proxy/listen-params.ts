@@ -31,7 +31,7 @@ export const ALLOWED_PARAMS: readonly string[] = [
   ...REPEATABLE_PARAMS,
 ];
 
-/** Every encoding Deepgram documents for raw audio (reference/deepgram-protocol.md §2). */
+/** Every encoding Deepgram documents for raw audio (docs/deepgram-protocol.md §2). */
 export const DEEPGRAM_ENCODINGS: ReadonlySet<string> = new Set([
   'linear16',
   'linear32',

@@ -180,7 +180,7 @@ function sizeOf(root: string, files: readonly string[]): { bytes: number; rawByt
 export function measureOutput(root: string): SizedEntry[] {
   const manifest = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as {
     background?: { service_worker?: string };
-    content_scripts?: Array<{ js?: string[] }>;
+    content_scripts?: { js?: string[] }[];
   };
   const all = listFiles(root);
   const entries: SizedEntry[] = [];

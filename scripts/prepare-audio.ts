@@ -65,7 +65,7 @@ export function readReferenceTranscripts(dir: string = LIBRIVOX_DIR): Map<string
   const byClip = new Map<string, string[]>();
   for (const line of text.split('\n')) {
     const match = /^(.*)\(([^()]+)\)\s*$/.exec(line.trim());
-    if (!match || match[1] === undefined || match[2] === undefined) continue;
+    if (match?.[1] === undefined || match[2] === undefined) continue;
     const words = match[1]
       .replace(/<\/?s>/g, ' ')
       .toLowerCase()

@@ -31,7 +31,7 @@ const EXTENSION_SOURCES = ['entrypoints', 'components', 'lib', 'public', 'wxt.co
 
 class RunFailure extends Error {}
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 let cleaning: Promise<void> | null = null;
 
 function cleanUp(): Promise<void> {
@@ -156,7 +156,7 @@ async function runHeadlessDemo(app: LaunchedBrowser, server: StaticServer, clipS
   });
 
   let previous = '';
-  let lastStatus = '';
+  let lastStatus: string;
   let lastArrival = Date.now();
   const watcher = new OverlayWatcher(page, (line: OverlayLine) => {
     lastArrival = Date.now();
@@ -213,7 +213,8 @@ async function openPopup(app: LaunchedBrowser, page: Page): Promise<ActionPopup>
   return opened.popup;
 }
 
-let interrupted = false;
+// `as boolean`: the signal handler below sets it, which TypeScript's narrowing of a `let` does not see.
+let interrupted = false as boolean;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   // `on`, not `once`: a terminal's Ctrl-C reaches us twice (directly and relayed by the npm
   // parents), and a second signal without a handler would kill us before the cleanup finishes.
@@ -225,7 +226,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-let code = 1;
+let code: number;
 try {
   code = await main();
 } catch (error) {

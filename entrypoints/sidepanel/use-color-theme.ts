@@ -13,7 +13,7 @@ export function useColorTheme(): ColorTheme {
     media.addEventListener('change', onChange);
     setDark(media.matches);
     return () => media.removeEventListener('change', onChange);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- one listener for the page's life
+    // No dependencies on purpose: one listener for the page's life.
   }, []);
   return dark ? 'dark' : 'light';
 }

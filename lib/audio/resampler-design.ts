@@ -3,7 +3,7 @@
  * polyphase coefficient tables. Pure functions, computed once per input rate (in double precision,
  * stored as Float32).
  *
- * The targets (see ../../shared/reference/audio-dsp.md and issue 3), for a 16 kHz output:
+ * The targets (issue 3), for a 16 kHz output:
  *  - passband 0..7 kHz flat within 0.1 dB (wideband speech, G.722 / AMR-WB carry 50-7000 Hz);
  *  - every input tone from 9 kHz up to the input Nyquist rejected by >= 90 dB. A tone at 9 kHz
  *    folds to 7 kHz, so 9 kHz is the first frequency whose alias would land in the passband;

@@ -5,7 +5,7 @@
  * those stop the session with the server's reason (issue 6). Everything else (network drops,
  * restarts, internal errors, timeouts) is retried with backoff.
  *
- * Close codes (RFC 6455 §7.4, reference/deepgram-protocol.md §4.5):
+ * Close codes (RFC 6455 §7.4, docs/deepgram-protocol.md §4.5):
  *   1000 normal, 1001 going away (retry at once: this project's proxy sends it when it stops and at its
  *   session limit, proxy/listen-session.ts), 1005/1006 no status / abnormal (network),
  *   1002/1003/1007/1008/1009/1010 our data or parameters were refused (Deepgram: 1008 DATA-0000),

@@ -1,6 +1,6 @@
 /**
  * The /v1/listen URL the socket connects to: the user's proxy URL plus Deepgram's query parameters
- * (reference/deepgram-protocol.md §2 and §9).
+ * (docs/deepgram-protocol.md §2 and §6).
  *
  * Parameters the user put on the proxy URL are kept (a self-hosted server may want `tag`,
  * `keyterm`, `endpointing=500`…) unless they conflict with what the extension sends: the audio
@@ -111,7 +111,7 @@ export function buildListenUrl(base: string | URL, settings: ListenSettings, opt
   if (settings.interimResults) {
     if (!params.has('utterance_end_ms')) params.set('utterance_end_ms', String(options.utteranceEndMs ?? DEFAULT_UTTERANCE_END_MS));
   } else {
-    // Deepgram refuses utterance_end_ms without interim results (§2, dependencies).
+    // Deepgram refuses utterance_end_ms without interim results (docs/deepgram-protocol.md §2).
     params.delete('utterance_end_ms');
   }
   if (!params.has('vad_events')) params.set('vad_events', 'true');

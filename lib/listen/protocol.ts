@@ -2,7 +2,7 @@
  * Server -> client messages of the /v1/listen protocol, validated before use.
  *
  * Two wire shapes are understood:
- *  - Deepgram's `Results`, `UtteranceEnd`, `SpeechStarted` and `Metadata` (reference/deepgram-protocol.md §4);
+ *  - Deepgram's `Results`, `UtteranceEnd`, `SpeechStarted` and `Metadata` (docs/deepgram-protocol.md §4);
  *  - the "seed-style" normalized shape of older proxies: `{"type":"transcription","text":…}`.
  * Both become one `ListenEvent` union. Nothing here throws on server input: anything malformed,
  * unknown or absurd is ignored and counted in `ParseStats`, so a hostile server can cost us a

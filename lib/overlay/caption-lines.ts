@@ -79,13 +79,14 @@ export function captionLines(transcript: TranscriptSnapshot, maxLines: number, n
   const picked: Utterance[] = [];
   let index = utterances.length - 1;
   for (; index >= 0 && picked.length < wanted; index--) {
-    const utterance = utterances[index]!;
-    if (isShown(utterance) || (attach && utterance === last)) picked.unshift(utterance);
+    const utterance = utterances[index];
+    if (utterance && (isShown(utterance) || (attach && utterance === last))) picked.unshift(utterance);
   }
   let previousSpeaker: number | null | undefined;
   for (; index >= 0; index--) {
-    if (isShown(utterances[index]!)) {
-      previousSpeaker = utterances[index]!.speaker;
+    const utterance = utterances[index];
+    if (utterance && isShown(utterance)) {
+      previousSpeaker = utterance.speaker;
       break;
     }
   }
@@ -101,7 +102,7 @@ export function captionLines(transcript: TranscriptSnapshot, maxLines: number, n
     speaker: utterance.speaker,
     label: labelFor(utterance.speaker),
     finalText: utterance.text.trim(),
-    interimText: attach && utterance === last ? interim!.text.trim() : '',
+    interimText: attach && utterance === last && interim ? interim.text.trim() : '',
   }));
   if (interim && !attach) {
     lines.push({ key: 'interim', speaker: interim.speaker, label: labelFor(interim.speaker), finalText: '', interimText: interim.text.trim() });

@@ -32,7 +32,8 @@ interface PopoverCapable {
 /** Starts following; returns the function that stops (and puts the host back). */
 export function followFullscreen(host: HTMLElement, doc: Document = document): () => void {
   const home = doc.documentElement;
-  const popover = host as HTMLElement & PopoverCapable;
+  // Typed as maybe-missing: the popover API is recent, and test DOMs lack it.
+  const popover: PopoverCapable = host;
 
   const leaveTopLayer = () => {
     if (!host.hasAttribute('popover')) return;

@@ -25,7 +25,7 @@ export function startAnnouncer(utterances: readonly Utterance[]): AnnouncerState
   const recent = utterances.slice(-WINDOW);
   return {
     spoken: new Map(recent.map((u) => [u.id, u.text.trim()])),
-    lastSpeaker: recent.length > 0 ? recent[recent.length - 1]!.speaker : undefined,
+    lastSpeaker: recent.at(-1)?.speaker,
   };
 }
 

@@ -20,4 +20,4 @@ export interface MountedOverlay {
 }
 
 /** The isolated world's window as the content script uses it. */
-export type OverlayWorld = { [MOUNTED_OVERLAY_KEY]?: MountedOverlay };
+export interface OverlayWorld { [MOUNTED_OVERLAY_KEY]?: MountedOverlay }

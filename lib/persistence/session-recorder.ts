@@ -82,32 +82,35 @@ export class SessionRecorder {
   /** Writes what is pending and marks the session ended. */
   async finish(endedAt: number, endReason: string | null): Promise<void> {
     await this.flush();
-    if (!this.archive || this.deletedByUser) return;
+    const archive = this.archive;
+    if (!archive || this.deletedByUser) return;
     await this.attempt(() =>
-      this.archive!.updateSession(this.sessionId, {
+      archive.updateSession(this.sessionId, {
         ...this.counters(endedAt),
         endedAt,
         endReason: endReason === null ? null : plainText(endReason, MAX_REASON_CHARS),
       }),
     );
     await this.attempt(async () => {
-      await this.archive!.prune(this.options.retention, this.options.now(), new Set([this.sessionId]));
+      await archive.prune(this.options.retention, this.options.now(), new Set([this.sessionId]));
       return 'saved';
     });
   }
 
   private async open(): Promise<void> {
+    let archive: TranscriptArchive;
     try {
-      this.archive = await this.options.archive();
+      archive = await this.options.archive();
+      this.archive = archive;
     } catch (error) {
       this.failed = true;
       this.report(error);
       return;
     }
     await this.attempt(async () => {
-      await this.archive!.closeInterrupted(this.options.interruptedReason, this.sessionId);
-      await this.archive!.createSession(this.options.record);
-      await this.archive!.prune(this.options.retention, this.options.now(), new Set([this.sessionId]));
+      await archive.closeInterrupted(this.options.interruptedReason, this.sessionId);
+      await archive.createSession(this.options.record);
+      await archive.prune(this.options.retention, this.options.now(), new Set([this.sessionId]));
       return 'saved';
     });
   }
@@ -116,9 +119,10 @@ export class SessionRecorder {
     await this.begin();
     try {
       while (this.pending.size > 0 && this.archive && !this.deletedByUser) {
+        const archive = this.archive;
         const batch = [...this.pending.values()];
         this.pending.clear();
-        const ok = await this.attempt(() => this.archive!.saveUtterances(this.sessionId, batch, this.counters(this.options.now())));
+        const ok = await this.attempt(() => archive.saveUtterances(this.sessionId, batch, this.counters(this.options.now())));
         if (!ok) {
           // Keep what failed for the next attempt (the next update or finish), newer versions first.
           for (const utterance of batch) if (!this.pending.has(utterance.id)) this.pending.set(utterance.id, utterance);

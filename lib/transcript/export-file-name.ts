@@ -12,6 +12,7 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 export function sanitizeFileTitle(title: string): string {
   const clean = title
     .normalize('NFC')
+    // eslint-disable-next-line no-control-regex -- control characters are what we replace
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, ' ')
     .replace(/[<>:"/\\|?*]/g, ' ')
     .replace(/\s+/g, ' ')

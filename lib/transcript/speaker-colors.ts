@@ -51,7 +51,7 @@ export function parseHexColor(color: string): [number, number, number] {
   const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
   if (!m) throw new Error(`not a hex colour: ${color}`);
   let hex = m[1] as string;
-  if (hex.length === 3) hex = [...hex].map((c) => c + c).join('');
+  if (hex.length === 3) hex = hex.replace(/./g, '$&$&');
   return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 }
 

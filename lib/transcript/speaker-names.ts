@@ -17,6 +17,7 @@ export const MAX_SPEAKER_INDEX = 63;
 export const NO_SPEAKER_NAMES: SpeakerNames = Object.freeze({});
 
 // C0/C1 controls and the Unicode line/paragraph separators: a name is one line of text.
+// eslint-disable-next-line no-control-regex -- control characters are what we replace
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** The name as it will be stored and shown; '' means "no name" (back to "Speaker N"). */
@@ -34,10 +35,9 @@ export function isSpeakerIndex(value: unknown): value is number {
 export function withSpeakerName(names: SpeakerNames, speaker: number, name: string): SpeakerNames {
   if (!isSpeakerIndex(speaker)) return names;
   const normalized = normalizeSpeakerName(name);
-  const next: Record<number, string> = { ...names };
-  if (normalized === '') delete next[speaker];
-  else next[speaker] = normalized;
-  return next;
+  if (normalized !== '') return { ...names, [speaker]: normalized };
+  const { [speaker]: _removed, ...rest } = names;
+  return rest;
 }
 
 /** Reads names from storage (or any untrusted source): keeps valid entries, drops the rest. */

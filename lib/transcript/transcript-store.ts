@@ -1,7 +1,7 @@
 /**
  * The transcript of one session: listen events in, utterances and the interim tail out.
  *
- * Rules (reference/deepgram-protocol.md §5.1):
+ * Rules (docs/deepgram-protocol.md §5.1):
  * - An interim result restates the whole unfinalized span: it replaces the interim tail.
  * - A final result appends its words to the open utterance and clears the interim tail.
  * - speech_final (or a Finalize's result) closes the utterance; so does UtteranceEnd when no

@@ -24,6 +24,7 @@ interface Folded {
   map: Int32Array | null;
 }
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, controls included
 const ASCII = /^[\x00-\x7f]*$/;
 const MARKS = /\p{M}/gu;
 
@@ -47,6 +48,7 @@ export function foldForSearch(text: string): Folded {
     const width = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length ? 2 : 1;
     const folded = text.slice(i, i + width).normalize('NFD').replace(MARKS, '').toLowerCase();
     if (folded.length !== width || map.length !== i) moved = true;
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- one entry per UTF-16 code unit; for-of walks code points
     for (let k = 0; k < folded.length; k++) map.push(i);
     out.push(folded);
     i += width;

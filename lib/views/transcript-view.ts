@@ -18,7 +18,7 @@ export function applyTranscriptUpdate(view: TranscriptSnapshot, update: Transcri
       index = findFromEnd(utterances, changed.id);
       if (index !== -1) indexById.set(changed.id, index);
     }
-    if (index === -1 || index === undefined) {
+    if (index === -1) {
       utterances.push(changed);
       indexById.set(changed.id, utterances.length - 1);
     } else {
@@ -30,6 +30,6 @@ export function applyTranscriptUpdate(view: TranscriptSnapshot, update: Transcri
 }
 
 function findFromEnd(utterances: readonly Utterance[], id: string): number {
-  for (let i = utterances.length - 1; i >= 0; i--) if (utterances[i]!.id === id) return i;
+  for (let i = utterances.length - 1; i >= 0; i--) if (utterances[i]?.id === id) return i;
   return -1;
 }

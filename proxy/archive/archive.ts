@@ -97,7 +97,7 @@ export function createArchive(config: ArchiveConfig, options: ArchiveOptions): A
   });
 
   // Messages that passed mayBeFinal, parsed together on the next turn of the event loop.
-  let pending: Array<{ message: string | Buffer; key: StreamArchiveKey; seenAt: number }> = [];
+  let pending: { message: string | Buffer; key: StreamArchiveKey; seenAt: number }[] = [];
   let parseScheduled = false;
   const parsePending = () => {
     parseScheduled = false;

@@ -29,7 +29,7 @@ export function createMemoryLimits(settings: LimitSettings): SharedLimits {
             if (quota === undefined) return; // Nothing to count per frame without a quota.
             const at = Date.now();
             ledger.addAudio(tokenKey, seconds, at);
-            if (quotaUsed !== undefined && quota !== undefined && ledger.audioToday(tokenKey, at) >= quota) {
+            if (quotaUsed !== undefined && ledger.audioToday(tokenKey, at) >= quota) {
               const listener = quotaUsed;
               quotaUsed = undefined;
               listener(dailyAudioQuota(quota, secondsUntilUtcMidnight(at)));

@@ -45,7 +45,7 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
   let degradedMs = 0;
   let reason = 'connecting to Redis';
   let closing = false;
-  const recovered: Array<() => void> = [];
+  const recovered: (() => void)[] = [];
 
   /** Each lost connection, failed reconnect or connection error counts as one error. */
   const markDown = (why: string) => {

@@ -149,7 +149,7 @@ export function createRedisLimits(connection: RedisConnection, options: RedisLim
       if (tokenKey !== undefined) watched.add(quotaKey(tokenKey, now));
     }
     const keys = new Set([...pendingAudio.keys(), ...watched]);
-    const writes: Array<Promise<unknown>> = [];
+    const writes: Promise<unknown>[] = [];
     for (const key of keys) {
       const seconds = pendingAudio.get(key) ?? 0;
       const whole = Math.floor(seconds);

@@ -1,6 +1,6 @@
 /**
  * Deepgram-shaped server messages for the local engine, so clients need no second protocol.
- * Field names and meanings follow reference/deepgram-protocol.md §4.1 and §4.2.
+ * Field names and meanings follow docs/deepgram-protocol.md §4.1 and §4.2.
  */
 
 export interface ResultWord {
@@ -25,7 +25,7 @@ export interface ResultsMessage {
   is_final: boolean;
   speech_final: boolean;
   from_finalize: boolean;
-  channel: { alternatives: Array<{ transcript: string; confidence: number; words: ResultWord[] }> };
+  channel: { alternatives: { transcript: string; confidence: number; words: ResultWord[] }[] };
   metadata: { request_id: string; model_info: ModelInfo };
 }
 

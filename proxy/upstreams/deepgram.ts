@@ -114,7 +114,7 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
       maxPayload: 16 * 1024 * 1024,
       ...(unmasked ? { generateMask: zeroMask } : {}),
     });
-    const pending: Array<{ data: Buffer | string; binary: boolean }> = [];
+    const pending: { data: Buffer | string; binary: boolean }[] = [];
     let pendingBytes = 0;
     let finished = false;
     let opened = false;

@@ -78,7 +78,7 @@ export function localFormatProblem(context: UpstreamContext): string | undefined
  * times stay those of the audio the client sent.
  */
 export class InjectedSilence {
-  private readonly spans: Array<{ at: number; duration: number }> = [];
+  private readonly spans: { at: number; duration: number }[] = [];
 
   add(at: number, duration: number): void {
     this.spans.push({ at, duration });

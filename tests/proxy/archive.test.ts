@@ -1,5 +1,5 @@
 /**
- * The opt-in Postgres archive (issue 14) against a real PostgreSQL server (tests/proxy/postgres-server.ts)
+ * The opt-in Postgres archive (issue 14) against a real PostgreSQL server (tests/fixtures/postgres-server.ts)
  * and the fake Deepgram: migrations, finals stored from a real stream, one row per final across a
  * replay, retention, per-token isolation, the export formats, and Postgres going away mid-stream.
  */
@@ -20,7 +20,7 @@ const ONE_WORD: FakeUtterance[] = [
   { speaker: 0, words: ['charlie'] },
 ];
 
-let server: PostgresServer;
+let server: PostgresServer | undefined;
 let databases = 0;
 
 beforeAll(async () => {
@@ -31,7 +31,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
@@ -40,8 +40,8 @@ afterEach(async () => {
 async function freshDatabase(): Promise<string> {
   databases += 1;
   const name = `archive_${databases}`;
-  await query(server.url, `CREATE DATABASE ${name}`);
-  return server.url.replace(/\/postgres$/, `/${name}`);
+  await query(server!.url, `CREATE DATABASE ${name}`);
+  return server!.url.replace(/\/postgres$/, `/${name}`);
 }
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
@@ -89,10 +89,10 @@ function api(proxy: RunningProxy, path: string, token: string | null = TOKEN) {
   return httpGet(`http://127.0.0.1:${proxy.port}${path}`, { headers: token === null ? {} : { Authorization: `Token ${token}` } });
 }
 
-async function sessionsOf(proxy: RunningProxy, token = TOKEN): Promise<Array<{ id: string; utterances: number }>> {
+async function sessionsOf(proxy: RunningProxy, token = TOKEN): Promise<{ id: string; utterances: number }[]> {
   const answer = await api(proxy, '/v1/archive/sessions', token);
   expect(answer.status).toBe(200);
-  return (JSON.parse(answer.text) as { sessions: Array<{ id: string; utterances: number }> }).sessions;
+  return (JSON.parse(answer.text) as { sessions: { id: string; utterances: number }[] }).sessions;
 }
 
 describe('archive schema', () => {
@@ -118,7 +118,7 @@ describe('archiving a stream through the proxy', () => {
     expect(fake.connections[0]?.query.has('captionist_session')).toBe(false);
     expect(fake.connections[0]?.query.has('captionist_offset')).toBe(false);
 
-    const rows = await query<{ token_label: string; start_ms: string; end_ms: string; speaker: number; text: string; words: Array<{ start: number }> }>(
+    const rows = await query<{ token_label: string; start_ms: string; end_ms: string; speaker: number; text: string; words: { start: number }[] }>(
       url,
       'SELECT s.token_label, u.start_ms, u.end_ms, u.speaker, u.text, u.words FROM archive_utterances u JOIN archive_sessions s ON s.id = u.session_id ORDER BY u.start_ms',
     );
@@ -178,7 +178,7 @@ describe('archive read API', () => {
     const id = mine[0]?.id ?? '';
     const own = await api(proxy, `/v1/archive/sessions/${id}`);
     expect(own.status).toBe(200);
-    const body = JSON.parse(own.text) as { id: string; utterances: Array<{ text: string; start: number; speaker: number }> };
+    const body = JSON.parse(own.text) as { id: string; utterances: { text: string; start: number; speaker: number }[] };
     expect(body.id).toBe(id);
     expect(body.utterances.map((u) => u.text)).toEqual(['Alpha.', 'Bravo.', 'Charlie.']);
     for (const path of [`/v1/archive/sessions/${id}`, `/v1/archive/sessions/${id}/export?format=txt`]) {
@@ -228,7 +228,7 @@ describe('archive read API', () => {
     expect(vtt.text.startsWith('WEBVTT')).toBe(true);
     expect(vtt.text).toContain('Charlie.');
 
-    const json = JSON.parse((await get('json')).text) as { format: string; utterances: Array<{ text: string; start: number; end: number }> };
+    const json = JSON.parse((await get('json')).text) as { format: string; utterances: { text: string; start: number; end: number }[] };
     expect(json.format).toBe('captionist-transcript');
     expect(json.utterances.map((u) => [u.text, u.start, u.end])).toEqual([
       ['Alpha.', 0, 0.2],
@@ -271,7 +271,7 @@ describe('Postgres down mid-stream', () => {
     await proxy.archive?.flush();
     expect(await query(url, 'SELECT 1 FROM archive_utterances')).toHaveLength(2);
 
-    await server.pause();
+    await server!.pause();
     // 1.6 s more: 8 finals while Postgres is away; the buffer holds 5.
     await streamPcm(client.ws, silencePcm(1.6), { speed: 4 });
     await waitFor(() => finals() === 10, 5000, 'ten finals while Postgres is down');
@@ -285,7 +285,7 @@ describe('Postgres down mid-stream', () => {
     expect(unreachable.status).toBe(503);
     expect(JSON.parse(unreachable.text)).toMatchObject({ error: 'unavailable' });
 
-    await server.resume();
+    await server!.resume();
     await waitFor(() => proxy.archive?.buffered === 0, 5000, 'the buffer to drain');
     const rows = await query<{ start_ms: string }>(url, 'SELECT start_ms FROM archive_utterances ORDER BY start_ms');
     // The two written before, then the five buffered (the first five of the outage); the last three were dropped.

@@ -16,7 +16,7 @@ import {
 interface Served {
   url: string;
   server: Promise<WebSocket>;
-  received: Array<{ data: Buffer; isBinary: boolean }>;
+  received: { data: Buffer; isBinary: boolean }[];
   headers: Promise<Record<string, string | string[] | undefined>>;
 }
 
@@ -119,7 +119,7 @@ describe('bench:proxy bare WebSocket client', () => {
   it('reads what a ws server sends: text of every length form, binary, fragmented messages, and answers pings', async () => {
     const served = await serve();
     const client = await connect(served.url);
-    const messages: Array<[string, boolean]> = [];
+    const messages: [string, boolean][] = [];
     client.onMessage = (data, isBinary) => messages.push([data.toString('latin1'), isBinary]);
     const server = await served.server;
     const pong = new Promise<Buffer>((resolve) => server.once('pong', resolve));
@@ -174,7 +174,7 @@ describe('bench:proxy bare WebSocket client', () => {
   });
 
   it('reads frames split across chunks at any byte, and several frames in one chunk', () => {
-    const messages: Array<[string, boolean]> = [];
+    const messages: [string, boolean][] = [];
     const reader = new FrameReader({ message: (data, isBinary) => messages.push([data.toString('latin1'), isBinary]), close: () => {}, ping: () => {} });
     const text = (payload: string, first = 0x81) => {
       const body = Buffer.from(payload);

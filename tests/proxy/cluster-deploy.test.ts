@@ -53,7 +53,7 @@ function readBlockYaml(text: string): Yaml {
     return first.text.startsWith('- ') || first.text === '-' ? list(first.indent) : map(first.indent);
   };
   const map = (indent: number, firstEntry?: string, firstLine?: Line): Yaml => {
-    const out: { [key: string]: Yaml } = {};
+    const out: Record<string, Yaml> = {};
     const entry = (text: string, line: Line) => {
       const [key, value] = keyValue(text, line);
       if (key in out) fail(line, `duplicate key ${key}`);
@@ -87,7 +87,7 @@ function readBlockYaml(text: string): Yaml {
   return root;
 }
 
-function asMap(value: Yaml | undefined, what: string): { [key: string]: Yaml } {
+function asMap(value: Yaml | undefined, what: string): Record<string, Yaml> {
   if (value === null || value === undefined || typeof value === 'string' || Array.isArray(value)) throw new Error(`${what} is not a mapping`);
   return value;
 }

@@ -26,7 +26,7 @@ interface Attempt {
 let fake: FakeDeepgram | undefined;
 let redis: TestRedis | undefined;
 let nginx: ClusterNginx | undefined;
-const instances: Array<{ name: string; port: number; process: ProxyProcess }> = [];
+const instances: { name: string; port: number; process: ProxyProcess }[] = [];
 const open: WebSocket[] = [];
 let keepAlive: NodeJS.Timeout | undefined;
 
@@ -109,7 +109,7 @@ describe('a token\'s stream limit holds across three instances behind nginx', ()
 
     // The 4th: through nginx (a few times, so least_conn tries more than one instance), and straight at each instance.
     const refusals: Attempt[] = [];
-    for (let i = 0; i < instances.length; i++) refusals.push(await attempt(through.origin, through.certificate));
+    for (const _instance of instances) refusals.push(await attempt(through.origin, through.certificate));
     for (const instance of instances) refusals.push(await attempt(`ws://127.0.0.1:${instance.port}`));
     for (const refusal of refusals) {
       refusal.ws?.terminate();

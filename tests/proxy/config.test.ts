@@ -100,17 +100,17 @@ describe('upstream settings and format caps (issue 12)', () => {
     ]);
     expect(result.errors.join()).not.toContain('abcd');
     const inner = loadConfig({ DEEPGRAM_API_KEY: 'abc def' });
-    expect(inner.ok === false && inner.errors[0]).toContain('position 4 of 7: U+0020, a space');
+    expect(!inner.ok && inner.errors[0]).toContain('position 4 of 7: U+0020, a space');
     expect(loadConfig({ DEEPGRAM_API_KEY: '  0123456789abcdef  ' }).ok).toBe(true);
   });
 
   it('requires wss:// for a Deepgram URL off this computer, and refuses user info in it without printing it', () => {
     const plain = loadConfig({ DEEPGRAM_URL: 'ws://stt.example.com/v1/listen' });
-    expect(plain.ok === false && plain.errors).toEqual([
+    expect(!plain.ok && plain.errors).toEqual([
       'DEEPGRAM_URL must use wss:// to reach stt.example.com: plain ws:// would send the key and the audio unencrypted (ws:// is allowed to this computer only).',
     ]);
     const withUser = loadConfig({ DEEPGRAM_URL: 'wss://admin:hunter2@stt.example.com/v1/listen' });
-    expect(withUser.ok === false && withUser.errors).toEqual([
+    expect(!withUser.ok && withUser.errors).toEqual([
       'DEEPGRAM_URL must not carry a user name or password (user:pass@); the key belongs in DEEPGRAM_API_KEY.',
     ]);
     for (const url of ['ws://127.0.0.1:9000/v1/listen', 'ws://localhost:9000/v1/listen', 'ws://[::1]:9000/v1/listen', 'wss://api.eu.deepgram.com/v1/listen']) {
@@ -129,7 +129,7 @@ describe('upstream settings and format caps (issue 12)', () => {
     const set = loadConfig({ MAX_SAMPLE_RATE: '16000', MAX_CHANNELS: '1', ALLOWED_ENCODINGS: 'linear16, LINEAR32', MAX_CLIENT_BUFFER_BYTES: '262144' });
     expect(set.ok && set.config.limits).toMatchObject({ maxSampleRate: 16_000, maxChannels: 1, allowedEncodings: ['linear16', 'linear32'], maxClientBufferBytes: 262_144 });
     const bad = loadConfig({ MAX_SAMPLE_RATE: '400000', MAX_CHANNELS: '0', ALLOWED_ENCODINGS: 'linear16,mp3' });
-    expect(bad.ok === false && bad.errors.join('\n')).toMatch(/MAX_SAMPLE_RATE must be at most 192000[\s\S]*MAX_CHANNELS must be at least 1[\s\S]*ALLOWED_ENCODINGS: "mp3" is not a Deepgram encoding/);
+    expect(!bad.ok && bad.errors.join('\n')).toMatch(/MAX_SAMPLE_RATE must be at most 192000[\s\S]*MAX_CHANNELS must be at least 1[\s\S]*ALLOWED_ENCODINGS: "mp3" is not a Deepgram encoding/);
   });
 });
 

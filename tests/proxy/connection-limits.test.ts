@@ -123,7 +123,7 @@ describe('connection caps', () => {
     held.push(...first);
     await waitFor(() => first.every(({ socket }) => socket.readyState === 'open'), 2000, 'ten connections');
     await sleep(100);
-    const full = await httpGet(`http://127.0.0.1:${running.port}/healthz`, { localAddress: '127.0.0.3' }).catch((error: Error) => error);
+    const full = await httpGet(`http://127.0.0.1:${running.port}/healthz`, { localAddress: '127.0.0.3' }).catch((error: unknown) => error);
     expect(full).toMatchObject({ status: 503 });
     expect(JSON.parse((full as { text: string }).text)).toMatchObject({ error: 'server_full' });
 

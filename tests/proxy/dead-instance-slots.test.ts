@@ -20,7 +20,7 @@ let survivor: RunningProxy | undefined;
 let fake: FakeDeepgram | undefined;
 let redis: TestRedis | undefined;
 afterEach(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (child?.exitCode === null) child.kill('SIGKILL');
   await survivor?.close();
   await fake?.close();
   await redis?.close();

@@ -24,7 +24,7 @@ import {
   waitFor,
 } from './proxy-test-kit';
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
@@ -51,7 +51,7 @@ describe('relay through the proxy to a Deepgram-compatible upstream', () => {
     const final = results.find((message) => message.is_final === true);
     expect(final).toMatchObject({ speech_final: true });
     expect(transcriptOf(final ?? {})).toBe('good morning everyone');
-    const words = (final?.channel as { alternatives: Array<{ words: Array<{ speaker: number; start: number }> }> }).alternatives[0]?.words;
+    const words = (final?.channel as { alternatives: { words: { speaker: number; start: number }[] }[] }).alternatives[0]?.words;
     expect(words?.map((word) => word.speaker)).toEqual([1, 1, 1]);
     expect(words?.[1]?.start).toBeCloseTo(0.1, 3);
     expect(fake.connections[0]?.audioBytes).toBe(0.6 * 32_000);

@@ -16,7 +16,7 @@ import { TOKEN, connectClient, librivoxPcm, resultsOf, silencePcm, streamPcm, tr
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 interface Recipe {
-  copies: Array<{ sources: string[]; dest: string }>;
+  copies: { sources: string[]; dest: string }[];
   env: Record<string, string>;
   cmd: string[];
   healthcheck: string;
@@ -46,7 +46,7 @@ const recipe = readRecipe(readFileSync(path.join(ROOT, 'proxy/Dockerfile'), 'utf
 let appDir: string | undefined;
 let child: ChildProcessWithoutNullStreams | undefined;
 afterEach(() => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (child?.exitCode === null) child.kill('SIGKILL');
   child = undefined;
   if (appDir) rmSync(appDir, { recursive: true, force: true });
   appDir = undefined;

@@ -13,7 +13,7 @@ afterEach(async () => {
 describe('fake Deepgram', () => {
   it("answers a wrong or missing key with 401 and Deepgram's JSON body", async () => {
     fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
-    const attempts: Array<Record<string, string>> = [{}, { Authorization: 'Token nope' }];
+    const attempts: Record<string, string>[] = [{}, { Authorization: 'Token nope' }];
     for (const headers of attempts) {
       const answer = await upgradeAnswer(`${fake.url}?encoding=linear16&sample_rate=16000`, headers);
       expect(answer.status).toBe(401);
@@ -45,7 +45,7 @@ describe('fake Deepgram', () => {
     const finals = resultsOf(client.messages).filter((message) => message.is_final === true);
     expect(finals.slice(0, 3).map(transcriptOf)).toEqual(['Hi there.', 'Hello back.', 'Hi there.']);
     const speakers = finals.slice(0, 2).map(
-      (message) => (message.channel as { alternatives: Array<{ words: Array<{ speaker: number }> }> }).alternatives[0]?.words[0]?.speaker,
+      (message) => (message.channel as { alternatives: { words: { speaker: number }[] }[] }).alternatives[0]?.words[0]?.speaker,
     );
     expect(speakers).toEqual([0, 1]);
     // Finals cover contiguous spans of audio time.

@@ -56,7 +56,7 @@ describe('client tokens', () => {
   });
 
   it('refuses a wrong token with 401 and a JSON body, before any upgrade', async () => {
-    const attempts: Array<Record<string, string>> = [
+    const attempts: Record<string, string>[] = [
       { 'Sec-WebSocket-Protocol': 'token, wrong-token-123456' },
       { Authorization: 'Token wrong-token-123456' },
     ];

@@ -44,7 +44,7 @@ async function localProxy(idleTimeoutMs = DEFAULT_LIMITS.idleTimeoutMs, maxLocal
 }
 
 function wordsOf(message: Record<string, unknown>): Word[] {
-  return (message.channel as { alternatives: Array<{ words: Word[] }> }).alternatives[0]?.words ?? [];
+  return (message.channel as { alternatives: { words: Word[] }[] }).alternatives[0]?.words ?? [];
 }
 
 const requestIdOf = (client: TestClient): string => String(client.upgradeHeaders['dg-request-id']);

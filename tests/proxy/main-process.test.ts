@@ -13,7 +13,7 @@ const READY = /^Captionist proxy listening on (ws:\/\/\S+) \(engine: ([^)]*)\)(.
 let child: ChildProcessWithoutNullStreams | undefined;
 let fake: FakeDeepgram | undefined;
 afterEach(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (child?.exitCode === null) child.kill('SIGKILL');
   await fake?.close();
   child = undefined;
   fake = undefined;

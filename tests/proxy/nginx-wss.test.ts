@@ -78,7 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!haveNginx) return;
-  if (nginx && nginx.exitCode === null) {
+  if (nginx?.exitCode === null) {
     const exited = new Promise((resolve) => nginx?.once('exit', resolve));
     nginx.kill('SIGQUIT');
     await exited;
@@ -94,7 +94,7 @@ describe.skipIf(!haveNginx)('nginx with TLS in front of the proxy', () => {
       ca: certificate,
       headers: { Origin: EXTENSION_ORIGIN },
     });
-    const messages: Array<Record<string, unknown>> = [];
+    const messages: Record<string, unknown>[] = [];
     ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })),

@@ -41,7 +41,7 @@ export interface ClientOptions {
 export interface TestClient {
   ws: WebSocket;
   /** Parsed JSON text messages, in order. */
-  messages: Array<Record<string, unknown>>;
+  messages: Record<string, unknown>[];
   opened: Promise<void>;
   closed: Promise<{ code: number; reason: string }>;
   /** Headers of the 101 response (after `opened`). */
@@ -161,10 +161,10 @@ export function silencePcm(seconds: number): Buffer {
   return Buffer.alloc(Math.round(seconds * 16_000) * 2);
 }
 
-export const resultsOf = (messages: Array<Record<string, unknown>>) => messages.filter((message) => message.type === 'Results');
+export const resultsOf = (messages: Record<string, unknown>[]) => messages.filter((message) => message.type === 'Results');
 
 export function transcriptOf(message: Record<string, unknown>): string {
-  const channel = message.channel as { alternatives: Array<{ transcript: string }> };
+  const channel = message.channel as { alternatives: { transcript: string }[] };
   return channel.alternatives[0]?.transcript ?? '';
 }
 

@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ListenSocket, type StatusDetail, type WebSocketLike } from '@/lib/listen/listen-socket';
+import { ListenSocket, type StatusDetail } from '@/lib/listen/listen-socket';
 import type { ListenEvent } from '@/lib/listen/protocol';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
@@ -48,7 +48,7 @@ async function streamThroughLimit(chunks: number, onReconnect: () => void = () =
   socket = new ListenSocket({
     url: `${proxy.url}?${LISTEN_QUERY}`,
     token: TOKEN,
-    createWebSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as WebSocketLike,
+    createWebSocket: (url, protocols) => new WebSocket(url, protocols),
     onEvent: (event) => events.push(event),
     onError: (error) => errors.push(error),
     onStatus: (status, detail) => {

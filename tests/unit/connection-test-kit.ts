@@ -82,7 +82,7 @@ export function browserFetch(origin = EXTENSION_ORIGIN, fetch: typeof globalThis
 
 /** `ws` with the Origin header a browser page sends (a browser also refuses an unanswered subprotocol, as `ws` does). */
 export function browserWebSocket(origin = EXTENSION_ORIGIN): WebSocketFactory {
-  return (url, protocols) => new WebSocket(url, protocols, { origin, perMessageDeflate: false, handshakeTimeout: 10_000 }) as never;
+  return (url, protocols) => new WebSocket(url, protocols, { origin, perMessageDeflate: false, handshakeTimeout: 10_000 });
 }
 
 export interface RunningServer {
@@ -191,7 +191,8 @@ export async function startContractProxy(options: ContractProxyOptions = {}): Pr
         return;
       }
       client.on('message', (data, isBinary) => {
-        if (!isBinary && JSON.parse(data.toString()).type === 'CloseStream') {
+        // ws hands text frames over as a Buffer (binaryType 'nodebuffer', its default).
+        if (!isBinary && (JSON.parse((data as Buffer).toString()) as { type?: unknown }).type === 'CloseStream') {
           client.send(JSON.stringify({ type: 'Metadata', request_id: 'r-1', duration: 0, channels: 1 }));
           client.close(1000);
         }
@@ -277,7 +278,12 @@ export async function startUntrustedTlsServer(): Promise<RunningServer> {
     const port = await listen(front);
     const closeTls = closer(tls, tlsSockets);
     const closeFront = closer(front, sockets);
-    return { port, close: async () => void (await Promise.all([closeFront(), closeTls()])) };
+    return {
+      port,
+      close: async () => {
+        await Promise.all([closeFront(), closeTls()]);
+      },
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -293,7 +299,7 @@ export function resolvingFetch(name: string): typeof globalThis.fetch {
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
       const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-      if (url.hostname !== name) return reject(new TypeError('fetch failed'));
+      if (url.hostname !== name) { reject(new TypeError('fetch failed')); return; }
       const headers: Record<string, string> = { ...(init?.headers as Record<string, string> | undefined), Host: url.host };
       const request = httpRequest(
         { host: '127.0.0.1', port: Number(url.port), path: `${url.pathname}${url.search}`, method: init?.method ?? 'GET', headers, signal: init?.signal ?? undefined },

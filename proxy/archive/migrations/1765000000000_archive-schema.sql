@@ -1,7 +1,7 @@
 -- Up Migration
 -- The server-side archive (issue 14): one row per session, one per final utterance. Never audio.
 -- A session's id is derived from the token's name and the client's session key
--- (proxy/archive/session-key.ts), so every proxy instance computes the same id without asking.
+-- (proxy/archive/archive-rows.ts, archiveSessionId), so every proxy instance computes the same id without asking.
 CREATE TABLE archive_sessions (
   id text PRIMARY KEY,
   -- Whose session: a digest of the client token (proxy/archive/archive-owner.ts), never the token.

@@ -72,8 +72,8 @@ describe('pcm-worklet at build time', () => {
 });
 
 describe.skipIf(!existsSync(CHROMIUM_BIN))('pcm-worklet in Chromium', () => {
-  let server: Server;
-  let browser: Browser;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
   let origin = '';
 
   beforeAll(async () => {
@@ -83,7 +83,7 @@ describe.skipIf(!existsSync(CHROMIUM_BIN))('pcm-worklet in Chromium', () => {
       response.setHeader('content-type', isScript ? 'text/javascript' : 'text/html');
       response.end(isScript ? script : PAGE);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: CHROMIUM_BIN, args: ['--no-sandbox'] });
   }, 60_000);
@@ -95,7 +95,7 @@ describe.skipIf(!existsSync(CHROMIUM_BIN))('pcm-worklet in Chromium', () => {
 
   for (const rate of [48000, 44100, 16000]) {
     it(`posts fifty 640-byte frames per second of a ${rate} Hz context, with the tone's level`, async () => {
-      const page = await browser.newPage();
+      const page = await browser!.newPage();
       try {
         await page.goto(origin);
         const result = await page.evaluate((r) => (window as unknown as { render(rate: number): Promise<Rendered> }).render(r), rate);

@@ -26,6 +26,7 @@ async function settle(): Promise<void> {
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as with querySelector<T>, the caller names the element it expects
 const field = <T extends HTMLElement = HTMLInputElement>(selector: string) => {
   const element = host.querySelector<T>(selector);
   if (!element) throw new Error(`no ${selector}`);

@@ -19,14 +19,15 @@ afterEach(() => {
   root.remove();
 });
 
-const key = (target: Element, init: KeyboardEventInit) =>
+const key = (target: Element, init: KeyboardEventInit) => {
   act(() => {
     target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init }));
   });
+};
 
 describe('PanelSearch', () => {
   it('shows "n of N", and Enter / Shift+Enter / the buttons step through matches', () => {
-    const onStep = vi.fn();
+    const onStep = vi.fn<(direction: 1 | -1) => void>();
     act(() => render(<PanelSearch query="budget" count={5} current={1} onQuery={() => undefined} onStep={onStep} />, root));
     expect(root.querySelector('[data-testid=search-count]')?.textContent).toBe('panelSearchCount(2, 5)');
     const input = root.querySelector<HTMLInputElement>('[data-testid=search]')!;

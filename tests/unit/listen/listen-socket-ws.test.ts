@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
-import { ListenSocket, type ListenSocketOptions, type WebSocketLike } from '@/lib/listen/listen-socket';
+import { ListenSocket, type ListenSocketOptions } from '@/lib/listen/listen-socket';
 import type { ListenEvent } from '@/lib/listen/protocol';
 import type { UserFacingError } from '@/lib/contract/messages';
 import { chunk, finalResults, markerOf } from './fake-web-socket';
@@ -42,7 +42,7 @@ async function startServer(
     host: '127.0.0.1',
     handleProtocols: (protocols) => (protocols.has('token') ? 'token' : false),
     verifyClient: (info, done) => {
-      const offered = String(info.req.headers['sec-websocket-protocol'] ?? '')
+      const offered = (info.req.headers['sec-websocket-protocol'] ?? '')
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
@@ -51,7 +51,7 @@ async function startServer(
     },
   });
   server.on('connection', (socket, req) => {
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    const offered = (req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
@@ -63,7 +63,7 @@ async function startServer(
     options.onConnection?.(conn);
     if (!options.ignoreCloseStream) {
       socket.on('message', (data, isBinary) => {
-        if (!isBinary && data.toString() === '{"type":"CloseStream"}') setTimeout(() => socket.close(1000), 60);
+        if (!isBinary && (data as Buffer).toString() === '{"type":"CloseStream"}') setTimeout(() => socket.close(1000), 60);
       });
     }
   });
@@ -86,7 +86,7 @@ function client(url: string, options: Partial<ListenSocketOptions> = {}) {
     url,
     token: 'tok123',
     // ws's class has the same handler properties and methods as the browser's WebSocket.
-    createWebSocket: (u, protocols) => new WebSocket(u, protocols) as unknown as WebSocketLike,
+    createWebSocket: (u, protocols) => new WebSocket(u, protocols),
     onEvent: (e) => events.push(e),
     onError: (e) => errors.push(e),
     ...options,
@@ -178,7 +178,7 @@ describe('ListenSocket over a real ws server', { timeout: 15_000 }, () => {
     const { url, connections } = await startServer({
       onConnection: (conn) => {
         conn.socket.on('message', (data, isBinary) => {
-          if (!isBinary && data.toString() === '{"type":"CloseStream"}') {
+          if (!isBinary && (data as Buffer).toString() === '{"type":"CloseStream"}') {
             conn.socket.send(JSON.stringify(finalResults(0, 0.2, [['bye.', 0, 0.2]], { speech_final: true })));
             conn.socket.send(JSON.stringify({ type: 'Metadata', request_id: 'req-1', duration: 0.2, channels: 1 }));
           }

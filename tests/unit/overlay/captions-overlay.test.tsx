@@ -142,7 +142,9 @@ describe('CaptionsOverlay', () => {
 
   it('has buttons for text size, lock and hide', () => {
     const { box, props } = show();
-    const click = (id: string) => act(() => box.querySelector<HTMLButtonElement>(`[data-testid=${id}]`)!.click());
+    const click = (id: string) => {
+      act(() => box.querySelector<HTMLButtonElement>(`[data-testid=${id}]`)!.click());
+    };
     click('caption-font-larger');
     click('caption-font-smaller');
     click('caption-lock');
@@ -155,12 +157,13 @@ describe('CaptionsOverlay', () => {
   it('opens a settings panel whose sliders change lines, size and background', () => {
     const { box, props } = show();
     act(() => box.querySelector<HTMLButtonElement>('[data-testid=caption-settings]')!.click());
-    const slider = (id: string, value: string) =>
+    const slider = (id: string, value: string) => {
       act(() => {
         const input = box.querySelector<HTMLInputElement>(`[data-testid=${id}]`)!;
         input.value = value;
         input.dispatchEvent(new Event('input', { bubbles: true }));
       });
+    };
     slider('caption-lines-input', '5');
     slider('caption-font-input', '40');
     slider('caption-opacity-input', '0.6');

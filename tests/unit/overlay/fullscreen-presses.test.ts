@@ -9,7 +9,7 @@ let host: HTMLElement;
 let box: HTMLElement;
 let grip: HTMLElement;
 let fullscreen: Element | null;
-let stop: () => void;
+let stop: (() => void) | undefined;
 let pageSaw: string[];
 
 function placeAt(element: Element, left: number, top: number, width: number, height: number): void {

@@ -52,7 +52,7 @@ function deps(overrides: Partial<HistoryPrunerDeps> = {}): HistoryPrunerDeps {
 
 async function namesKeys(): Promise<string[]> {
   const stored = (await fakeBrowser.storage.local.get(SPEAKER_NAMES_STORAGE_KEY))[SPEAKER_NAMES_STORAGE_KEY] ?? {};
-  return Object.keys(stored as object).sort();
+  return Object.keys(stored).sort();
 }
 
 describe('pruning history outside a session', () => {

@@ -11,7 +11,7 @@ function harness(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {
   const updates: TranscriptUpdate[] = [];
   const sent: number[] = [];
   /** Audio bytes and Finalize, in the order the session handed them to the socket. */
-  const wire: Array<number | 'Finalize'> = [];
+  const wire: (number | 'Finalize')[] = [];
   let handlers: SocketHandlers | null = null;
   let closed = 0;
   const ports: SessionPorts = {

@@ -28,7 +28,7 @@ export function spoken(text: string, start: number, speaker: number | null, seco
 }
 
 /** An utterance from explicit words, for pauses and odd timings. */
-export function fromWords(words: Array<[string, number, number]>, speaker: number | null): Utterance {
+export function fromWords(words: [string, number, number][], speaker: number | null): Utterance {
   const list: Word[] = words.map(([text, start, end]) => ({ text, start, end, confidence: 0.8, speaker }));
   return {
     id: `t${nextId++}`,
