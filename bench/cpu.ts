@@ -30,13 +30,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
-import { configureExtension } from '../scripts/browser/options-page';
-import { openActionPopup, startTabCaptionsFromPopup } from '../scripts/browser/popup';
-import { startProxy } from '../scripts/browser/proxy-process';
+import { launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
+import { configureExtension } from '../testkit/browser/options-page';
+import { openActionPopup, startTabCaptionsFromPopup } from '../testkit/browser/popup';
+import { startProxy } from '../testkit/servers/proxy-process';
 import { prepareAudio } from '../scripts/prepare-audio';
-import { startSpeechPage } from '../tests/e2e/support/speech-page';
-import { startTimedUpstream } from '../tests/fixtures/latency/timed-upstream';
+import { startSpeechPage } from '../testkit/captions/speech-page';
+import { startTimedUpstream } from '../testkit/upstream/timed';
 import { attachTarget, mb, sampleProcesses, threadTimes, threadUsage, usageBetween, type AttachedTarget, type ProcessSample, type RoleUsage } from './cpu-probe';
 import { memoryMoment, printMemoryMoments, type MemoryMoment } from './cpu-memory';
 import { buildBenchExtension } from './latency-build';

@@ -31,13 +31,13 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
-import { evaluateInOverlayWorld, runInEveryOverlayWorld } from '../scripts/browser/overlay-world';
-import { configureExtension } from '../scripts/browser/options-page';
-import { startTabCaptionsFromPopup } from '../scripts/browser/popup';
-import { startProxy } from '../scripts/browser/proxy-process';
-import { startStaticServer } from '../scripts/browser/static-server';
-import { buildLatencyAudio, TONE_HZ } from '../tests/fixtures/latency/latency-audio';
+import { launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
+import { evaluateInOverlayWorld, runInEveryOverlayWorld } from '../testkit/browser/overlay-world';
+import { configureExtension } from '../testkit/browser/options-page';
+import { startTabCaptionsFromPopup } from '../testkit/browser/popup';
+import { startProxy } from '../testkit/servers/proxy-process';
+import { startStaticServer } from '../testkit/browser/static-server';
+import { buildLatencyAudio, TONE_HZ } from './latency-audio';
 import {
   latencyPageHtml,
   readOverlayPaints,
@@ -45,9 +45,9 @@ import {
   type LatencyPageApi,
   type PageRecord,
   type PrepareResult,
-} from '../tests/fixtures/latency/latency-page';
-import { epochMs, startTimedUpstream, type UpstreamTraffic } from '../tests/fixtures/latency/timed-upstream';
-import { ToneOnsetDetector } from '../tests/fixtures/latency/tone-onset';
+} from './latency-page';
+import { epochMs, startTimedUpstream, type UpstreamTraffic } from '../testkit/upstream/timed';
+import { ToneOnsetDetector } from '../testkit/upstream/tone-onset';
 import { sampleProcesses, usageBetween } from './cpu-probe';
 import { buildBenchExtension } from './latency-build';
 import { bestCalibration, matchOnsets, matchPaints, placeEvents, summarize, type Calibration, type Summary } from './latency-measure';

@@ -4,7 +4,7 @@
  * 2.8 words a second of meeting time, so 3 hours is about 30,000 words.
  */
 import type { TranscriptSnapshot, Utterance, Word } from '../lib/transcript/types';
-import { prng } from '../tests/fixtures/vad/synthetic-audio';
+import { prng } from '../testkit/vad/synthetic-audio';
 
 const VOCABULARY = (
   'the budget review meeting agenda caption overlay side panel search export latency numbers ' +

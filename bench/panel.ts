@@ -26,7 +26,7 @@
  * also saves the 3-hour panel in light and dark.
  */
 import path from 'node:path';
-import { launchWithExtension } from '../scripts/browser/launch';
+import { launchWithExtension } from '../testkit/browser/launch';
 import { generateTranscript, wordCount } from './panel-transcript';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { startFakeDeepgram } from '../tests/fixtures/fake-deepgram';
+import { startFakeDeepgram } from '../testkit/upstream/normal';
 import { FRAME_STAMP_MAGIC, stampMessage, summarize } from './proxy-frame-stamp';
 
 /** Arrival minus send, in ms, per group (the byte after the stamp). */

@@ -1,6 +1,6 @@
 /**
  * The extension's lifecycle in a real Chromium, with the real proxy in front of a deterministic
- * upstream (tests/fixtures/hostile-upstream.ts, no garbage): words arrive every half second of
+ * upstream (testkit/upstream/hostile.ts, no garbage): words arrive every half second of
  * speech, so "captions keep flowing" is quick to see.
  *
  * - Chrome stops the service worker (here: over CDP, several times) in the middle of a session:
@@ -11,16 +11,16 @@
  *   so clearly and leave no capture document and no badge.
  */
 import { chromium, type Page } from '@playwright/test';
-import { readOverlay } from '../../scripts/browser/captions';
-import { getTargets } from '../../scripts/browser/cdp-client';
-import { CHROMIUM_BIN, chromiumArgs, type LaunchedBrowser } from '../../scripts/browser/launch';
-import { startStaticServer } from '../../scripts/browser/static-server';
-import { startHostileUpstream, type HostileUpstream } from '../fixtures/hostile-upstream';
+import { readOverlay } from '../../testkit/browser/captions';
+import { getTargets } from '../../testkit/browser/cdp-client';
+import { CHROMIUM_BIN, chromiumArgs, type LaunchedBrowser } from '../../testkit/browser/launch';
+import { startStaticServer } from '../../testkit/browser/static-server';
+import { startHostileUpstream, type HostileUpstream } from '../../testkit/upstream/hostile';
 import { clickToolbarButton, expectPhase, startCaptionsOnPlayingPage, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'lifecycle-upstream-key-for-e2e';
 

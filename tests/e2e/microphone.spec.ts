@@ -3,9 +3,9 @@
  * The first start has no permission yet (state "prompt"), so the extension opens its permission
  * page; allowing there starts captions on the tab the user started from.
  */
-import { OverlayWatcher } from '../../scripts/browser/captions';
-import { grantToExtension } from '../../scripts/browser/launch';
-import { startStaticServer } from '../../scripts/browser/static-server';
+import { OverlayWatcher } from '../../testkit/browser/captions';
+import { grantToExtension } from '../../testkit/browser/launch';
+import { startStaticServer } from '../../testkit/browser/static-server';
 import { checkSidePanelAndCopy, clickToolbarButton, expectPhase, startFromPopup, stopFromPopup, waitForReferenceWords } from './support/caption-flow';
 import { expect, test } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';

@@ -1,7 +1,7 @@
 /**
  * Nothing lost through network faults: two minutes of real speech (the LibriVox clips, looped)
  * through the real proxy process to an upstream whose words are derived from the audio bytes
- * (tests/fixtures/hostile-upstream.ts: one word per 100 ms batch, named by its hash), with the
+ * (testkit/upstream/hostile.ts: one word per 100 ms batch, named by its hash), with the
  * proxy killed and restarted on the same port at random points, a graceful proxy restart (1001),
  * the upstream closing with 1011, and a proxy that accepts and then goes silent (SIGSTOP).
  *
@@ -21,19 +21,19 @@ import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { REPO_ROOT } from '../../scripts/browser/launch';
-import { startProxy, type ProxyProcess } from '../../scripts/browser/proxy-process';
+import { REPO_ROOT } from '../../testkit/browser/launch';
+import { startProxy, type ProxyProcess } from '../../testkit/servers/proxy-process';
 import { LIBRIVOX_DIR } from '../../scripts/prepare-audio';
 import { ListenSocket, type StatusDetail, type WebSocketLike } from '../../lib/listen/listen-socket';
 import { buildListenUrl } from '../../lib/listen/listen-url';
 import { DEFAULT_SETTINGS } from '../../lib/settings';
 import { TranscriptStore } from '../../lib/transcript/transcript-store';
-import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
+import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../../testkit/upstream/hostile';
 import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { checkSlots, readSavedWords } from './support/saved-words';
 import { saveText } from './support/screenshots';
-import { startSpeechPage } from './support/speech-page';
+import { startSpeechPage } from '../../testkit/captions/speech-page';
 
 const run = promisify(execFile);
 const DEEPGRAM_KEY = 'hostile-upstream-key-for-e2e';

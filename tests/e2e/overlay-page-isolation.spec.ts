@@ -4,20 +4,20 @@
  * the overlay out nor be taken for it (entrypoints/captions.content/mount.tsx).
  *
  * The overlay is read the only way that can still read it: from the content script's isolated
- * world (scripts/browser/overlay-world.ts). The page's view is read with page.evaluate, which runs
+ * world (testkit/browser/overlay-world.ts). The page's view is read with page.evaluate, which runs
  * in the page's main world, as the page's own scripts do.
  */
 import type { Page } from '@playwright/test';
-import { readOverlay } from '../../scripts/browser/captions';
-import type { LaunchedBrowser } from '../../scripts/browser/launch';
-import { closedShadowHostCount } from '../../scripts/browser/overlay-world';
-import { startStaticServer, type StaticServer } from '../../scripts/browser/static-server';
-import type { FakeUtterance } from '../fixtures/fake-deepgram';
+import { readOverlay } from '../../testkit/browser/captions';
+import type { LaunchedBrowser } from '../../testkit/browser/launch';
+import { closedShadowHostCount } from '../../testkit/browser/overlay-world';
+import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
+import type { FakeUtterance } from '../../testkit/upstream/normal';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
-import { waitForPlayback } from './support/speech-page';
+import { waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-page-isolation-e2e';
 /** Words no page text contains, so finding one anywhere means it came from a caption. */

@@ -11,8 +11,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Page, TestInfo } from '@playwright/test';
-import { installCaptionRecorder, readOverlay } from '../../scripts/browser/captions';
-import type { LaunchedBrowser } from '../../scripts/browser/launch';
+import { installCaptionRecorder, readOverlay } from '../../testkit/browser/captions';
+import type { LaunchedBrowser } from '../../testkit/browser/launch';
 import {
   clickInOverlay,
   closedShadowHostCount,
@@ -20,14 +20,14 @@ import {
   fillInOverlay,
   overlayTestIdCount,
   overlayTestIdVisible,
-} from '../../scripts/browser/overlay-world';
-import { startStaticServer, type StaticServer } from '../../scripts/browser/static-server';
-import { startXvfb, typeKeys, type XDisplay } from '../../scripts/browser/x-display';
-import { startFakeDeepgram, type FakeUtterance } from '../fixtures/fake-deepgram';
+} from '../../testkit/browser/overlay-world';
+import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
+import { startXvfb, typeKeys, type XDisplay } from '../../testkit/browser/x-display';
+import { startFakeDeepgram, type FakeUtterance } from '../../testkit/upstream/normal';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
-import { waitForPlayback } from './support/speech-page';
+import { waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-overlay-e2e';
 const TWO_SPEAKERS: FakeUtterance[] = [
@@ -492,7 +492,7 @@ test.describe('caption overlay', () => {
     // Headed Chromium on its own Xvfb: a key typed on the X display goes through the browser
     // window, where extension shortcuts live. Playwright's keyboard (CDP Input.dispatchKeyEvent)
     // hands keys to the page directly and never fires chrome.commands, headless or headed
-    // (tried on Chromium 156; see scripts/browser/x-display.ts).
+    // (tried on Chromium 156; see testkit/browser/x-display.ts).
     const keyboardTest = test.extend<{ xvfb: XDisplay }>({
       xvfb: async ({}, use) => {
         const started = await startXvfb();

@@ -11,7 +11,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../scripts/browser/launch';
+import { REPO_ROOT } from '../../testkit/browser/launch';
 import { LIBRIVOX_DIR, readReferenceTranscripts } from '../../scripts/prepare-audio';
 import { baseWord, createPocketsphinxParser, isFiller, type EngineUtterance } from '../../proxy/upstreams/pocketsphinx-output';
 import { formatWer, normalizeWords, wordErrorRate, type WerResult } from '../../lib/wer';
@@ -19,7 +19,7 @@ import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from '
 import { expect, test } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startStaticServer } from '../../scripts/browser/static-server';
+import { startStaticServer } from '../../testkit/browser/static-server';
 
 const run = promisify(execFile);
 

@@ -8,14 +8,14 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
-import { getTargets } from '../../scripts/browser/cdp-client';
+import { getTargets } from '../../testkit/browser/cdp-client';
 import { parseSrtStrict } from '../unit/transcript/export-srt-parser';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-side-panel-e2e';
 const PAGE_TITLE = 'Weekly sync';

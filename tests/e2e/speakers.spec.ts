@@ -4,13 +4,13 @@
  * The overlay must show each speaker's line in its own colour, and interim text that is then
  * replaced by the final line.
  */
-import { installCaptionRecorder, readCaptionRecord, readOverlay } from '../../scripts/browser/captions';
+import { installCaptionRecorder, readCaptionRecord, readOverlay } from '../../testkit/browser/captions';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-e2e';
 const SPEAKER_0 = ['good', 'morning', 'everyone', 'shall', 'we', 'begin'];

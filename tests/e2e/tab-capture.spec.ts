@@ -3,11 +3,11 @@
  * button, keeps "This tab" and presses Start; captions from the proxy's local engine appear over
  * the page; the side panel shows them with times; Copy puts them on the clipboard; Stop ends it.
  */
-import { OverlayWatcher } from '../../scripts/browser/captions';
+import { OverlayWatcher } from '../../testkit/browser/captions';
 import { checkSidePanelAndCopy, clickToolbarButton, expectPhase, startFromPopup, stopFromPopup, waitForReferenceWords } from './support/caption-flow';
 import { expect, test } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
-import { readAudioElement, startSpeechPage, waitForPlayback } from './support/speech-page';
+import { readAudioElement, startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 
 /**
  * Of the reference's 13 content words, pocketsphinx gets ~10 from the clean file and ~5 from the

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { DEFAULT_ARCHIVE, type ArchiveConfig } from '@/proxy/archive/archive-config';
 import { runArchiveMigrations } from '@/proxy/archive/archive-store';
 import { startProxy, type ProxyOptions, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram, type FakeUtterance } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram, type FakeUtterance } from '@/testkit/upstream/normal';
 import { startPostgres, type PostgresServer } from '../fixtures/postgres-server';
 import { DEEPGRAM_KEY, OTHER_TOKEN, TOKEN, connectClient, httpGet, resultsOf, silencePcm, streamPcm, testConfig, transcriptOf, waitFor } from './proxy-test-kit';
 

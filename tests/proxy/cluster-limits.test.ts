@@ -9,10 +9,10 @@
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyProcess } from '../../scripts/browser/proxy-process';
-import { startFakeDeepgram, type FakeDeepgram } from '../fixtures/fake-deepgram';
-import { startClusterNginx, type ClusterNginx } from '../fixtures/cluster-topology';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startProxy, type ProxyProcess } from '../../testkit/servers/proxy-process';
+import { startFakeDeepgram, type FakeDeepgram } from '../../testkit/upstream/normal';
+import { startClusterNginx, type ClusterNginx } from '../../testkit/servers/cluster-topology';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 import { DEEPGRAM_KEY, EXTENSION_ORIGIN, LISTEN_QUERY, TOKEN, silencePcm, sleep } from './proxy-test-kit';
 
 const LIMIT = 3;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EDGE, type EdgeConfig } from '@/proxy/config';
 import { createProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, TOKEN, connectClient, httpGet, sleep, testConfig, waitFor } from './proxy-test-kit';
 
 interface HeldSocket {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_KEYTERM_TOKENS, estimateKeytermTokens, readControlMessage } from '@/proxy/control-messages';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startRecordingUpstream, type RecordingUpstream } from '@/tests/fixtures/recording-upstream';
+import { startRecordingUpstream, type RecordingUpstream } from '@/testkit/upstream/recording';
 import { DEEPGRAM_KEY, TOKEN, connectClient, testConfig, waitFor } from './proxy-test-kit';
 
 let upstream: RecordingUpstream | undefined;

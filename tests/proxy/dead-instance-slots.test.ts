@@ -8,9 +8,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, DEFAULT_SHARED } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, connectClient, silencePcm, sleep, testConfig, upgradeAnswer } from './proxy-test-kit';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 
 const READY = /^Captionist proxy listening on (ws:\/\/\S+) /;
 const SLOT_TTL_MS = DEFAULT_SHARED.slotTtlMs;

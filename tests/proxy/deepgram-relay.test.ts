@@ -1,5 +1,5 @@
 /**
- * The proxy in front of a Deepgram-compatible server (the fake in tests/fixtures): audio and control
+ * The proxy in front of a Deepgram-compatible server (the fake in testkit/upstream/normal.ts): audio and control
  * messages up, server messages down, closes relayed, handshake failures explained.
  */
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { createDeepgramUpstream } from '@/proxy/upstreams/deepgram';
-import { startFakeDeepgram, type FakeDeepgram, type FakeDeepgramOptions } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram, type FakeDeepgramOptions } from '@/testkit/upstream/normal';
 import {
   DEEPGRAM_KEY,
   TOKEN,

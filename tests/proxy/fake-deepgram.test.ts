@@ -1,7 +1,7 @@
 /** The fake Deepgram itself, spoken to directly: other suites rely on it following the protocol. */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, connectClient, resultsOf, silencePcm, streamPcm, transcriptOf, upgradeAnswer, waitFor } from './proxy-test-kit';
 
 let fake: FakeDeepgram | undefined;

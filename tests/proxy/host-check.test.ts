@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EDGE, loadConfig } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, httpGet, testConfig, upgradeAnswer } from './proxy-test-kit';
 
 let fake: FakeDeepgram;

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, TOKEN, connectClient, engineProcesses, silencePcm, streamPcm, waitFor } from './proxy-test-kit';
 
 const READY = /^Captionist proxy listening on (ws:\/\/\S+) \(engine: ([^)]*)\)(.*)$/;

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, silencePcm, streamPcm, testConfig, upgradeAnswer, waitFor } from './proxy-test-kit';
 
 const AUDIO_MARKER = 'AUDIO-MARKER-7f3e9c';

@@ -7,9 +7,9 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SHARED } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, TOKEN, connectClient, silencePcm, sleep, testConfig } from './proxy-test-kit';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 
 let redis: TestRedis | undefined;
 let fake: FakeDeepgram | undefined;

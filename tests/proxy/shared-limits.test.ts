@@ -6,9 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EDGE, DEFAULT_LIMITS, DEFAULT_SHARED, type EdgeConfig, type ProxyLimits, type SharedConfig } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, httpGet, silencePcm, sleep, testConfig, upgradeAnswer, type TestClient } from './proxy-test-kit';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 
 let redis: TestRedis | undefined;
 let fake: FakeDeepgram | undefined;

@@ -8,7 +8,7 @@ import type WebSocket from 'ws';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { createProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startRecordingUpstream, type RecordedConnection, type RecordingUpstream } from '@/tests/fixtures/recording-upstream';
+import { startRecordingUpstream, type RecordedConnection, type RecordingUpstream } from '@/testkit/upstream/recording';
 import { DEEPGRAM_KEY, TOKEN, connectClient, testConfig, waitFor } from './proxy-test-kit';
 
 const MAX_CLIENT_BUFFER = 256 * 1024;

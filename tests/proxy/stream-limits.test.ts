@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ProxyLimits } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, sleep, testConfig, upgradeAnswer, waitFor } from './proxy-test-kit';
 
 let fake: FakeDeepgram | undefined;

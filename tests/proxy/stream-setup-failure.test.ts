@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS } from '@/proxy/config';
 import { UPSTREAM_SETUP_REASON } from '@/proxy/listen-session';
 import { createProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, TOKEN, connectClient, silencePcm, streamPcm, testConfig } from './proxy-test-kit';
 
 let fake: FakeDeepgram | undefined;

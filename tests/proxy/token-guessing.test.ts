@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthThrottle } from '@/proxy/auth-throttle';
 import { DEFAULT_EDGE, loadConfig, type EdgeConfig } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram } from '@/testkit/upstream/normal';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, httpGet, testConfig, upgradeAnswer } from './proxy-test-kit';
 
 const GUESS = 'guessed-token-5f1c9e3a7b2d8f4e6a0c';

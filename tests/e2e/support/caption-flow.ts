@@ -3,12 +3,12 @@
  * shows, check the side panel and Copy, stop from the popup.
  */
 import type { Page, TestInfo } from '@playwright/test';
-import { OverlayWatcher } from '../../../scripts/browser/captions';
-import type { LaunchedBrowser } from '../../../scripts/browser/launch';
-import { openActionPopup, type ActionPopup, type PopupStatus } from '../../../scripts/browser/popup';
+import { OverlayWatcher } from '../../../testkit/browser/captions';
+import type { LaunchedBrowser } from '../../../testkit/browser/launch';
+import { openActionPopup, type ActionPopup, type PopupStatus } from '../../../testkit/browser/popup';
 import { expect } from './fixtures';
 import { saveScreenshot, saveText } from './screenshots';
-import { waitForPlayback } from './speech-page';
+import { waitForPlayback } from '../../../testkit/captions/speech-page';
 import { copyTranscript, openSidePanel, readUtterances } from './side-panel';
 import { matchedContentWords } from './transcript-words';
 

@@ -2,7 +2,7 @@
  * The shared fixtures with a fake Deepgram upstream in front: the proxy runs with a Deepgram key
  * and relays to the fake, which answers with the given script. The fake is closed in teardown.
  */
-import { startFakeDeepgram, type FakeDeepgram, type FakeUtterance } from '../../fixtures/fake-deepgram';
+import { startFakeDeepgram, type FakeDeepgram, type FakeUtterance } from '../../../testkit/upstream/normal';
 import { test as base } from './fixtures';
 
 export function testWithFakeDeepgram(apiKey: string, script: FakeUtterance[]) {
