@@ -34,6 +34,7 @@ import { expect, test as base } from './support/fixtures';
 import { checkSlots, readSavedWords } from './support/saved-words';
 import { saveText } from './support/screenshots';
 import { startSpeechPage } from '../../testkit/captions/speech-page';
+import { seededRandom } from '../../testkit/prng';
 
 const run = promisify(execFile);
 const DEEPGRAM_KEY = 'hostile-upstream-key-for-e2e';
@@ -137,18 +138,6 @@ function proxyEnvFor(upstream: HostileUpstream, token: string, extra: Record<str
   };
 }
 
-/** mulberry32: a small seeded generator, so a failing schedule can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type FaultKind = 'kill' | 'graceful-restart' | 'upstream-1011';
 
 interface Fault {
@@ -159,7 +148,7 @@ interface Fault {
 
 /** Faults at random times, one per window of `window` seconds from `from` (so each can recover). */
 function faultSchedule(seed: number, kinds: FaultKind[], from: number, window: number): Fault[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const shuffled = [...kinds].sort(() => random() - 0.5);
   return shuffled.map((kind, i) => ({ kind, at: from + i * window + random() * window * 0.6 }));
 }
