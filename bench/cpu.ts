@@ -36,7 +36,7 @@ import { openActionPopup, startTabCaptionsFromPopup } from '../testkit/browser/p
 import { startProxy } from '../testkit/servers/proxy-process';
 import { prepareAudio } from '../scripts/prepare-audio';
 import { startSpeechPage } from '../testkit/captions/speech-page';
-import { startTimedUpstream } from '../testkit/upstream/timed';
+import { startFakeUpstream } from '../testkit/upstream';
 import { attachTarget, mb, sampleProcesses, threadTimes, threadUsage, usageBetween, type AttachedTarget, type ProcessSample, type RoleUsage } from './cpu-probe';
 import { memoryMoment, printMemoryMoments, type MemoryMoment } from './cpu-memory';
 import { buildBenchExtension } from './latency-build';
@@ -149,10 +149,10 @@ async function main(): Promise<void> {
   if (!audio.ok) throw new Error(audio.message);
   const extensionDir = buildBenchExtension(100, options.build, options.gitRef);
 
-  const upstream = await startTimedUpstream(
+  const upstream = await startFakeUpstream(
     options.longTranscripts === null
-      ? { apiKey: FAKE_KEY, mode: 'captions' }
-      : { apiKey: FAKE_KEY, mode: 'long-captions', longWords: options.longTranscripts },
+      ? { mode: 'timed', apiKey: FAKE_KEY, answer: 'captions' }
+      : { mode: 'timed', apiKey: FAKE_KEY, answer: 'long-captions', longWords: options.longTranscripts },
   );
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const proxy = await startProxy({ env: { DEEPGRAM_API_KEY: FAKE_KEY, DEEPGRAM_URL: upstream.url, CAPTIONIST_TOKENS: token, LOG_LEVEL: 'warn' } });

@@ -4,7 +4,7 @@
  * and percentiles.
  */
 import type { ClockStamp, PageEvent, PagePaint, PageRecord } from './latency-page';
-import type { OnsetArrival, ResultSent } from '../testkit/upstream/timed';
+import type { OnsetArrival, ResultSent } from '../testkit/upstream';
 
 export interface Summary {
   count: number;

@@ -46,7 +46,7 @@ import {
   type PageRecord,
   type PrepareResult,
 } from './latency-page';
-import { epochMs, startTimedUpstream, type UpstreamTraffic } from '../testkit/upstream/timed';
+import { epochMs, startFakeUpstream, type UpstreamTraffic } from '../testkit/upstream';
 import { ToneOnsetDetector } from '../testkit/upstream/tone-onset';
 import { sampleProcesses, usageBetween } from './cpu-probe';
 import { buildBenchExtension } from './latency-build';
@@ -162,7 +162,7 @@ interface RunResult {
 }
 
 async function runVariant(variant: Variant, extensionDir: string, eventWav: string, options: Options): Promise<RunResult> {
-  const upstream = await startTimedUpstream({ apiKey: FAKE_KEY, mode: 'markers', toneHz: TONE_HZ });
+  const upstream = await startFakeUpstream({ mode: 'timed', apiKey: FAKE_KEY, answer: 'markers', toneHz: TONE_HZ });
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const proxy = await startProxy({ env: { DEEPGRAM_API_KEY: FAKE_KEY, DEEPGRAM_URL: upstream.url, CAPTIONIST_TOKENS: token, LOG_LEVEL: 'warn' } });
   if (!proxy.ok) {

@@ -27,7 +27,7 @@ import { startProxy, type ProxyProcess } from '../../testkit/servers/proxy-proce
 import { LIBRIVOX_DIR } from '../../scripts/prepare-audio';
 import { startClusterNginx, type ClusterNginx } from '../../testkit/servers/cluster-topology';
 import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
-import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../../testkit/upstream/hostile';
+import { startFakeUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../../testkit/upstream';
 import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { checkSlots, readSavedWords } from './support/saved-words';
@@ -106,7 +106,7 @@ const test = base.extend<{ cluster: Cluster }>({
     const lines: string[] = [];
     let nginx: ClusterNginx | undefined;
     try {
-      const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY });
+      const upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY });
       cleanups.push(() => upstream.close());
       const redis = await startRedis();
       cleanups.push(() => redis.close());

@@ -9,7 +9,7 @@
 import type { Page } from '@playwright/test';
 import { readOverlay } from '../../testkit/browser/captions';
 import { evaluateInOverlayWorld, type OverlayInWorld } from '../../testkit/browser/overlay-world';
-import { MARKUP_SCRIPT, MARKUP_WORD, startHostileUpstream, type HostileUpstream } from '../../testkit/upstream/hostile';
+import { MARKUP_SCRIPT, MARKUP_WORD, startFakeUpstream, type HostileUpstream } from '../../testkit/upstream';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
@@ -20,7 +20,7 @@ const DEEPGRAM_KEY = 'hostile-upstream-key-for-e2e';
 
 const test = base.extend<{ upstream: HostileUpstream }>({
   upstream: async ({}, use) => {
-    const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY, garbage: { rate: 0.6, seed: 7 }, markup: { every: 3 } });
+    const upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY, garbage: { rate: 0.6, seed: 7 }, markup: { every: 3 } });
     try {
       await use(upstream);
     } finally {

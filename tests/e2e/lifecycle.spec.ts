@@ -15,7 +15,7 @@ import { readOverlay } from '../../testkit/browser/captions';
 import { getTargets } from '../../testkit/browser/cdp-client';
 import { CHROMIUM_BIN, chromiumArgs, type LaunchedBrowser } from '../../testkit/browser/launch';
 import { startStaticServer } from '../../testkit/browser/static-server';
-import { startHostileUpstream, type HostileUpstream } from '../../testkit/upstream/hostile';
+import { startFakeUpstream, type HostileUpstream } from '../../testkit/upstream';
 import { clickToolbarButton, expectPhase, startCaptionsOnPlayingPage, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
@@ -26,7 +26,7 @@ const DEEPGRAM_KEY = 'lifecycle-upstream-key-for-e2e';
 
 const test = base.extend<{ upstream: HostileUpstream }>({
   upstream: async ({}, use) => {
-    const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY });
+    const upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY });
     try {
       await use(upstream);
     } finally {

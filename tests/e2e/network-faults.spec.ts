@@ -28,7 +28,7 @@ import { ListenSocket, type StatusDetail, type WebSocketLike } from '../../lib/l
 import { buildListenUrl } from '../../lib/listen/listen-url';
 import { DEFAULT_SETTINGS } from '../../lib/settings';
 import { TranscriptStore } from '../../lib/transcript/transcript-store';
-import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../../testkit/upstream/hostile';
+import { startFakeUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../../testkit/upstream';
 import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { checkSlots, readSavedWords } from './support/saved-words';
@@ -254,7 +254,7 @@ base.describe('network faults lose and repeat nothing', () => {
     const lines: string[] = [];
     const cleanups: (() => Promise<void>)[] = [];
     try {
-      const upstreams = await Promise.all([0, 1, 2].map(() => startHostileUpstream({ apiKey: DEEPGRAM_KEY })));
+      const upstreams = await Promise.all([0, 1, 2].map(() => startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY })));
       cleanups.push(...upstreams.map((u) => () => u.close()));
       const [cleanUp, faultUp, silentUp] = upstreams as [HostileUpstream, HostileUpstream, HostileUpstream];
       // 4x real time: the proxy's own rate limit is raised to match (it is a product limit, not under test here).
@@ -352,7 +352,7 @@ base.describe('network faults lose and repeat nothing', () => {
 
 const test = base.extend<{ upstream: HostileUpstream; faultyProxy: FaultyProxy }>({
   upstream: async ({}, use) => {
-    const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY });
+    const upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY });
     try {
       await use(upstream);
     } finally {

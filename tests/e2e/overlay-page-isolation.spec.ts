@@ -12,7 +12,7 @@ import { readOverlay } from '../../testkit/browser/captions';
 import type { LaunchedBrowser } from '../../testkit/browser/launch';
 import { closedShadowHostCount } from '../../testkit/browser/overlay-world';
 import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
-import type { FakeUtterance } from '../../testkit/upstream/normal';
+import type { FakeUtterance } from '../../testkit/upstream';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';

@@ -23,7 +23,7 @@ import {
 } from '../../testkit/browser/overlay-world';
 import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
 import { startXvfb, typeKeys, type XDisplay } from '../../testkit/browser/x-display';
-import { startFakeDeepgram, type FakeUtterance } from '../../testkit/upstream/normal';
+import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '../../testkit/upstream';
 import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
@@ -54,10 +54,10 @@ interface BoxState {
 }
 
 // The script is wrapped in an object: Playwright reads an array given to test.use() as [value, options].
-const test = base.extend<{ fakeScript: { utterances: FakeUtterance[] }; fakeDeepgram: Awaited<ReturnType<typeof startFakeDeepgram>> }>({
+const test = base.extend<{ fakeScript: { utterances: FakeUtterance[] }; fakeDeepgram: FakeDeepgram }>({
   fakeScript: [{ utterances: TWO_SPEAKERS }, { option: true }],
   fakeDeepgram: async ({ fakeScript }, use) => {
-    const fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, script: fakeScript.utterances });
+    const fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, script: fakeScript.utterances });
     try {
       await use(fake);
     } finally {

@@ -12,7 +12,7 @@ import { ListenSocket, type StatusDetail, type WebSocketLike } from '@/lib/liste
 import type { ListenEvent } from '@/lib/listen/protocol';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startHostileUpstream, wordForAudio, type HostileUpstream } from '@/testkit/upstream/hostile';
+import { startFakeUpstream, wordForAudio, type HostileUpstream } from '@/testkit/upstream';
 import { chunk } from '@/tests/unit/listen/fake-web-socket';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, sleep, testConfig } from './proxy-test-kit';
 
@@ -78,7 +78,7 @@ const finalWords = (events: ListenEvent[]) =>
   events.flatMap((event) => (event.kind === 'results' && event.isFinal ? event.words.map((word) => word.text) : []));
 
 async function proxyWithSessionLimit(): Promise<HostileUpstream> {
-  upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY, finalEvery: 5 });
+  upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY, finalEvery: 5 });
   proxy = await startProxy(
     testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: upstream.url, limits: { ...DEFAULT_LIMITS, maxSessionMs: SESSION_MS } }),
     { shutdownGraceMs: 500 },
