@@ -30,9 +30,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
 import { launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
 import { configureExtension } from '../testkit/browser/options-page';
-import { openActionPopup, startTabCaptionsFromPopup } from '../testkit/browser/popup';
+import { openActionPopup } from '../testkit/browser/popup';
+import { startCaptionsOnPlayingPage } from '../testkit/captions/start-captions';
 import { startProxy } from '../testkit/servers/proxy-process';
 import { prepareAudio } from '../scripts/prepare-audio';
 import { startSpeechPage } from '../testkit/captions/speech-page';
@@ -125,12 +127,8 @@ function taskPercent(a: Record<string, number> | null, b: Record<string, number>
 const roleRss = (processes: readonly ProcessSample[], role: string) =>
   processes.filter((p) => p.role === role).reduce((sum, p) => sum + (p.rssBytes ?? 0), 0);
 
-async function startCaptions(browser: LaunchedBrowser, page: Parameters<typeof startTabCaptionsFromPopup>[2]): Promise<void> {
-  await startTabCaptionsFromPopup(browser.cdp, browser.extensionId, page);
-}
-
 /** Presses Stop in the toolbar popup, as a user would, and waits for the session to be idle. */
-async function stopCaptions(browser: LaunchedBrowser, page: Parameters<typeof startTabCaptionsFromPopup>[2]): Promise<void> {
+async function stopCaptions(browser: LaunchedBrowser, page: Page): Promise<void> {
   const opened = await openActionPopup(browser.cdp, browser.extensionId, page);
   if (!opened.ok) throw new Error(opened.message);
   try {
@@ -194,7 +192,7 @@ async function main(): Promise<void> {
 
     const moments: MemoryMoment[] = [await memoryMoment(browser.cdp, browser.extensionId, 'before Start')];
     console.error(`captions: ${options.minutes} min, a sample every ${options.sampleSeconds} s`);
-    await startCaptions(browser, page);
+    await startCaptionsOnPlayingPage(browser, page);
     await page.bringToFront();
     let offscreen: AttachedTarget | null = null;
     for (let i = 0; i < 50 && !offscreen; i++) {

@@ -34,9 +34,9 @@ import type { Page } from '@playwright/test';
 import { launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
 import { evaluateInOverlayWorld, runInEveryOverlayWorld } from '../testkit/browser/overlay-world';
 import { configureExtension } from '../testkit/browser/options-page';
-import { startTabCaptionsFromPopup } from '../testkit/browser/popup';
 import { startProxy } from '../testkit/servers/proxy-process';
 import { startStaticServer } from '../testkit/browser/static-server';
+import { startCaptionsOnPlayingPage } from '../testkit/captions/start-captions';
 import { buildLatencyAudio, TONE_HZ } from './latency-audio';
 import {
   latencyPageHtml,
@@ -187,7 +187,8 @@ async function runVariant(variant: Variant, extensionDir: string, eventWav: stri
     await page.goto(`${server.origin}/latency.html`);
     const prepared = await page.evaluate(() => (window as unknown as { __latency: LatencyPageApi }).__latency.prepare());
 
-    await startTabCaptionsFromPopup(browser.cdp, browser.extensionId, page);
+    // The latency page plays its tone bursts itself, on its own clock: nothing to wait for.
+    await startCaptionsOnPlayingPage(browser, page, { waitForPlayback: false });
     await page.bringToFront();
     await runInEveryOverlayWorld(page, watchOverlayPaints, undefined);
 

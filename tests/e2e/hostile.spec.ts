@@ -10,7 +10,8 @@ import type { Page } from '@playwright/test';
 import { readOverlay } from '../../testkit/browser/captions';
 import { evaluateInOverlayWorld, type OverlayInWorld } from '../../testkit/browser/overlay-world';
 import { MARKUP_SCRIPT, MARKUP_WORD, startFakeUpstream, type HostileUpstream } from '../../testkit/upstream';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { clickToolbarButton, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
@@ -79,14 +80,7 @@ test.describe('hostile upstream', () => {
       await tab.goto(speech.url);
       await waitForPlayback(tab);
       const before = await tab.evaluate(pageElements);
-
-      const popup = await clickToolbarButton(app, tab);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      await startCaptionsOnPlayingPage(app, tab);
 
       // Enough hostile traffic, and valid words and markup finals among it.
       const finals = new Set<string>();

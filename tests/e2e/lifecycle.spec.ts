@@ -16,7 +16,8 @@ import { getTargets } from '../../testkit/browser/cdp-client';
 import { CHROMIUM_BIN, chromiumArgs, type LaunchedBrowser } from '../../testkit/browser/launch';
 import { startStaticServer } from '../../testkit/browser/static-server';
 import { startFakeUpstream, type HostileUpstream } from '../../testkit/upstream';
-import { clickToolbarButton, expectPhase, startCaptionsOnPlayingPage, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { clickToolbarButton, pressStart, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
@@ -240,7 +241,7 @@ test.describe('extension lifecycle', () => {
           // The popup opens showing how the last attempt ended; wait for this attempt's outcome.
           await sleep(300);
           const previous = (await popup.status()).text;
-          await startFromPopup(popup, source);
+          await pressStart(popup, source);
           let status = await popup.status();
           const deadline = Date.now() + 15_000;
           while (Date.now() < deadline && !(status.phase === 'live' || (status.phase === 'error' && status.text !== previous))) {

@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Page, TestInfo } from '@playwright/test';
 import type { LaunchedBrowser } from '../../testkit/browser/launch';
 import type { ActionPopup } from '../../testkit/browser/popup';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { clickToolbarButton, pressStart } from '../../testkit/captions/start-captions';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
 import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
@@ -210,7 +211,7 @@ test.describe('options page', () => {
       await waitForPlayback(page);
       const popup = await clickToolbarButton(app, page);
       try {
-        await startFromPopup(popup, 'tab');
+        await pressStart(popup, 'tab');
         await expectPhase(popup, ['live'], 20_000);
         // Let the clock and the level meter move.
         await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -13,7 +13,8 @@ import type { LaunchedBrowser } from '../../testkit/browser/launch';
 import { closedShadowHostCount } from '../../testkit/browser/overlay-world';
 import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
 import type { FakeUtterance } from '../../testkit/upstream';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
@@ -67,18 +68,8 @@ async function openAndStart(app: LaunchedBrowser, url: string): Promise<Page> {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto(url);
   await waitForPlayback(page);
-  await startCaptions(app, page);
+  await startCaptionsOnPlayingPage(app, page);
   return page;
-}
-
-async function startCaptions(app: LaunchedBrowser, page: Page): Promise<void> {
-  const popup = await clickToolbarButton(app, page);
-  try {
-    await startFromPopup(popup, 'tab');
-    await expectPhase(popup, ['live'], 20_000);
-  } finally {
-    await popup.close();
-  }
 }
 
 /** Waits until the overlay, read from the content script's world, shows the secret word in a final line. */
@@ -185,7 +176,7 @@ test.describe('the page under the overlay', () => {
         await stopFromPopup(app, page);
         // The last lines linger after a stop; wait until they are gone so what follows is new.
         await expect.poll(async () => (await readOverlay(page)).lines.length, { timeout: 20_000 }).toBe(0);
-        await startCaptions(app, page);
+        await startCaptionsOnPlayingPage(app, page);
         await waitForSecretCaption(page);
         expect(await closedShadowHostCount(page), 'overlays after the second injection').toBe(1);
 

@@ -24,7 +24,8 @@ import {
 import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
 import { startXvfb, typeKeys, type XDisplay } from '../../testkit/browser/x-display';
 import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '../../testkit/upstream';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { clickToolbarButton, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
 import { waitForPlayback } from '../../testkit/captions/speech-page';
@@ -108,16 +109,6 @@ async function openPlayingPage(app: LaunchedBrowser, url: string): Promise<Page>
   await page.goto(url);
   await waitForPlayback(page);
   return page;
-}
-
-async function startCaptions(app: LaunchedBrowser, page: Page): Promise<void> {
-  const popup = await clickToolbarButton(app, page);
-  try {
-    await startFromPopup(popup, 'tab');
-    await expectPhase(popup, ['live'], 20_000);
-  } finally {
-    await popup.close();
-  }
 }
 
 async function waitForFinalLine(page: Page, pattern: RegExp | string, timeout = 45_000): Promise<void> {
@@ -285,7 +276,7 @@ test.describe('caption overlay', () => {
     const server = await servePages(audio.page);
     try {
       const page = await openPlayingPage(app, `${server.origin}/light.html`);
-      await startCaptions(app, page);
+      await startCaptionsOnPlayingPage(app, page);
       await waitForFinalLine(page, /good\W+morning/i);
 
       const start = await readBox(page);
@@ -366,7 +357,7 @@ test.describe('caption overlay', () => {
       await stopFromPopup(app, page);
       await page.reload();
       await waitForPlayback(page);
-      await startCaptions(app, page);
+      await startCaptionsOnPlayingPage(app, page);
       await expect
         .poll(async () => await readBox(page), { timeout: 20_000, message: `the box after a restart (${await describeOverlay(page)})` })
         .not.toBeNull()
@@ -394,7 +385,7 @@ test.describe('caption overlay', () => {
       // (One tab at a time: the popup acts on the active tab of its window.)
       await page.close();
       const other = await openPlayingPage(app, `${server.origin.replace('127.0.0.1', 'localhost')}/dark.html`);
-      await startCaptions(app, other);
+      await startCaptionsOnPlayingPage(app, other);
       await expect.poll(async () => (await readBox(other))?.fontSize, { timeout: 20_000 }).toBe('28px');
       const elsewhere = (await readBox(other))!;
       expect(Math.abs(elsewhere.left + elsewhere.width / 2 - 640)).toBeLessThanOrEqual(2);
@@ -409,7 +400,7 @@ test.describe('caption overlay', () => {
     const server = await servePages(audio.page);
     try {
       const page = await openPlayingPage(app, `${server.origin}/stage.html`);
-      await startCaptions(app, page);
+      await startCaptionsOnPlayingPage(app, page);
       await waitForFinalLine(page, /good\W+morning/i);
 
       const where = () =>
@@ -512,7 +503,7 @@ test.describe('caption overlay', () => {
       const server = await servePages(audio.page);
       try {
         const page = await openPlayingPage(app, `${server.origin}/light.html`);
-        await startCaptions(app, page);
+        await startCaptionsOnPlayingPage(app, page);
         await waitForFinalLine(page, /good\W+morning/i);
         await page.evaluate(() => {
           const keys: string[] = [];
@@ -590,7 +581,7 @@ test.describe('caption overlay', () => {
         expect(await page.evaluate(() => getComputedStyle(document.getElementById('csp-probe')!).color)).not.toBe('rgb(255, 0, 0)');
         const elementsBefore = await page.evaluate(() => [...document.querySelectorAll('*')].map((el) => el.tagName.toLowerCase()));
 
-        await startCaptions(app, page);
+        await startCaptionsOnPlayingPage(app, page);
         await installCaptionRecorder(page);
         await waitForFinalLine(page, IMG);
         await waitForFinalLine(page, SCRIPT);

@@ -5,7 +5,8 @@
  * replaced by the final line.
  */
 import { installCaptionRecorder, readCaptionRecord, readOverlay } from '../../testkit/browser/captions';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
@@ -39,14 +40,7 @@ test.describe('speakers through the Deepgram upstream (fake)', () => {
       await page.goto(speech.url);
       await waitForPlayback(page);
       await installCaptionRecorder(page);
-
-      const popup = await clickToolbarButton(app, page);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      await startCaptionsOnPlayingPage(app, page);
 
       // Both speakers' final lines on screen at once, each with its speaker number.
       await expect
