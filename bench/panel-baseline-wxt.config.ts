@@ -12,13 +12,20 @@ import base from '../wxt.config';
 const PROGRESSIVE_DEFAULT = 'progressive = true }: TranscriptListProps';
 
 function renderEveryRowAtOnce(): Plugin {
+  let rewritten = false;
   return {
     name: 'captionist-bench-panel-baseline',
     enforce: 'pre',
     transform(code, id) {
       if (!id.endsWith('components/transcript-list.tsx')) return null;
       if (!code.includes(PROGRESSIVE_DEFAULT)) throw new Error(`bench: "${PROGRESSIVE_DEFAULT}" not found in ${id}; update bench/panel-baseline-wxt.config.ts`);
+      rewritten = true;
       return code.replace(PROGRESSIVE_DEFAULT, 'progressive = false }: TranscriptListProps');
+    },
+    // WXT builds each entrypoint on its own; only the side panel's build includes the list.
+    generateBundle(_options, bundle) {
+      const sidePanel = Object.keys(bundle).some((name) => name.includes('sidepanel'));
+      if (sidePanel && !rewritten) throw new Error('bench: the side panel was built without components/transcript-list.tsx being rewritten');
     },
   };
 }
