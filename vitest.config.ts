@@ -7,7 +7,7 @@ export default defineConfig({
   // Vite plugins, so Preact's JSX transform is added here too.
   plugins: [WxtVitest(), preact({ prefreshEnabled: false, devToolsEnabled: false })],
   test: {
-    include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/proxy/**/*.test.ts'],
+    include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/proxy/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,

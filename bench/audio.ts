@@ -15,7 +15,8 @@
 import * as libsamplerateModule from '@alexanderolsen/libsamplerate-js';
 import * as waveResamplerModule from 'wave-resampler';
 import { StreamingResampler } from '../lib/audio/resampler';
-import { inBlocks, measureAliasRejection, measurePassbandRipple, type ResampleFn } from './audio-measure';
+import { seededRandom } from '../testkit/prng';
+import { inBlocks, measureAliasRejection, measurePassbandRipple, type ResampleFn } from '../testkit/audio-measure';
 
 // Both packages ship CommonJS/UMD bundles whose named exports Node cannot see from ESM: the API
 // is on `default` at run time, while the typings describe named exports.
@@ -106,11 +107,10 @@ function median(values: number[]): number {
 /** Speech-like test signal: deterministic noise, low-passed a little so it is not pure hiss. */
 function testSignal(inputRate: number): Float32Array {
   const out = new Float32Array(Math.round(inputRate * THROUGHPUT_SECONDS));
-  let state = 12345;
+  const random = seededRandom(12345);
   let y = 0;
   for (let i = 0; i < out.length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    y = 0.9 * y + 0.1 * (state / 2 ** 32 - 0.5);
+    y = 0.9 * y + 0.1 * (random() - 0.5);
     out[i] = y * 4;
   }
   return out;

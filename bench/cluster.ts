@@ -2,7 +2,7 @@
  * `npm run bench:cluster [-- --streams 100,300,600,1000 --seconds 20 --runs 1]`
  *
  * In one run, for each N: (a) one proxy instance alone, and (b) three instances behind the real
- * nginx (proxy/deploy/nginx-cluster.conf rendered for loopback ports by tests/fixtures/cluster-topology.ts)
+ * nginx (proxy/deploy/nginx-cluster.conf rendered for loopback ports by testkit/servers/cluster-topology.ts)
  * sharing one real redis-server (REDIS_URL), both against the same fake upstream and the same load
  * generator as `npm run bench:proxy` (its runPhase, fake and client are imported, not copied).
  * While the proxied streams run, a tenth as many control streams go straight to the fake, and
@@ -23,8 +23,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, NGINX_BIN, renderClusterConf } from '../tests/fixtures/cluster-topology';
-import { startRedis } from '../tests/fixtures/redis-server';
+import { freePort, NGINX_BIN, renderClusterConf } from '../testkit/servers/cluster-topology';
+import { startRedis } from '../testkit/servers/redis-server';
 import { StampGroup } from './proxy-frame-stamp';
 import {
   KEY,

@@ -8,7 +8,7 @@
  * grouped by `Runtime.getIsolateId`. No garbage collection is forced: the figures are what a
  * user's machine would see.
  */
-import { getTargets, type CdpClient } from '../scripts/browser/cdp-client';
+import { getTargets, type CdpClient } from '../testkit/browser/cdp-client';
 import { mb, sampleProcesses } from './cpu-probe';
 
 /** One JS heap (V8 isolate) and the extension targets that live in it. */

@@ -8,7 +8,7 @@
  * - Targets: `Performance.getMetrics` in a flat session (main-thread TaskDuration, JS heap).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { getTargets, type CdpClient, type TargetInfo } from '../scripts/browser/cdp-client';
+import { getTargets, type CdpClient, type TargetInfo } from '../testkit/browser/cdp-client';
 
 export type ProcessRole = 'extension' | 'page' | 'browser ui' | 'browser' | 'gpu' | 'audio' | 'network' | 'other';
 

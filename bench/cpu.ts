@@ -30,14 +30,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
 import { BYTES_PER_SECOND } from '../lib/audio/format';
-import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
-import { configureExtension } from '../scripts/browser/options-page';
-import { openActionPopup, startTabCaptionsFromPopup } from '../scripts/browser/popup';
-import { startProxy } from '../scripts/browser/proxy-process';
+import { launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
+import { configureExtension } from '../testkit/browser/options-page';
+import { openActionPopup } from '../testkit/browser/popup';
+import { startCaptionsOnPlayingPage } from '../testkit/captions/start-captions';
+import { startProxy } from '../testkit/servers/proxy-process';
 import { prepareAudio } from '../scripts/prepare-audio';
-import { startSpeechPage } from '../tests/e2e/support/speech-page';
-import { startTimedUpstream } from '../tests/fixtures/latency/timed-upstream';
+import { startSpeechPage } from '../testkit/captions/speech-page';
+import { startFakeUpstream } from '../testkit/upstream';
 import { attachTarget, mb, sampleProcesses, threadTimes, threadUsage, usageBetween, type AttachedTarget, type ProcessSample, type RoleUsage } from './cpu-probe';
 import { memoryMoment, printMemoryMoments, type MemoryMoment } from './cpu-memory';
 import { buildBenchExtension } from './latency-build';
@@ -126,12 +128,8 @@ function taskPercent(a: Record<string, number> | null, b: Record<string, number>
 const roleRss = (processes: readonly ProcessSample[], role: string) =>
   processes.filter((p) => p.role === role).reduce((sum, p) => sum + (p.rssBytes ?? 0), 0);
 
-async function startCaptions(browser: LaunchedBrowser, page: Parameters<typeof startTabCaptionsFromPopup>[2]): Promise<void> {
-  await startTabCaptionsFromPopup(browser.cdp, browser.extensionId, page);
-}
-
 /** Presses Stop in the toolbar popup, as a user would, and waits for the session to be idle. */
-async function stopCaptions(browser: LaunchedBrowser, page: Parameters<typeof startTabCaptionsFromPopup>[2]): Promise<void> {
+async function stopCaptions(browser: LaunchedBrowser, page: Page): Promise<void> {
   const opened = await openActionPopup(browser.cdp, browser.extensionId, page);
   if (!opened.ok) throw new Error(opened.message);
   try {
@@ -150,10 +148,10 @@ async function main(): Promise<void> {
   if (!audio.ok) throw new Error(audio.message);
   const extensionDir = buildBenchExtension(100, options.build, options.gitRef);
 
-  const upstream = await startTimedUpstream(
+  const upstream = await startFakeUpstream(
     options.longTranscripts === null
-      ? { apiKey: FAKE_KEY, mode: 'captions' }
-      : { apiKey: FAKE_KEY, mode: 'long-captions', longWords: options.longTranscripts },
+      ? { mode: 'timed', apiKey: FAKE_KEY, answer: 'captions' }
+      : { mode: 'timed', apiKey: FAKE_KEY, answer: 'long-captions', longWords: options.longTranscripts },
   );
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const proxy = await startProxy({ env: { DEEPGRAM_API_KEY: FAKE_KEY, DEEPGRAM_URL: upstream.url, CAPTIONIST_TOKENS: token, LOG_LEVEL: 'warn' } });
@@ -195,7 +193,7 @@ async function main(): Promise<void> {
 
     const moments: MemoryMoment[] = [await memoryMoment(browser.cdp, browser.extensionId, 'before Start')];
     console.error(`captions: ${options.minutes} min, a sample every ${options.sampleSeconds} s`);
-    await startCaptions(browser, page);
+    await startCaptionsOnPlayingPage(browser, page);
     await page.bringToFront();
     let offscreen: AttachedTarget | null = null;
     for (let i = 0; i < 50 && !offscreen; i++) {

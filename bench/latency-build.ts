@@ -9,7 +9,7 @@
 import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../scripts/browser/launch';
+import { REPO_ROOT } from '../testkit/browser/launch';
 
 export const BENCH_BUILD_ROOT = path.join(REPO_ROOT, '.cache', 'latency-build');
 const SOURCE_ROOT = path.join(REPO_ROOT, '.cache', 'latency-src');

@@ -3,8 +3,8 @@
  * on the page's clock, matching onsets that reached the upstream to the events that made them,
  * and percentiles.
  */
-import type { ClockStamp, PageEvent, PagePaint, PageRecord } from '../tests/fixtures/latency/latency-page';
-import type { OnsetArrival, ResultSent } from '../tests/fixtures/latency/timed-upstream';
+import type { ClockStamp, PageEvent, PagePaint, PageRecord } from './latency-page';
+import type { OnsetArrival, ResultSent } from '../testkit/upstream';
 
 export interface Summary {
   count: number;

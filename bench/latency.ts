@@ -32,13 +32,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { BYTES_PER_SECOND } from '../lib/audio/format';
-import { launchWithExtension, type LaunchedBrowser } from '../scripts/browser/launch';
-import { evaluateInOverlayWorld, runInEveryOverlayWorld } from '../scripts/browser/overlay-world';
-import { configureExtension } from '../scripts/browser/options-page';
-import { startTabCaptionsFromPopup } from '../scripts/browser/popup';
-import { startProxy } from '../scripts/browser/proxy-process';
-import { startStaticServer } from '../scripts/browser/static-server';
-import { buildLatencyAudio, TONE_HZ } from '../tests/fixtures/latency/latency-audio';
+import { launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
+import { evaluateInOverlayWorld, runInEveryOverlayWorld } from '../testkit/browser/overlay-world';
+import { configureExtension } from '../testkit/browser/options-page';
+import { startProxy } from '../testkit/servers/proxy-process';
+import { startStaticServer } from '../testkit/browser/static-server';
+import { startCaptionsOnPlayingPage } from '../testkit/captions/start-captions';
+import { buildLatencyAudio, TONE_HZ } from './latency-audio';
 import {
   latencyPageHtml,
   readOverlayPaints,
@@ -46,9 +46,9 @@ import {
   type LatencyPageApi,
   type PageRecord,
   type PrepareResult,
-} from '../tests/fixtures/latency/latency-page';
-import { epochMs, startTimedUpstream, type UpstreamTraffic } from '../tests/fixtures/latency/timed-upstream';
-import { ToneOnsetDetector } from '../tests/fixtures/latency/tone-onset';
+} from './latency-page';
+import { epochMs, startFakeUpstream, type UpstreamTraffic } from '../testkit/upstream';
+import { ToneOnsetDetector } from '../testkit/upstream/tone-onset';
 import { sampleProcesses, usageBetween } from './cpu-probe';
 import { buildBenchExtension } from './latency-build';
 import { bestCalibration, matchOnsets, matchPaints, placeEvents, summarize, type Calibration, type Summary } from './latency-measure';
@@ -163,7 +163,7 @@ interface RunResult {
 }
 
 async function runVariant(variant: Variant, extensionDir: string, eventWav: string, options: Options): Promise<RunResult> {
-  const upstream = await startTimedUpstream({ apiKey: FAKE_KEY, mode: 'markers', toneHz: TONE_HZ });
+  const upstream = await startFakeUpstream({ mode: 'timed', apiKey: FAKE_KEY, answer: 'markers', toneHz: TONE_HZ });
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const proxy = await startProxy({ env: { DEEPGRAM_API_KEY: FAKE_KEY, DEEPGRAM_URL: upstream.url, CAPTIONIST_TOKENS: token, LOG_LEVEL: 'warn' } });
   if (!proxy.ok) {
@@ -188,7 +188,8 @@ async function runVariant(variant: Variant, extensionDir: string, eventWav: stri
     await page.goto(`${server.origin}/latency.html`);
     const prepared = await page.evaluate(() => (window as unknown as { __latency: LatencyPageApi }).__latency.prepare());
 
-    await startTabCaptionsFromPopup(browser.cdp, browser.extensionId, page);
+    // The latency page plays its tone bursts itself, on its own clock: nothing to wait for.
+    await startCaptionsOnPlayingPage(browser, page, { waitForPlayback: false });
     await page.bringToFront();
     await runInEveryOverlayWorld(page, watchOverlayPaints, undefined);
 

@@ -4,7 +4,7 @@
  * 2.8 words a second of meeting time, so 3 hours is about 30,000 words.
  */
 import type { TranscriptSnapshot, Utterance, Word } from '../lib/transcript/types';
-import { prng } from '../tests/fixtures/vad/synthetic-audio';
+import { seededRandom } from '../testkit/prng';
 
 const VOCABULARY = (
   'the budget review meeting agenda caption overlay side panel search export latency numbers ' +
@@ -23,7 +23,7 @@ export interface GeneratedTranscriptOptions {
 
 export function generateTranscript({ hours, speakers, seed }: GeneratedTranscriptOptions): TranscriptSnapshot {
   // Seeded, so every run of the benchmark sees the same transcript.
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const utterances: Utterance[] = [];
   const end = hours * 3600;
   let t = 1;

@@ -20,13 +20,15 @@
  *   - live update: one new utterance appended by a transcript/update -> painted at the bottom;
  *   - DOM nodes and JS heap (CDP Performance.getMetrics).
  *
- * Against a named baseline: the same panel rendering every row at once (`?render=plain`: no
- * progressive render from the live end). Ratios are baseline / ours (> 1: ours faster).
- * Runs interleave the two variants; medians over BENCH_RUNS runs (default 5). BENCH_SCREENSHOTS=dir
- * also saves the 3-hour panel in light and dark.
+ * Against a named baseline: the same panel rendering every row at once (no progressive render
+ * from the live end), built by the bench itself (panel-baseline-wxt.config.ts, into
+ * .cache/panel-baseline-build; BENCH_REBUILD=1 rebuilds it) and run in a second browser.
+ * Ratios are baseline / ours (> 1: ours faster). Runs interleave the two variants; medians over
+ * BENCH_RUNS runs (default 5). BENCH_SCREENSHOTS=dir also saves the 3-hour panel in light and dark.
  */
 import path from 'node:path';
-import { launchWithExtension } from '../scripts/browser/launch';
+import { launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
+import { buildPanelBaseline } from './panel-baseline-build';
 import { generateTranscript, wordCount } from './panel-transcript';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -91,18 +93,12 @@ function stubScript(snapshotJson: string, rows: number): string {
 /** BENCH_SCREENSHOTS=dir: also save the 3-hour panel (search on, paused mid-transcript) in light and dark. */
 const SCREENSHOTS = process.env.BENCH_SCREENSHOTS;
 
-async function measure(
-  variant: 'ours' | 'plain',
-  extensionUrl: string,
-  launched: Awaited<ReturnType<typeof launchWithExtension>>,
-  screenshots = false,
-): Promise<RunResult> {
-  if (!launched.ok) throw new Error(launched.message);
-  const page = await launched.browser.context.newPage();
+async function measure(variant: 'ours' | 'plain', browser: LaunchedBrowser, screenshots = false): Promise<RunResult> {
+  const page = await browser.context.newPage();
   try {
     await page.setViewportSize(VIEWPORT);
     await page.addInitScript({ content: stubScript(JSON.stringify(transcript), transcript.utterances.length) });
-    await page.goto(`${extensionUrl}${variant === 'plain' ? '?render=plain' : ''}`);
+    await page.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
     await page.waitForFunction(() => typeof (globalThis as { __benchAllRows?: number }).__benchAllRows === 'number', undefined, { timeout: 60_000 });
     const { firstPaint, allRows, answered } = await page.evaluate(() => {
       const marks = globalThis as unknown as { __benchFirstPaint: number; __benchAllRows: number; __benchAnswered: number };
@@ -194,7 +190,7 @@ async function measure(
       await page.locator('[data-testid=search]').fill('');
     }
 
-    const cdp = await launched.browser.context.newCDPSession(page);
+    const cdp = await browser.context.newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
     await cdp.send('Performance.enable');
     const { metrics } = await cdp.send('Performance.getMetrics');
@@ -212,24 +208,33 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
-const launched = await launchWithExtension({ headless: true });
-if (!launched.ok) {
-  console.error(launched.message);
-  process.exit(1);
+if (process.argv.includes('--help')) {
+  console.log('npm run bench:panel   (env: BENCH_RUNS, BENCH_HOURS, BENCH_SCREENSHOTS=dir, BENCH_REBUILD=1 rebuilds the baseline)');
+  process.exit(0);
 }
+const baselineDir = buildPanelBaseline(process.env.BENCH_REBUILD === '1');
+const browsers: Partial<Record<'ours' | 'plain', LaunchedBrowser>> = {};
 const results: Record<'ours' | 'plain', RunResult[]> = { ours: [], plain: [] };
 try {
-  const url = `chrome-extension://${launched.browser.extensionId}/sidepanel.html`;
+  for (const [variant, extensionDir] of [['ours', undefined], ['plain', baselineDir]] as const) {
+    const launched = await launchWithExtension({ headless: true, extensionDir });
+    if (!launched.ok) throw new Error(launched.message);
+    browsers[variant] = launched.browser;
+  }
+  const ours = browsers.ours!;
+  const plain = browsers.plain!;
+  const browserOf = { ours, plain };
   // One warm-up load of each (compile caches), not counted.
-  await measure('ours', url, launched, true);
-  await measure('plain', url, launched);
+  await measure('ours', ours, true);
+  await measure('plain', plain);
   for (let run = 0; run < RUNS; run++) {
     for (const variant of run % 2 ? (['plain', 'ours'] as const) : (['ours', 'plain'] as const)) {
-      results[variant].push(await measure(variant, url, launched));
+      results[variant].push(await measure(variant, browserOf[variant]));
     }
   }
 } finally {
-  await launched.browser.close();
+  await browsers.ours?.close();
+  await browsers.plain?.close();
 }
 
 const rows: Array<[string, keyof RunResult, number]> = [
@@ -251,7 +256,7 @@ console.log(
 );
 console.log(
   `Matches: "review" ${results.ours[0]?.searchCommonMatches ?? '?'}, "zurich" ${results.ours[0]?.searchAccentMatches ?? '?'}. ` +
-    'Baseline: the same panel rendering every row at once (?render=plain).\n',
+    'Baseline: the same panel rendering every row at once (a bench-only build, panel-baseline-wxt.config.ts).\n',
 );
 const header = `${'metric'.padEnd(58)}${'ours'.padStart(10)}${'baseline'.padStart(11)}${'ratio'.padStart(8)}`;
 console.log(header);

@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { startFakeDeepgram } from '../tests/fixtures/fake-deepgram';
+import { startFakeUpstream } from '../testkit/upstream';
 import { FRAME_STAMP_MAGIC, stampMessage, summarize } from './proxy-frame-stamp';
 
 /** Arrival minus send, in ms, per group (the byte after the stamp). */
@@ -45,7 +45,7 @@ WebSocketServer.prototype.handleUpgrade = function (request: IncomingMessage, so
   });
 };
 
-const fake = await startFakeDeepgram({
+const fake = await startFakeUpstream({ mode: 'normal',
   apiKey: process.env.FAKE_DEEPGRAM_KEY ?? 'bench-key',
   msPerWord: Number(process.env.FAKE_MS_PER_WORD ?? '300'),
   idleTimeoutMs: 60_000,

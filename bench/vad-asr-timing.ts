@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SentTimeline } from '../lib/audio/timeline';
 import { VadGate } from '../lib/audio/vad';
-import type { VadFixtureManifest } from '../tests/fixtures/vad/vad-fixture';
-import { fixtureFrames } from '../tests/fixtures/vad/vad-score';
+import type { VadFixtureManifest } from '../testkit/vad/vad-fixture';
+import { fixtureFrames } from '../testkit/vad/vad-score';
 
 interface TimedWord {
   word: string;

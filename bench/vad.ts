@@ -7,8 +7,8 @@
  * With `-- --asr`, also checks the timeline with a real recognizer (see vad-asr-timing.ts).
  */
 import { VadGate } from '../lib/audio/vad';
-import { loadVadFixture, VAD_CONDITIONS, withAddedNoise } from '../tests/fixtures/vad/vad-fixture';
-import { fixtureFrames, scoreGating, type GatingScore } from '../tests/fixtures/vad/vad-score';
+import { loadVadFixture, VAD_CONDITIONS, withAddedNoise } from '../testkit/vad/vad-fixture';
+import { fixtureFrames, scoreGating, type GatingScore } from '../testkit/vad/vad-score';
 import { asrTiming } from './vad-asr-timing';
 import { FvadDetector, loadFvad, RawDetectorGate, SeedStyleVad, type FrameGate } from './vad-peers';
 

@@ -1,12 +1,12 @@
 /**
- * Rebuilds the labelled VAD fixture: writes tests/fixtures/vad/manifest.json (committed) and the
+ * Rebuilds the labelled VAD fixture: writes testkit/vad/manifest.json (committed) and the
  * audio of each condition to .cache/vad-fixture (regenerated on demand by tests and the bench).
  * Usage: npx tsx scripts/build-vad-fixture.ts [--wav]   (--wav also writes .wav copies to listen to)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildVadFixture, CACHE_DIR, VAD_CONDITIONS, writeManifest } from '../tests/fixtures/vad/vad-fixture';
+import { buildVadFixture, CACHE_DIR, VAD_CONDITIONS, writeManifest } from '../testkit/vad/vad-fixture';
 
 const { manifest, audio } = buildVadFixture();
 writeManifest(manifest);

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # nginx: the proxy test that streams through TLS (wss://) in front of the proxy.
 # xvfb, xdotool: the e2e test that types the Alt+Shift+H shortcut on a real (virtual) keyboard;
-# extension shortcuts never fire from Playwright's synthetic keys (scripts/browser/x-display.ts).
+# extension shortcuts never fire from Playwright's synthetic keys (testkit/browser/x-display.ts).
 # redis-server, postgresql: the proxy tests of shared limits and the archive start their own servers
 # on loopback ports in temporary folders, and stop them after (the packages' own services are not used).
 DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx xvfb xdotool redis-server postgresql)

@@ -16,15 +16,16 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { OverlayWatcher, type OverlayLine } from './browser/captions';
-import { EXTENSION_DIR, REPO_ROOT, launchWithExtension, type LaunchedBrowser } from './browser/launch';
-import { configureExtension } from './browser/options-page';
-import { openActionPopup, type ActionPopup } from './browser/popup';
-import { startProxy, type ProxyProcess } from './browser/proxy-process';
-import { startStaticServer, type StaticServer } from './browser/static-server';
+import { OverlayWatcher, type OverlayLine } from '../testkit/browser/captions';
+import { EXTENSION_DIR, REPO_ROOT, launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
+import { configureExtension } from '../testkit/browser/options-page';
+import { openActionPopup, type ActionPopup } from '../testkit/browser/popup';
+import { startProxy, type ProxyProcess } from '../testkit/servers/proxy-process';
+import { startStaticServer, type StaticServer } from '../testkit/browser/static-server';
+import { startCaptionsOnPlayingPage } from '../testkit/captions/start-captions';
 import { prepareAudio } from './prepare-audio';
 
-const DEMO_HTML = path.join(REPO_ROOT, 'tests', 'fixtures', 'demo', 'index.html');
+const DEMO_HTML = path.join(REPO_ROOT, 'scripts', 'demo', 'index.html');
 const SCREENSHOT = path.join(REPO_ROOT, 'artifacts', 'demo.png');
 /** Sources whose change means the built extension is stale. */
 const EXTENSION_SOURCES = ['entrypoints', 'components', 'lib', 'public', 'wxt.config.ts', 'package-lock.json'];
@@ -134,19 +135,9 @@ async function runHeadlessDemo(app: LaunchedBrowser, server: StaticServer, clipS
   });
 
   // The toolbar click, then Start in the popup, as a person would.
-  const popup = await openPopup(app, page);
-  try {
-    await popup.waitForEnabled('input[name=source][value=tab]');
-    await popup.click('input[name=source][value=tab]');
-    await popup.waitForEnabled('[data-testid=start]');
-    await popup.click('[data-testid=start]');
-    const result = await popup.waitForPhase(['live', 'error'], 20_000);
-    if (result.status.phase !== 'live') {
-      throw new RunFailure(`Captions did not start: ${result.status.text || `phase ${String(result.status.phase)}`}`);
-    }
-  } finally {
-    await popup.close();
-  }
+  await startCaptionsOnPlayingPage(app, page, { waitForPlayback: false }).catch((error: unknown) => {
+    throw new RunFailure(error instanceof Error ? error.message : String(error));
+  });
   log('Captions are live; playing the clip from the start.');
   await page.evaluate(() => {
     const audio = document.querySelector<HTMLAudioElement>('#speech');

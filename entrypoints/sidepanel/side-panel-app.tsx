@@ -44,8 +44,6 @@ interface ShownTranscript {
 
 export interface SidePanelAppProps {
   history?: SessionHistory;
-  /** bench/panel.ts's baseline: every row rendered at once (no progressive render). */
-  plainRendering?: boolean;
   /** Applies retention to saved history; run once when the panel opens (lib/persistence/history-pruner.ts). */
   pruneHistory?: () => Promise<unknown>;
 }
@@ -56,7 +54,7 @@ const pruneSavedHistory = () =>
     console.warn('[captionist] pruning saved history failed:', error),
   );
 
-export function SidePanelApp({ history: savedHistory = defaultHistory, plainRendering = false, pruneHistory: prune = pruneSavedHistory }: SidePanelAppProps) {
+export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHistory: prune = pruneSavedHistory }: SidePanelAppProps) {
   // Once per panel: the past-sessions list waits for it, so it never shows what is being deleted.
   const [pruning] = useState(prune);
   const history = useMemo(() => afterPruning(savedHistory, pruning), [savedHistory, pruning]);
@@ -294,7 +292,6 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, plainRend
               search={search.view}
               emptyText={t('panelEmpty')}
               onSpeakerClick={namesKey !== null ? renameFromTranscript : undefined}
-              progressive={!plainRendering}
             />
           </TranscriptScroller>
         </>

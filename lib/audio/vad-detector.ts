@@ -14,7 +14,7 @@ export const VERDICT_NOISE: FrameVerdict = 0;
 export const VERDICT_HOLD: FrameVerdict = 1;
 export const VERDICT_ONSET: FrameVerdict = 2;
 
-/** Anything that classifies frames can drive the gate (ours, or WebRTC's VAD in the bench). */
+/** Anything that classifies 20 ms frames can drive the gate (VadOptions.detector); BandEnergyDetector is the built-in one. */
 export interface SpeechDetector {
   classify(frame: Int16Array): FrameVerdict;
   /** 0 (sends the most) .. 1 (gates the most). */

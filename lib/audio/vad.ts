@@ -47,7 +47,7 @@ export interface VadOptions {
   onsetFrames?: number;
   /** Speech-like frames in a row that open the gate even without strong ones. Default 5 (100 ms). */
   holdRunFrames?: number;
-  /** Replaces the built-in band-energy detector (the bench drives the gate with WebRTC's VAD). */
+  /** Replaces the built-in band-energy detector: any SpeechDetector (lib/audio/vad-detector.ts) can drive the gate. */
   detector?: SpeechDetector;
 }
 

@@ -9,7 +9,7 @@
  * page's own scripts run in another world and cannot see this property, nor set it for us.
  */
 
-/** The property on the isolated world's window. Tests read the overlay through it (scripts/browser/overlay-world.ts). */
+/** The property on the isolated world's window. Tests read the overlay through it (testkit/browser/overlay-world.ts). */
 export const MOUNTED_OVERLAY_KEY = 'captionistOverlay';
 
 export interface MountedOverlay {

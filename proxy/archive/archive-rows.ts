@@ -28,7 +28,7 @@ import type { Word } from '../../lib/transcript/types';
 export const KEY_MS = 100;
 /**
  * Deepgram writes `"is_final":true` near the start of a Results (after type, channel_index,
- * duration, start; the fake in tests/fixtures/fake-deepgram.ts does the same), before the words:
+ * duration, start; the fake in testkit/upstream/normal.ts does the same), before the words:
  * a forward search stops there, a few dozen characters in, whatever the message's size.
  */
 const FINAL_KEY = '"is_final":';

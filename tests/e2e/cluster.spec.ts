@@ -2,7 +2,7 @@
  * Several instances behind nginx (issue 14): three real proxy processes (proxy/main.ts) behind
  * Debian's nginx running proxy/deploy/nginx-cluster.conf, with a real redis-server whose URL each
  * instance gets (REDIS_URL), all in front of one deterministic upstream (as Deepgram would be for
- * all of them: tests/fixtures/hostile-upstream.ts, one word per 100 ms batch of audio, named by a
+ * all of them: testkit/upstream/hostile.ts, one word per 100 ms batch of audio, named by a
  * hash of its bytes, no garbage).
  *
  * The real extension in Chromium captures a tab playing LibriVox speech through nginx. The
@@ -22,18 +22,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../scripts/browser/launch';
-import { startProxy, type ProxyProcess } from '../../scripts/browser/proxy-process';
+import { REPO_ROOT } from '../../testkit/browser/launch';
+import { startProxy, type ProxyProcess } from '../../testkit/servers/proxy-process';
 import { LIBRIVOX_DIR } from '../../scripts/prepare-audio';
-import { startClusterNginx, type ClusterNginx } from '../fixtures/cluster-topology';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
-import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
-import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
+import { startClusterNginx, type ClusterNginx } from '../../testkit/servers/cluster-topology';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
+import { startFakeUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../../testkit/upstream';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { checkSlots, readSavedWords } from './support/saved-words';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage } from './support/speech-page';
+import { startSpeechPage } from '../../testkit/captions/speech-page';
 
 const run = promisify(execFile);
 const DEEPGRAM_KEY = 'cluster-upstream-key-for-e2e';
@@ -106,7 +107,7 @@ const test = base.extend<{ cluster: Cluster }>({
     const lines: string[] = [];
     let nginx: ClusterNginx | undefined;
     try {
-      const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY });
+      const upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY });
       cleanups.push(() => upstream.close());
       const redis = await startRedis();
       cleanups.push(() => redis.close());

@@ -13,15 +13,16 @@
  * (lib/contract/senders.ts has the rules; tests/unit/contract/senders.test.ts the same with fakes.)
  */
 import type { Page } from '@playwright/test';
-import type { LaunchedBrowser } from '../../scripts/browser/launch';
-import { evaluateInOverlayWorld } from '../../scripts/browser/overlay-world';
-import { readOverlay } from '../../scripts/browser/captions';
-import { startStaticServer } from '../../scripts/browser/static-server';
-import type { FakeUtterance } from '../fixtures/fake-deepgram';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import type { LaunchedBrowser } from '../../testkit/browser/launch';
+import { evaluateInOverlayWorld } from '../../testkit/browser/overlay-world';
+import { readOverlay } from '../../testkit/browser/captions';
+import { startStaticServer } from '../../testkit/browser/static-server';
+import { clickToolbarButton, pressStart } from '../../testkit/captions/start-captions';
+import { waitForPlayback } from '../../testkit/captions/speech-page';
+import type { FakeUtterance } from '../../testkit/upstream';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
-import { waitForPlayback } from './support/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-forgery-e2e';
 const SECRET = 'quillwort';
@@ -72,7 +73,7 @@ async function extensionPage(app: LaunchedBrowser) {
 async function startOn(app: LaunchedBrowser, page: Page): Promise<void> {
   const popup = await clickToolbarButton(app, page);
   try {
-    await startFromPopup(popup, 'tab');
+    await pressStart(popup, 'tab');
     await expectPhase(popup, ['live'], 20_000);
   } finally {
     await popup.close();

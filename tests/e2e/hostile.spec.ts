@@ -1,5 +1,5 @@
 /**
- * A hostile upstream behind the real proxy (tests/fixtures/hostile-upstream.ts in hostile mode):
+ * A hostile upstream behind the real proxy (testkit/upstream/hostile.ts in hostile mode):
  * garbage interleaved with valid Results (invalid JSON, wrong types, NaN and negative times, huge
  * and deeply nested messages, unknown types, binary frames, a replayed old final with other
  * words), and valid transcripts that carry HTML and script. The real extension must keep
@@ -7,20 +7,21 @@
  * overlay's own.
  */
 import type { Page } from '@playwright/test';
-import { readOverlay } from '../../scripts/browser/captions';
-import { evaluateInOverlayWorld, type OverlayInWorld } from '../../scripts/browser/overlay-world';
-import { MARKUP_SCRIPT, MARKUP_WORD, startHostileUpstream, type HostileUpstream } from '../fixtures/hostile-upstream';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { readOverlay } from '../../testkit/browser/captions';
+import { evaluateInOverlayWorld, type OverlayInWorld } from '../../testkit/browser/overlay-world';
+import { MARKUP_SCRIPT, MARKUP_WORD, startFakeUpstream, type HostileUpstream } from '../../testkit/upstream';
+import { clickToolbarButton, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'hostile-upstream-key-for-e2e';
 
 const test = base.extend<{ upstream: HostileUpstream }>({
   upstream: async ({}, use) => {
-    const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY, garbage: { rate: 0.6, seed: 7 }, markup: { every: 3 } });
+    const upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY, garbage: { rate: 0.6, seed: 7 }, markup: { every: 3 } });
     try {
       await use(upstream);
     } finally {
@@ -49,7 +50,7 @@ function pageElements(): { tags: string[]; handlers: string[]; pwned: unknown } 
 
 /**
  * The overlay's host and everything in its closed shadow root, read from the content script's
- * world (scripts/browser/overlay-world.ts): tags, inline handlers, and the elements inside
+ * world (testkit/browser/overlay-world.ts): tags, inline handlers, and the elements inside
  * caption lines.
  */
 async function overlayElements(page: Page): Promise<{ hostTag: string | null; tags: string[]; handlers: string[]; captionChildren: string[] }> {
@@ -79,14 +80,7 @@ test.describe('hostile upstream', () => {
       await tab.goto(speech.url);
       await waitForPlayback(tab);
       const before = await tab.evaluate(pageElements);
-
-      const popup = await clickToolbarButton(app, tab);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      await startCaptionsOnPlayingPage(app, tab);
 
       // Enough hostile traffic, and valid words and markup finals among it.
       const finals = new Set<string>();

@@ -1,6 +1,6 @@
 /**
  * The extension's lifecycle in a real Chromium, with the real proxy in front of a deterministic
- * upstream (tests/fixtures/hostile-upstream.ts, no garbage): words arrive every half second of
+ * upstream (testkit/upstream/hostile.ts, no garbage): words arrive every half second of
  * speech, so "captions keep flowing" is quick to see.
  *
  * - Chrome stops the service worker (here: over CDP, several times) in the middle of a session:
@@ -11,22 +11,23 @@
  *   so clearly and leave no capture document and no badge.
  */
 import { chromium, type Page } from '@playwright/test';
-import { readOverlay } from '../../scripts/browser/captions';
-import { getTargets } from '../../scripts/browser/cdp-client';
-import { CHROMIUM_BIN, chromiumArgs, type LaunchedBrowser } from '../../scripts/browser/launch';
-import { startStaticServer } from '../../scripts/browser/static-server';
-import { startHostileUpstream, type HostileUpstream } from '../fixtures/hostile-upstream';
-import { clickToolbarButton, expectPhase, startCaptionsOnPlayingPage, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { readOverlay } from '../../testkit/browser/captions';
+import { getTargets } from '../../testkit/browser/cdp-client';
+import { CHROMIUM_BIN, chromiumArgs, type LaunchedBrowser } from '../../testkit/browser/launch';
+import { startStaticServer } from '../../testkit/browser/static-server';
+import { startFakeUpstream, type HostileUpstream } from '../../testkit/upstream';
+import { clickToolbarButton, pressStart, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'lifecycle-upstream-key-for-e2e';
 
 const test = base.extend<{ upstream: HostileUpstream }>({
   upstream: async ({}, use) => {
-    const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY });
+    const upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY });
     try {
       await use(upstream);
     } finally {
@@ -240,7 +241,7 @@ test.describe('extension lifecycle', () => {
           // The popup opens showing how the last attempt ended; wait for this attempt's outcome.
           await sleep(300);
           const previous = (await popup.status()).text;
-          await startFromPopup(popup, source);
+          await pressStart(popup, source);
           let status = await popup.status();
           const deadline = Date.now() + 15_000;
           while (Date.now() < deadline && !(status.phase === 'live' || (status.phase === 'error' && status.text !== previous))) {

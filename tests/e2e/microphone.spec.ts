@@ -3,10 +3,11 @@
  * The first start has no permission yet (state "prompt"), so the extension opens its permission
  * page; allowing there starts captions on the tab the user started from.
  */
-import { OverlayWatcher } from '../../scripts/browser/captions';
-import { grantToExtension } from '../../scripts/browser/launch';
-import { startStaticServer } from '../../scripts/browser/static-server';
-import { checkSidePanelAndCopy, clickToolbarButton, expectPhase, startFromPopup, stopFromPopup, waitForReferenceWords } from './support/caption-flow';
+import { OverlayWatcher } from '../../testkit/browser/captions';
+import { grantToExtension } from '../../testkit/browser/launch';
+import { startStaticServer } from '../../testkit/browser/static-server';
+import { clickToolbarButton, pressStart } from '../../testkit/captions/start-captions';
+import { checkSidePanelAndCopy, expectPhase, stopFromPopup, waitForReferenceWords } from './support/caption-flow';
 import { expect, test } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 
@@ -34,7 +35,7 @@ test.describe('microphone with the local engine', () => {
       // First start: no permission yet; the extension opens its permission page.
       const popup = await clickToolbarButton(app, page);
       try {
-        await startFromPopup(popup, 'mic');
+        await pressStart(popup, 'mic');
       } finally {
         // Chrome closes the popup itself when the permission tab takes focus.
         await popup.close();
@@ -65,7 +66,7 @@ test.describe('microphone with the local engine', () => {
       const pagesBefore = new Set(app.context.pages());
       const again = await clickToolbarButton(app, page);
       try {
-        await startFromPopup(again, 'mic');
+        await pressStart(again, 'mic');
         await expectPhase(again, ['live'], 20_000);
       } finally {
         await again.close();

@@ -1,7 +1,7 @@
 /**
  * Nothing lost through network faults: two minutes of real speech (the LibriVox clips, looped)
  * through the real proxy process to an upstream whose words are derived from the audio bytes
- * (tests/fixtures/hostile-upstream.ts: one word per 100 ms batch, named by its hash), with the
+ * (testkit/upstream/hostile.ts: one word per 100 ms batch, named by its hash), with the
  * proxy killed and restarted on the same port at random points, a graceful proxy restart (1001),
  * the upstream closing with 1011, and a proxy that accepts and then goes silent (SIGSTOP).
  *
@@ -21,19 +21,21 @@ import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { REPO_ROOT } from '../../scripts/browser/launch';
-import { startProxy, type ProxyProcess } from '../../scripts/browser/proxy-process';
+import { REPO_ROOT } from '../../testkit/browser/launch';
+import { startProxy, type ProxyProcess } from '../../testkit/servers/proxy-process';
 import { LIBRIVOX_DIR } from '../../scripts/prepare-audio';
 import { ListenSocket, type StatusDetail, type WebSocketLike } from '../../lib/listen/listen-socket';
 import { buildListenUrl } from '../../lib/listen/listen-url';
 import { DEFAULT_SETTINGS } from '../../lib/settings';
 import { TranscriptStore } from '../../lib/transcript/transcript-store';
-import { startHostileUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../fixtures/hostile-upstream';
-import { startCaptionsOnPlayingPage, stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
+import { startFakeUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../../testkit/upstream';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { checkSlots, readSavedWords } from './support/saved-words';
 import { saveText } from './support/screenshots';
-import { startSpeechPage } from './support/speech-page';
+import { startSpeechPage } from '../../testkit/captions/speech-page';
+import { seededRandom } from '../../testkit/prng';
 
 const run = promisify(execFile);
 const DEEPGRAM_KEY = 'hostile-upstream-key-for-e2e';
@@ -137,18 +139,6 @@ function proxyEnvFor(upstream: HostileUpstream, token: string, extra: Record<str
   };
 }
 
-/** mulberry32: a small seeded generator, so a failing schedule can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type FaultKind = 'kill' | 'graceful-restart' | 'upstream-1011';
 
 interface Fault {
@@ -159,7 +149,7 @@ interface Fault {
 
 /** Faults at random times, one per window of `window` seconds from `from` (so each can recover). */
 function faultSchedule(seed: number, kinds: FaultKind[], from: number, window: number): Fault[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const shuffled = [...kinds].sort(() => random() - 0.5);
   return shuffled.map((kind, i) => ({ kind, at: from + i * window + random() * window * 0.6 }));
 }
@@ -265,7 +255,7 @@ base.describe('network faults lose and repeat nothing', () => {
     const lines: string[] = [];
     const cleanups: (() => Promise<void>)[] = [];
     try {
-      const upstreams = await Promise.all([0, 1, 2].map(() => startHostileUpstream({ apiKey: DEEPGRAM_KEY })));
+      const upstreams = await Promise.all([0, 1, 2].map(() => startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY })));
       cleanups.push(...upstreams.map((u) => () => u.close()));
       const [cleanUp, faultUp, silentUp] = upstreams as [HostileUpstream, HostileUpstream, HostileUpstream];
       // 4x real time: the proxy's own rate limit is raised to match (it is a product limit, not under test here).
@@ -363,7 +353,7 @@ base.describe('network faults lose and repeat nothing', () => {
 
 const test = base.extend<{ upstream: HostileUpstream; faultyProxy: FaultyProxy }>({
   upstream: async ({}, use) => {
-    const upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY });
+    const upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY });
     try {
       await use(upstream);
     } finally {

@@ -6,12 +6,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Page, TestInfo } from '@playwright/test';
-import type { LaunchedBrowser } from '../../scripts/browser/launch';
-import type { ActionPopup } from '../../scripts/browser/popup';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import type { LaunchedBrowser } from '../../testkit/browser/launch';
+import type { ActionPopup } from '../../testkit/browser/popup';
+import { clickToolbarButton, pressStart } from '../../testkit/captions/start-captions';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 import { closedPort, startPlainHttpServer, startUntrustedTlsServer } from '../unit/connection-test-kit';
 
 const optionsUrl = (app: LaunchedBrowser) => `chrome-extension://${app.extensionId}/options.html`;
@@ -210,7 +211,7 @@ test.describe('options page', () => {
       await waitForPlayback(page);
       const popup = await clickToolbarButton(app, page);
       try {
-        await startFromPopup(popup, 'tab');
+        await pressStart(popup, 'tab');
         await expectPhase(popup, ['live'], 20_000);
         // Let the clock and the level meter move.
         await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -4,20 +4,21 @@
  * the overlay out nor be taken for it (entrypoints/captions.content/mount.tsx).
  *
  * The overlay is read the only way that can still read it: from the content script's isolated
- * world (scripts/browser/overlay-world.ts). The page's view is read with page.evaluate, which runs
+ * world (testkit/browser/overlay-world.ts). The page's view is read with page.evaluate, which runs
  * in the page's main world, as the page's own scripts do.
  */
 import type { Page } from '@playwright/test';
-import { readOverlay } from '../../scripts/browser/captions';
-import type { LaunchedBrowser } from '../../scripts/browser/launch';
-import { closedShadowHostCount } from '../../scripts/browser/overlay-world';
-import { startStaticServer, type StaticServer } from '../../scripts/browser/static-server';
-import type { FakeUtterance } from '../fixtures/fake-deepgram';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { readOverlay } from '../../testkit/browser/captions';
+import type { LaunchedBrowser } from '../../testkit/browser/launch';
+import { closedShadowHostCount } from '../../testkit/browser/overlay-world';
+import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
+import type { FakeUtterance } from '../../testkit/upstream';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
-import { waitForPlayback } from './support/speech-page';
+import { waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-page-isolation-e2e';
 /** Words no page text contains, so finding one anywhere means it came from a caption. */
@@ -67,18 +68,8 @@ async function openAndStart(app: LaunchedBrowser, url: string): Promise<Page> {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto(url);
   await waitForPlayback(page);
-  await startCaptions(app, page);
+  await startCaptionsOnPlayingPage(app, page);
   return page;
-}
-
-async function startCaptions(app: LaunchedBrowser, page: Page): Promise<void> {
-  const popup = await clickToolbarButton(app, page);
-  try {
-    await startFromPopup(popup, 'tab');
-    await expectPhase(popup, ['live'], 20_000);
-  } finally {
-    await popup.close();
-  }
 }
 
 /** Waits until the overlay, read from the content script's world, shows the secret word in a final line. */
@@ -185,7 +176,7 @@ test.describe('the page under the overlay', () => {
         await stopFromPopup(app, page);
         // The last lines linger after a stop; wait until they are gone so what follows is new.
         await expect.poll(async () => (await readOverlay(page)).lines.length, { timeout: 20_000 }).toBe(0);
-        await startCaptions(app, page);
+        await startCaptionsOnPlayingPage(app, page);
         await waitForSecretCaption(page);
         expect(await closedShadowHostCount(page), 'overlays after the second injection').toBe(1);
 

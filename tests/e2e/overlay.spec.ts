@@ -11,8 +11,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Page, TestInfo } from '@playwright/test';
-import { installCaptionRecorder, readOverlay } from '../../scripts/browser/captions';
-import type { LaunchedBrowser } from '../../scripts/browser/launch';
+import { installCaptionRecorder, readOverlay } from '../../testkit/browser/captions';
+import type { LaunchedBrowser } from '../../testkit/browser/launch';
 import {
   clickInOverlay,
   closedShadowHostCount,
@@ -20,14 +20,15 @@ import {
   fillInOverlay,
   overlayTestIdCount,
   overlayTestIdVisible,
-} from '../../scripts/browser/overlay-world';
-import { startStaticServer, type StaticServer } from '../../scripts/browser/static-server';
-import { startXvfb, typeKeys, type XDisplay } from '../../scripts/browser/x-display';
-import { startFakeDeepgram, type FakeUtterance } from '../fixtures/fake-deepgram';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+} from '../../testkit/browser/overlay-world';
+import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
+import { startXvfb, typeKeys, type XDisplay } from '../../testkit/browser/x-display';
+import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '../../testkit/upstream';
+import { clickToolbarButton, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
-import { waitForPlayback } from './support/speech-page';
+import { waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-overlay-e2e';
 const TWO_SPEAKERS: FakeUtterance[] = [
@@ -54,10 +55,10 @@ interface BoxState {
 }
 
 // The script is wrapped in an object: Playwright reads an array given to test.use() as [value, options].
-const test = base.extend<{ fakeScript: { utterances: FakeUtterance[] }; fakeDeepgram: Awaited<ReturnType<typeof startFakeDeepgram>> }>({
+const test = base.extend<{ fakeScript: { utterances: FakeUtterance[] }; fakeDeepgram: FakeDeepgram }>({
   fakeScript: [{ utterances: TWO_SPEAKERS }, { option: true }],
   fakeDeepgram: async ({ fakeScript }, use) => {
-    const fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, script: fakeScript.utterances });
+    const fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, script: fakeScript.utterances });
     try {
       await use(fake);
     } finally {
@@ -108,16 +109,6 @@ async function openPlayingPage(app: LaunchedBrowser, url: string): Promise<Page>
   await page.goto(url);
   await waitForPlayback(page);
   return page;
-}
-
-async function startCaptions(app: LaunchedBrowser, page: Page): Promise<void> {
-  const popup = await clickToolbarButton(app, page);
-  try {
-    await startFromPopup(popup, 'tab');
-    await expectPhase(popup, ['live'], 20_000);
-  } finally {
-    await popup.close();
-  }
 }
 
 async function waitForFinalLine(page: Page, pattern: RegExp | string, timeout = 45_000): Promise<void> {
@@ -285,7 +276,7 @@ test.describe('caption overlay', () => {
     const server = await servePages(audio.page);
     try {
       const page = await openPlayingPage(app, `${server.origin}/light.html`);
-      await startCaptions(app, page);
+      await startCaptionsOnPlayingPage(app, page);
       await waitForFinalLine(page, /good\W+morning/i);
 
       const start = await readBox(page);
@@ -366,7 +357,7 @@ test.describe('caption overlay', () => {
       await stopFromPopup(app, page);
       await page.reload();
       await waitForPlayback(page);
-      await startCaptions(app, page);
+      await startCaptionsOnPlayingPage(app, page);
       await expect
         .poll(async () => await readBox(page), { timeout: 20_000, message: `the box after a restart (${await describeOverlay(page)})` })
         .not.toBeNull()
@@ -394,7 +385,7 @@ test.describe('caption overlay', () => {
       // (One tab at a time: the popup acts on the active tab of its window.)
       await page.close();
       const other = await openPlayingPage(app, `${server.origin.replace('127.0.0.1', 'localhost')}/dark.html`);
-      await startCaptions(app, other);
+      await startCaptionsOnPlayingPage(app, other);
       await expect.poll(async () => (await readBox(other))?.fontSize, { timeout: 20_000 }).toBe('28px');
       const elsewhere = (await readBox(other))!;
       expect(Math.abs(elsewhere.left + elsewhere.width / 2 - 640)).toBeLessThanOrEqual(2);
@@ -409,7 +400,7 @@ test.describe('caption overlay', () => {
     const server = await servePages(audio.page);
     try {
       const page = await openPlayingPage(app, `${server.origin}/stage.html`);
-      await startCaptions(app, page);
+      await startCaptionsOnPlayingPage(app, page);
       await waitForFinalLine(page, /good\W+morning/i);
 
       const where = () =>
@@ -492,7 +483,7 @@ test.describe('caption overlay', () => {
     // Headed Chromium on its own Xvfb: a key typed on the X display goes through the browser
     // window, where extension shortcuts live. Playwright's keyboard (CDP Input.dispatchKeyEvent)
     // hands keys to the page directly and never fires chrome.commands, headless or headed
-    // (tried on Chromium 156; see scripts/browser/x-display.ts).
+    // (tried on Chromium 156; see testkit/browser/x-display.ts).
     const keyboardTest = test.extend<{ xvfb: XDisplay }>({
       xvfb: async ({}, use) => {
         const started = await startXvfb();
@@ -512,7 +503,7 @@ test.describe('caption overlay', () => {
       const server = await servePages(audio.page);
       try {
         const page = await openPlayingPage(app, `${server.origin}/light.html`);
-        await startCaptions(app, page);
+        await startCaptionsOnPlayingPage(app, page);
         await waitForFinalLine(page, /good\W+morning/i);
         await page.evaluate(() => {
           const keys: string[] = [];
@@ -590,7 +581,7 @@ test.describe('caption overlay', () => {
         expect(await page.evaluate(() => getComputedStyle(document.getElementById('csp-probe')!).color)).not.toBe('rgb(255, 0, 0)');
         const elementsBefore = await page.evaluate(() => [...document.querySelectorAll('*')].map((el) => el.tagName.toLowerCase()));
 
-        await startCaptions(app, page);
+        await startCaptionsOnPlayingPage(app, page);
         await installCaptionRecorder(page);
         await waitForFinalLine(page, IMG);
         await waitForFinalLine(page, SCRIPT);

@@ -11,15 +11,16 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../scripts/browser/launch';
+import { REPO_ROOT } from '../../testkit/browser/launch';
 import { LIBRIVOX_DIR, readReferenceTranscripts } from '../../scripts/prepare-audio';
 import { baseWord, createPocketsphinxParser, isFiller, type EngineUtterance } from '../../proxy/upstreams/pocketsphinx-output';
 import { formatWer, normalizeWords, wordErrorRate, type WerResult } from '../../lib/wer';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
 import { expect, test } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startStaticServer } from '../../scripts/browser/static-server';
+import { startStaticServer } from '../../testkit/browser/static-server';
 
 const run = promisify(execFile);
 
@@ -112,13 +113,8 @@ test.describe('pipeline fidelity', () => {
       const page = await app.context.newPage();
       await page.goto(`${speech.origin}/fidelity.html`);
       await page.waitForFunction(() => (document.querySelector<HTMLAudioElement>('#speech')?.readyState ?? 0) >= 4, undefined, { timeout: 10_000 });
-      const popup = await clickToolbarButton(app, page);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      // The page plays nothing until capture is live (below), so there is no playback to wait for.
+      await startCaptionsOnPlayingPage(app, page, { waitForPlayback: false });
       // Live: play the clips once from the start, all of it heard through the capture.
       await page.evaluate(() => {
         const element = document.querySelector<HTMLAudioElement>('#speech');

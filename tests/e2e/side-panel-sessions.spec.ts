@@ -6,12 +6,13 @@
  * stayed on screen (lib/contract/session-feed.ts, lib/transcript/utterance-ids.ts).
  */
 import type { Page } from '@playwright/test';
-import { startCaptionsOnPlayingPage, stopFromPopup } from './support/caption-flow';
+import { startSpeechPage } from '../../testkit/captions/speech-page';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
 import { copyTranscript, openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage } from './support/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-side-panel-sessions-e2e';
 const PAGE_TITLE = 'Two sessions';

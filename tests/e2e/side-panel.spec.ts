@@ -8,14 +8,15 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
-import { getTargets } from '../../scripts/browser/cdp-client';
+import { getTargets } from '../../testkit/browser/cdp-client';
 import { parseSrtStrict } from '../unit/transcript/export-srt-parser';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-side-panel-e2e';
 const PAGE_TITLE = 'Weekly sync';
@@ -76,16 +77,7 @@ test.describe('side panel', () => {
   test('renames speakers everywhere, searches, copies and exports every format from a real session', async ({ app, audio, fakeDeepgram }, testInfo) => {
     const speech = await startSpeechPage(audio.page, PAGE_TITLE);
     try {
-      const page = await app.context.newPage();
-      await page.goto(speech.url);
-      await waitForPlayback(page);
-      const popup = await clickToolbarButton(app, page);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      const page = await startCaptionsOnPlayingPage(app, speech.url);
 
       const panel = await openSidePanel(app.context, app.extensionId);
       await panel.setViewportSize({ width: 420, height: 760 });

@@ -4,13 +4,14 @@
  * The overlay must show each speaker's line in its own colour, and interim text that is then
  * replaced by the final line.
  */
-import { installCaptionRecorder, readCaptionRecord, readOverlay } from '../../scripts/browser/captions';
-import { clickToolbarButton, expectPhase, startFromPopup, stopFromPopup } from './support/caption-flow';
+import { installCaptionRecorder, readCaptionRecord, readOverlay } from '../../testkit/browser/captions';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
-import { startSpeechPage, waitForPlayback } from './support/speech-page';
+import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-e2e';
 const SPEAKER_0 = ['good', 'morning', 'everyone', 'shall', 'we', 'begin'];
@@ -39,14 +40,7 @@ test.describe('speakers through the Deepgram upstream (fake)', () => {
       await page.goto(speech.url);
       await waitForPlayback(page);
       await installCaptionRecorder(page);
-
-      const popup = await clickToolbarButton(app, page);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      await startCaptionsOnPlayingPage(app, page);
 
       // Both speakers' final lines on screen at once, each with its speaker number.
       await expect

@@ -9,12 +9,13 @@
  * through the background.
  */
 import type { Worker } from '@playwright/test';
-import type { LaunchedBrowser } from '../../scripts/browser/launch';
-import { closedShadowHostCount, evaluateInOverlayWorld, type OverlayInWorld } from '../../scripts/browser/overlay-world';
-import { startCaptionsOnPlayingPage, stopFromPopup } from './support/caption-flow';
+import type { LaunchedBrowser } from '../../testkit/browser/launch';
+import { closedShadowHostCount, evaluateInOverlayWorld, type OverlayInWorld } from '../../testkit/browser/overlay-world';
+import { startSpeechPage } from '../../testkit/captions/speech-page';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
-import { startSpeechPage } from './support/speech-page';
 
 const test = testWithFakeDeepgram('fake-deepgram-key-for-storage-access-e2e', [{ speaker: 0, words: ['storage', 'stays', 'closed'] }]);
 

@@ -3,11 +3,12 @@
  * button, keeps "This tab" and presses Start; captions from the proxy's local engine appear over
  * the page; the side panel shows them with times; Copy puts them on the clipboard; Stop ends it.
  */
-import { OverlayWatcher } from '../../scripts/browser/captions';
-import { checkSidePanelAndCopy, clickToolbarButton, expectPhase, startFromPopup, stopFromPopup, waitForReferenceWords } from './support/caption-flow';
+import { OverlayWatcher } from '../../testkit/browser/captions';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { checkSidePanelAndCopy, stopFromPopup, waitForReferenceWords } from './support/caption-flow';
 import { expect, test } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
-import { readAudioElement, startSpeechPage, waitForPlayback } from './support/speech-page';
+import { readAudioElement, startSpeechPage } from '../../testkit/captions/speech-page';
 
 /**
  * Of the reference's 13 content words, pocketsphinx gets ~10 from the clean file and ~5 from the
@@ -26,17 +27,7 @@ test.describe('tab capture with the local engine', () => {
     expect(captionProxy.engine).toMatch(/local|pocketsphinx/i);
     const speech = await startSpeechPage(audio.page, 'Captionist tab-capture test');
     try {
-      const page = await app.context.newPage();
-      await page.goto(speech.url);
-      await waitForPlayback(page);
-
-      const popup = await clickToolbarButton(app, page);
-      try {
-        await startFromPopup(popup, 'tab');
-        await expectPhase(popup, ['live'], 20_000);
-      } finally {
-        await popup.close();
-      }
+      const page = await startCaptionsOnPlayingPage(app, speech.url);
       // Capture is live: play the recording from its start so every clip is heard once in full
       // (the element loops, so later passes only add more chances).
       await page.evaluate(() => {

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { DEFAULT_ARCHIVE, type ArchiveConfig } from '@/proxy/archive/archive-config';
 import { runArchiveMigrations } from '@/proxy/archive/archive-store';
 import { startProxy, type ProxyOptions, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram, type FakeUtterance } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '@/testkit/upstream';
 import { startPostgres, type PostgresServer } from '../fixtures/postgres-server';
 import { DEEPGRAM_KEY, OTHER_TOKEN, TOKEN, connectClient, httpGet, resultsOf, silencePcm, streamPcm, testConfig, transcriptOf, waitFor } from './proxy-test-kit';
 
@@ -60,7 +60,7 @@ function archiveConfig(databaseUrl: string, overrides: Partial<ArchiveConfig> = 
 
 async function setup(overrides: Partial<ArchiveConfig> = {}, options: ProxyOptions = {}): Promise<{ fake: FakeDeepgram; proxy: RunningProxy; url: string }> {
   const url = await freshDatabase();
-  const fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100, script: ONE_WORD });
+  const fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100, script: ONE_WORD });
   cleanups.push(() => fake.close());
   const proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url }), {
     shutdownGraceMs: 500,

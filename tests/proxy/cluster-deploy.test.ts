@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_CONF, COMPOSE_FILE, NGINX_BIN, makeCertificate, nginxConfigTest, renderClusterConf, upstreamServers } from '../fixtures/cluster-topology';
+import { CLUSTER_CONF, COMPOSE_FILE, NGINX_BIN, makeCertificate, nginxConfigTest, renderClusterConf, upstreamServers } from '../../testkit/servers/cluster-topology';
 
 type Yaml = string | null | Yaml[] | { [key: string]: Yaml };
 

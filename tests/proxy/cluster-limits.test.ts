@@ -9,10 +9,10 @@
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyProcess } from '../../scripts/browser/proxy-process';
-import { startFakeDeepgram, type FakeDeepgram } from '../fixtures/fake-deepgram';
-import { startClusterNginx, type ClusterNginx } from '../fixtures/cluster-topology';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startProxy, type ProxyProcess } from '../../testkit/servers/proxy-process';
+import { startFakeUpstream, type FakeDeepgram } from '../../testkit/upstream';
+import { startClusterNginx, type ClusterNginx } from '../../testkit/servers/cluster-topology';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 import { DEEPGRAM_KEY, EXTENSION_ORIGIN, LISTEN_QUERY, TOKEN, silencePcm, sleep } from './proxy-test-kit';
 
 const LIMIT = 3;
@@ -60,7 +60,7 @@ async function streamsOn(port: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100 });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100 });
   const shared = await startRedis();
   redis = shared;
   for (const name of ['proxy1', 'proxy2', 'proxy3']) {

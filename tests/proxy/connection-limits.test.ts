@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EDGE, type EdgeConfig } from '@/proxy/config';
 import { createProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, TOKEN, connectClient, httpGet, sleep, testConfig, waitFor } from './proxy-test-kit';
 
 interface HeldSocket {
@@ -38,7 +38,7 @@ let fake: FakeDeepgram | undefined;
 const held: HeldSocket[] = [];
 
 async function start(edge: Partial<EdgeConfig>): Promise<RunningProxy> {
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
   proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, edge: { ...DEFAULT_EDGE, ...edge } }), {
     metrics: createProxyMetrics(),
   });

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_KEYTERM_TOKENS, estimateKeytermTokens, readControlMessage } from '@/proxy/control-messages';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startRecordingUpstream, type RecordingUpstream } from '@/tests/fixtures/recording-upstream';
+import { startFakeUpstream, type RecordingUpstream } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, TOKEN, connectClient, testConfig, waitFor } from './proxy-test-kit';
 
 let upstream: RecordingUpstream | undefined;
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function proxyInFrontOfRecorder(): Promise<{ proxy: RunningProxy; upstream: RecordingUpstream }> {
-  upstream = await startRecordingUpstream();
+  upstream = await startFakeUpstream({ mode: 'recording' });
   proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: upstream.url }), { shutdownGraceMs: 200 });
   return { proxy, upstream };
 }

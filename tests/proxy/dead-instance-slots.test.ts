@@ -8,9 +8,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, DEFAULT_SHARED } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, connectClient, silencePcm, sleep, testConfig, upgradeAnswer } from './proxy-test-kit';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 
 const READY = /^Captionist proxy listening on (ws:\/\/\S+) /;
 const SLOT_TTL_MS = DEFAULT_SHARED.slotTtlMs;
@@ -50,7 +50,7 @@ function spawnProxy(env: Record<string, string>): Promise<string> {
 describe('a dead instance\'s stream slots', () => {
   it(`are free again within the slot TTL (${SLOT_TTL_MS / 1000} s) after kill -9`, { timeout: 40_000 }, async () => {
     redis = await startRedis();
-    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, idleTimeoutMs: 60_000 });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, idleTimeoutMs: 60_000 });
     const url = await spawnProxy({
       PORT: '0',
       DEEPGRAM_API_KEY: DEEPGRAM_KEY,

@@ -1,5 +1,5 @@
 /**
- * The proxy in front of a Deepgram-compatible server (the fake in tests/fixtures): audio and control
+ * The proxy in front of a Deepgram-compatible server (the fake in testkit/upstream/normal.ts): audio and control
  * messages up, server messages down, closes relayed, handshake failures explained.
  */
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { createDeepgramUpstream } from '@/proxy/upstreams/deepgram';
-import { startFakeDeepgram, type FakeDeepgram, type FakeDeepgramOptions } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram, type FakeDeepgramOptions } from '@/testkit/upstream';
 import {
   DEEPGRAM_KEY,
   TOKEN,
@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 async function proxyInFrontOf(options: Partial<FakeDeepgramOptions> = {}, upstreamUrl?: string): Promise<{ fake: FakeDeepgram; proxy: RunningProxy }> {
-  const fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100, ...options });
+  const fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100, ...options });
   cleanups.push(() => fake.close());
   const proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: upstreamUrl ?? fake.url }), { shutdownGraceMs: 1000 });
   cleanups.push(() => proxy.close());
@@ -61,7 +61,7 @@ describe('relay through the proxy to a Deepgram-compatible upstream', () => {
 
   it('keeps audio sent before the upstream is open and flushes it in order', async () => {
     // An upstream that takes 300 ms to accept the TCP connection's upgrade.
-    const fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    const fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
     cleanups.push(() => fake.close());
     const slow = await slowTcpForward(fake.port, 300);
     cleanups.push(() => new Promise((resolve) => slow.close(() => resolve())));
@@ -181,7 +181,7 @@ describe('relay through the proxy to a Deepgram-compatible upstream', () => {
   });
 
   it('turns an upstream 401 into a client close 1008 with a reason a person can read', async () => {
-    const fake = await startFakeDeepgram({ apiKey: 'the-real-key' });
+    const fake = await startFakeUpstream({ mode: 'normal', apiKey: 'the-real-key' });
     cleanups.push(() => fake.close());
     const proxy = await startProxy(testConfig({ deepgramApiKey: 'a-revoked-key', deepgramUrl: fake.url }));
     cleanups.push(() => proxy.close());
@@ -207,7 +207,7 @@ describe('relay through the proxy to a Deepgram-compatible upstream', () => {
   });
 
   it('closes the client with 1011 when the upstream cannot be reached', async () => {
-    const unused = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    const unused = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
     const deadUrl = unused.url;
     await unused.close();
     const proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: deadUrl }));

@@ -1,7 +1,7 @@
 /** The fake Deepgram itself, spoken to directly: other suites rely on it following the protocol. */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, connectClient, resultsOf, silencePcm, streamPcm, transcriptOf, upgradeAnswer, waitFor } from './proxy-test-kit';
 
 let fake: FakeDeepgram | undefined;
@@ -12,7 +12,7 @@ afterEach(async () => {
 
 describe('fake Deepgram', () => {
   it("answers a wrong or missing key with 401 and Deepgram's JSON body", async () => {
-    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
     const attempts: Record<string, string>[] = [{}, { Authorization: 'Token nope' }];
     for (const headers of attempts) {
       const answer = await upgradeAnswer(`${fake.url}?encoding=linear16&sample_rate=16000`, headers);
@@ -23,14 +23,14 @@ describe('fake Deepgram', () => {
   });
 
   it('accepts the key as the token subprotocol and echoes "token"', async () => {
-    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
     const answer = await upgradeAnswer(`${fake.url}?encoding=linear16&sample_rate=16000`, { 'Sec-WebSocket-Protocol': `token, ${DEEPGRAM_KEY}` });
     expect(answer.status).toBe(101);
     expect(answer.headers['sec-websocket-protocol']).toBe('token');
   });
 
   it('plays a two-speaker script in order with speakers, looping while audio continues', async () => {
-    fake = await startFakeDeepgram({
+    fake = await startFakeUpstream({ mode: 'normal',
       apiKey: DEEPGRAM_KEY,
       msPerWord: 100,
       script: [
@@ -59,7 +59,7 @@ describe('fake Deepgram', () => {
 
   it('hashes the audio into Metadata, unless a load test turns hashing off', async () => {
     const metadataFrom = async (hashAudio: boolean | undefined) => {
-      fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100, ...(hashAudio === undefined ? {} : { hashAudio }) });
+      fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100, ...(hashAudio === undefined ? {} : { hashAudio }) });
       const client = connectClient(fake.url, { token: DEEPGRAM_KEY, via: 'header', query: 'encoding=linear16&sample_rate=16000' });
       await client.opened;
       await streamPcm(client.ws, silencePcm(0.5), { speed: 5 });
@@ -77,7 +77,7 @@ describe('fake Deepgram', () => {
   });
 
   it('closes 1011 NET-0001 after idleTimeoutMs of nothing', async () => {
-    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, idleTimeoutMs: 300 });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, idleTimeoutMs: 300 });
     const client = connectClient(fake.url, { token: DEEPGRAM_KEY, via: 'header' });
     await client.opened;
     const closed = await client.closed;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EDGE, loadConfig } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, httpGet, testConfig, upgradeAnswer } from './proxy-test-kit';
 
 let fake: FakeDeepgram;
@@ -14,7 +14,7 @@ const base = () => `http://127.0.0.1:${proxy.port}`;
 const auth = { Authorization: `Token ${TOKEN}` };
 
 beforeAll(async () => {
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
   proxy = await startProxy(
     testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, edge: { ...DEFAULT_EDGE, allowedHosts: ['captions.example.com'], metricsPort: 0 } }),
   );

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import {
   DEEPGRAM_KEY,
   EXTENSION_ORIGIN,
@@ -21,7 +21,7 @@ let proxy: RunningProxy;
 let listenUrl: string;
 
 beforeAll(async () => {
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
   proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, allowedOrigins: [EXTENSION_ORIGIN, 'https://meet.example.com'] }));
   listenUrl = `${proxy.url}?${LISTEN_QUERY}`;
 });

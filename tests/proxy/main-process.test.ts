@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, TOKEN, connectClient, engineProcesses, silencePcm, streamPcm, waitFor } from './proxy-test-kit';
 
 const READY = /^Captionist proxy listening on (ws:\/\/\S+) \(engine: ([^)]*)\)(.*)$/;
@@ -40,7 +40,7 @@ function runMain(env: Record<string, string>): { process: ChildProcessWithoutNul
 
 describe('proxy main process', () => {
   it('prints one ready line naming the engine, and stops on SIGTERM closing streams with 1001', { timeout: 20_000 }, async () => {
-    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100 });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100 });
     const run = runMain({ PORT: '0', DEEPGRAM_API_KEY: DEEPGRAM_KEY, DEEPGRAM_URL: fake.url, CAPTIONIST_TOKENS: TOKEN });
     const line = await run.ready;
     const match = READY.exec(line);
@@ -117,7 +117,7 @@ describe('proxy main process', () => {
         probe.close(() => resolve(port));
       });
     });
-    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
     const run = runMain({
       PORT: '0',
       DEEPGRAM_API_KEY: DEEPGRAM_KEY,

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EDGE } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, EXTENSION_ORIGIN, LISTEN_QUERY, TOKEN, silencePcm, testConfig, waitFor } from './proxy-test-kit';
 
 const NGINX = '/usr/sbin/nginx';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   ], { stdio: 'ignore' });
   certificate = readFileSync(join(folder, 'cert.pem'));
 
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, msPerWord: 100 });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100 });
   // As the site file's header says: nginx is a trusted proxy, so its X-Forwarded-For is believed.
   proxy = await startProxy(
     testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, edge: { ...DEFAULT_EDGE, trustedProxies: ['127.0.0.1'] } }),

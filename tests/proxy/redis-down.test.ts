@@ -7,9 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, DEFAULT_SHARED, type SharedConfig } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, httpGet, resultsOf, silencePcm, sleep, testConfig, upgradeAnswer, waitFor, type TestClient } from './proxy-test-kit';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 
 let redis: TestRedis | undefined;
 let fake: FakeDeepgram | undefined;
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 async function startInstances(count: number, shared: Partial<SharedConfig>): Promise<RunningProxy[]> {
   redis = await startRedis();
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, idleTimeoutMs: 60_000, msPerWord: 50 });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, idleTimeoutMs: 60_000, msPerWord: 50 });
   for (let index = 0; index < count; index += 1) {
     const config = testConfig({
       deepgramApiKey: DEEPGRAM_KEY,

@@ -7,9 +7,9 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SHARED } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, TOKEN, connectClient, silencePcm, sleep, testConfig } from './proxy-test-kit';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 
 let redis: TestRedis | undefined;
 let fake: FakeDeepgram | undefined;
@@ -32,7 +32,7 @@ afterEach(async () => {
 describe('Redis operations per stream', () => {
   it('start: the throttle read, the quota read and the slot script; audio: nothing; end: the slot removals and one quota write', { timeout: 15_000 }, async () => {
     redis = await startRedis();
-    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, idleTimeoutMs: 60_000 });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, idleTimeoutMs: 60_000 });
     proxy = await startProxy(
       testConfig({
         deepgramApiKey: DEEPGRAM_KEY,

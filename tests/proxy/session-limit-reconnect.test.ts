@@ -1,7 +1,7 @@
 /**
  * Both sides of the session limit together: the extension's real ListenSocket (run in Node over
  * `ws`) streams through a real proxy with a tiny MAX_SESSION_SECONDS, in front of an upstream that
- * says one word per audio message (a hash of its bytes, tests/fixtures/hostile-upstream.ts without
+ * says one word per audio message (a hash of its bytes, testkit/upstream/hostile.ts without
  * garbage). At each limit the proxy closes 1001 after the upstream's last results; the socket
  * reconnects at once and replays what no final covered. Every message's word must then be in the
  * final transcript exactly once, in order.
@@ -12,7 +12,7 @@ import { ListenSocket, type StatusDetail } from '@/lib/listen/listen-socket';
 import type { ListenEvent } from '@/lib/listen/protocol';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startHostileUpstream, wordForAudio, type HostileUpstream } from '@/tests/fixtures/hostile-upstream';
+import { startFakeUpstream, wordForAudio, type HostileUpstream } from '@/testkit/upstream';
 import { chunk } from '@/tests/unit/listen/fake-web-socket';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, sleep, testConfig } from './proxy-test-kit';
 
@@ -78,7 +78,7 @@ const finalWords = (events: ListenEvent[]) =>
   events.flatMap((event) => (event.kind === 'results' && event.isFinal ? event.words.map((word) => word.text) : []));
 
 async function proxyWithSessionLimit(): Promise<HostileUpstream> {
-  upstream = await startHostileUpstream({ apiKey: DEEPGRAM_KEY, finalEvery: 5 });
+  upstream = await startFakeUpstream({ mode: 'hostile', apiKey: DEEPGRAM_KEY, finalEvery: 5 });
   proxy = await startProxy(
     testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: upstream.url, limits: { ...DEFAULT_LIMITS, maxSessionMs: SESSION_MS } }),
     { shutdownGraceMs: 500 },

@@ -6,9 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EDGE, DEFAULT_LIMITS, DEFAULT_SHARED, type EdgeConfig, type ProxyLimits, type SharedConfig } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, httpGet, silencePcm, sleep, testConfig, upgradeAnswer, type TestClient } from './proxy-test-kit';
-import { startRedis, type TestRedis } from '../fixtures/redis-server';
+import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
 
 let redis: TestRedis | undefined;
 let fake: FakeDeepgram | undefined;
@@ -36,7 +36,7 @@ interface Setup {
 
 async function startInstances(count: number, setup: Setup = {}): Promise<RunningProxy[]> {
   if (setup.withRedis !== false) redis = await startRedis();
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, idleTimeoutMs: 30_000 });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, idleTimeoutMs: 30_000 });
   for (let index = 0; index < count; index += 1) {
     const config = testConfig({
       deepgramApiKey: DEEPGRAM_KEY,

@@ -8,7 +8,7 @@ import type WebSocket from 'ws';
 import { DEFAULT_LIMITS } from '@/proxy/config';
 import { createProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startRecordingUpstream, type RecordedConnection, type RecordingUpstream } from '@/tests/fixtures/recording-upstream';
+import { startFakeUpstream, type RecordedConnection, type RecordingUpstream } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, TOKEN, connectClient, testConfig, waitFor } from './proxy-test-kit';
 
 const MAX_CLIENT_BUFFER = 256 * 1024;
@@ -45,7 +45,7 @@ const socketOf = (ws: WebSocket): Socket => (ws as unknown as { _socket: Socket 
 describe('a client that stops reading', () => {
   it('gets interims dropped, then is closed 1011 past the bound, counted in metrics', { timeout: 20_000 }, async () => {
     const counts = { sentBytes: 0 };
-    upstream = await startRecordingUpstream({ onConnection: (connection) => flood(connection, counts) });
+    upstream = await startFakeUpstream({ mode: 'recording', onConnection: (connection) => flood(connection, counts) });
     const metrics = createProxyMetrics();
     proxy = await startProxy(
       testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: upstream.url, limits: { ...DEFAULT_LIMITS, maxClientBufferBytes: MAX_CLIENT_BUFFER } }),
@@ -76,7 +76,7 @@ describe('a client that stops reading', () => {
   });
 
   it('a client that keeps reading gets every message of a burst, interims included', { timeout: 20_000 }, async () => {
-    upstream = await startRecordingUpstream({
+    upstream = await startFakeUpstream({ mode: 'recording',
       onConnection: (connection) => {
         for (let index = 0; index < 100; index += 1) {
           connection.socket.send(JSON.stringify({ type: 'Results', index, is_final: index % 2 === 1, channel: { alternatives: [{ transcript: TRANSCRIPT }] } }));

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ProxyLimits } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, sleep, testConfig, upgradeAnswer, waitFor } from './proxy-test-kit';
 
 let fake: FakeDeepgram | undefined;
@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function limitedProxy(limits: Partial<ProxyLimits>, fakeIdleMs = 10_000): Promise<RunningProxy> {
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY, idleTimeoutMs: fakeIdleMs });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, idleTimeoutMs: fakeIdleMs });
   proxy = await startProxy(
     testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, limits: { ...DEFAULT_LIMITS, ...limits } }),
     { shutdownGraceMs: 500 },

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS } from '@/proxy/config';
 import { UPSTREAM_SETUP_REASON } from '@/proxy/listen-session';
 import { createProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, TOKEN, connectClient, silencePcm, streamPcm, testConfig } from './proxy-test-kit';
 
 let fake: FakeDeepgram | undefined;
@@ -41,7 +41,7 @@ async function health(running: RunningProxy): Promise<number> {
 describe('a stream whose setup throws', () => {
   it('a key no HTTP header can carry closes each stream with 1011, and the proxy stays up', async () => {
     const key = 'fake\u2019deepgram-key';
-    fake = await startFakeDeepgram({ apiKey: key });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: key });
     const { logger, text } = collectingLogger();
     const metrics = createProxyMetrics();
     proxy = await startProxy(testConfig({ deepgramApiKey: key, deepgramUrl: fake.url }), { logger, metrics });
@@ -63,7 +63,7 @@ describe('a stream whose setup throws', () => {
   });
 
   it('anything else that throws closes that stream with 1011, without holding its place in the stream limit', async () => {
-    fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+    fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
     const { logger, text } = collectingLogger();
     let children = 0;
     // The first stream's logger cannot be made: a stand-in for any bug in the stream's setup.

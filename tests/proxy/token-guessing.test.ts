@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthThrottle } from '@/proxy/auth-throttle';
 import { DEFAULT_EDGE, loadConfig, type EdgeConfig } from '@/proxy/config';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeDeepgram, type FakeDeepgram } from '@/tests/fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, LISTEN_QUERY, TOKEN, httpGet, testConfig, upgradeAnswer } from './proxy-test-kit';
 
 const GUESS = 'guessed-token-5f1c9e3a7b2d8f4e6a0c';
@@ -25,7 +25,7 @@ async function start(edge: Partial<EdgeConfig>, authThrottle?: AuthThrottle): Pr
       done();
     },
   });
-  fake = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+  fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY });
   proxy = await startProxy(testConfig({ deepgramApiKey: DEEPGRAM_KEY, deepgramUrl: fake.url, edge: { ...DEFAULT_EDGE, ...edge } }), {
     logger: pino({ level: 'info' }, sink),
     authThrottle,

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedactor } from '@/proxy/redact';
 import { startProxy, type RunningProxy } from '@/proxy/server';
-import { startRecordingUpstream, type RecordingUpstream, type RecordingUpstreamOptions } from '@/tests/fixtures/recording-upstream';
+import { startFakeUpstream, type RecordingUpstream, type RecordingUpstreamOptions } from '@/testkit/upstream';
 import { TOKEN, connectClient, testConfig, waitFor } from './proxy-test-kit';
 
 /** Long enough that a close reason cut at 123 bytes would keep a piece of it. */
@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 async function proxyWithLogs(options: RecordingUpstreamOptions): Promise<{ proxy: RunningProxy; logs: () => string }> {
-  upstream = await startRecordingUpstream(options);
+  upstream = await startFakeUpstream({ mode: 'recording', ...options });
   let text = '';
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -1,53 +1,23 @@
 /**
- * Steps the caption specs share: start from the toolbar popup on a tab, collect what the overlay
- * shows, check the side panel and Copy, stop from the popup.
+ * Assertions the caption specs share: the popup's phase, what the overlay shows, the side panel
+ * and Copy, stopping from the popup. Starting captions is testkit/captions/start-captions.ts
+ * (shared with the benchmarks).
  */
 import type { Page, TestInfo } from '@playwright/test';
-import { OverlayWatcher } from '../../../scripts/browser/captions';
-import type { LaunchedBrowser } from '../../../scripts/browser/launch';
-import { openActionPopup, type ActionPopup, type PopupStatus } from '../../../scripts/browser/popup';
+import { OverlayWatcher } from '../../../testkit/browser/captions';
+import type { LaunchedBrowser } from '../../../testkit/browser/launch';
+import type { ActionPopup, PopupStatus } from '../../../testkit/browser/popup';
+import { clickToolbarButton } from '../../../testkit/captions/start-captions';
 import { expect } from './fixtures';
 import { saveScreenshot, saveText } from './screenshots';
-import { waitForPlayback } from './speech-page';
 import { copyTranscript, openSidePanel, readUtterances } from './side-panel';
 import { matchedContentWords } from './transcript-words';
-
-/** Clicks the toolbar button on `page` and returns the popup it opened (fails the test if none). */
-export async function clickToolbarButton(app: LaunchedBrowser, page: Page): Promise<ActionPopup> {
-  const opened = await openActionPopup(app.cdp, app.extensionId, page);
-  if (!opened.ok) throw new Error(opened.message);
-  return opened.popup;
-}
-
-/** Chooses the source and presses Start in the popup; returns the status the popup settled on. */
-export async function startFromPopup(popup: ActionPopup, source: 'tab' | 'mic'): Promise<void> {
-  await popup.waitForEnabled(`input[name=source][value=${source}]`);
-  await popup.click(`input[name=source][value=${source}]`);
-  expect(await popup.evaluate<boolean>(`document.querySelector('input[name=source][value=${source}]').checked`)).toBe(true);
-  await popup.waitForEnabled('[data-testid=start]');
-  await popup.click('[data-testid=start]');
-}
 
 export async function expectPhase(popup: ActionPopup, phases: PopupStatus['phase'][], timeoutMs: number): Promise<PopupStatus> {
   const wanted = phases.filter((p): p is NonNullable<typeof p> => p !== null);
   const result = await popup.waitForPhase(wanted, timeoutMs);
   expect(result.status.phase, `popup status: ${result.status.text}`).toMatch(new RegExp(`^(${wanted.join('|')})$`));
   return result.status;
-}
-
-/** Opens `url` (a page playing speech) in a new tab and starts captions on it from the popup; resolves once live. */
-export async function startCaptionsOnPlayingPage(app: LaunchedBrowser, url: string): Promise<Page> {
-  const tab = await app.context.newPage();
-  await tab.goto(url);
-  await waitForPlayback(tab);
-  const popup = await clickToolbarButton(app, tab);
-  try {
-    await startFromPopup(popup, 'tab');
-    await expectPhase(popup, ['live'], 20_000);
-  } finally {
-    await popup.close();
-  }
-  return tab;
 }
 
 /** Turns the voice gate off in Options, as a user can: every 100 ms batch then reaches the socket, silence too. */

@@ -2,13 +2,13 @@
  * The shared fixtures with a fake Deepgram upstream in front: the proxy runs with a Deepgram key
  * and relays to the fake, which answers with the given script. The fake is closed in teardown.
  */
-import { startFakeDeepgram, type FakeDeepgram, type FakeUtterance } from '../../fixtures/fake-deepgram';
+import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '../../../testkit/upstream';
 import { test as base } from './fixtures';
 
 export function testWithFakeDeepgram(apiKey: string, script: FakeUtterance[]) {
   return base.extend<{ fakeDeepgram: FakeDeepgram }>({
     fakeDeepgram: async ({}, use) => {
-      const fake = await startFakeDeepgram({ apiKey, script });
+      const fake = await startFakeUpstream({ mode: 'normal', apiKey, script });
       try {
         await use(fake);
       } finally {

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { test as base, expect } from '@playwright/test';
-import { grantToExtension, launchWithExtension, type LaunchedBrowser } from '../../../scripts/browser/launch';
-import { configureExtension } from '../../../scripts/browser/options-page';
-import { startProxy, type ProxyProcess } from '../../../scripts/browser/proxy-process';
+import { grantToExtension, launchWithExtension, type LaunchedBrowser } from '../../../testkit/browser/launch';
+import { configureExtension } from '../../../testkit/browser/options-page';
+import { startProxy, type ProxyProcess } from '../../../testkit/servers/proxy-process';
 import { prepareAudio, type PreparedAudio } from '../../../scripts/prepare-audio';
 
 export interface CaptionistFixtures {
@@ -17,7 +17,7 @@ export interface CaptionistFixtures {
   fakeMic: boolean;
   /**
    * An X display to run Chromium headed on (real key presses reach extension shortcuts only
-   * there; scripts/browser/x-display.ts). Undefined: headless.
+   * there; testkit/browser/x-display.ts). Undefined: headless.
    */
   xDisplay: string | undefined;
   proxyToken: string;

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { EXTENSION_DIR, REPO_ROOT } from '../../../scripts/browser/launch';
+import { EXTENSION_DIR, REPO_ROOT } from '../../../testkit/browser/launch';
 import { prepareAudio } from '../../../scripts/prepare-audio';
 
 export default async function globalSetup(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toneAmplitude } from '@/bench/audio-measure';
+import { toneAmplitude } from '@/testkit/audio-measure';
 import { type WorkletFrame } from '@/lib/audio/pcm';
 import { createPcmPipeline } from '@/lib/audio/pcm-pipeline';
 import { StreamingResampler } from '@/lib/audio/resampler';

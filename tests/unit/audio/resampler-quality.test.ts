@@ -3,7 +3,7 @@
  * `npm run bench:audio` prints. Quality is deterministic, so these are exact assertions.
  */
 import { describe, expect, it } from 'vitest';
-import { inBlocks, measureAliasRejection, measurePassbandRipple } from '@/bench/audio-measure';
+import { inBlocks, measureAliasRejection, measurePassbandRipple } from '@/testkit/audio-measure';
 import { StreamingResampler } from '@/lib/audio/resampler';
 
 function streaming(inputRate: number) {

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { sine, toneAmplitude } from '@/bench/audio-measure';
+import { seededRandom } from '@/testkit/prng';
+import { sine, toneAmplitude } from '@/testkit/audio-measure';
 import { resamplerDelaySeconds, StreamingResampler } from '@/lib/audio/resampler';
 import { designResampler, rationalRatio } from '@/lib/audio/resampler-design';
 
-/** Deterministic pseudo-random numbers in [0, 1). */
-function lcg(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 function noise(frames: number, seed = 7): Float32Array {
-  const random = lcg(seed);
+  const random = seededRandom(seed);
   const out = new Float32Array(frames);
   for (let i = 0; i < frames; i++) out[i] = (random() - 0.5) * 1.6;
   return out;
@@ -48,7 +40,7 @@ describe('StreamingResampler streaming behaviour', () => {
     it(`gives bit-identical output at ${rate} Hz whatever the block split`, { timeout: 20_000 }, () => {
       const input = noise(Math.round(rate * 0.3));
       const whole = runSplit(new StreamingResampler(rate), input, [input.length]);
-      const random = lcg(rate);
+      const random = seededRandom(rate);
       const randomSizes = Array.from({ length: 50 }, () => 1 + Math.floor(random() * 700));
       const splits = [[128], [1], [127, 129, 3], [7, 2500, 64, 1, 1, 300], randomSizes];
       for (const sizes of splits) {

@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SentTimeline } from '@/lib/audio/timeline';
 import { VadGate } from '@/lib/audio/vad';
 import { BandEnergyDetector, type FrameVerdict, type SpeechDetector } from '@/lib/audio/vad-detector';
-import { loadVadFixture, VAD_CONDITIONS, type VadCondition, type VadFixture } from '@/tests/fixtures/vad/vad-fixture';
-import { fixtureFrames } from '@/tests/fixtures/vad/vad-score';
+import { loadVadFixture, VAD_CONDITIONS, type VadCondition, type VadFixture } from '@/testkit/vad/vad-fixture';
+import { fixtureFrames } from '@/testkit/vad/vad-score';
 
 let fixture: VadFixture;
 beforeAll(() => {

@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VadGate, type VadOptions } from '@/lib/audio/vad';
-import { buildVadFixture, loadVadFixture, readCommittedManifest, VAD_CONDITIONS, type VadCondition, type VadFixture } from '@/tests/fixtures/vad/vad-fixture';
-import { fixtureFrames, scoreGating } from '@/tests/fixtures/vad/vad-score';
+import { buildVadFixture, loadVadFixture, readCommittedManifest, VAD_CONDITIONS, type VadCondition, type VadFixture } from '@/testkit/vad/vad-fixture';
+import { fixtureFrames, scoreGating } from '@/testkit/vad/vad-score';
 
 let fixture: VadFixture;
 beforeAll(() => {

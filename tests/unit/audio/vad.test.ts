@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type GatedFrame, VadGate } from '@/lib/audio/vad';
-import { frames, render, type Segment } from '@/tests/fixtures/vad/synthetic-audio';
+import { frames, render, type Segment } from '@/testkit/vad/synthetic-audio';
 
 interface Sent {
   captureStart: number;

@@ -15,17 +15,7 @@ import {
   type ListenEvent,
 } from '@/lib/listen/protocol';
 import { TranscriptStore } from '@/lib/transcript/transcript-store';
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@/testkit/prng';
 
 const HOSTILE_STRINGS = [
   '<script>alert(1)</script>',
@@ -167,7 +157,7 @@ function checkEvent(event: ListenEvent): void {
 
 describe('parser and store under generated hostile input', () => {
   it.each([11, 22, 33])('seed %i: 4000 messages, no throw, only valid events, bounded store', { timeout: 30_000 }, (seed) => {
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const stats = createParseStats();
     const speakerIds = new Map<string, number>();
     const store = new TranscriptStore();

@@ -9,19 +9,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ListenSocket } from '@/lib/listen/listen-socket';
 import { TranscriptStore } from '@/lib/transcript/transcript-store';
+import { seededRandom } from '@/testkit/prng';
 import { chunk, fakeFactory, markerOf, type FakeWebSocket } from './fake-web-socket';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Recognizer {
   private seen = 0;
@@ -74,7 +63,7 @@ afterEach(() => {
 
 describe('reconnects lose and duplicate nothing', () => {
   it.each([1, 2, 3, 4, 5])('seed %i: 600 words through random drops', async (seed) => {
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const fake = fakeFactory();
     const store = new TranscriptStore();
     const socket = new ListenSocket({

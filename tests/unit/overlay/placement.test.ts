@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@/testkit/prng';
 import {
   boxWidth,
   DEFAULT_PLACEMENT,
@@ -115,8 +116,7 @@ describe('placement', () => {
   });
 
   it('keeps every random drag sequence inside random viewports', () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = seededRandom(7);
     let placement: OverlayPlacement = DEFAULT_PLACEMENT;
     for (let i = 0; i < 500; i++) {
       const viewport = { width: 240 + Math.round(random() * 2000), height: 200 + Math.round(random() * 1200) };

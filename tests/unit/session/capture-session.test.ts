@@ -3,7 +3,7 @@ import type { ListenEvent } from '@/lib/listen/protocol';
 import type { SessionState, TranscriptUpdate } from '@/lib/contract/messages';
 import { CaptureSession, type SessionPorts, type SocketHandlers } from '@/lib/session/capture-session';
 import { DEFAULT_SETTINGS } from '@/lib/settings';
-import { frames, render } from '@/tests/fixtures/vad/synthetic-audio';
+import { frames, render } from '@/testkit/vad/synthetic-audio';
 
 /** A socket port that records what it was sent and lets the test speak as the server. */
 function harness(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {

@@ -3,7 +3,7 @@
  * test on 127.0.0.1 so nothing leaves the machine.
  */
 import type { Page } from '@playwright/test';
-import { startStaticServer, type StaticServer } from '../../../scripts/browser/static-server';
+import { startStaticServer, type StaticServer } from '../browser/static-server';
 
 export interface SpeechPage {
   server: StaticServer;

@@ -3,7 +3,7 @@
  * announces: `Captionist proxy listening on ws://HOST:PORT/v1/listen (engine: NAME)`.
  */
 import { spawn } from 'node:child_process';
-import { REPO_ROOT } from './launch';
+import { REPO_ROOT } from '../browser/launch';
 
 export interface ProxyProcess {
   /** The listen URL to put in the extension's settings. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_STAMP_MAGIC, messageAgeMs, percentile, stampFrame, stampMessage, StampGroup, summarize, unstampFrame } from '../../bench/proxy-frame-stamp';
+import { FRAME_STAMP_MAGIC, messageAgeMs, percentile, stampFrame, stampMessage, StampGroup, summarize, unstampFrame } from './proxy-frame-stamp';
 
 describe('bench:proxy frame stamp', () => {
   it('writes the magic, the group and a send time on the shared monotonic clock, leaving the audio after it silent', () => {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FRAME_STAMP_MAGIC, StampGroup } from '../../bench/proxy-frame-stamp';
+import { FRAME_STAMP_MAGIC, StampGroup } from './proxy-frame-stamp';
 import {
   BENCH_MASK_KEY,
   connectBenchWebSocket,
@@ -11,7 +11,7 @@ import {
   stampEncodedFrame,
   unstampEncodedFrame,
   type BenchWebSocket,
-} from '../../bench/proxy-ws-client';
+} from './proxy-ws-client';
 
 interface Served {
   url: string;

@@ -139,26 +139,3 @@ function makePopup(cdp: CdpClient, targetId: string, sessionId: string): ActionP
     },
   };
 }
-
-/**
- * The user's whole start: click the toolbar button on `page`, keep "This tab", press Start and
- * wait (bounded) until the session is live. Throws with the popup's status when it is not.
- */
-export async function startTabCaptionsFromPopup(
-  cdp: CdpClient,
-  extensionId: string,
-  page: Page,
-): Promise<void> {
-  const opened = await openActionPopup(cdp, extensionId, page);
-  if (!opened.ok) throw new Error(opened.message);
-  try {
-    await opened.popup.waitForEnabled('input[name=source][value=tab]');
-    await opened.popup.click('input[name=source][value=tab]');
-    await opened.popup.waitForEnabled('[data-testid=start]');
-    await opened.popup.click('[data-testid=start]');
-    const live = await opened.popup.waitForPhase(['live'], 20_000);
-    if (!live.ok) throw new Error(`Captions did not go live: ${live.status.text}`);
-  } finally {
-    await opened.popup.close();
-  }
-}
