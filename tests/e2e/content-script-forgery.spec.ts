@@ -1,7 +1,7 @@
 /**
  * The overlay's content script runs inside pages the user does not control: whatever it can send,
  * a compromised page renderer can send too. Here it is driven from its own isolated world
- * (scripts/browser/overlay-world.ts), in a real Chromium, and what it sends is refused:
+ * (testkit/browser/overlay-world.ts), in a real Chromium, and what it sends is refused:
  *
  * - session/start (the microphone), session/stop: nothing starts or stops;
  * - session/state and session/ended, forged: the toolbar badge and title do not change, and the

@@ -4,7 +4,7 @@
  * served what it shows by the background (lib/background/overlay-view.ts).
  *
  * Checked where it matters, in the content script's own isolated world in the captured page
- * (scripts/browser/overlay-world.ts): every read fails, and a settings save (a new token) raises
+ * (testkit/browser/overlay-world.ts): every read fails, and a settings save (a new token) raises
  * no storage.onChanged there. The appearance saved at the same time still reaches the overlay,
  * through the background.
  */

@@ -26,7 +26,7 @@ const TEXT_FILE = /(\.(ts|tsx|css|html|sql|sh|yml|yaml|conf)|Dockerfile|^\.ci\/r
 const NOT_REPOSITORY_FILES: Readonly<Record<string, readonly string[]>> = {
   'bench/abuse-limits.ts': ['DIR/proxy/main.ts'], // a placeholder for another checkout's folder
   'bench/cluster.ts': ['nginx.conf'], // written to a temporary folder at run time
-  'tests/fixtures/cluster-topology.ts': ['nginx.conf'], // written to a temporary folder at run time
+  'testkit/servers/cluster-topology.ts': ['nginx.conf'], // written to a temporary folder at run time
   'bench/panel.ts': ['sidepanel.html'], // a page of the built extension
   'scripts/check-bundle-size.ts': ['./x.js', 'content-scripts/captions.js', 'popup.html'], // an import's syntax; built files
   'proxy/deploy/docker-compose.yml': ['tokens.txt'], // the file the operator creates
