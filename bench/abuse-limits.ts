@@ -143,8 +143,9 @@ async function formatFlood(): Promise<void> {
     await sleep(300);
     const frame = Buffer.alloc(64 * 1024, 1);
     const end = Date.now() + 2000;
-    while (Date.now() < end && ws.readyState === WebSocket.OPEN) {
-      while (ws.bufferedAmount < 4 * 1024 * 1024 && ws.readyState === WebSocket.OPEN) ws.send(frame);
+    const isOpen = () => ws.readyState === WebSocket.OPEN; // changes under us when the proxy closes
+    while (Date.now() < end && isOpen()) {
+      while (ws.bufferedAmount < 4 * 1024 * 1024 && isOpen()) ws.send(frame);
       await sleep(1);
     }
     await sleep(500);

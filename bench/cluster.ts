@@ -29,7 +29,6 @@ import { StampGroup } from './proxy-frame-stamp';
 import {
   KEY,
   TOKEN,
-  processCpuSeconds,
   runPhase,
   setPhaseTiming,
   sleep,
@@ -180,7 +179,7 @@ async function clusterPhase(fake: FakeProcess, redisUrl: string, streams: number
       byCommand[name] = (byCommand[name] ?? 0) + 1;
     });
     await sleep(1000); // the instances' own connection set-up is over before counting
-    for (const key of Object.keys(byCommand)) delete byCommand[key];
+    for (const key of Object.keys(byCommand)) byCommand[key] = 0;
     lua = 0;
     const result = await runPhase(
       [
@@ -252,7 +251,7 @@ function stepLine(step: Step): string {
 async function main(): Promise<void> {
   const fake = await startFake();
   const redis = await startRedis();
-  const all: Array<Record<string, unknown>> = [];
+  const all: Record<string, unknown>[] = [];
   try {
     for (let run = 1; run <= runs; run += 1) {
       const steps: Step[] = [];

@@ -41,7 +41,7 @@ function rssBytes(pid: number): number | null {
 function roleOf(type: string, cmdline: string): ProcessRole {
   if (type === 'browser') return 'browser';
   if (type === 'GPU') return 'gpu';
-  if (/audio/i.test(type) || /utility-sub-type=audio/.test(cmdline)) return 'audio';
+  if (/audio/i.test(type) || cmdline.includes('utility-sub-type=audio')) return 'audio';
   if (/network/i.test(type)) return 'network';
   if (type === 'renderer') {
     if (cmdline.includes('--extension-process')) return 'extension';
@@ -53,7 +53,7 @@ function roleOf(type: string, cmdline: string): ProcessRole {
 
 export async function sampleProcesses(cdp: CdpClient): Promise<ProcessSample[]> {
   const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
-    processInfo: Array<{ type: string; id: number; cpuTime: number }>;
+    processInfo: { type: string; id: number; cpuTime: number }[];
   };
   return processInfo.map((info) => ({
     pid: info.id,
@@ -103,7 +103,7 @@ export async function attachTarget(cdp: CdpClient, match: (target: TargetInfo) =
     target,
     sessionId,
     async metrics() {
-      const { metrics } = (await cdp.send('Performance.getMetrics', {}, sessionId)) as { metrics: Array<{ name: string; value: number }> };
+      const { metrics } = (await cdp.send('Performance.getMetrics', {}, sessionId)) as { metrics: { name: string; value: number }[] };
       return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
     },
   };
@@ -117,7 +117,7 @@ const CLOCK_TICKS = 100;
 /** CPU seconds per thread name of one process, from /proc/<pid>/task (Linux only; empty elsewhere). */
 export function threadTimes(pid: number): Map<string, number> {
   const byName = new Map<string, number>();
-  let tids: string[] = [];
+  let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
   } catch {
@@ -139,7 +139,7 @@ export function threadTimes(pid: number): Map<string, number> {
 }
 
 /** % of one core per thread name between two threadTimes() readings, largest first. */
-export function threadUsage(before: Map<string, number>, after: Map<string, number>, wallSeconds: number): Array<{ name: string; cpuPercent: number }> {
+export function threadUsage(before: Map<string, number>, after: Map<string, number>, wallSeconds: number): { name: string; cpuPercent: number }[] {
   return [...after]
     .map(([name, seconds]) => ({ name, cpuPercent: ((seconds - (before.get(name) ?? 0)) / wallSeconds) * 100 }))
     .filter((t) => t.cpuPercent > 0)

@@ -109,7 +109,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.now() / 1000;
 
 /** Least-squares slope of y over x (per unit of x). */
-function slope(points: ReadonlyArray<[number, number]>): number {
+function slope(points: readonly [number, number][]): number {
   const n = points.length;
   if (n < 2) return Number.NaN;
   const mx = points.reduce((s, [x]) => s + x, 0) / n;
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       samples.push({
         t: now() - start,
         processes: await sampleProcesses(browser!.cdp),
-        offscreen: await offscreen!.metrics().catch(() => null),
+        offscreen: await offscreen.metrics().catch(() => null),
         page: (await pageTarget?.metrics().catch(() => null)) ?? null,
       });
     };
@@ -276,7 +276,7 @@ async function main(): Promise<void> {
     if (audioRole) console.log(`audio service                     ${pct(role(baseUsage, 'audio'))}  ${pct(audioRole)}`);
     console.log('');
     console.log('memory over the captioned stretch     start     end   slope');
-    const row = (label: string, points: Array<[number, number]>) => {
+    const row = (label: string, points: [number, number][]) => {
       const a = points[0]?.[1];
       const b = points.at(-1)?.[1];
       console.log(`${label.padEnd(34)} ${a === undefined ? '-' : `${mb(a)} MB`.padStart(8)} ${b === undefined ? '-' : `${mb(b)} MB`.padStart(8)}  ${(slope(points) / 1e6).toFixed(3)} MB/min`);

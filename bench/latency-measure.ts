@@ -27,7 +27,7 @@ export interface Calibration {
   rttMs: number;
 }
 
-export function bestCalibration(samples: ReadonlyArray<{ sentMs: number; pageMs: number; receivedMs: number }>): Calibration {
+export function bestCalibration(samples: readonly { sentMs: number; pageMs: number; receivedMs: number }[]): Calibration {
   let best: Calibration = { offsetMs: Number.NaN, rttMs: Infinity };
   for (const s of samples) {
     const rtt = s.receivedMs - s.sentMs;

@@ -23,7 +23,7 @@ function batchSize(): Plugin {
     enforce: 'pre',
     transform(code, id) {
       if (!id.endsWith('lib/session/capture-session.ts')) return null;
-      if (!BATCH_CALL.test(code)) throw new Error(`bench: "new AudioBatcher(SAMPLE_RATE, 0.1," not found in ${id}; update bench/latency-wxt.config.ts`);
+      if (!code.includes('new AudioBatcher(SAMPLE_RATE, 0.1,')) throw new Error(`bench: "new AudioBatcher(SAMPLE_RATE, 0.1," not found in ${id}; update bench/latency-wxt.config.ts`);
       let out = code.replace(BATCH_CALL, `new AudioBatcher(SAMPLE_RATE, ${batchMs / 1000},`);
       if (flushOnOpen) {
         if (!out.includes(PUSH_LOOP)) throw new Error(`bench: "${PUSH_LOOP}" not found in ${id}; update bench/latency-wxt.config.ts`);

@@ -120,7 +120,7 @@ function variantsOf(options: Options, all: boolean): Variant[] {
 }
 
 async function calibrate(page: Page, rounds = 25): Promise<Calibration> {
-  const samples: Array<{ sentMs: number; pageMs: number; receivedMs: number }> = [];
+  const samples: { sentMs: number; pageMs: number; receivedMs: number }[] = [];
   for (let i = 0; i < rounds; i++) {
     const sentMs = epochMs();
     const pageMs = await page.evaluate(() => (window as unknown as { __latency: LatencyPageApi }).__latency.epochMs());
@@ -133,7 +133,7 @@ async function setVad(browser: LaunchedBrowser, enabled: boolean): Promise<void>
   // The options page has no VAD switch yet: change the stored settings object where the build keeps
   // it (storage.sync in newer builds, storage.local before settings synced).
   const changed = await browser.serviceWorker.evaluate(async (vadEnabled) => {
-    type Area = { get(key: string): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> };
+    interface Area { get(key: string): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> }
     const storage = (globalThis as unknown as { chrome: { storage: { sync: Area; local: Area } } }).chrome.storage;
     let count = 0;
     for (const area of [storage.sync, storage.local]) {

@@ -237,7 +237,7 @@ try {
   await browsers.plain?.close();
 }
 
-const rows: Array<[string, keyof RunResult, number]> = [
+const rows: [string, keyof RunResult, number][] = [
   ['first paint with the transcript (ms)', 'firstPaint', 0],
   ['  of which after transcript/get answered (ms)', 'firstPaintAfterAnswer', 0],
   ['every row in the DOM, painted (ms)', 'allRows', 0],
@@ -265,5 +265,5 @@ for (const [label, key, digits] of rows) {
   const ours = median(results.ours.map((r) => r[key]));
   const base = median(results.plain.map((r) => r[key]));
   const ratio = ours > 0 ? (base / ours).toFixed(2) : '-';
-  console.log(`${label.padEnd(58)}${ours.toFixed(digits).padStart(10)}${base.toFixed(digits).padStart(11)}${String(ratio).padStart(8)}`);
+  console.log(`${label.padEnd(58)}${ours.toFixed(digits).padStart(10)}${base.toFixed(digits).padStart(11)}${ratio.padStart(8)}`);
 }

@@ -33,6 +33,8 @@ function timeFrame(data: Buffer, isBinary: boolean): void {
 // The fixture keeps its sockets to itself; every socket passes through handleUpgrade, so the timing
 // listener is added there, ahead of the fixture's own.
 type UpgradeCallback = (client: WebSocket, request: IncomingMessage) => void;
+// Called below with the server as `this` (handleUpgrade.call), so nothing is unbound.
+// eslint-disable-next-line @typescript-eslint/unbound-method
 const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
 WebSocketServer.prototype.handleUpgrade = function (request: IncomingMessage, socket: Duplex, head: Buffer, callback: UpgradeCallback) {
   handleUpgrade.call(this, request, socket, head, (client: WebSocket, upgraded: IncomingMessage) => {

@@ -165,7 +165,7 @@ export class FrameReader {
 export class BenchWebSocket {
   open = true;
   onMessage: (data: Buffer, isBinary: boolean) => void = () => {};
-  private readonly closeListeners: Array<() => void> = [];
+  private readonly closeListeners: (() => void)[] = [];
   private readonly reader: FrameReader;
 
   constructor(readonly socket: Socket, head: Buffer) {

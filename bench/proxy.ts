@@ -266,7 +266,7 @@ async function openStreams({ group, url, headers, count }: StreamGroup): Promise
   const probes: Probe[] = [];
   const batch = 100;
   for (let first = 0; first < count; first += batch) {
-    const opening: Array<Promise<Probe>> = [];
+    const opening: Promise<Probe>[] = [];
     for (let index = first; index < Math.min(count, first + batch); index += 1) {
       // Every stream, proxied or control, uses the same bare client (bench/proxy-ws-client.ts):
       // pre-encoded, pre-masked frames, so the generator costs the shared machine little.

@@ -26,8 +26,8 @@ export class SeedStyleVad implements FrameGate {
 
   push(frame: Int16Array, captureStart: number): readonly { captureStart: number }[] {
     let sum = 0;
-    for (let i = 0; i < frame.length; i++) {
-      const v = (frame[i] as number) / 32768;
+    for (const sample of frame) {
+      const v = sample / 32768;
       sum += v * v;
     }
     if (Math.sqrt(sum / frame.length) > this.threshold) this.hangLeft = this.hangFrames + 1;

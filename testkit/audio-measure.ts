@@ -176,7 +176,7 @@ export function inBlocks(process: (block: Float32Array) => ArrayLike<number>, bl
     const parts: number[] = [];
     for (let i = 0; i < input.length; i += blockFrames) {
       const out = process(input.subarray(i, Math.min(i + blockFrames, input.length)));
-      for (let j = 0; j < out.length; j++) parts.push(out[j]!);
+      parts.push(...Array.from(out));
     }
     return Float64Array.from(parts);
   };

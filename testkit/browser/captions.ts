@@ -29,7 +29,7 @@ export async function readOverlay(page: Page): Promise<OverlaySnapshot> {
       const lines = [...overlay.root.querySelectorAll('[data-testid=caption-line], [data-testid=caption-interim]')].map((el) => ({
         speaker: el.getAttribute('data-speaker') ?? '',
         final: el.getAttribute('data-final') === 'true',
-        text: (el.textContent ?? '').trim(),
+        text: el.textContent.trim(),
         color: getComputedStyle(el).color,
       }));
       return { mounted: true, lines };
@@ -115,7 +115,7 @@ export async function installCaptionRecorder(page: Page): Promise<void> {
   await runInEveryOverlayWorld(
     page,
     (overlay, _arg, tools) => {
-      type Rec = { t: number; final: boolean; speaker: string; text: string };
+      interface Rec { t: number; final: boolean; speaker: string; text: string }
       const w = window as unknown as { __captionRecord?: Rec[] };
       if (w.__captionRecord) return;
       const record: Rec[] = [];
@@ -127,7 +127,7 @@ export async function installCaptionRecorder(page: Page): Promise<void> {
           const entry = {
             final: el.getAttribute('data-final') === 'true',
             speaker: el.getAttribute('data-speaker') ?? '',
-            text: (el.textContent ?? '').trim(),
+            text: el.textContent.trim(),
           };
           const key = `${entry.final}|${entry.speaker}|${entry.text}`;
           if (!entry.text || seen.has(key)) continue;

@@ -35,7 +35,7 @@ export class CdpClient {
   private readonly listeners = new Map<string, Set<CdpEventListener>>();
 
   private constructor(private readonly socket: WebSocket) {
-    socket.on('message', (data) => this.onMessage(String(data)));
+    socket.on('message', (data: Buffer) => this.onMessage(data.toString('utf8')));
     // A popup closes itself when focus moves (e.g. the extension opens a tab): fail its pending
     // commands at once instead of waiting for their timeouts.
     this.on('Target.detachedFromTarget', (params) => {
@@ -83,7 +83,7 @@ export class CdpClient {
         const [port, wsPath] = (await readFile(file, 'utf8')).trim().split('\n');
         if (port && wsPath) return await CdpClient.connect(`ws://127.0.0.1:${port}${wsPath}`, timeoutMs);
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`No DevTools endpoint in ${file}: ${String(error)}`);
+        if (Date.now() > deadline) throw new Error(`No DevTools endpoint in ${file}: ${String(error)}`, { cause: error });
       }
       if (Date.now() > deadline) throw new Error(`No DevTools endpoint in ${file} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
@@ -171,7 +171,7 @@ export interface TargetInfo {
   attached: boolean;
 }
 
-export async function getTargets(cdp: CdpClient, filter: Array<Record<string, unknown>> = [{}]): Promise<TargetInfo[]> {
+export async function getTargets(cdp: CdpClient, filter: Record<string, unknown>[] = [{}]): Promise<TargetInfo[]> {
   const { targetInfos } = await cdp.send('Target.getTargets', { filter });
   return targetInfos as TargetInfo[];
 }

@@ -100,6 +100,8 @@ class PageWorlds {
 function worldExpression<Arg, Result>(fn: WorldFunction<Arg, Result>, arg: Arg): string {
   // `__name`: tsx (esbuild keepNames) wraps named inner functions in it, and the isolated world has
   // no such helper. The key and chrome.dom are looked up here so every caller gets the same overlay.
+  // JSON.stringify(undefined) is undefined at run time, although its type says string.
+  const argSource = (JSON.stringify(arg) as string | undefined) ?? 'undefined';
   return `(() => {
     const __name = (f) => f;
     const openOrClosedShadowRoot = (element) => chrome.dom.openOrClosedShadowRoot(element);
@@ -108,7 +110,7 @@ function worldExpression<Arg, Result>(fn: WorldFunction<Arg, Result>, arg: Arg):
       const root = host ? openOrClosedShadowRoot(host) : null;
       return root ? { host, root } : null;
     };
-    return (${fn.toString()})(findOverlay(), ${JSON.stringify(arg) ?? 'undefined'}, { findOverlay, openOrClosedShadowRoot });
+    return (${fn.toString()})(findOverlay(), ${argSource}, { findOverlay, openOrClosedShadowRoot });
   })()`;
 }
 

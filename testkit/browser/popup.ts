@@ -130,7 +130,7 @@ function makePopup(cdp: CdpClient, targetId: string, sessionId: string): ActionP
       let last: PopupStatus = { phase: null, text: '' };
       const ok = await pollUntil(async () => {
         last = await status();
-        return last.phase !== null && phases.includes(last.phase as PopupPhase);
+        return last.phase !== null && phases.includes(last.phase);
       }, timeoutMs, 150);
       return { ok, status: last };
     },

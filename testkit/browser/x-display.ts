@@ -35,7 +35,7 @@ export async function startXvfb(width = 1280, height = 800): Promise<XDisplayRes
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });

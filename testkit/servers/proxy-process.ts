@@ -30,11 +30,10 @@ export interface StartProxyOptions {
 }
 
 export async function startProxy(options: StartProxyOptions = {}): Promise<StartProxyResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
-  for (const [key, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
+  // An option set to undefined removes that variable from the proxy's environment.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries<string | undefined>({ ...process.env, PORT: '0', ...options.env }).filter(([, value]) => value !== undefined),
+  );
   // One node process (tsx as a loader, not the tsx CLI that forks a second one), in our process
   // group: a terminal's Ctrl-C reaches it too, and stop() signals exactly the proxy.
   const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,8 +50,8 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Start
         if (match?.[1] && match[2] !== undefined) resolve({ url: match[1], engine: match[2] });
       }
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then(() => resolve(null));
     setTimeout(() => resolve(null), options.timeoutMs ?? 20_000);
   });

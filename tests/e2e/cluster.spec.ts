@@ -39,7 +39,6 @@ import { startSpeechPage } from '../../testkit/captions/speech-page';
 const run = promisify(execFile);
 const DEEPGRAM_KEY = 'cluster-upstream-key-for-e2e';
 const BATCH_BYTES = 3200; // 100 ms of 16 kHz Int16 mono, the client's batch
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const clock = () => new Date().toISOString().slice(11, 19);
 
 /** The five LibriVox clips twice over (about 50 s), as a 48 kHz stereo WAV for a page's <audio>. */
@@ -103,7 +102,7 @@ async function holder(cluster: Cluster, timeoutMs: number, exclude: readonly str
 
 const test = base.extend<{ cluster: Cluster }>({
   cluster: async ({ proxyToken }, use, testInfo) => {
-    const cleanups: Array<() => Promise<void>> = [];
+    const cleanups: (() => Promise<void>)[] = [];
     const lines: string[] = [];
     let nginx: ClusterNginx | undefined;
     try {
@@ -211,7 +210,7 @@ test.describe('several instances behind nginx', () => {
 
       // 4. The speech ends; the tab then sends digital silence. Once the live connection hears
       //    that silence, the backlog from both outages has been sent.
-      await tab.waitForFunction(() => (document.querySelector('audio') as HTMLAudioElement | null)?.ended === true, undefined, {
+      await tab.waitForFunction(() => document.querySelector('audio')?.ended === true, undefined, {
         timeout: (speech.seconds + 60) * 1000,
       });
       const silenceWord = wordForAudio(new Uint8Array(BATCH_BYTES));

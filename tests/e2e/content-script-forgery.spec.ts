@@ -62,7 +62,7 @@ async function extensionPage(app: LaunchedBrowser) {
   const send = (message: object) =>
     page.evaluate(async (m) => {
       try {
-        return (await chrome.runtime.sendMessage(m)) as unknown;
+        return (await chrome.runtime.sendMessage(m));
       } catch {
         return undefined;
       }

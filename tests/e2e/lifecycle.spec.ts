@@ -56,7 +56,7 @@ async function extensionView(app: LaunchedBrowser): Promise<{ page: Page; badge(
   const page = await app.context.newPage();
   await page.goto(`chrome-extension://${app.extensionId}/sidepanel.html`);
   // The page's own extension API (no types for `chrome` on this Node side).
-  type Chrome = { action: { getBadgeText(d: object): Promise<string> }; runtime: { sendMessage(m: object): Promise<unknown> } };
+  interface Chrome { action: { getBadgeText(d: object): Promise<string> }; runtime: { sendMessage(m: object): Promise<unknown> } }
   return {
     page,
     badge: () => page.evaluate(() => (globalThis as unknown as { chrome: Chrome }).chrome.action.getBadgeText({})),

@@ -24,7 +24,7 @@ import WebSocket from 'ws';
 import { REPO_ROOT } from '../../testkit/browser/launch';
 import { startProxy, type ProxyProcess } from '../../testkit/servers/proxy-process';
 import { LIBRIVOX_DIR } from '../../scripts/prepare-audio';
-import { ListenSocket, type StatusDetail, type WebSocketLike } from '../../lib/listen/listen-socket';
+import { ListenSocket, type StatusDetail } from '../../lib/listen/listen-socket';
 import { buildListenUrl } from '../../lib/listen/listen-url';
 import { DEFAULT_SETTINGS } from '../../lib/settings';
 import { TranscriptStore } from '../../lib/transcript/transcript-store';
@@ -196,7 +196,7 @@ async function streamThroughProxy(options: ClientRunOptions): Promise<ClientRun>
     url: buildListenUrl(options.url, settings),
     token: options.token,
     // ws's WebSocket has the browser-style handler properties the socket uses.
-    createWebSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as WebSocketLike,
+    createWebSocket: (url, protocols) => new WebSocket(url, protocols),
     onEvent: (event) => store.apply(event),
     onStatus: (status, detail) => options.onStatus?.(status, detail),
     // Fed faster than real time here (and the backlogs are larger), so the pacing scales with it.
@@ -266,7 +266,7 @@ base.describe('network faults lose and repeat nothing', () => {
         startFaultyProxy(proxyEnvFor(silentUp, token, { AUDIO_RATE_FACTOR: '8', AUDIO_BURST_SECONDS: '60' }), lines),
       ]);
       cleanups.push(...proxies.map((p) => () => p.stop(1_000)));
-      const [cleanProxy, faultProxy, silentProxy] = proxies as [FaultyProxy, FaultyProxy, FaultyProxy];
+      const [cleanProxy, faultProxy, silentProxy] = proxies;
 
       const speed = 4;
       const feedSeconds = speech.seconds / speed;
@@ -276,8 +276,8 @@ base.describe('network faults lose and repeat nothing', () => {
 
       // The silent run: the first 25 s of the same audio, in real time; the proxy freezes at 5 s.
       const silentPcm = speech.pcm.subarray(0, 250 * BATCH_BYTES);
-      let frozenAt: number | null = null;
-      let noticedAt: number | null = null;
+      // Set from the socket's status callback (TypeScript cannot see a closure assign a let).
+      const silence: { frozenAt: number | null; noticedAt: number | null } = { frozenAt: null, noticedAt: null };
 
       const [clean, faulted, silent] = await Promise.all([
         streamThroughProxy({ url: cleanProxy.url, token, pcm: speech.pcm, speed }),
@@ -300,14 +300,14 @@ base.describe('network faults lose and repeat nothing', () => {
           pcm: silentPcm,
           speed: 1,
           tick: (elapsed) => {
-            if (frozenAt === null && elapsed >= 5) {
+            if (silence.frozenAt === null && elapsed >= 5) {
               silentProxy.pause();
-              frozenAt = Date.now();
+              silence.frozenAt = Date.now();
             }
           },
           onStatus: (_status, detail) => {
-            if (frozenAt !== null && noticedAt === null && detail.error?.code === 'proxy-closed') {
-              noticedAt = Date.now();
+            if (silence.frozenAt !== null && silence.noticedAt === null && detail.error?.code === 'proxy-closed') {
+              silence.noticedAt = Date.now();
               silentProxy.resume();
             }
           },
@@ -321,7 +321,7 @@ base.describe('network faults lose and repeat nothing', () => {
         faultedConnections: faulted.connections,
         faultedReplayedSeconds: Number(faulted.replayedSeconds.toFixed(2)),
         silentRunWords: silent.words.length,
-        silenceNoticedMs: noticedAt !== null && frozenAt !== null ? noticedAt - frozenAt : null,
+        silenceNoticedMs: silence.noticedAt !== null && silence.frozenAt !== null ? silence.noticedAt - silence.frozenAt : null,
         proxyRestarts: faultProxy.restarts,
         upstreamConnections: faultUp.connections.length,
       };
@@ -400,7 +400,7 @@ test.describe('network faults in the real extension', () => {
       }
       // The speech ends; the tab then sends digital silence. Once the upstream hears that silence
       // on the live connection, the backlog from the outages has been sent.
-      await tab.waitForFunction(() => (document.querySelector('audio') as HTMLAudioElement | null)?.ended === true, undefined, {
+      await tab.waitForFunction(() => document.querySelector('audio')?.ended === true, undefined, {
         timeout: 150_000,
       });
       const silenceWord = wordForAudio(new Uint8Array(BATCH_BYTES));

@@ -27,7 +27,7 @@ async function openOptions(app: LaunchedBrowser): Promise<Page> {
 /** Everything in the extension's storage areas, read from one of its pages. */
 async function readStorage(page: Page): Promise<{ sync: Record<string, unknown>; local: Record<string, unknown> }> {
   return page.evaluate(async () => {
-    type Area = { get(keys: null): Promise<Record<string, unknown>> };
+    interface Area { get(keys: null): Promise<Record<string, unknown>> }
     const api = (globalThis as unknown as { chrome: { storage: { sync: Area; local: Area } } }).chrome;
     return { sync: await api.storage.sync.get(null), local: await api.storage.local.get(null) };
   });

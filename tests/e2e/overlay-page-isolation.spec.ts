@@ -91,8 +91,8 @@ function whatThePageSees(secret: string) {
   return {
     hostTags: extraRootChildren.map((el) => el.tagName.toLowerCase()),
     hostShadowRoots: extraRootChildren.map((el) => el.shadowRoot !== null),
-    openRootsWithSecret: openRoots.filter((root) => (root.textContent ?? '').includes(secret)).length,
-    inTextContent: (document.documentElement.textContent ?? '').includes(secret),
+    openRootsWithSecret: openRoots.filter((root) => root.textContent.includes(secret)).length,
+    inTextContent: document.documentElement.textContent.includes(secret),
     inInnerText: document.documentElement.innerText.includes(secret),
     inHtml: document.documentElement.outerHTML.includes(secret),
   };

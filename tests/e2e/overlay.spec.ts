@@ -238,7 +238,7 @@ async function renameSpeaker(app: LaunchedBrowser, page: Page, speaker: number, 
 }
 
 async function speakerLabels(page: Page): Promise<string[]> {
-  return evaluateInOverlayWorld(page, (overlay) => [...(overlay?.root.querySelectorAll('.speaker') ?? [])].map((el) => el.textContent ?? ''), undefined, []);
+  return evaluateInOverlayWorld(page, (overlay) => [...(overlay?.root.querySelectorAll('.speaker') ?? [])].map((el) => el.textContent), undefined, []);
 }
 
 /** Counts strongly coloured pixels in a PNG (decoded by the page's own canvas). */
@@ -533,7 +533,7 @@ test.describe('caption overlay', () => {
       const manifest = await app.serviceWorker.evaluate<Record<string, { suggested_key?: { default?: string } }>>(
         'chrome.runtime.getManifest().commands ?? {}',
       );
-      const assigned = await app.serviceWorker.evaluate<Array<{ name: string; shortcut: string }>>('chrome.commands.getAll()');
+      const assigned = await app.serviceWorker.evaluate<{ name: string; shortcut: string }[]>('chrome.commands.getAll()');
       for (const [name, command] of Object.entries(manifest)) {
         const suggested = command.suggested_key?.default;
         if (suggested) expect(assigned.find((c) => c.name === name)?.shortcut, `${name}'s shortcut`).toBe(suggested);

@@ -12,7 +12,7 @@ import { openSidePanel } from './support/side-panel';
 const DAY = 24 * 3600 * 1000;
 
 /** The slice of chrome.storage.local these page scripts use (the e2e code has no chrome typings). */
-type LocalArea = { get(keys: null): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> };
+interface LocalArea { get(keys: null): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> }
 
 interface SeedSession {
   id: string;
@@ -31,7 +31,7 @@ async function seedHistory(page: Page, sessions: SeedSession[]): Promise<void> {
         open.result.createObjectStore('utterances', { keyPath: ['sessionId', 'id'] });
       };
       open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
+      open.onerror = () => reject(open.error ?? new Error('IndexedDB open failed'));
     });
     const tx = db.transaction(['sessions', 'utterances'], 'readwrite');
     for (const s of seeds) {
@@ -44,7 +44,7 @@ async function seedHistory(page: Page, sessions: SeedSession[]): Promise<void> {
     }
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
+      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
     });
     db.close();
     const speakerNames: Record<string, unknown> = {};
@@ -75,7 +75,7 @@ test('opening the side panel prunes a saved session past its days, with its name
   await saveScreenshot(panel, testInfo, 'side-panel-history-after-pruning');
 
   const stored = await seeder.evaluate(() => (globalThis as unknown as { chrome: { storage: { local: LocalArea } } }).chrome.storage.local.get(null));
-  expect(Object.keys((stored.speakerNames ?? {}) as object)).toEqual([`session-${recent.startedAt}`]);
+  expect(Object.keys((stored.speakerNames ?? {}))).toEqual([`session-${recent.startedAt}`]);
   expect(Object.keys(stored).filter((key) => key.startsWith('overlayPlacement:'))).toEqual([`overlayPlacement:${recent.origin}`]);
   await panel.close();
   await seeder.close();

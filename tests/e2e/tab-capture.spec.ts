@@ -52,7 +52,7 @@ test.describe('tab capture with the local engine', () => {
       // Chrome's own view of the tab (the speaker icon); recorded, not asserted (see the report).
       const audible = await app.serviceWorker.evaluate((url) => {
         // The service worker's `chrome`; typed here because tests are not compiled with chrome types.
-        type Tab = { url?: string; audible?: boolean };
+        interface Tab { url?: string; audible?: boolean }
         const api = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<Tab[]> } } }).chrome;
         return api.tabs.query({}).then((tabs) => tabs.find((t) => t.url === url)?.audible ?? null);
       }, speech.url);
