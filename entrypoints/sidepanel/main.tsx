@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { pageRoot } from '@/components/page-root';
 import '@/components/panel.css';
 import { SidePanelApp } from './side-panel-app';
 
@@ -6,4 +7,4 @@ import { SidePanelApp } from './side-panel-app';
 // rendered at once (no progressive render from the live end). Nothing else changes.
 const plain = new URLSearchParams(location.search).get('render') === 'plain';
 
-render(<SidePanelApp plainRendering={plain} />, document.getElementById('app')!);
+render(<SidePanelApp plainRendering={plain} />, pageRoot());
