@@ -1,6 +1,6 @@
 /**
- * The contract's border, checked by reading the source tree (as refined-github's
- * build/features.test.ts checks its features): what must go through lib/contract/ does, and no
+ * The contract's border, checked by reading the source tree (as refined-github's features
+ * test checks its features): what must go through lib/contract/ does, and no
  * message is answered by two contexts (the first answer wins in Chrome, so two answerers race).
  *
  * To add a rule of the "only lib/contract/ may say this" kind, add a row to CONTRACT_ONLY.

@@ -1,7 +1,7 @@
 /**
  * The sender rules of lib/contract/senders.ts and their use by the receivers of
  * lib/contract/messaging.ts, with senders described the way Chrome describes them (see the
- * comment at the top of senders.ts, and tests/e2e/message-senders.spec.ts for the real browser).
+ * comment at the top of senders.ts, and tests/e2e/content-script-forgery.spec.ts for the real browser).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
