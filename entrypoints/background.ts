@@ -104,7 +104,7 @@ export default defineBackground(() => {
     captureTabId: async () => (await deps.state.load()).captureTabId,
     sessionStartedAt: async () => (await currentState(deps)).startedAt,
     speakerNames: speakerNamesStore(),
-    sendToTab: deps.sendToTab,
+    sendToTab: (tabId, push) => deps.sendToTab(tabId, push),
   };
   pushOverlayViewChanges(overlayView);
 

@@ -19,8 +19,6 @@
  * No zod here on purpose: the content script imports this module and has a 20 kB budget (even
  * zod/mini's core would take a large share of it). The checks are small and covered by tests/unit/overlay.
  */
-import { normalizePlacement, type OverlayPlacement } from './overlay/placement';
-
 export type { OverlayPlacement } from './overlay/placement';
 
 /** Slider ranges, for the overlay's own controls and the options page's preview. */

@@ -23,8 +23,9 @@ export function normalizeSettings(stored: unknown): Settings {
   const base: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   if (typeof stored === 'object' && stored !== null) {
     for (const [key, value] of Object.entries(stored)) {
-      const field = settingsSchema.shape[key as keyof Settings];
-      if (field && field.safeParse(value).success) base[key] = value;
+      // A stored key may be anything, an inherited name such as "toString" included: only the schema's own fields count.
+      if (!Object.hasOwn(settingsSchema.shape, key)) continue;
+      if (settingsSchema.shape[key as keyof Settings].safeParse(value).success) base[key] = value;
     }
   }
   return settingsSchema.parse(base) as Settings;
@@ -248,7 +249,7 @@ const SETTING_KEYS = Object.keys(SETTING_DEFINITIONS) as (keyof Definitions)[];
 /** One definition, with its own value and draft types erased to what the loops below need. */
 function definitionOf(key: keyof Definitions): SettingDefinition<unknown, unknown> {
   // Each entry's Value and Draft match within the entry; the loops read and write by the same key.
-  return SETTING_DEFINITIONS[key] as unknown as SettingDefinition<unknown, unknown>;
+  return SETTING_DEFINITIONS[key];
 }
 
 function byKey<T>(make: (key: keyof Definitions) => T): Record<keyof Definitions, T> {

@@ -104,8 +104,8 @@ export function createSpeakerNamesStore(item: SpeakerNamesItem, now: () => numbe
       return serial(async () => {
         const entries = await readAll();
         if (!(sessionKey in entries)) return;
-        delete entries[sessionKey];
-        await item.setValue(entries);
+        const { [sessionKey]: _forgotten, ...kept } = entries;
+        await item.setValue(kept);
       });
     },
     retainSessions(startTimes, toleranceMs = KEY_TOLERANCE_MS) {
@@ -117,8 +117,7 @@ export function createSpeakerNamesStore(item: SpeakerNamesItem, now: () => numbe
         };
         const dropped = Object.keys(entries).filter((key) => !owned(key));
         if (dropped.length === 0) return [];
-        for (const key of dropped) delete entries[key];
-        await item.setValue(entries);
+        await item.setValue(Object.fromEntries(Object.entries(entries).filter(([key]) => owned(key))));
         return dropped;
       });
     },

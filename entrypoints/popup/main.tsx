@@ -1,9 +1,10 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
+import { pageRoot } from '@/components/page-root';
 import { t } from '@/lib/i18n';
 import { PopupApp } from './popup-app';
 
 // The HTML's title and lang are the English fallbacks; the browser's language wins here.
 document.title = t('extName');
 document.documentElement.lang = browser.i18n.getUILanguage();
-render(<PopupApp />, document.getElementById('app')!);
+render(<PopupApp />, pageRoot());

@@ -25,13 +25,15 @@ export function PopupApp() {
 
   useEffect(() => {
     let alive = true;
+    // Read through a call: the cleanup sets `alive` while the awaits below are pending, which type narrowing cannot see.
+    const stillMounted = () => alive;
     void (async () => {
       const [settings, check] = await Promise.all([loadSettings(), loadConnectionCheck()]);
-      if (!alive) return;
+      if (!stillMounted()) return;
       if (localEngineNotice(settings.proxyUrl, check)) setNote({ kind: 'local-engine' });
       // Ask the proxy itself (HTTP only, no stream): the engine, or a refusal Start would meet.
       const fresh = await quickCheck(settings, (url, init) => fetch(url, init));
-      if (!alive || !fresh) return;
+      if (!stillMounted() || !fresh) return;
       if (fresh.ok) await saveConnectionCheck({ proxyUrl: settings.proxyUrl, ok: true, engine: fresh.engine, checkedAt: Date.now() });
       setNote(noteFromCheck(fresh));
     })();

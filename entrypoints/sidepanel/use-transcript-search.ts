@@ -5,11 +5,11 @@ import { matchesByIndex, rebaseCurrent, searchTranscript, stepMatch, type Search
 
 export interface TranscriptSearch {
   query: string;
-  setQuery(query: string): void;
+  setQuery: (query: string) => void;
   count: number;
   /** The current match's index, or -1. */
   current: number;
-  step(direction: 1 | -1): void;
+  step: (direction: 1 | -1) => void;
   view: TranscriptSearchView;
   /** Changes each time the current match should be brought into view; null without a search. */
   revealKey: string | null;
@@ -66,5 +66,11 @@ export function useTranscriptSearch(segments: readonly Segment[]): TranscriptSea
 }
 
 function sameRanges(a: readonly SearchMatch[], b: readonly SearchMatch[]): boolean {
-  return a.length === b.length && a.every((m, i) => m.start === b[i]?.start && m.end === b[i]?.end && m.index === b[i]?.index);
+  return (
+    a.length === b.length &&
+    a.every((m, i) => {
+      const other = b[i];
+      return other?.start === m.start && other.end === m.end && other.index === m.index;
+    })
+  );
 }

@@ -20,17 +20,14 @@ export function rms(samples: Samples): number {
   const n = samples.length;
   if (n === 0) return 0;
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const v = samples[i]!;
-    sum += v * v;
-  }
+  for (const v of samples) sum += v * v;
   return Math.sqrt(sum / n) * scaleOf(samples);
 }
 
 export function peak(samples: Samples): number {
   let max = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const v = Math.abs(samples[i]!);
+  for (const sample of samples) {
+    const v = Math.abs(sample);
     if (v > max) max = v;
   }
   return max * scaleOf(samples);

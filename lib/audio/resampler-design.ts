@@ -161,7 +161,7 @@ export function buildPhaseTable(design: ResamplerDesign): Float32Array {
       sum += sinc * w;
     }
     const base = p * taps;
-    for (let k = 0; k < taps; k++) table[base + taps - 1 - k] = phase[k]! / sum;
+    for (const [k, coefficient] of phase.entries()) table[base + taps - 1 - k] = coefficient / sum;
   }
   return table;
 }

@@ -10,6 +10,9 @@
  * (144 at 48 kHz, 136 at 44.1 kHz), halved in multiplies for whole-number ratios (48k, 32k, 96k)
  * by folding the symmetric filter.
  */
+// The kernels index typed arrays within bounds their constructors and loop conditions set; under
+// noUncheckedIndexedAccess each read is typed maybe-undefined, and a check per tap in the inner loops buys nothing.
+/* eslint-disable @typescript-eslint/no-non-null-assertion */
 import { SAMPLE_RATE } from './format';
 import { buildPhaseTable, designResampler, type ResamplerDesign } from './resampler-design';
 

@@ -28,11 +28,11 @@ import { NO_SPEAKER_NAMES } from '../transcript/speaker-names';
 
 export interface OverlayViewDeps {
   /** The tab the running session shows its overlay on (background-state), or null. */
-  captureTabId(): Promise<number | null>;
+  captureTabId: () => Promise<number | null>;
   /** When the running session began (its speaker names' key), or null. */
-  sessionStartedAt(): Promise<number | null>;
+  sessionStartedAt: () => Promise<number | null>;
   speakerNames: SpeakerNamesStore;
-  sendToTab(tabId: number, push: TabPush): void;
+  sendToTab: (tabId: number, push: TabPush) => void;
 }
 
 type StorageRequestType = Exclude<OverlayRequest['type'], 'overlay/live-session'>;

@@ -94,7 +94,7 @@ export interface PageInfo {
 }
 
 export type StartResult = { ok: true } | { ok: false; error: UserFacingError };
-export type Done = { ok: true };
+export interface Done { ok: true }
 
 // ---- extension page -> background ----------------------------------------------------------
 
@@ -189,7 +189,7 @@ export interface OffscreenResponses {
 
 // ---- offscreen document -> background (its one question) ------------------------------------
 
-export type CaptureQuery = { type: 'capture/settings' };
+export interface CaptureQuery { type: 'capture/settings' }
 
 /** What a session starts with, read from storage by the background when the document asks. */
 export interface CaptureSettings {
@@ -271,7 +271,7 @@ const isDone = (value: unknown): value is Done => isFields(value) && value.ok ==
 const isVisibility = (message: Fields) => message.visible === undefined || typeof message.visible === 'boolean';
 const noFields: ShapeCheck = () => true;
 
-export const PAGE_REQUEST_SHAPES: { readonly [T in PageRequestType]: ShapeCheck } = {
+export const PAGE_REQUEST_SHAPES: Readonly<Record<PageRequestType, ShapeCheck>> = {
   'session/start': (m) => isSource(m.source) && isTabIdOrNull(m.tabId),
   'session/stop': noFields,
   'session/get': noFields,
@@ -293,7 +293,7 @@ const isStartedAt = (value: unknown): boolean => typeof value === 'number' && Nu
 
 // Field-level checks of appearance and placement are the stores' parse step (lib/overlay-store.ts),
 // which repairs or refuses what does not fit; here only the message's outline is checked.
-export const OVERLAY_REQUEST_SHAPES: { readonly [T in OverlayRequestType]: ShapeCheck } = {
+export const OVERLAY_REQUEST_SHAPES: Readonly<Record<OverlayRequestType, ShapeCheck>> = {
   'overlay/live-session': noFields,
   'overlay/view-get': noFields,
   'overlay/names-get': (m) => isStartedAt(m.sessionStartedAt),
@@ -319,7 +319,7 @@ export function isLiveSession(value: unknown): value is LiveSession {
   return isFields(value) && isSessionState(value.state) && isTranscriptSnapshot(value.transcript);
 }
 
-export const OFFSCREEN_COMMAND_SHAPES: { readonly [T in OffscreenCommandType]: ShapeCheck } = {
+export const OFFSCREEN_COMMAND_SHAPES: Readonly<Record<OffscreenCommandType, ShapeCheck>> = {
   'offscreen/start': (m) =>
     isSource(m.source) &&
     isTabIdOrNull(m.tabId) &&
@@ -337,7 +337,7 @@ export const OFFSCREEN_RESPONSE_SHAPES: { readonly [T in OffscreenCommandType]: 
   'offscreen/get-transcript': isTranscriptSnapshot,
 };
 
-export const CAPTURE_QUERY_SHAPES: { readonly [T in CaptureQueryType]: ShapeCheck } = {
+export const CAPTURE_QUERY_SHAPES: Readonly<Record<CaptureQueryType, ShapeCheck>> = {
   'capture/settings': noFields,
 };
 
@@ -352,14 +352,14 @@ export function isCaptureSettings(value: unknown): value is CaptureSettings {
   );
 }
 
-export const OFFSCREEN_EVENT_SHAPES: { readonly [T in OffscreenEventType]: ShapeCheck } = {
+export const OFFSCREEN_EVENT_SHAPES: Readonly<Record<OffscreenEventType, ShapeCheck>> = {
   'session/state': (m) => isSessionState(m.state),
   'transcript/update': (m) => isTranscriptUpdate(m.update),
   'audio/level': (m) => typeof m.rms === 'number' && typeof m.peak === 'number',
   'session/ended': (m) => isSessionState(m.state),
 };
 
-export const TAB_PUSH_SHAPES: { readonly [T in TabPushType]: ShapeCheck } = {
+export const TAB_PUSH_SHAPES: Readonly<Record<TabPushType, ShapeCheck>> = {
   'tab/session-state': (m) => isSessionState(m.state),
   'tab/transcript-update': (m) => isTranscriptUpdate(m.update),
   'tab/overlay-toggle': isVisibility,
@@ -370,8 +370,8 @@ export const TAB_PUSH_SHAPES: { readonly [T in TabPushType]: ShapeCheck } = {
  * Narrows a received value to a message of one direction: an object whose `type` is one of
  * `shapes`' keys and whose fields pass that type's check. Anything else is dropped unanswered.
  */
-export function messageIn<M extends { type: string }>(value: unknown, shapes: { readonly [T in M['type']]: ShapeCheck }): M | null {
+export function messageIn<M extends { type: string }>(value: unknown, shapes: Readonly<Record<M['type'], ShapeCheck>>): M | null {
   if (!isFields(value) || typeof value.type !== 'string' || !Object.hasOwn(shapes, value.type)) return null;
-  const check = (shapes as Record<string, ShapeCheck>)[value.type]!;
-  return check(value) ? (value as M) : null;
+  const check = (shapes as Partial<Record<string, ShapeCheck>>)[value.type];
+  return check?.(value) ? (value as M) : null;
 }

@@ -52,7 +52,7 @@ export type PageSender = Extract<Sender, { kind: 'page' }>;
 export type ContentScriptSender = Extract<Sender, { kind: 'content-script' }>;
 
 /** One handler per request type of a direction, each answering with that type's response. */
-export type Handlers<M extends { type: string }, R extends { [T in M['type']]: unknown }, From> = {
+export type Handlers<M extends { type: string }, R extends Record<M['type'], unknown>, From> = {
   readonly [T in M['type']]: (message: MessageOf<M, T>, from: From) => Promise<R[T]>;
 };
 
@@ -85,7 +85,7 @@ function tell(message: { type: string }): void {
 
 /** A receiver that sees the sender classified (lib/contract/senders.ts). */
 function receive<M extends { type: string }>(
-  shapes: { readonly [T in M['type']]: ShapeCheck },
+  shapes: Readonly<Record<M['type'], ShapeCheck>>,
   handle: (message: M, sender: Sender) => Promise<unknown> | undefined,
 ): () => void {
   return receiveFrom<M>(shapes, (message, sender) => handle(message, classifySender(sender, self())));
@@ -97,7 +97,7 @@ function receive<M extends { type: string }>(
  * is left alone. Returns the function that removes the listener.
  */
 function receiveFrom<M extends { type: string }>(
-  shapes: { readonly [T in M['type']]: ShapeCheck },
+  shapes: Readonly<Record<M['type'], ShapeCheck>>,
   handle: (message: M, sender: SenderLike) => Promise<unknown> | undefined,
 ): () => void {
   const listener = (raw: unknown, sender: Browser.runtime.MessageSender) => {
@@ -112,8 +112,8 @@ function receiveFrom<M extends { type: string }>(
 }
 
 function answer<M extends { type: string }, From>(
-  shapes: { readonly [T in M['type']]: ShapeCheck },
-  handlers: { readonly [T in M['type']]: (message: never, from: From) => Promise<unknown> },
+  shapes: Readonly<Record<M['type'], ShapeCheck>>,
+  handlers: Readonly<Record<M['type'], (message: never, from: From) => Promise<unknown>>>,
   allowed: (sender: Sender, type: M['type']) => { from: From } | null,
 ): () => void {
   return receive<M>(shapes, (message, sender) => {
@@ -128,7 +128,7 @@ function answer<M extends { type: string }, From>(
 
 /** From the popup, side panel, options or permission page; undefined when the background did not answer. */
 export function askBackground<T extends PageRequestType>(message: MessageOf<PageRequest, T>): Promise<PageResponses[T] | undefined> {
-  const isAnswer = PAGE_RESPONSE_SHAPES[message.type as T] as (value: unknown) => value is PageResponses[T];
+  const isAnswer = PAGE_RESPONSE_SHAPES[message.type] as (value: unknown) => value is PageResponses[T];
   return ask(message, isAnswer);
 }
 
@@ -141,7 +141,7 @@ export function answerPageRequests(handlers: Handlers<PageRequest, PageResponses
 
 /** From the overlay: the background answers only the captured tab's top frame (null or not ok otherwise). */
 export function askFromOverlay<T extends OverlayRequestType>(message: MessageOf<OverlayRequest, T>): Promise<OverlayResponses[T] | undefined> {
-  const isAnswer = OVERLAY_RESPONSE_SHAPES[message.type as T] as (value: unknown) => value is OverlayResponses[T];
+  const isAnswer = OVERLAY_RESPONSE_SHAPES[message.type] as (value: unknown) => value is OverlayResponses[T];
   return ask(message, isAnswer);
 }
 
@@ -154,7 +154,7 @@ export function answerOverlayRequests(handlers: Handlers<OverlayRequest, Overlay
 
 /** From the background; undefined when no document is open (or it did not answer). */
 export function askOffscreen<T extends OffscreenCommandType>(message: MessageOf<OffscreenCommand, T>): Promise<OffscreenResponses[T] | undefined> {
-  const isAnswer = OFFSCREEN_RESPONSE_SHAPES[message.type as T] as (value: unknown) => value is OffscreenResponses[T];
+  const isAnswer = OFFSCREEN_RESPONSE_SHAPES[message.type] as (value: unknown) => value is OffscreenResponses[T];
   return ask(message, isAnswer).catch(() => undefined);
 }
 

@@ -49,8 +49,7 @@ export interface Self {
   baseUrl: string;
 }
 
-function parse(url: string | undefined): URL | null {
-  if (url === undefined) return null;
+function parse(url: string): URL | null {
   try {
     return new URL(url);
   } catch {
@@ -76,11 +75,12 @@ function isOffscreenDocument(sender: SenderLike, self: Self): boolean {
 export function classifySender(sender: SenderLike, self: Self): Sender {
   // Stops other extensions (externally_connectable is not declared, but be explicit).
   if (sender.id !== self.id) return { kind: 'unknown' };
+  if (sender.url === undefined) return { kind: 'unknown' };
   const url = parse(sender.url);
   if (!url) return { kind: 'unknown' };
   // A prefix, not URL.origin: non-web schemes have an opaque origin ("null") in some engines,
   // which would make every chrome-extension:// URL look like ours.
-  const ours = sender.url!.startsWith(self.baseUrl);
+  const ours = sender.url.startsWith(self.baseUrl);
   if (ours) {
     const path = url.pathname;
     if (isServiceWorker(sender, self)) return { kind: 'service-worker' };

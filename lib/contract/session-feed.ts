@@ -67,7 +67,7 @@ export interface SessionFeedOptions {
    */
   followTranscript?: boolean;
   /** A request failed (not "nobody answered": that is an answer). Default: a console warning. */
-  onProblem?(what: 'state' | 'transcript', error: unknown): void;
+  onProblem?: (what: 'state' | 'transcript', error: unknown) => void;
 }
 
 const INITIAL_VIEW: SessionFeedView = { state: IDLE_STATE, transcript: EMPTY_TRANSCRIPT, sessionStartedAt: null };

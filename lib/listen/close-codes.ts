@@ -134,11 +134,12 @@ export function classifyClose(code: number, reason: string): CloseVerdict {
 
 /** `ws` (Node) reports a refused upgrade as "Unexpected server response: 401"; browsers say nothing. */
 export function httpStatusFromError(error: unknown): number | null {
+  const inner = typeof error === 'object' && error !== null && 'error' in error ? (error as { error?: { message?: unknown } }).error?.message : undefined;
   const message =
     typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
       ? error.message
-      : typeof error === 'object' && error !== null && 'error' in error
-        ? String((error as { error?: { message?: unknown } }).error?.message ?? '')
+      : typeof inner === 'string'
+        ? inner
         : '';
   const match = /Unexpected server response: (\d{3})/.exec(message);
   return match ? Number(match[1]) : null;

@@ -99,11 +99,14 @@ export function buildListenUrl(base: string | URL, settings: ListenSettings, opt
   if (!settings.diarize) params.delete('diarize_model');
 
   if (!params.has('endpointing')) {
+    // The offscreen document's settings come in a message whose check is only an outline (isCaptureSettings, lib/contract/messages.ts).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above: the type is not checked at run time
     params.set('endpointing', String(options.endpointingMs ?? settings.endpointingMs ?? DEFAULT_ENDPOINTING_MS));
   }
   // The user's terms are added to any the base URL already names (the same term only once).
   const termParam = keytermParam(settings.model);
   const present = new Set(params.getAll(termParam).map((term) => term.toLowerCase()));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- message-borne settings, as for endpointing above
   for (const term of settings.keyterms ?? []) {
     if (!present.has(term.toLowerCase())) params.append(termParam, term);
     present.add(term.toLowerCase());

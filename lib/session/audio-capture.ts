@@ -113,7 +113,7 @@ async function openStream(source: CaptureSource, streamId: string | null): Promi
 
 async function microphonePermission(): Promise<PermissionState> {
   try {
-    const status = await navigator.permissions.query({ name: 'microphone' as PermissionName });
+    const status = await navigator.permissions.query({ name: 'microphone' });
     return status.state;
   } catch {
     return 'granted'; // no Permissions API answer: let getUserMedia decide

@@ -26,12 +26,12 @@ const SILENT_PEAK = 0.001;
 const NO_AUDIO_WARNING_SECONDS = 10;
 
 export interface SocketHandlers {
-  onEvent(event: ListenEvent): void;
-  onOpen(): void;
+  onEvent: (event: ListenEvent) => void;
+  onOpen: () => void;
   /** The connection dropped and the socket will retry; audio is buffered meanwhile. */
-  onReconnecting(error: UserFacingError, retryInMs: number): void;
+  onReconnecting: (error: UserFacingError, retryInMs: number) => void;
   /** The socket gave up (rejected, or closed unexpectedly and will not retry). */
-  onFailure(error: UserFacingError): void;
+  onFailure: (error: UserFacingError) => void;
 }
 
 export interface SocketPort {

@@ -225,11 +225,17 @@ export class TranscriptStore {
   private withinUtteranceLimit(words: Word[]): Word[] {
     if (segmentOf(words).text.length <= this.maxUtteranceChars) return words;
     const room = this.maxUtteranceChars - TRUNCATION_MARK.length - 1;
+    const first = words[0];
+    if (first === undefined) return words; // unreachable: no words make an empty text, within any limit
     let chars = -1;
     let count = 0;
-    while (count < words.length && chars + 1 + (words[count] as Word).text.length <= room) chars += 1 + (words[count++] as Word).text.length;
+    for (const word of words) {
+      if (chars + 1 + word.text.length > room) break;
+      chars += 1 + word.text.length;
+      count++;
+    }
     const kept = words.slice(0, count);
-    const at = (kept[kept.length - 1] ?? (words[0] as Word)).end;
+    const at = (kept.at(-1) ?? first).end;
     return [...kept, { text: TRUNCATION_MARK, start: at, end: at, confidence: 0, speaker: kept[0]?.speaker ?? null }];
   }
 

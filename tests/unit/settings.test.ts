@@ -153,6 +153,11 @@ describe('normalizeSettings', () => {
     expect(normalizeSettings(undefined)).toEqual(DEFAULT_SETTINGS);
   });
 
+  it('ignores stored keys that name inherited properties instead of throwing', () => {
+    const stored = JSON.parse('{"toString": 1, "constructor": "x", "__proto__": {}, "token": "abc"}') as unknown;
+    expect(normalizeSettings(stored)).toEqual({ ...DEFAULT_SETTINGS, token: 'abc' });
+  });
+
   it('fills settings added later (endpointing, keyterms) into an older stored object', () => {
     const { endpointingMs: _e, keyterms: _k, ...older } = DEFAULT_SETTINGS;
     expect(normalizeSettings({ ...older, language: 'de' })).toEqual({ ...DEFAULT_SETTINGS, language: 'de' });

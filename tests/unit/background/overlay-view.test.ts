@@ -40,7 +40,7 @@ afterEach(() => stopAnswering());
 
 /** The receiver's answer, or undefined when it did not answer at all. */
 async function ask(message: OverlayRequest, sender: Sender): Promise<unknown> {
-  const answers = (await fakeBrowser.runtime.onMessage.trigger(message, { ...sender, id: fakeBrowser.runtime.id } as never)) as unknown[];
+  const answers = (await fakeBrowser.runtime.onMessage.trigger(message, { ...sender, id: fakeBrowser.runtime.id })) as unknown[];
   return answers.find((answer) => answer !== undefined);
 }
 

@@ -32,7 +32,7 @@ function memoryArea(): BackgroundStateItem {
 function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial<Settings> = {}) {
   const sent: OffscreenCommand[] = [];
   const tabMessages: { tabId: number; message: TabPush }[] = [];
-  const offscreen = { open: false, state: IDLE_STATE as SessionState, startAnswer: { ok: true } as unknown };
+  const offscreen = { open: false, state: IDLE_STATE, startAnswer: { ok: true } as unknown };
   const badge = { phase: 'idle' as SessionState['phase'], ended: undefined as SessionState | undefined };
   const deps: SessionControlDeps = {
     loadSettings: async () => ({ ...DEFAULT_SETTINGS, ...settings }),

@@ -39,7 +39,7 @@ export function fakeOverlayBackground(captureTabId: number, pageUrl: string): Fa
     ...overlayViewHandlers(deps),
   });
   const send = vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockImplementation(async (message: unknown) => {
-    const answers = (await fakeBrowser.runtime.onMessage.trigger(message, { ...fake.sender, id: fakeBrowser.runtime.id } as never)) as unknown[];
+    const answers = (await fakeBrowser.runtime.onMessage.trigger(message, { ...fake.sender, id: fakeBrowser.runtime.id })) as unknown[];
     return answers.find((answer) => answer !== undefined);
   });
   const off = pushOverlayViewChanges(deps);

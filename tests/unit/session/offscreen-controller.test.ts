@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ListenEvent } from '@/lib/listen/protocol';
 import type { CaptureSettings, OffscreenCommand, SessionState, TranscriptUpdate } from '@/lib/contract/messages';
-import { openTranscriptArchive, type TranscriptArchive } from '@/lib/persistence/transcript-archive';
+import { openTranscriptArchive } from '@/lib/persistence/transcript-archive';
 import type { OpenCaptureOptions } from '@/lib/session/audio-capture';
 import type { SocketHandlers } from '@/lib/session/capture-session';
 import { OffscreenController, type OffscreenDeps } from '@/lib/session/offscreen-controller';
@@ -90,7 +90,7 @@ async function harness(options: { captureFails?: boolean; settings?: CaptureSett
     controller,
     deps,
     socketSettings,
-    archive: archive as TranscriptArchive,
+    archive,
     start,
     server: () => handlers!,
     capture: () => captureOptions!,
