@@ -155,6 +155,13 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
   // user's click granted access; where it is not, Chrome's refusal to script the page says the same.
   const tab = tabId === null ? null : await deps.describeTab(tabId).catch(() => null);
   if (source === 'tab' && tab && isRestrictedPage(tab.url)) return refuse(restrictedPageError());
+  const page = tab && !isRestrictedPage(tab.url) ? { title: tab.title, origin: originOf(tab.url) } : null;
+  // Record the tab before the overlay is injected and the document starts: the overlay's first
+  // requests (its stored view, lib/background/overlay-view.ts) are answered only for the captured
+  // tab, and the document's first states ("starting", "connecting", often "live") are relayed only
+  // once the background knows which tab it is on. A refusal below forgets the tab again.
+  const before = await deps.state.load();
+  await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
   const overlay = tabId === null ? null : await deps.injectOverlay(tabId);
   if (source === 'tab' && overlay && !overlay.ok && isRestrictedPageRefusal(overlay.reason)) return refuse(restrictedPageError());
 
@@ -167,11 +174,6 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
     }
   }
 
-  const page = tab && !isRestrictedPage(tab.url) ? { title: tab.title, origin: originOf(tab.url) } : null;
-  // Record the tab before the document starts: its first states ("starting", "connecting",
-  // often "live") are relayed to the overlay only once the background knows which tab it is on.
-  const before = await deps.state.load();
-  await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
   await deps.ensureOffscreen();
   // Settings are not sent: the document asks for them from storage (capture/settings).
   const answer = await deps.askOffscreen({ type: 'offscreen/start', source, tabId, streamId, page });

@@ -124,6 +124,27 @@ describe('startSession', () => {
     expect(offscreen.open).toBe(false);
   });
 
+  it('records the captured tab before injecting the overlay, whose first request is answered for that tab only', async () => {
+    const seenByOverlay: (number | null)[] = [];
+    const { deps } = makeDeps();
+    deps.injectOverlay = vi.fn(async () => {
+      seenByOverlay.push((await deps.state.load()).captureTabId);
+      return { ok: true as const };
+    });
+    expect(await startSession(deps, 'tab', 7)).toEqual({ ok: true });
+    expect(seenByOverlay).toEqual([7]);
+  });
+
+  it('forgets the recorded tab when the start is refused after the overlay was injected', async () => {
+    const { deps } = makeDeps({
+      getTabStreamId: async () => {
+        throw new Error('Extension has not been invoked for the current page (see activeTab permission). Chrome pages cannot be captured.');
+      },
+    });
+    expect(await startSession(deps, 'tab', 3)).toMatchObject({ ok: false });
+    expect((await deps.state.load()).captureTabId).toBeNull();
+  });
+
   it('refuses a chrome:// page itself, even where Chrome would hand out a stream for it', async () => {
     const { deps, offscreen } = makeDeps({ describeTab: async () => ({ title: 'About Version', url: 'chrome://version/' }) });
     expect(await startSession(deps, 'tab', 3)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
