@@ -3,11 +3,12 @@ import { browser } from 'wxt/browser';
 import { backgroundStateStore } from '@/lib/background/background-state';
 import { overlayViewHandlers, pushOverlayViewChanges, type OverlayViewDeps } from '@/lib/background/overlay-view';
 import { restrictStorageToTrustedContexts } from '@/lib/contract/storage/access';
-import { backgroundStateItem } from '@/lib/contract/storage/items';
+import { backgroundStateItem, connectionCheckItem, proxyTokenItem, syncedSettingsItem } from '@/lib/contract/storage/items';
 import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import {
   captureSettings,
+  clearEndedError,
   currentState,
   currentTranscript,
   liveSessionFor,
@@ -134,6 +135,14 @@ export default defineBackground(() => {
       case 'audio/level':
         return; // for the pages' level meters
     }
+  });
+
+  // The last session's error is old news once the settings or the token change or a connection check passes.
+  const clearError = () => void clearEndedError(deps);
+  syncedSettingsItem.watch(clearError);
+  proxyTokenItem.watch(clearError);
+  connectionCheckItem.watch((check) => {
+    if (check?.ok) clearError();
   });
 
   browser.tabs.onRemoved.addListener((tabId) => {

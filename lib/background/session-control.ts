@@ -234,6 +234,21 @@ async function cleanUpAfterEnd(deps: SessionControlDeps, final: SessionState | n
   if (open) await deps.closeOffscreen();
 }
 
+/**
+ * The settings or the token changed, or a connection check passed: an ended session's error spoke
+ * of what was, so it goes, and the popup, the badge and the overlay left on the session's tab show
+ * idle. A running session keeps its state (its lastState is already null).
+ */
+export function clearEndedError(deps: SessionControlDeps): Promise<void> {
+  return serialized(async () => {
+    const { lastState } = await deps.state.load();
+    if (!lastState?.error) return;
+    await deps.state.save({ lastState: null });
+    if (lastState.tabId !== null) deps.sendToTab(lastState.tabId, { type: 'tab/session-state', state: IDLE_STATE });
+    await deps.showPhase('idle');
+  });
+}
+
 /** The captured tab changed: end a tab capture that left its site, or show the overlay again. */
 export async function tabUpdated(deps: SessionControlDeps, tabId: number, change: TabChange, visibleUrl: string | undefined): Promise<void> {
   const state = await deps.state.load();

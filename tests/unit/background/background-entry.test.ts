@@ -38,6 +38,25 @@ async function seedCapture(tabId: number, source: 'tab' | 'mic', origin: string)
 }
 
 describe('background wiring', () => {
+  it("a changed token, changed settings or a passing check clear the last session's error; a failing check does not", async () => {
+    const failed = { phase: 'error', source: 'tab', tabId: 4, startedAt: null, warning: null, error: { code: 'proxy-rejected', message: 'refused' } };
+    const lastState = async () => ((await fakeBrowser.storage.session.get('backgroundState')).backgroundState as { lastState: unknown }).lastState;
+    const seedError = () => fakeBrowser.storage.session.set({ backgroundState: { captureTabId: null, captureSource: null, captureOrigin: null, lastState: failed } });
+    background.main();
+    await seedError();
+    await fakeBrowser.storage.local.set({ connectionCheck: { proxyUrl: 'ws://127.0.0.1:8797/v1/listen', ok: false, engine: null, checkedAt: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await lastState()).toEqual(failed);
+    await fakeBrowser.storage.local.set({ proxyToken: 'fixed' });
+    await vi.waitFor(async () => expect(await lastState()).toBeNull());
+    await seedError();
+    await fakeBrowser.storage.sync.set({ settings: { proxyUrl: 'ws://127.0.0.1:8798/v1/listen' } });
+    await vi.waitFor(async () => expect(await lastState()).toBeNull());
+    await seedError();
+    await fakeBrowser.storage.local.set({ connectionCheck: { proxyUrl: 'ws://127.0.0.1:8797/v1/listen', ok: true, engine: 'local', checkedAt: 2 } });
+    await vi.waitFor(async () => expect(await lastState()).toBeNull());
+  });
+
   it('an extension update stops the session with the reason first, then reloads', async () => {
     const order: string[] = [];
     const reload = vi.spyOn(fakeBrowser.runtime, 'reload').mockImplementation(() => void order.push('reload'));

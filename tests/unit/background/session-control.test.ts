@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { backgroundStateStore, EMPTY_BACKGROUND_STATE, type BackgroundStateItem } from '@/lib/background/background-state';
 import {
   captureSettings,
+  clearEndedError,
   currentState,
   currentTranscript,
   liveSessionFor,
@@ -343,5 +344,45 @@ describe('the overlay and the offscreen document ask the background', () => {
   it('the document gets its settings and retention from storage', async () => {
     const { deps } = makeDeps({}, { proxyUrl: 'wss://stored.example/v1/listen' });
     expect(await captureSettings(deps)).toMatchObject({ settings: { proxyUrl: 'wss://stored.example/v1/listen' }, retention: { maxSessions: 50, maxDays: 30 } });
+  });
+});
+
+describe("an ended session's error clears when the settings change or a check passes", () => {
+  it("the stored state goes idle, the badge forgets the error and the session's tab hears idle", async () => {
+    const { deps, offscreen, badge, tabMessages } = makeDeps();
+    await startSession(deps, 'tab', 7);
+    const final: SessionState = { ...offscreen.state, phase: 'error', error: { code: 'proxy-unreachable', message: 'Could not connect' } };
+    offscreen.state = final;
+    await sessionEnded(deps, final);
+    tabMessages.length = 0;
+    await clearEndedError(deps);
+    expect(await currentState(deps)).toEqual(IDLE_STATE);
+    expect(badge).toMatchObject({ phase: 'idle', ended: undefined });
+    expect(tabMessages).toEqual([{ tabId: 7, message: { type: 'tab/session-state', state: IDLE_STATE } }]);
+  });
+
+  it("a refused start's error clears too", async () => {
+    const { deps, offscreen } = makeDeps();
+    offscreen.startAnswer = { ok: false, error: { code: 'proxy-rejected', message: 'refused' } };
+    await startSession(deps, 'tab', 7);
+    expect(await currentState(deps)).toMatchObject({ phase: 'error' });
+    await clearEndedError(deps);
+    expect(await currentState(deps)).toEqual(IDLE_STATE);
+  });
+
+  it('a running session and a clean end are left alone', async () => {
+    const { deps, offscreen, tabMessages, badge } = makeDeps();
+    await startSession(deps, 'tab', 7);
+    tabMessages.length = 0;
+    await clearEndedError(deps);
+    expect(offscreen.state.phase).toBe('live');
+    expect(await currentState(deps)).toMatchObject({ phase: 'live' });
+    expect(tabMessages).toEqual([]);
+    await stopSession(deps);
+    const afterStop = await deps.state.load();
+    const badgeAfterStop = { ...badge };
+    await clearEndedError(deps);
+    expect(await deps.state.load()).toEqual(afterStop);
+    expect(badge).toEqual(badgeAfterStop);
   });
 });
