@@ -79,5 +79,7 @@ const FAILURE_TITLES = {
   unavailable: 'optionsConnectionTitleUnavailable',
   'wrong-protocol': 'optionsConnectionTitleProtocol',
   'upgrade-failed': 'optionsConnectionTitleUpgrade',
+  'wrong-path': 'optionsConnectionTitleWrongPath',
+  'no-token': 'optionsConnectionTitleNoToken',
   refused: 'optionsConnectionTitleRefused',
 } as const satisfies Record<Exclude<ConnectionTestResult['kind'], 'ok'>, string>;

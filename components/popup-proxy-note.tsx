@@ -24,6 +24,7 @@ export function noteFromCheck(result: ConnectionTestResult): ProxyNote | null {
   if (result.ok) return result.engine === 'local' ? { kind: 'local-engine' } : null;
   if (
     result.kind === 'unauthorized' ||
+    result.kind === 'no-token' ||
     result.kind === 'forbidden' ||
     result.kind === 'bad-request' ||
     result.kind === 'unknown-host' ||

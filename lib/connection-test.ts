@@ -32,6 +32,7 @@ export type ConnectionFailureKind =
   | 'timeout'
   | 'tls'
   | 'unauthorized'
+  | 'no-token'
   | 'forbidden'
   | 'rate-limited'
   | 'daily-quota'
@@ -42,6 +43,7 @@ export type ConnectionFailureKind =
   | 'unavailable'
   | 'wrong-protocol'
   | 'upgrade-failed'
+  | 'wrong-path'
   | 'refused';
 
 export type ConnectionTestResult =
@@ -94,12 +96,17 @@ export interface ProxyHttpEndpoints {
   plainProbe: string | null;
 }
 
+/** The path the proxy's endpoints sit under: the listen URL's path without `/v1/listen` (or its last segment). */
+function proxyBasePath(listenUrl: URL): string {
+  const path = listenUrl.pathname;
+  return LISTEN_SUFFIX.test(path) ? path.replace(LISTEN_SUFFIX, '') : path.replace(/\/[^/]*$/, '');
+}
+
 /** The proxy's HTTP endpoints, derived from its listen URL (which must already be valid). */
 export function proxyHttpEndpoints(listenUrl: URL): ProxyHttpEndpoints {
   const secure = listenUrl.protocol === 'wss:';
   const origin = `${secure ? 'https' : 'http'}://${listenUrl.host}`;
-  const path = listenUrl.pathname;
-  const base = LISTEN_SUFFIX.test(path) ? path.replace(LISTEN_SUFFIX, '') : path.replace(/\/[^/]*$/, '');
+  const base = proxyBasePath(listenUrl);
   const port = listenUrl.port || (secure ? '443' : '80');
   return {
     authCheck: `${origin}${base}/v1/auth-check`,
@@ -153,12 +160,17 @@ function refusalError(body: string): string | undefined {
   return refusal.success ? refusal.data.error : undefined;
 }
 
-/** Maps an HTTP refusal to what failed; null for statuses that say nothing specific. */
-function httpRefusal(status: number, body: string, host: string): ConnectionTestResult | null {
+/**
+ * Maps an HTTP refusal to what failed; null for statuses that say nothing specific. A refused
+ * token is said in our words alone: the proxy's explain it to developers (subprotocols, headers),
+ * and the session's failure (lib/session/explain-socket-failure.ts) says the same sentence.
+ */
+function httpRefusal(status: number, body: string, host: string, token: string): ConnectionTestResult | null {
   const words = serverWords(body);
   switch (status) {
     case 401:
-      return failure('unauthorized', t('optionsConnectionUnauthorized', host) + words, t('optionsConnectionUnauthorizedAdvice'), status);
+      if (token === '') return failure('no-token', t('optionsConnectionNoToken', host), t('optionsConnectionNoTokenAdvice'), status);
+      return failure('unauthorized', t('optionsConnectionUnauthorized', host), t('optionsConnectionUnauthorizedAdvice'), status);
     case 403:
       return failure('forbidden', t('optionsConnectionForbidden', host) + words, t('optionsConnectionForbiddenAdvice'), status);
     case 421:
@@ -203,24 +215,43 @@ export async function testConnection(settings: Settings, deps: ConnectionTestDep
     const json = parseJson(auth.body);
     const ok = authOkSchema.safeParse(json);
     if (auth.status === 200 && ok.success) {
-      return openListen(listenUrl, token.value, deps, timeouts, host, { known: true, engine: ok.data.engine ?? null });
+      return openListen(listenUrl, token.value, deps, timeouts, host, { known: true, engine: ok.data.engine ?? null, proxyUrl: url.url });
     }
-    const refusal = httpRefusal(auth.status, auth.body, host);
+    const refusal = httpRefusal(auth.status, auth.body, host, token.value);
     if (refusal) return refusal;
     // Readable, but not a Captionist answer (a 404 page, another server): try the WebSocket itself.
-    return openListen(listenUrl, token.value, deps, timeouts, host, { known: false, engine: null });
+    return openListen(listenUrl, token.value, deps, timeouts, host, { known: false, engine: null, proxyUrl: url.url });
   }
 
   // 2. No readable answer: the host may be down, or may just not allow reading (no CORS).
   const health = await httpGet(deps, timeouts, endpoints.health, 'no-cors');
-  if (health.kind === 'answer') return openListen(listenUrl, token.value, deps, timeouts, host, { known: false, engine: null });
+  if (health.kind === 'answer') return openListen(listenUrl, token.value, deps, timeouts, host, { known: false, engine: null, proxyUrl: url.url });
   if (health.kind === 'timeout') return failure('timeout', t('optionsConnectionTimeout', host, timeouts.httpMs / 1000), t('optionsConnectionUnreachableAdvice'));
   if (endpoints.plainProbe) {
     const plain = await httpGet(deps, timeouts, endpoints.plainProbe, 'no-cors');
     if (plain.kind === 'answer') return failure('tls', t('optionsConnectionTls', host), t('optionsConnectionTlsAdvice'));
     return failure('unreachable', t('optionsConnectionUnreachableSecure', host), t('optionsConnectionUnreachableAdvice'));
   }
-  return failure('unreachable', t('optionsConnectionUnreachable', host), t('optionsConnectionUnreachableAdvice'));
+  return unreachable(url.url);
+}
+
+/**
+ * Nothing answers. When the URL names no port, the port tried is the scheme's default, which is
+ * rarely where a proxy on this computer listens: say so, and how to add it.
+ */
+function unreachable(url: URL): ConnectionTestResult {
+  if (url.port !== '') return failure('unreachable', t('optionsConnectionUnreachable', url.host), t('optionsConnectionUnreachableAdvice'));
+  const port = url.protocol === 'wss:' ? '443' : '80';
+  const example = new URL(url.href);
+  example.port = '8787';
+  return failure('unreachable', t('optionsConnectionUnreachableDefaultPort', url.hostname, port, url.protocol + '//'), t('optionsConnectionAddPortAdvice', example.href));
+}
+
+/** The listen URL beside the proxy's other endpoints, for a URL whose path is not …/v1/listen. */
+function listenUrlFor(url: URL): string {
+  const suggested = new URL(url.href);
+  suggested.pathname = `${proxyBasePath(url)}/v1/listen`;
+  return suggested.href;
 }
 
 /**
@@ -243,12 +274,14 @@ export async function quickCheck(settings: Settings, fetchLike: FetchLike, timeo
     const engine = ok.data.engine ?? null;
     return { ok: true, kind: 'ok', engine, message: successMessage(url.url.host, engine) };
   }
-  return refusalSchema.safeParse(parseJson(answer.body)).success ? httpRefusal(answer.status, answer.body, url.url.host) : null;
+  return refusalSchema.safeParse(parseJson(answer.body)).success ? httpRefusal(answer.status, answer.body, url.url.host, token.value) : null;
 }
 
 interface ListenExpectation {
   /** The server said it is a Captionist proxy (auth-check answered), so a failed upgrade is its path. */
   known: boolean;
+  /** The proxy URL in the settings, for a suggestion that keeps what the user put on it. */
+  proxyUrl: URL;
   engine: string | null;
 }
 
@@ -337,7 +370,12 @@ async function openListen(
       else if (event?.kind === 'message') early.push(event);
       else {
         // error, close before open, or no answer in time
-        if (expectation.known) return failure('upgrade-failed', t('optionsConnectionUpgradeFailed', host), t('optionsConnectionUpgradeFailedAdvice'));
+        if (expectation.known) {
+          // The proxy answered beside this path, so a path that is not its listen URL is the likelier cause than a web server in between.
+          const path = expectation.proxyUrl.pathname;
+          if (!LISTEN_SUFFIX.test(path)) return failure('wrong-path', t('optionsConnectionWrongPath', host, path), t('optionsConnectionWrongPathAdvice', listenUrlFor(expectation.proxyUrl)));
+          return failure('upgrade-failed', t('optionsConnectionUpgradeFailed', host), t('optionsConnectionUpgradeFailedAdvice'));
+        }
         if (event === null) return failure('timeout', t('optionsConnectionTimeout', host, timeouts.openMs / 1000), t('optionsConnectionUnreachableAdvice'));
         return failure('wrong-protocol', t('optionsConnectionNotListen', host), t('optionsConnectionNotListenAdvice'));
       }

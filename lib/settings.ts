@@ -56,6 +56,13 @@ export type ProxyUrlCheck = { ok: true; url: URL } | { ok: false; message: strin
 export function checkProxyUrl(raw: string): ProxyUrlCheck {
   const text = raw.trim();
   if (text === '') return { ok: false, message: t('optionsProxyUrlEmpty') };
+  // A space in the address makes some parsers throw and others (Chrome's) percent-encode it into the
+  // host name, where every later message would repeat it as "127.0.0.1%20": name it first.
+  const address = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
+  if (/\s/.test(address)) {
+    const without = text.replace(address, address.replace(/\s+/g, ''));
+    return { ok: false, message: t('optionsProxyUrlHostSpace', address, without) };
+  }
   let url: URL;
   try {
     url = new URL(text);
@@ -65,6 +72,7 @@ export function checkProxyUrl(raw: string): ProxyUrlCheck {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     return { ok: false, message: t('optionsProxyUrlScheme', `${url.protocol}//`) };
   }
+  if (url.hostname.includes('%')) return { ok: false, message: t('optionsProxyUrlNotUrl', text) };
   if (url.protocol === 'ws:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     return { ok: false, message: t('optionsProxyUrlInsecure', `wss://${url.host}${url.pathname}`) };
   }

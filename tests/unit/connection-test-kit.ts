@@ -180,6 +180,11 @@ export async function startContractProxy(options: ContractProxyOptions = {}): Pr
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     requests.push(`UPGRADE ${new URL(request.url ?? '/', 'http://proxy').pathname}`);
     const token = tokenOf(request);
+    // Like proxy/server.ts, the listen WebSocket is at /v1/listen only.
+    if (new URL(request.url ?? '/', 'http://proxy').pathname !== '/v1/listen') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (options.upgrades === 'refuse' || (tokens.length > 0 && !tokens.includes(token ?? ''))) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;

@@ -96,9 +96,24 @@ describe('testConnection with a proxy that offers /v1/auth-check', () => {
   it('reports a refused token as 401, without opening a stream', async () => {
     const proxy = keep(await startContractProxy());
     const result = await testConnection(settingsFor(local(proxy), 'wrong-token-000'), deps);
-    expectFailure(result, 'unauthorized', /refused the token\. The client token is not valid for this proxy\./);
+    expectFailure(result, 'unauthorized', /^127\.0\.0\.1:\d+ refused the token\.$/);
     expect(result).toMatchObject({ status: 401 });
     expect(proxy.requests.some((line) => line.startsWith('UPGRADE'))).toBe(false);
+  });
+
+  it('reports an empty token the proxy needs as a missing token, in one plain sentence', async () => {
+    const proxy = keep(await startContractProxy());
+    const result = await testConnection(settingsFor(local(proxy), ''), deps);
+    expectFailure(result, 'no-token', /^127\.0\.0\.1:\d+ needs a token, and none is set\.$/);
+    if (!result.ok) expect(`${result.message} ${result.advice}`).not.toMatch(/subprotocol|header/i);
+  });
+
+  it('reports a URL without the /v1/listen path as the wrong path, and suggests the listen URL', async () => {
+    const proxy = keep(await startContractProxy());
+    const result = await testConnection(settingsFor(`ws://127.0.0.1:${proxy.port}?tag=x`), deps);
+    expectFailure(result, 'wrong-path', /has no listen WebSocket at the path \/\./);
+    if (!result.ok) expect(result.advice).toBe(`Use ws://127.0.0.1:${proxy.port}/v1/listen?tag=x: the proxy's listen URL ends in /v1/listen.`);
+    expect(proxy.requests).toContain('UPGRADE /');
   });
 
   it('reports an origin the proxy does not allow as 403, with the proxy\'s reason', async () => {
@@ -168,6 +183,13 @@ describe('testConnection when the network fails', () => {
     expectFailure(await testConnection(settingsFor(`ws://127.0.0.1:${port}/v1/listen`), deps), 'unreachable', /Nothing answers at 127\.0\.0\.1:\d+/);
   });
 
+  it('names the default port it tried when the URL has none, and how to add one', async () => {
+    // Nothing listens on port 80 here (tests do not run as root).
+    const result = await testConnection(settingsFor('ws://127.0.0.1/v1/listen'), deps);
+    expectFailure(result, 'unreachable', /^Nothing answers at 127\.0\.0\.1 on port 80: the URL names no port, so ws:\/\/ URLs use 80\.$/);
+    if (!result.ok) expect(result.advice).toMatch(/^Add the port .* like ws:\/\/127\.0\.0\.1:8787\/v1\/listen /);
+  });
+
   it('reports a name that does not resolve as unreachable', async () => {
     const result = await testConnection(settingsFor('wss://captions.invalid/v1/listen'), deps);
     expectFailure(result, 'unreachable', /Could not connect to captions\.invalid/);
@@ -195,6 +217,9 @@ describe('testConnection when the network fails', () => {
   it('refuses to test settings that cannot work, before touching the network', async () => {
     expectFailure(await testConnection(settingsFor('http://example.com'), deps), 'invalid-settings', /must start with wss:\/\//);
     expectFailure(await testConnection(settingsFor('ws://localhost:1/v1/listen', 'two words'), deps), 'invalid-settings', /spaces/);
+    const spaced = await testConnection(settingsFor('ws://127.0.0.1 :8797/v1/listen'), deps);
+    expectFailure(spaced, 'invalid-settings', /"127\.0\.0\.1 :8797" has a space in it/);
+    expect(JSON.stringify(spaced)).not.toMatch(/%20/);
   });
 });
 

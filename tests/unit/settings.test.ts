@@ -30,6 +30,15 @@ describe('checkProxyUrl', () => {
     if (!check.ok) expect(check.message).toBe('ws:// is only allowed for localhost. Use wss://captions.example.com/v1/listen so audio and token are encrypted.');
   });
 
+  it('names a space in the address as such, and suggests the address without it (not a %20 host)', () => {
+    expect(checkProxyUrl('wss://127.0.0.1 :8797/v1/listen')).toEqual({
+      ok: false,
+      message: 'The address "127.0.0.1 :8797" has a space in it. Remove it, like wss://127.0.0.1:8797/v1/listen.',
+    });
+    expect(checkProxyUrl('ws://my proxy.example/v1/listen')).toMatchObject({ ok: false, message: expect.stringMatching(/"my proxy\.example" has a space in it/) });
+    expect(checkProxyUrl('ws://127.0.0.1:8797/v1/listen?tag=a b').ok).toBe(true);
+  });
+
   it.each([
     ['', /Enter the address/],
     ['not a url', /"not a url" is not a URL/],
