@@ -5,15 +5,19 @@
 import { ListenSocket, type WebSocketLike } from '../listen/listen-socket';
 import { buildListenUrl, wantsArchiveSession } from '../listen/listen-url';
 import { totalIgnored } from '../listen/protocol';
+import type { FetchLike } from '../connection-test';
 import type { ListenSettings } from '../settings';
 import type { SocketHandlers, SocketPort } from './capture-session';
+import { explainSocketFailure } from './explain-socket-failure';
 
 export function openListenSocket(
   settings: ListenSettings,
   handlers: SocketHandlers,
   createWebSocket: (url: string, protocols: string[] | undefined) => WebSocketLike = (url, protocols) =>
     new WebSocket(url, protocols),
+  fetchLike: FetchLike = (url, init) => fetch(url, init),
 ): SocketPort {
+  let closing = false;
   // One capture, one archive session across its reconnects (proxy/README.md, Archive), when opted in.
   const archiveSession = wantsArchiveSession(settings.proxyUrl) ? crypto.randomUUID() : undefined;
   const socket = new ListenSocket({
@@ -25,13 +29,18 @@ export function openListenSocket(
       if (status === 'open') handlers.onOpen();
       else if (status === 'connecting' && detail.error) handlers.onReconnecting(detail.error, detail.retryInMs ?? 0);
     },
-    onError: handlers.onFailure,
+    // A socket that never opened cannot tell a refused token from a dead proxy; the proxy can.
+    onError: (error) =>
+      void explainSocketFailure(error, settings, fetchLike).then((explained) => {
+        if (!closing) handlers.onFailure(explained);
+      }),
   });
   socket.connect();
   return {
     sendAudio: (pcm) => void socket.sendAudio(pcm),
     finalize: () => void socket.finalize(),
     close: async () => {
+      closing = true;
       const summary = await socket.close();
       if (totalIgnored(summary.parse) > 0) {
         console.info('[captionist] server messages ignored this session:', summary.parse);
