@@ -5,6 +5,7 @@
  * "Test connection" of the same proxy URL.
  */
 import type { ConnectionTestResult } from '@/lib/connection-test';
+import type { UserFacingError } from '@/lib/contract/messages';
 import { t } from '@/lib/i18n';
 import type { StoredConnectionCheck } from '@/lib/storage';
 
@@ -35,6 +36,15 @@ export function noteFromCheck(result: ConnectionTestResult): ProxyNote | null {
     return { kind: 'problem', message: result.message, advice: result.advice };
   }
   return null;
+}
+
+/**
+ * The note, unless the status line above it already says the same (a session that failed on this
+ * refusal carries its sentence, lib/session/explain-socket-failure.ts): one cause, said once.
+ */
+export function noteBesidesError(note: ProxyNote | null, error: UserFacingError | null): ProxyNote | null {
+  if (note?.kind === 'problem' && error?.message.startsWith(note.message)) return null;
+  return note;
 }
 
 export function ProxyNoteView({ note, onOpenSettings }: { note: ProxyNote; onOpenSettings: () => void }) {

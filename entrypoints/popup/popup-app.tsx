@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { LevelMeter } from '@/components/level-meter';
-import { localEngineNotice, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
+import { localEngineNotice, noteBesidesError, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
 import { StatusLine } from '@/components/status-line';
 import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
 import { t } from '@/lib/i18n';
@@ -82,6 +82,7 @@ export function PopupApp() {
 
   const openSettings = () => void browser.runtime.openOptionsPage();
   const shown = startError && !running ? { ...state, phase: 'error' as const, error: startError } : state;
+  const shownNote = noteBesidesError(note, shown.error);
   return (
     <main class="popup-main">
       <header class="popup-header">
@@ -127,7 +128,7 @@ export function PopupApp() {
           </button>
         </p>
       )}
-      {note && <ProxyNoteView note={note} onOpenSettings={openSettings} />}
+      {shownNote && <ProxyNoteView note={shownNote} onOpenSettings={openSettings} />}
       <nav class="links" aria-label={t('popupLinksLabel')}>
         <button type="button" class="link" data-testid="open-transcript" onClick={() => void openTranscript()}>
           {t('popupOpenTranscript')}

@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localEngineNotice, noteFromCheck } from '@/components/popup-proxy-note';
+import { localEngineNotice, noteBesidesError, noteFromCheck } from '@/components/popup-proxy-note';
 import { describeStatus, formatElapsed, StatusLine } from '@/components/status-line';
 import { peakToFraction } from '@/components/level-meter';
 import { IDLE_STATE, type SessionState } from '@/lib/contract/messages';
@@ -119,5 +119,18 @@ describe('local engine note and level', () => {
     expect(peakToFraction(1)).toBe(1);
     expect(peakToFraction(0.001)).toBeCloseTo(0, 5);
     expect(peakToFraction(Math.pow(10, -30 / 20))).toBeCloseTo(0.5, 5);
+  });
+});
+
+describe('noteBesidesError', () => {
+  const refused = { kind: 'problem' as const, message: '127.0.0.1:8787 refused the token.', advice: 'Copy the token again.' };
+  it('drops the box when the status line already says the same refusal', () => {
+    expect(noteBesidesError(refused, { code: 'proxy-rejected', message: '127.0.0.1:8787 refused the token. Copy the token again.' })).toBeNull();
+  });
+  it('keeps it beside another error, no error, and keeps the local-engine note', () => {
+    expect(noteBesidesError(refused, { code: 'proxy-unreachable', message: 'Could not connect to the captions proxy at 127.0.0.1:8787.' })).toBe(refused);
+    expect(noteBesidesError(refused, null)).toBe(refused);
+    const local = { kind: 'local-engine' as const };
+    expect(noteBesidesError(local, { code: 'proxy-rejected', message: 'x' })).toBe(local);
   });
 });
