@@ -14,6 +14,7 @@ import { expect, test } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
 import { startSpeechPage, waitForPlayback } from '../../testkit/captions/speech-page';
 import { closedPort, startPlainHttpServer, startUntrustedTlsServer } from '../unit/connection-test-kit';
+import { evaluateInOverlayWorld } from '../../testkit/browser/overlay-world';
 
 const optionsUrl = (app: LaunchedBrowser) => `chrome-extension://${app.extensionId}/options.html`;
 
@@ -173,6 +174,49 @@ test.describe('options page', () => {
     await expect(popup.locator('[data-testid=engine-note]')).toHaveCount(0);
     await saveScreenshot(popup, testInfo, 'popup-token-refused-light');
     await popup.close();
+  });
+
+  test('a refused token reads the same in the popup and the overlay, and the error goes once the token is fixed', async ({ app, audio, captionProxy, proxyToken }) => {
+    test.setTimeout(150_000);
+    const host = new URL(captionProxy.url).host;
+    const options = await openOptions(app);
+    await options.locator('#token').fill('revoked-token-42');
+    await options.locator('#save').click();
+    await expect(options.locator('[data-testid=options-status]')).toHaveText('Saved');
+    const speech = await startSpeechPage(audio.page, 'Captionist refused token');
+    try {
+      const page = await app.context.newPage();
+      await page.goto(speech.url);
+      await waitForPlayback(page);
+      const popup = await clickToolbarButton(app, page);
+      try {
+        await pressStart(popup, 'tab');
+        // The browser hides the 401; the session asks the proxy why before it fails.
+        const failed = await expectPhase(popup, ['error'], 30_000);
+        expect(failed.text).toContain(`${host} refused the token.`);
+        expect(failed.text).not.toMatch(/Could not connect/);
+      } finally {
+        await popup.close();
+      }
+      const notice = () =>
+        evaluateInOverlayWorld(page, (overlay) => overlay?.root.querySelector('[data-testid="caption-notice"]')?.textContent ?? '', undefined, '');
+      await expect.poll(notice, { timeout: 10_000 }).toContain(`${host} refused the token.`);
+
+      // The token is fixed in Options: the overlay and the popup no longer show the old error.
+      await options.locator('#token').fill(proxyToken);
+      await options.locator('#save').click();
+      await expect(options.locator('[data-testid=options-status]')).toHaveText('Saved');
+      await expect.poll(notice, { timeout: 10_000 }).toBe('');
+      const after = await clickToolbarButton(app, page);
+      try {
+        await expectPhase(after, ['idle'], 10_000);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await speech.server.close();
+      await options.close();
+    }
   });
 
   test('screenshots: options and popup in light and dark, idle, live and reconnecting', async ({ app, audio, captionProxy }, testInfo) => {
