@@ -34,7 +34,11 @@ export function PopupApp() {
       // Ask the proxy itself (HTTP only, no stream): the engine, or a refusal Start would meet.
       const fresh = await quickCheck(settings, (url, init) => fetch(url, init));
       if (!stillMounted() || !fresh) return;
-      if (fresh.ok) await saveConnectionCheck({ proxyUrl: settings.proxyUrl, ok: true, engine: fresh.engine, checkedAt: Date.now() });
+      // Saved only when it is news: a passing check clears the last session's error (lib/background/session-control.ts
+      // clearEndedError), and merely opening the popup must not wipe why a session failed.
+      if (fresh.ok && !(check?.ok === true && check.proxyUrl === settings.proxyUrl && check.engine === fresh.engine)) {
+        await saveConnectionCheck({ proxyUrl: settings.proxyUrl, ok: true, engine: fresh.engine, checkedAt: Date.now() });
+      }
       setNote(noteFromCheck(fresh));
     })();
     return () => {
