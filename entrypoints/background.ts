@@ -5,6 +5,7 @@ import { overlayViewHandlers, pushOverlayViewChanges, type OverlayViewDeps } fro
 import { restrictStorageToTrustedContexts } from '@/lib/contract/storage/access';
 import { backgroundStateItem, connectionCheckItem, proxyTokenItem, syncedSettingsItem } from '@/lib/contract/storage/items';
 import { actionTitleFor, badgeFor } from '@/lib/background/badge';
+import { rememberCaptureSource, shortcutCaptureSource } from '@/lib/background/last-source';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import {
   captureSettings,
@@ -85,13 +86,17 @@ export default defineBackground(() => {
   // The only answers pages get: the offscreen document answers the background alone.
   // (Who may send what is checked in lib/contract/messaging.ts before any of these runs.)
   answerPageRequests({
-    'session/start': (message) => startSession(deps, message.source, message.tabId),
+    'session/start': (message) => {
+      void rememberCaptureSource(message.source);
+      return startSession(deps, message.source, message.tabId);
+    },
     'session/stop': () => stopSession(deps).then(() => ({ ok: true as const })),
     'session/get': () => currentState(deps),
     'transcript/get': () => currentTranscript(deps),
     'permission/mic-granted': (_message, from) => {
       // The permission page carries the tab the user started from; start the mic session there.
       const tabId = Number(from.url.searchParams.get('tabId') ?? NaN);
+      void rememberCaptureSource('mic');
       return startSession(deps, 'mic', Number.isSafeInteger(tabId) && tabId >= 0 ? tabId : null);
     },
     'overlay/toggle': async (message) => {
@@ -181,7 +186,9 @@ export default defineBackground(() => {
     if (command !== 'toggle-captions') return;
     void currentState(deps).then((state) => {
       if (canStopSession(state)) void stopSession(deps);
-      else void startSession(deps, 'tab', tab?.id ?? null);
+      // The last source the user started, so the shortcut does not turn a microphone user's
+      // session into a tab capture.
+      else void shortcutCaptureSource().then((source) => startSession(deps, source, tab?.id ?? null));
     });
   });
 });

@@ -40,12 +40,27 @@ export function t(key: MessageKey, ...substitutions: (string | number)[]): strin
 }
 
 /**
- * For a context without browser.i18n: fetches the messages of the browser's language from the
- * extension's own files (ll_CC, then ll, then the manifest's default locale) and uses them.
+ * The locale Chrome would use for `language` (a BCP 47 tag such as "en-US"): ll_CC if shipped,
+ * else ll, else the default. Only shipped locales are returned, so nothing is asked for in vain.
  */
-export async function loadMessageCatalog(language: string, defaultLocale: string, read: (path: string) => Promise<unknown>): Promise<void> {
-  const [lang = '', region = ''] = language.split('-');
-  const locales = [...new Set([region ? `${lang}_${region.toUpperCase()}` : '', lang, defaultLocale].filter(Boolean))];
+export function pickLocale(language: string, shipped: readonly string[], defaultLocale: string): string {
+  const [lang = '', region = ''] = language.split(/[-_]/);
+  const candidates = [region ? `${lang.toLowerCase()}_${region.toUpperCase()}` : '', lang.toLowerCase()];
+  return candidates.find((locale) => locale && shipped.includes(locale)) ?? defaultLocale;
+}
+
+/**
+ * For a context without browser.i18n: loads the messages of the locale Chrome would pick among
+ * the shipped ones, or of the default locale if that file cannot be read. Never throws: without
+ * a catalog, t() still answers with the key.
+ */
+export async function loadMessageCatalog(
+  language: string,
+  shipped: readonly string[],
+  defaultLocale: string,
+  read: (path: string) => Promise<unknown>,
+): Promise<void> {
+  const locales = [...new Set([pickLocale(language, shipped, defaultLocale), defaultLocale])];
   for (const locale of locales) {
     try {
       const messages = await read(`/_locales/${locale}/messages.json`);
@@ -54,7 +69,7 @@ export async function loadMessageCatalog(language: string, defaultLocale: string
         return;
       }
     } catch {
-      // No messages for this locale: try the next.
+      // This locale's file could not be read: try the default.
     }
   }
 }

@@ -1,4 +1,5 @@
 /** Asking for the microphone, with each way it can fail said plainly. */
+import type { UserFacingError } from './contract/messages';
 import { t } from './i18n';
 
 export type MicRequestResult = { ok: true } | { ok: false; denied: boolean; message: string };
@@ -36,4 +37,15 @@ export function describeMicError(error: unknown): Extract<MicRequestResult, { ok
     default:
       return { ok: false, denied: false, message: t('permissionMicFailed', String(error)) };
   }
+}
+
+/**
+ * Why a microphone session could not start, as a fact: the popup and the side panel show it next
+ * to their advice for the code (components/status-line.tsx), which already says what to do, so
+ * an instruction here would be said twice.
+ */
+export function micPermissionError(permission: 'needed' | 'denied'): UserFacingError {
+  return permission === 'needed'
+    ? { code: 'mic-permission-needed', message: t('sessionMicNotAllowedYet') }
+    : { code: 'mic-permission-denied', message: t('sessionMicBlocked') };
 }

@@ -5,12 +5,12 @@ import { sharedArchive } from '@/lib/persistence/transcript-archive';
 import { openAudioCapture } from '@/lib/session/audio-capture';
 import { OffscreenController } from '@/lib/session/offscreen-controller';
 import { openListenSocket } from '@/lib/session/open-listen-socket';
+import { DEFAULT_LOCALE, SHIPPED_LOCALES } from '@/lib/shipped-locales';
 
 // Chrome gives this document part of the runtime API only (no browser.i18n, not even
 // runtime.getManifest, no storage): load the messages first, so every sentence said from here
-// (errors, warnings) is in the user's language, not a key. 'en' is wxt.config.ts's default_locale.
-const DEFAULT_LOCALE = 'en';
-const messagesReady = loadMessageCatalog(navigator.language, DEFAULT_LOCALE, async (path) => {
+// (errors, warnings) is in the user's language, not a key. Only a shipped locale is fetched.
+const messagesReady = loadMessageCatalog(navigator.language, SHIPPED_LOCALES, DEFAULT_LOCALE, async (path) => {
   const response = await fetch(browser.runtime.getURL(path as '/'));
   if (!response.ok) throw new Error(`${response.status}`);
   return response.json();

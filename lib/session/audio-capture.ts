@@ -4,7 +4,7 @@
  */
 import type { CaptureSource, UserFacingError } from '../contract/messages';
 import { PCM_PROCESSOR_NAME, type WorkletFrame } from '../audio/pcm';
-import { describeMicError } from '../mic-permission';
+import { describeMicError, micPermissionError } from '../mic-permission';
 
 /** What the worklet posts every 20 ms (see entrypoints/pcm-worklet.ts). */
 export type CapturedFrame = WorkletFrame;
@@ -88,15 +88,8 @@ async function openStream(source: CaptureSource, streamId: string | null): Promi
   }
 
   const permission = await microphonePermission();
-  if (permission === 'denied') {
-    return { ok: false, error: { code: 'mic-permission-denied', message: describeMicError(new DOMException('', 'NotAllowedError')).message } };
-  }
-  if (permission === 'prompt') {
-    return {
-      ok: false,
-      error: { code: 'mic-permission-needed', message: 'Allow the microphone in the Captionist tab that just opened; captions start right after.' },
-    };
-  }
+  if (permission === 'denied') return { ok: false, error: micPermissionError('denied') };
+  if (permission === 'prompt') return { ok: false, error: micPermissionError('needed') };
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: { echoCancellation: true, noiseSuppression: false, autoGainControl: false },
@@ -104,9 +97,7 @@ async function openStream(source: CaptureSource, streamId: string | null): Promi
     return { ok: true, stream };
   } catch (error) {
     const described = describeMicError(error);
-    if (described.denied) {
-      return { ok: false, error: { code: 'mic-permission-needed', message: 'Allow the microphone in the Captionist tab that just opened; captions start right after.' } };
-    }
+    if (described.denied) return { ok: false, error: micPermissionError('needed') };
     return { ok: false, error: { code: 'capture-failed', message: described.message } };
   }
 }

@@ -1,21 +1,43 @@
 /**
- * One colour per diarized speaker, readable on the views' backgrounds.
+ * One hue per diarized speaker, the same in every view: a light shade for dark backgrounds and a
+ * dark shade for light ones, so "the amber speaker" is the same person on the page and in the
+ * side panel whatever the system theme.
  *
- * 'dark' is for the caption overlay: white text on #000000 at 80 % opacity. Over a white page
- * that box composites to #333333, its lightest case, so every dark-theme colour is checked
- * against both #000000 and #333333. 'light' is for the side panel (white, or a light grey down to
- * #f3f4f6). Every entry has a contrast of at least 4.5:1 (WCAG AA) on those backgrounds, and
- * the entries of a palette are far apart in CIELAB so neighbours in a conversation stay apart
- * (tests/unit/transcript/speaker-colors.test.ts checks both).
+ * 'dark' is for dark backgrounds. The caption overlay: white text on #000000 at 80 % opacity,
+ * which over a white page composites to #333333, its lightest case. The side panel in the dark
+ * theme: #17181b, and #222428 for its raised menus (components/page.css, components/panel.css).
+ * 'light' is for the side panel in the light theme: white, or a light grey down to #f3f4f6.
+ * Every shade has a contrast of at least 4.5:1 (WCAG AA) on the backgrounds it is drawn on, both
+ * shades of a speaker share one HSL hue angle, and the entries of a palette are far apart in
+ * CIELAB so neighbours in a conversation stay apart (tests/unit/transcript/speaker-colors.test.ts
+ * checks all three).
  */
 export type ColorTheme = 'dark' | 'light';
 
 export const CAPTION_BACKGROUNDS = ['#000000', '#333333'] as const;
-export const PANEL_BACKGROUNDS = ['#ffffff', '#f3f4f6'] as const;
+export const DARK_PANEL_BACKGROUNDS = ['#17181b', '#222428'] as const;
+export const PANEL_BACKGROUNDS = ['#ffffff', '#f3f4f6', '#f4f6f9'] as const;
+
+/** A speaker's two shades of one hue: `dark` is the shade drawn on dark backgrounds. */
+export interface SpeakerShades {
+  readonly dark: string;
+  readonly light: string;
+}
+
+export const SPEAKER_SHADES: readonly SpeakerShades[] = [
+  { dark: '#ffd166', light: '#8e670b' }, // amber
+  { dark: '#5ee6eb', light: '#0a777b' }, // cyan
+  { dark: '#8ce99a', light: '#0a7f1c' }, // green
+  { dark: '#ffa270', light: '#b84a0f' }, // orange
+  { dark: '#ff9ecf', light: '#d41173' }, // pink
+  { dark: '#c4a7ff', light: '#7c42f0' }, // violet
+  { dark: '#8ec9ff', light: '#106ec6' }, // blue
+  { dark: '#e8f27a', light: '#697109' }, // lime
+];
 
 export const SPEAKER_PALETTES: Readonly<Record<ColorTheme, readonly string[]>> = {
-  dark: ['#ffd166', '#5ee6eb', '#8ce99a', '#ffa270', '#ff9ecf', '#c4a7ff', '#8ec9ff', '#e8f27a'],
-  light: ['#b91c1c', '#0b6e4f', '#1d4ed8', '#8a5300', '#7e22ce', '#0e7490', '#be185d', '#3f6212'],
+  dark: SPEAKER_SHADES.map((shades) => shades.dark),
+  light: SPEAKER_SHADES.map((shades) => shades.light),
 };
 
 /** Text colour when no speaker is known: no colour noise without diarization. */

@@ -47,6 +47,19 @@ test.describe('microphone with the local engine', () => {
       const permissionPage = app.context.pages().find((p) => p.url().startsWith(permissionUrl))!;
       await expect(permissionPage.locator('[data-testid=grant-mic]')).toBeVisible();
       await saveScreenshot(permissionPage, testInfo, 'permission-page');
+      // Left unanswered, the popup says what to do once: the reason is a fact, the advice the step.
+      // (The popup's page opened in a tab, to be screenshotted; it shows the same state.)
+      const waiting = await app.context.newPage();
+      try {
+        await waiting.setViewportSize({ width: 380, height: 420 });
+        await waiting.goto(`chrome-extension://${app.extensionId}/popup.html`);
+        await expect(waiting.locator('[data-testid=status-advice]')).toContainText('Allow the microphone');
+        await expect(waiting.locator('[data-testid=status]')).toContainText('no access to the microphone');
+        await expect(waiting.locator('[data-testid=status]')).not.toContainText(/allow/i);
+        await saveScreenshot(waiting, testInfo, 'popup-mic-unanswered');
+      } finally {
+        await waiting.close();
+      }
       // Headless Chromium shows no prompt to click: the user's "Allow" is the permission set for
       // the extension's origin; the page's own getUserMedia then succeeds as after a real Allow.
       await grantToExtension(app, ['microphone']);

@@ -12,6 +12,7 @@
  *   local    overlayPlacement:<site>      1        background (serves the overlay), options, pruner
  *   local    overlayHiddenSession         1        background (serves the overlay), popup
  *   local    speakerNames                 1        side panel, background (serves the overlay), pruner
+ *   local    lastCaptureSource            1        background (the keyboard shortcut's source)
  *   session  backgroundState              1        background
  *
  * storage.local and storage.sync are closed to content scripts (lib/contract/storage/access.ts):
@@ -19,6 +20,7 @@
  * A shape change bumps the item's `version` and adds a migration from the older value.
  */
 import { storage } from 'wxt/utils/storage';
+import type { CaptureSource } from '../messages';
 import { parseBackgroundState, type BackgroundState } from '../../background/background-state';
 import { normalizeOverlayAppearance, type OverlayAppearance } from '../../overlay-settings';
 import { normalizePlacement, type OverlayPlacement } from '../../overlay/placement';
@@ -97,6 +99,15 @@ export const SPEAKER_NAMES_STORAGE_KEY = 'speakerNames';
 export const speakerNamesItem = defineParsedItem<SpeakerNamesBySession>(`local:${SPEAKER_NAMES_STORAGE_KEY}`, {
   version: 1,
   parse: parseSpeakerNamesBySession,
+});
+
+/**
+ * The source the user last asked to caption, so the keyboard shortcut starts that one
+ * (lib/background/last-source.ts); null before any start.
+ */
+export const lastCaptureSourceItem = defineParsedItem<CaptureSource | null>('local:lastCaptureSource', {
+  version: 1,
+  parse: (stored) => (stored === 'tab' || stored === 'mic' ? stored : null),
 });
 
 /** The background's only state (lib/background/background-state.ts). */

@@ -1,13 +1,17 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CAPTION_BACKGROUNDS,
   contrastRatio,
+  DARK_PANEL_BACKGROUNDS,
   NEUTRAL_TEXT,
   PANEL_BACKGROUNDS,
   parseHexColor,
   speakerColor,
   speakerLabel,
   SPEAKER_PALETTES,
+  SPEAKER_SHADES,
   type ColorTheme,
 } from '@/lib/transcript/speaker-colors';
 
@@ -29,7 +33,26 @@ function deltaE(a: string, b: string): number {
   return Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!);
 }
 
-const BACKGROUNDS: Record<ColorTheme, readonly string[]> = { dark: CAPTION_BACKGROUNDS, light: PANEL_BACKGROUNDS };
+/** HSL hue angle in degrees, 0..360. */
+function hueAngle(hex: string): number {
+  const [r, g, b] = parseHexColor(hex).map((v) => v / 255) as [number, number, number];
+  const max = Math.max(r, g, b);
+  const delta = max - Math.min(r, g, b);
+  if (delta === 0) return 0;
+  const sector = max === r ? ((g - b) / delta) % 6 : max === g ? (b - r) / delta + 2 : (r - g) / delta + 4;
+  return (sector * 60 + 360) % 360;
+}
+
+function hueDistance(a: number, b: number): number {
+  const d = Math.abs(a - b) % 360;
+  return Math.min(d, 360 - d);
+}
+
+/** Every background a theme's shades are drawn on: the overlay box and the side panel's. */
+const BACKGROUNDS: Record<ColorTheme, readonly string[]> = {
+  dark: [...CAPTION_BACKGROUNDS, ...DARK_PANEL_BACKGROUNDS],
+  light: PANEL_BACKGROUNDS,
+};
 
 describe('contrastRatio', () => {
   it('matches the WCAG reference values', () => {
@@ -63,6 +86,59 @@ describe.each(['dark', 'light'] as const)('the %s speaker palette', (theme) => {
     for (let i = 0; i < all.length; i++) {
       for (let j = i + 1; j < all.length; j++) {
         expect(deltaE(all[i]!, all[j]!), `${all[i]} vs ${all[j]}`).toBeGreaterThanOrEqual(20);
+      }
+    }
+  });
+});
+
+describe('one hue per speaker in every view', () => {
+  it('is checked against the backgrounds the side panel really uses (components/page.css, panel.css)', () => {
+    // Each file sets its light variables first, then overrides them in a dark-theme media block.
+    const files = ['page.css', 'panel.css'].map((file) =>
+      readFileSync(path.join(__dirname, '../../../components', file), 'utf8').split('@media (prefers-color-scheme: dark)'),
+    );
+    const lightCss = files.map((parts) => parts[0] ?? '').join('\n');
+    const darkCss = files.map((parts) => parts.slice(1).join('\n')).join('\n');
+    const values = (block: string) =>
+      ['--bg', '--field', '--panel-raised'].flatMap((name) =>
+        [...block.matchAll(new RegExp(`${name}:\\s*(#[0-9a-f]{6})`, 'gi'))].map((m) => m[1]!.toLowerCase()),
+      );
+    expect(values(lightCss).length).toBeGreaterThanOrEqual(3);
+    expect(values(darkCss).length).toBeGreaterThanOrEqual(3);
+    expect([...PANEL_BACKGROUNDS]).toEqual(expect.arrayContaining(values(lightCss)));
+    expect([...DARK_PANEL_BACKGROUNDS]).toEqual(expect.arrayContaining(values(darkCss)));
+  });
+
+  it('is checked against the overlay box: black at its default opacity, alone and over a white page', () => {
+    expect(readFileSync(path.join(__dirname, '../../../components/captions-overlay-styles.ts'), 'utf8')).toContain(
+      'background: rgba(0, 0, 0, var(--bg-opacity, 0.8))',
+    );
+    const overWhite = Math.round(255 * (1 - 0.8)).toString(16).padStart(2, '0');
+    expect(CAPTION_BACKGROUNDS).toEqual(['#000000', `#${overWhite.repeat(3)}`]);
+  });
+
+  it.each(SPEAKER_SHADES.map((shades, i) => [i + 1, shades.dark, shades.light]))(
+    'speaker %i keeps one hue: %s on dark backgrounds, %s on light ones, each at 4.5:1 or more',
+    (_speaker, dark, light) => {
+      expect(hueDistance(hueAngle(dark), hueAngle(light)), `${dark} vs ${light}`).toBeLessThanOrEqual(3);
+      for (const bg of BACKGROUNDS.dark) expect(contrastRatio(dark, bg), `${dark} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+      for (const bg of BACKGROUNDS.light) expect(contrastRatio(light, bg), `${light} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+    },
+  );
+
+  it('gives a speaker the same hue on the overlay (dark) and in the light panel', () => {
+    for (let speaker = 0; speaker < SPEAKER_SHADES.length; speaker++) {
+      const onPage = hueAngle(speakerColor(speaker, 'dark'));
+      const inPanel = hueAngle(speakerColor(speaker, 'light'));
+      expect(hueDistance(onPage, inPanel), `speaker ${speaker + 1}`).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('keeps hues of different speakers apart, so a hue names one person', () => {
+    const hues = SPEAKER_SHADES.map((shades) => hueAngle(shades.dark));
+    for (let i = 0; i < hues.length; i++) {
+      for (let j = i + 1; j < hues.length; j++) {
+        expect(hueDistance(hues[i]!, hues[j]!), `speakers ${i + 1} and ${j + 1}`).toBeGreaterThanOrEqual(15);
       }
     }
   });
