@@ -127,3 +127,16 @@ export async function startUpstreamServer(options: UpstreamServerOptions): Promi
     },
   };
 }
+
+/**
+ * The `type` of a client's text frame as the modes log it: the control message's type, or
+ * "(not JSON)" / "(no type)" for what is not one (hostile tests send both on purpose).
+ */
+export function controlMessageType(data: Buffer): string {
+  try {
+    const parsed = JSON.parse(data.toString('utf8')) as { type?: unknown };
+    return typeof parsed.type === 'string' ? parsed.type : '(no type)';
+  } catch {
+    return '(not JSON)';
+  }
+}
