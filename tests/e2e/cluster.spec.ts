@@ -27,18 +27,17 @@ import { startProxy, type ProxyProcess } from '../../testkit/servers/proxy-proce
 import { LIBRIVOX_DIR } from '../../scripts/prepare-audio';
 import { startClusterNginx, type ClusterNginx } from '../../testkit/servers/cluster-topology';
 import { startRedis, type TestRedis } from '../../testkit/servers/redis-server';
-import { startFakeUpstream, stitchConnections, wordForAudio, type HostileUpstream } from '../../testkit/upstream';
+import { startFakeUpstream, stitchConnections, type HostileUpstream } from '../../testkit/upstream';
 import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
 import { stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
-import { checkSlots, readSavedWords } from './support/saved-words';
+import { checkSlots, readSavedWords, waitForBacklogDrained } from './support/saved-words';
 import { saveScreenshot, saveText } from './support/screenshots';
 import { openSidePanel, readUtterances } from './support/side-panel';
 import { startSpeechPage } from '../../testkit/captions/speech-page';
 
 const run = promisify(execFile);
 const DEEPGRAM_KEY = 'cluster-upstream-key-for-e2e';
-const BATCH_BYTES = 3200; // 100 ms of 16 kHz Int16 mono, the client's batch
 const clock = () => new Date().toISOString().slice(11, 19);
 
 /** The five LibriVox clips twice over (about 50 s), as a 48 kHz stereo WAV for a page's <audio>. */
@@ -210,16 +209,7 @@ test.describe('several instances behind nginx', () => {
 
       // 4. The speech ends; the tab then sends digital silence. Once the live connection hears
       //    that silence, the backlog from both outages has been sent.
-      await tab.waitForFunction(() => document.querySelector('audio')?.ended === true, undefined, {
-        timeout: (speech.seconds + 60) * 1000,
-      });
-      const silenceWord = wordForAudio(new Uint8Array(BATCH_BYTES));
-      await expect
-        .poll(() => upstream.connections.at(-1)?.words.slice(-10).every((w) => w === silenceWord) ?? false, {
-          timeout: 60_000,
-          message: 'the backlog drained: the live connection hears the silence after the speech',
-        })
-        .toBe(true);
+      await waitForBacklogDrained(tab, upstream, (speech.seconds + 60) * 1000);
       // What the user sees at the end (the silence after the speech), then the side panel.
       await saveScreenshot(tab, testInfo, 'cluster-overlay-end');
       await stopFromPopup(app, tab);

@@ -32,7 +32,7 @@ import { startFakeUpstream, stitchConnections, wordForAudio, type HostileUpstrea
 import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
 import { stopFromPopup, turnOffVoiceGate } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
-import { checkSlots, readSavedWords } from './support/saved-words';
+import { checkSlots, readSavedWords, waitForBacklogDrained } from './support/saved-words';
 import { saveText } from './support/screenshots';
 import { startSpeechPage } from '../../testkit/captions/speech-page';
 import { seededRandom } from '../../testkit/prng';
@@ -400,16 +400,7 @@ test.describe('network faults in the real extension', () => {
       }
       // The speech ends; the tab then sends digital silence. Once the upstream hears that silence
       // on the live connection, the backlog from the outages has been sent.
-      await tab.waitForFunction(() => document.querySelector('audio')?.ended === true, undefined, {
-        timeout: 150_000,
-      });
-      const silenceWord = wordForAudio(new Uint8Array(BATCH_BYTES));
-      await expect
-        .poll(() => upstream.connections.at(-1)?.words.slice(-10).every((w) => w === silenceWord) ?? false, {
-          timeout: 60_000,
-          message: 'the backlog drained: the live connection hears the silence after the speech',
-        })
-        .toBe(true);
+      await waitForBacklogDrained(tab, upstream, 150_000);
       await stopFromPopup(app, tab);
 
       // The saved session, as any page reads it after the capture document closed.

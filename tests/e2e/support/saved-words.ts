@@ -3,7 +3,8 @@
  * make on them: with a fake upstream that answers one word per 100 ms of audio, every 100 ms slot
  * from the first word to the last holds exactly one word when nothing was lost or sent twice.
  */
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { wordForAudio, type HostileUpstream } from '../../../testkit/upstream';
 
 export interface SavedWord {
   text: string;
@@ -46,4 +47,22 @@ export function checkSlots(words: readonly SavedWord[]): SlotCheck {
     for (let s = previous + 1; s < current; s++) missing.push(s);
   }
   return { missing, repeated, capturedSeconds: Number(((slots.at(-1) ?? 0) * SLOT_SECONDS).toFixed(1)) };
+}
+
+/** 100 ms of 16 kHz Int16 mono: the client's batch, so one word of the fake per batch. */
+const BATCH_BYTES = 3200;
+
+/**
+ * Waits for the speech on `tab` to end and for the live upstream connection to hear only the
+ * digital silence after it: by then the backlog from every outage has been sent.
+ */
+export async function waitForBacklogDrained(tab: Page, upstream: HostileUpstream, speechTimeoutMs: number): Promise<void> {
+  await tab.waitForFunction(() => document.querySelector('audio')?.ended === true, undefined, { timeout: speechTimeoutMs });
+  const silenceWord = wordForAudio(new Uint8Array(BATCH_BYTES));
+  await expect
+    .poll(() => upstream.connections.at(-1)?.words.slice(-10).every((w) => w === silenceWord) ?? false, {
+      timeout: 60_000,
+      message: 'the backlog drained: the live connection hears the silence after the speech',
+    })
+    .toBe(true);
 }
