@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
+import type { AudioInput } from '@/lib/contract/messages';
 import { onOffscreenEvent } from '@/lib/contract/messaging';
 
 /** dBFS of the loudest sample, mapped from -60..0 dB to an empty..full bar. */
@@ -9,14 +10,15 @@ export function peakToFraction(peak: number): number {
   return Math.min(1, Math.max(0, (db + 60) / 60));
 }
 
-export function LevelMeter() {
+/** The level of one input (`input`), or of whichever input reported last when none is named. */
+export function LevelMeter({ input }: { input?: AudioInput }) {
   const [peak, setPeak] = useState(0);
   useEffect(
     () =>
       onOffscreenEvent((event) => {
-        if (event.type === 'audio/level') setPeak(event.peak);
+        if (event.type === 'audio/level' && (input === undefined || event.input === input)) setPeak(event.peak);
       }),
-    [],
+    [input],
   );
   const fraction = peakToFraction(peak);
   return (

@@ -22,7 +22,7 @@ const controller = new OffscreenController({
   openSocket: openListenSocket,
   emitState: (state) => emitOffscreenEvent({ type: 'session/state', state }),
   emitUpdate: (update) => emitOffscreenEvent({ type: 'transcript/update', update }),
-  emitLevel: (rms, peak) => emitOffscreenEvent({ type: 'audio/level', rms, peak }),
+  emitLevel: (input, rms, peak) => emitOffscreenEvent({ type: 'audio/level', input, rms, peak }),
   emitEnded: (state) => emitOffscreenEvent({ type: 'session/ended', state }),
   // The settings are storage's, read by the background (this document has no storage API).
   loadCaptureSettings: askCaptureSettings,

@@ -4,7 +4,7 @@
  * service worker (which it may do at any moment), and is cleared when the browser exits or the
  * extension reloads. Nothing the background needs lives in a module variable.
  */
-import type { CaptureSource, SessionState } from '../contract/messages';
+import { isCaptureSource, type CaptureSource, type SessionState } from '../contract/messages';
 
 export interface BackgroundState {
   /** The captured tab (tab source) or the overlay's tab (mic source) of the running session. */
@@ -41,7 +41,7 @@ export function parseBackgroundState(value: unknown): BackgroundState {
   const origin = record.captureOrigin;
   return {
     captureTabId: typeof tabId === 'number' && Number.isInteger(tabId) ? tabId : null,
-    captureSource: source === 'tab' || source === 'mic' ? source : null,
+    captureSource: isCaptureSource(source) ? source : null,
     captureOrigin: typeof origin === 'string' ? origin : null,
     lastState: isState(record.lastState) ? record.lastState : null,
   };

@@ -32,7 +32,24 @@ import type { ListenSettings } from '../settings';
 import type { SpeakerNames } from '../transcript/speaker-names';
 import type { Segment, TranscriptSnapshot, Utterance } from '../transcript/types';
 
-export type CaptureSource = 'tab' | 'mic';
+/**
+ * What a session captures: the tab, the microphone, or both at once for a meeting (the tab plays
+ * the others, the microphone hears "You"; one channel each on one listen connection).
+ */
+export type CaptureSource = 'tab' | 'mic' | 'tab-and-mic';
+export const CAPTURE_SOURCES: readonly CaptureSource[] = ['tab', 'mic', 'tab-and-mic'];
+
+/** One audio input of a session: a meeting has both, each with its own level, gate and channel. */
+export type AudioInput = 'tab' | 'mic';
+
+export function isCaptureSource(value: unknown): value is CaptureSource {
+  return CAPTURE_SOURCES.includes(value as CaptureSource);
+}
+
+/** The inputs a source opens, in channel order (channel 0 first). */
+export function inputsOf(source: CaptureSource): readonly AudioInput[] {
+  return source === 'tab-and-mic' ? ['tab', 'mic'] : [source];
+}
 
 /** Expected failures carry a code the UI can act on and a sentence a person can read. */
 export type ErrorCode =
@@ -207,7 +224,8 @@ export interface CaptureQueryResponses {
 export type OffscreenEvent =
   | { type: 'session/state'; state: SessionState }
   | { type: 'transcript/update'; update: TranscriptUpdate }
-  | { type: 'audio/level'; rms: number; peak: number }
+  /** About ten a second per input; a meeting sends one for the tab and one for the microphone. */
+  | { type: 'audio/level'; input: AudioInput; rms: number; peak: number }
   /** Capture stopped and the transcript is saved: the background may close the document. */
   | { type: 'session/ended'; state: SessionState };
 
@@ -234,7 +252,8 @@ type Fields = Record<string, unknown>;
 export type ShapeCheck = (message: Fields) => boolean;
 
 const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isSource = (value: unknown): boolean => value === 'tab' || value === 'mic';
+const isSource = (value: unknown): boolean => isCaptureSource(value);
+const isInput = (value: unknown): boolean => value === 'tab' || value === 'mic';
 const isTabIdOrNull = (value: unknown): boolean => value === null || (Number.isSafeInteger(value) && (value as number) >= 0);
 const isNumberOrNull = (value: unknown): boolean => value === null || typeof value === 'number';
 const PHASES: ReadonlySet<unknown> = new Set<SessionPhase>(['idle', 'starting', 'connecting', 'live', 'stopping', 'error']);
@@ -355,7 +374,7 @@ export function isCaptureSettings(value: unknown): value is CaptureSettings {
 export const OFFSCREEN_EVENT_SHAPES: Readonly<Record<OffscreenEventType, ShapeCheck>> = {
   'session/state': (m) => isSessionState(m.state),
   'transcript/update': (m) => isTranscriptUpdate(m.update),
-  'audio/level': (m) => typeof m.rms === 'number' && typeof m.peak === 'number',
+  'audio/level': (m) => isInput(m.input) && typeof m.rms === 'number' && typeof m.peak === 'number',
   'session/ended': (m) => isSessionState(m.state),
 };
 

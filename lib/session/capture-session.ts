@@ -11,7 +11,7 @@ import { FRAME_SECONDS, SAMPLE_RATE } from '../audio/format';
 import { SentTimeline } from '../audio/timeline';
 import { VadGate } from '../audio/vad';
 import type { ListenEvent } from '../listen/protocol';
-import type { CaptureSource, SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
+import { inputsOf, type AudioInput, type CaptureSource, type SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
 import { isCapturingAudio } from '../contract/session-phase';
 import type { ListenSettings } from '../settings';
 import { TranscriptStore } from '../transcript/transcript-store';
@@ -45,7 +45,7 @@ export interface SocketPort {
 export interface SessionPorts {
   emitState(state: SessionState): void;
   emitUpdate(update: TranscriptUpdate): void;
-  emitLevel(rms: number, peak: number): void;
+  emitLevel(input: AudioInput, rms: number, peak: number): void;
   openSocket(settings: ListenSettings, handlers: SocketHandlers): SocketPort;
   now(): number;
 }
@@ -193,7 +193,7 @@ export class CaptureSession {
     this.levelRms = Math.max(this.levelRms, rms);
     this.levelPeak = Math.max(this.levelPeak, peak);
     if (this.framesCaptured % LEVEL_EVERY_FRAMES === 0) {
-      this.ports.emitLevel(this.levelRms, this.levelPeak);
+      this.ports.emitLevel(inputsOf(this.state.source ?? 'tab')[0] ?? 'tab', this.levelRms, this.levelPeak);
       this.levelRms = 0;
       this.levelPeak = 0;
     }

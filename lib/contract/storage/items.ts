@@ -20,7 +20,7 @@
  * A shape change bumps the item's `version` and adds a migration from the older value.
  */
 import { storage } from 'wxt/utils/storage';
-import type { CaptureSource } from '../messages';
+import { isCaptureSource, type CaptureSource } from '../messages';
 import { parseBackgroundState, type BackgroundState } from '../../background/background-state';
 import { normalizeOverlayAppearance, type OverlayAppearance } from '../../overlay-settings';
 import { normalizePlacement, type OverlayPlacement } from '../../overlay/placement';
@@ -107,7 +107,7 @@ export const speakerNamesItem = defineParsedItem<SpeakerNamesBySession>(`local:$
  */
 export const lastCaptureSourceItem = defineParsedItem<CaptureSource | null>('local:lastCaptureSource', {
   version: 1,
-  parse: (stored) => (stored === 'tab' || stored === 'mic' ? stored : null),
+  parse: (stored) => (isCaptureSource(stored) ? stored : null),
 });
 
 /** The background's only state (lib/background/background-state.ts). */
