@@ -230,6 +230,10 @@ export const SETTING_DEFINITIONS = {
     toDraft: (value: string[]) => value.join('\n'),
     check: checkKeyterms,
   }),
+  /** The browser's processing of the microphone (getUserMedia constraints; lib/session/mic-processing.ts). */
+  micEchoCancellation: plainSetting(z.boolean(), true),
+  micNoiseSuppression: plainSetting(z.boolean(), true),
+  micAutoGainControl: plainSetting(z.boolean(), true),
   vadEnabled: plainSetting(z.boolean(), true),
   /** 0 (sends the most) .. 1 (gates the most). */
   vadSensitivity: defineSetting({

@@ -1,6 +1,8 @@
 /**
  * What the PCM worklet does to each render quantum, as plain code that runs (and is tested) in
  * Node: downmix -> resample to 16 kHz -> Int16 -> 20 ms frames with their level.
+ * A meeting feeds the worklet two inputs (tab, microphone): createInputsPipeline runs one pipeline
+ * per input, each with its own resampler state, and posts their frames together.
  *
  * Steady state allocates only what must be new: each frame's buffer (it is transferred to the
  * offscreen document) and the message object around it.
@@ -58,6 +60,55 @@ export function createPcmPipeline(
     reset() {
       resampler.reset();
       assembler.reset();
+    },
+  };
+}
+
+/** One frame per input, all covering the same 20 ms of capture time, in input order. */
+export type WorkletFrames = WorkletFrame[];
+
+export interface InputsPipeline {
+  readonly inputCount: number;
+  /**
+   * One render quantum: `inputs[i]` is input i's channels. An input with no channels (its stream
+   * ended, or it is not connected yet) counts as silence of the quantum's length, so every input
+   * keeps the same number of frames and the frames stay paired in time.
+   */
+  push(inputs: readonly (readonly Float32Array[] | undefined)[]): number;
+}
+
+export function createInputsPipeline(
+  inputRate: number,
+  inputCount: number,
+  onFrames: (frames: WorkletFrames) => void,
+  options: PcmPipelineOptions = {},
+): InputsPipeline {
+  if (!Number.isInteger(inputCount) || inputCount < 1) throw new RangeError(`inputCount must be a positive integer, got ${inputCount}`);
+  // Each input's frames wait here until every input has produced the frame of the same time.
+  const pending: WorkletFrame[][] = [];
+  const pipelines: PcmPipeline[] = [];
+  for (let i = 0; i < inputCount; i++) {
+    const queue: WorkletFrame[] = [];
+    pending.push(queue);
+    pipelines.push(createPcmPipeline(inputRate, (frame) => queue.push(frame), options));
+  }
+  let silence = new Float32Array(128);
+  return {
+    inputCount,
+    push(inputs) {
+      const length = inputs.find((channels) => channels !== undefined && channels.length > 0)?.[0]?.length ?? 0;
+      if (length === 0) return 0;
+      if (silence.length !== length) silence = new Float32Array(length);
+      pipelines.forEach((pipeline, i) => {
+        const channels = inputs[i];
+        pipeline.push(channels !== undefined && channels.length > 0 ? channels : [silence]);
+      });
+      let posted = 0;
+      while (pending.every((queue) => queue.length > 0)) {
+        onFrames(pending.map((queue) => queue.shift() as WorkletFrame));
+        posted++;
+      }
+      return posted;
     },
   };
 }

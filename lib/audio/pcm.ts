@@ -24,6 +24,11 @@ export interface WorkletFrame {
 /** The name entrypoints/pcm-worklet.ts registers its AudioWorkletProcessor under. */
 export const PCM_PROCESSOR_NAME = 'captionist-pcm';
 
+/** What the node is created with (`processorOptions`): one pipeline per input, paired frames out. */
+export interface PcmProcessorOptions {
+  inputCount: number;
+}
+
 export const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**

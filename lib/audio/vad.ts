@@ -109,6 +109,11 @@ export class VadGate {
     for (let n = 0; n <= this.ringSize; n++) this.outputsByLength.push(this.ringFrames.slice(0, n));
   }
 
+  /** The most frames before the current one that an opening can release (its pre-roll ring). */
+  get lookbackFrames(): number {
+    return this.ringSize;
+  }
+
   /** True while frames are being sent (always when disabled). The socket sends KeepAlive when false. */
   get isOpen(): boolean {
     return !this.enabled || this.open;

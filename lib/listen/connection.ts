@@ -115,7 +115,8 @@ export class Connection {
 
   /** Sends `seconds` of silence, which is not stream audio: the clock skips it. */
   sendPrimer(seconds: number, bytesPerSecond: number, now: number): void {
-    const silence = new ArrayBuffer(Math.round(seconds * bytesPerSecond) & ~1);
+    // Whole sample frames for one or two 16-bit channels (a meeting sends two).
+    const silence = new ArrayBuffer(Math.round(seconds * bytesPerSecond) & ~3);
     if (!this.trySend(silence)) return;
     this.house?.primerSent(now);
     this.clock.recordSilence(silence.byteLength / bytesPerSecond);

@@ -28,6 +28,11 @@ export interface ListenUrlOptions {
    * connection's stream offset (withStreamOffset). Leave it out for any other server.
    */
   archiveSession?: string;
+  /**
+   * Interleaved channels the stream carries (default 1). A meeting sends 2 (the tab, the
+   * microphone) and asks the server to transcribe each on its own (`multichannel=true`).
+   */
+  channels?: number;
 }
 
 /** The proxy's own archive parameters; it removes them before calling Deepgram (proxy/archive/archive-params.ts). */
@@ -65,6 +70,7 @@ export function withStreamOffset(url: string, streamSeconds: number): string {
 
 /** Always set from the settings or the audio format, whatever the base URL says. */
 const OWNED_PARAMS = [
+  'multichannel',
   'model',
   'language',
   'encoding',
@@ -86,15 +92,18 @@ export function buildListenUrl(base: string | URL, settings: ListenSettings, opt
   params.set('language', settings.language);
   params.set('encoding', AUDIO_ENCODING);
   params.set('sample_rate', String(SAMPLE_RATE));
-  params.set('channels', String(CHANNELS));
+  const channels = options.channels ?? CHANNELS;
+  params.set('channels', String(channels));
   params.set('interim_results', String(settings.interimResults));
   // Captions are read, so punctuation is always on; smart_format adds numerals and entities.
   params.set('punctuate', 'true');
   params.set('smart_format', String(settings.smartFormat));
   params.set('diarize', String(settings.diarize));
 
-  // We send one mono channel; multichannel would only make the server wait for others.
-  params.delete('multichannel');
+  // One channel: multichannel would only make the server wait for others. More: each channel is
+  // its own speaker source (a meeting), transcribed independently, each Results naming its channel.
+  if (channels > 1) params.set('multichannel', 'true');
+  else params.delete('multichannel');
   // diarize_model also switches diarization on, which would contradict diarize=false.
   if (!settings.diarize) params.delete('diarize_model');
 

@@ -1,15 +1,19 @@
 /**
  * One live captioning session, as the offscreen document runs it:
- *   worklet frames (20 ms, 16 kHz Int16) -> VAD gate -> 100 ms batches -> listen socket
+ *   worklet frames (20 ms, 16 kHz Int16, one per input) -> VAD gates -> 100 ms batches -> listen socket
  *   listen events -> transcript store (times mapped back to meeting time) -> updates for the views
  * Browser objects come in through `SessionPorts`, so this runs in Node tests with fakes.
  *
  * Times: the socket reports *stream seconds* (audio handed to it, across reconnects); the timeline
  * records which capture time each sent batch came from and maps stream seconds back to meeting time.
+ *
+ * A meeting ('tab-and-mic') has two inputs, sent as the two channels of one stream (channel 0 the
+ * tab, channel 1 the microphone; lib/audio/input-gates.ts says why one stream): one connection,
+ * one timeline and one replay for both, and the server answers each channel on its own.
  */
 import { FRAME_SECONDS, SAMPLE_RATE } from '../audio/format';
 import { SentTimeline } from '../audio/timeline';
-import { VadGate } from '../audio/vad';
+import { InputGates } from '../audio/input-gates';
 import type { ListenEvent } from '../listen/protocol';
 import { inputsOf, type AudioInput, type CaptureSource, type SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
 import { isCapturingAudio } from '../contract/session-phase';
@@ -24,6 +28,18 @@ const LEVEL_EVERY_FRAMES = 5;
 /** Peak below this (about -60 dBFS) counts as no sound at all. */
 const SILENT_PEAK = 0.001;
 const NO_AUDIO_WARNING_SECONDS = 10;
+
+/** What the session sends: 16 kHz linear16 with this many interleaved channels (one per input). */
+export interface StreamFormat {
+  channels: number;
+}
+
+/** One input's 20 ms frame with its level. */
+export interface InputFrame {
+  pcm: Int16Array;
+  rms: number;
+  peak: number;
+}
 
 export interface SocketHandlers {
   onEvent: (event: ListenEvent) => void;
@@ -46,7 +62,7 @@ export interface SessionPorts {
   emitState(state: SessionState): void;
   emitUpdate(update: TranscriptUpdate): void;
   emitLevel(input: AudioInput, rms: number, peak: number): void;
-  openSocket(settings: ListenSettings, handlers: SocketHandlers): SocketPort;
+  openSocket(settings: ListenSettings, handlers: SocketHandlers, format: StreamFormat): SocketPort;
   now(): number;
 }
 
@@ -60,20 +76,20 @@ export interface SessionHooks {
 export class CaptureSession {
   private readonly store: TranscriptStore;
   private readonly timeline = new SentTimeline();
-  private readonly vad: VadGate;
-  private readonly batcher: AudioBatcher;
+  /** Set by connect(): the inputs actually captured (a meeting whose microphone failed has the tab only). */
+  private inputs: readonly AudioInput[] = [];
+  private gates: InputGates | null = null;
+  private batcher: AudioBatcher | null = null;
   /** The VAD gate let the last frame through: its closing is the end of a stretch of speech. */
   private sendingSpeech = false;
   private socket: SocketPort | null = null;
   private stopping = false;
   private finished = false;
   private framesCaptured = 0;
-  private levelRms = 0;
-  private levelPeak = 0;
-  private silentFrames = 0;
-  /** Warnings shown together in `state.warning`: no sound, and saving trouble. */
-  private silenceWarning: string | null = null;
+  private meters: InputMeter[] = [];
+  /** Warnings shown together in `state.warning`: an input's trouble, then saving trouble. */
   private storageWarning: string | null = null;
+  private inputNotice: string | null = null;
   private state: SessionState;
 
   constructor(
@@ -83,8 +99,6 @@ export class CaptureSession {
     tabId: number | null,
     private readonly hooks: SessionHooks = {},
   ) {
-    this.vad = new VadGate({ enabled: settings.vadEnabled, sensitivity: settings.vadSensitivity });
-    this.batcher = new AudioBatcher(SAMPLE_RATE, 0.1, (pcm, captureStart, seconds) => this.send(pcm, captureStart, seconds));
     const startedAt = hooks.startedAt ?? ports.now();
     // Ids unique across sessions: views that outlive a session must not merge the next one's lines into it.
     this.store = new TranscriptStore({ idPrefix: utteranceIdPrefix(startedAt) });
@@ -109,8 +123,19 @@ export class CaptureSession {
     return this.finished;
   }
 
-  /** Opens the socket. Audio that arrives before it opens is buffered by the socket. */
-  connect(): void {
+  /**
+   * Opens the socket for the inputs the capture opened (by default all of the source's). Audio
+   * that arrives before it opens is buffered by the socket. `notice` says why an input the source
+   * asked for is missing (the microphone was denied): shown while the session runs.
+   */
+  connect(inputs: readonly AudioInput[] = inputsOf(this.state.source ?? 'tab'), notice: string | null = null): void {
+    this.inputs = inputs;
+    this.gates = new InputGates(inputs.length, { enabled: this.settings.vadEnabled, sensitivity: this.settings.vadSensitivity });
+    // Interleaved samples: `inputs.length` per 1/16000 s, so the batcher's seconds stay audio seconds.
+    this.batcher = new AudioBatcher(SAMPLE_RATE * inputs.length, 0.1, (pcm, captureStart, seconds) => this.send(pcm, captureStart, seconds));
+    this.meters = inputs.map((input) => new InputMeter(input));
+    this.inputNotice = notice;
+    this.showWarnings();
     this.setState({ phase: 'connecting' });
     this.socket = this.ports.openSocket(this.settings, {
       onOpen: () => this.setState({ phase: 'live', error: null }),
@@ -120,17 +145,27 @@ export class CaptureSession {
         this.setState({ phase: 'error', error });
         this.hooks.onSocketFailure?.(error);
       },
-    });
+    }, { channels: inputs.length });
   }
 
-  /** One 20 ms worklet frame. */
+  /** One 20 ms worklet frame of a single-input session. */
   handleFrame(pcm: Int16Array, rms: number, peak: number): void {
-    const captureStart = this.framesCaptured * FRAME_SECONDS;
+    this.handleFrames([{ pcm, rms, peak }]);
+  }
+
+  /** One 20 ms frame of every input, in the order connect() was given them. */
+  handleFrames(frames: readonly InputFrame[]): void {
+    const gates = this.gates;
+    const batcher = this.batcher;
+    if (!gates || !batcher || frames.length !== this.inputs.length) return;
     this.framesCaptured++;
-    this.trackLevel(rms, peak);
-    this.trackSilence(peak);
+    frames.forEach((frame, i) => this.meters[i]?.track(frame.rms, frame.peak));
+    if (this.framesCaptured % LEVEL_EVERY_FRAMES === 0) {
+      for (const meter of this.meters) this.ports.emitLevel(meter.input, ...meter.take());
+    }
+    if (this.meters.some((meter) => meter.silenceChanged)) this.showWarnings();
     if (!isCapturingAudio(this.state)) return;
-    const toSend = this.vad.push(pcm, captureStart);
+    const toSend = gates.push(frames.map((frame) => frame.pcm));
     if (toSend.length === 0) {
       if (this.sendingSpeech) {
         // The gate just closed: send the tail of speech now and ask for it to be finalized. The
@@ -138,17 +173,28 @@ export class CaptureSession {
         // hangover) or smart_format (which holds numbers until 3 s of silence) would otherwise
         // keep the last words interim until someone speaks again.
         this.sendingSpeech = false;
-        this.batcher.flush();
+        batcher.flush();
         this.socket?.finalize();
       }
       return;
     }
     // (With the gate off every frame passes, so it never closes: the server's endpointing decides.)
     this.sendingSpeech = true;
-    for (const frame of toSend) this.batcher.push(frame.pcm, frame.captureStart);
+    for (const frame of toSend) batcher.push(frame.pcm, frame.captureStart);
     // The gate just opened and released its pre-roll: send the onset now rather than letting it
     // wait up to 80 ms for the batch to fill (bench:latency: capture->proxy p95 177 -> 103 ms).
-    if (toSend.length > 1) this.batcher.flush();
+    if (toSend.length > 1) batcher.flush();
+  }
+
+  /**
+   * An input's stream ended on its own while others go on (a meeting's microphone was unplugged):
+   * its channel carries silence from now on, and the user is told.
+   */
+  inputLost(input: AudioInput, message: string): void {
+    const meter = this.meters.find((m) => m.input === input);
+    if (!meter) return;
+    meter.lost = message;
+    this.showWarnings();
   }
 
   /**
@@ -160,7 +206,7 @@ export class CaptureSession {
     this.stopping = true;
     const failure = reason ?? (this.state.phase === 'error' ? this.state.error : null);
     this.setState({ phase: 'stopping' });
-    this.batcher.flush();
+    this.batcher?.flush();
     await this.socket?.close();
     this.socket = null;
     this.finished = true;
@@ -189,36 +235,9 @@ export class CaptureSession {
     if (update) this.ports.emitUpdate(update);
   }
 
-  private trackLevel(rms: number, peak: number): void {
-    this.levelRms = Math.max(this.levelRms, rms);
-    this.levelPeak = Math.max(this.levelPeak, peak);
-    if (this.framesCaptured % LEVEL_EVERY_FRAMES === 0) {
-      this.ports.emitLevel(inputsOf(this.state.source ?? 'tab')[0] ?? 'tab', this.levelRms, this.levelPeak);
-      this.levelRms = 0;
-      this.levelPeak = 0;
-    }
-  }
-
-  /** A muted tab or a wrong microphone sends digital silence: say so once, clear it when sound returns. */
-  private trackSilence(peak: number): void {
-    if (peak >= SILENT_PEAK) {
-      this.silentFrames = 0;
-      if (this.silenceWarning) {
-        this.silenceWarning = null;
-        this.showWarnings();
-      }
-      return;
-    }
-    this.silentFrames++;
-    if (this.silentFrames === Math.round(NO_AUDIO_WARNING_SECONDS / FRAME_SECONDS) && this.state.phase !== 'error') {
-      const what = this.state.source === 'mic' ? 'the microphone' : 'this tab';
-      this.silenceWarning = `No sound from ${what} for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted, paused, or the wrong device?`;
-      this.showWarnings();
-    }
-  }
-
   private showWarnings(): void {
-    const warning = [this.silenceWarning, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
+    const inputWarnings = this.meters.map((meter) => meter.warning(this.inputs.length > 1, this.state.phase === 'error'));
+    const warning = [this.inputNotice, ...inputWarnings, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
     if (warning !== this.state.warning) this.setState({ warning });
   }
 
@@ -226,4 +245,68 @@ export class CaptureSession {
     this.state = { ...this.state, ...change };
     this.ports.emitState(this.state);
   }
+}
+
+/** One input's level (peak and RMS since the last reading) and its "no sound" and "lost" states. */
+class InputMeter {
+  private rms = 0;
+  private peak = 0;
+  private silentFrames = 0;
+  private silent = false;
+  /** Set when the silent state flipped on the last track(); read once by the session. */
+  private changed = false;
+  /** Why the input ended mid-session, when it did. */
+  lost: string | null = null;
+
+  constructor(readonly input: AudioInput) {}
+
+  track(rms: number, peak: number): void {
+    this.rms = Math.max(this.rms, rms);
+    this.peak = Math.max(this.peak, peak);
+    if (peak >= SILENT_PEAK) {
+      this.silentFrames = 0;
+      if (this.silent) this.flip(false);
+    } else if (++this.silentFrames === SILENT_FRAMES_FOR_WARNING) {
+      this.flip(true);
+    }
+  }
+
+  /** The level since the last take, as [rms, peak]. */
+  take(): [number, number] {
+    const level: [number, number] = [this.rms, this.peak];
+    this.rms = 0;
+    this.peak = 0;
+    return level;
+  }
+
+  get silenceChanged(): boolean {
+    const changed = this.changed;
+    this.changed = false;
+    return changed;
+  }
+
+  /** The sentence for this input now, if any. `named`: more than one input, so say which. */
+  warning(named: boolean, failed: boolean): string | null {
+    if (this.lost !== null) return this.lost;
+    if (!this.silent || failed) return null;
+    return silenceWarning(this.input, named);
+  }
+
+  private flip(silent: boolean): void {
+    this.silent = silent;
+    this.changed = true;
+  }
+}
+
+const SILENT_FRAMES_FOR_WARNING = Math.round(NO_AUDIO_WARNING_SECONDS / FRAME_SECONDS);
+
+/** A muted tab or a wrong microphone sends digital silence: say so, and which, until sound returns. */
+function silenceWarning(input: AudioInput, named: boolean): string {
+  if (named) {
+    return input === 'mic'
+      ? `Your microphone is silent: no sound for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted, or the wrong device?`
+      : `The tab is silent: no sound for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted or paused?`;
+  }
+  const what = input === 'mic' ? 'the microphone' : 'this tab';
+  return `No sound from ${what} for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted, paused, or the wrong device?`;
 }

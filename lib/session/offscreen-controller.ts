@@ -20,7 +20,8 @@ import { newSessionRecord } from '../persistence/session-record';
 import { SessionRecorder } from '../persistence/session-recorder';
 import type { TranscriptArchive } from '../persistence/transcript-archive';
 import type { TranscriptSnapshot } from '../transcript/types';
-import type { AudioCapture, CapturedFrame, OpenCaptureOptions, OpenCaptureResult } from './audio-capture';
+import type { AudioCapture, CapturedFrames, OpenCaptureOptions, OpenCaptureResult } from './audio-capture';
+import { micProcessingOf } from './mic-processing';
 import { CaptureSession, type SessionPorts } from './capture-session';
 
 export interface OffscreenDeps extends SessionPorts {
@@ -121,9 +122,12 @@ export class OffscreenController {
     const opened = await this.deps.openCapture({
       source: message.source,
       streamId: message.streamId,
-      onFrame: (frame: CapturedFrame) => session.handleFrame(new Int16Array(frame.pcm), frame.rms, frame.peak),
+      micProcessing: micProcessingOf(settings),
+      onFrames: (frames: CapturedFrames) =>
+        session.handleFrames(frames.map((frame) => ({ pcm: new Int16Array(frame.pcm), rms: frame.rms, peak: frame.peak }))),
       onEnded: (reason) =>
-        void this.end(session, { code: message.source === 'tab' ? 'tab-closed' : 'capture-failed', message: this.deps.text.captureEnded(reason) }),
+        void this.end(session, { code: message.source === 'mic' ? 'capture-failed' : 'tab-closed', message: this.deps.text.captureEnded(reason) }),
+      onInputLost: (input, reason) => session.inputLost(input, reason),
     });
     if (!opened.ok) {
       // Nothing was captured, so nothing is saved; the background closes this document.
@@ -134,7 +138,7 @@ export class OffscreenController {
     recorder = this.makeRecorder(message, retention, startedAt, session);
     this.recorder = recorder;
     void recorder.begin();
-    session.connect();
+    session.connect(opened.capture.inputs, opened.capture.notice);
     return { ok: true };
   }
 

@@ -3,16 +3,18 @@
  * session's socket port meets lib/listen.
  */
 import { ListenSocket, type WebSocketLike } from '../listen/listen-socket';
+import { BYTES_PER_SECOND } from '../audio/format';
 import { buildListenUrl, wantsArchiveSession } from '../listen/listen-url';
 import { totalIgnored } from '../listen/protocol';
 import type { FetchLike } from '../connection-test';
 import type { ListenSettings } from '../settings';
-import type { SocketHandlers, SocketPort } from './capture-session';
+import type { SocketHandlers, SocketPort, StreamFormat } from './capture-session';
 import { explainSocketFailure } from './explain-socket-failure';
 
 export function openListenSocket(
   settings: ListenSettings,
   handlers: SocketHandlers,
+  format: StreamFormat,
   createWebSocket: (url: string, protocols: string[] | undefined) => WebSocketLike = (url, protocols) =>
     new WebSocket(url, protocols),
   fetchLike: FetchLike = (url, init) => fetch(url, init),
@@ -21,8 +23,9 @@ export function openListenSocket(
   // One capture, one archive session across its reconnects (proxy/README.md, Archive), when opted in.
   const archiveSession = wantsArchiveSession(settings.proxyUrl) ? crypto.randomUUID() : undefined;
   const socket = new ListenSocket({
-    url: buildListenUrl(settings.proxyUrl, settings, { archiveSession }),
+    url: buildListenUrl(settings.proxyUrl, settings, { archiveSession, channels: format.channels }),
     token: settings.token,
+    bytesPerSecond: BYTES_PER_SECOND * format.channels,
     createWebSocket,
     onEvent: handlers.onEvent,
     onStatus: (status, detail) => {

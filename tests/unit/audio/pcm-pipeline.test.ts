@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toneAmplitude } from '@/testkit/audio-measure';
 import { type WorkletFrame } from '@/lib/audio/pcm';
-import { createPcmPipeline } from '@/lib/audio/pcm-pipeline';
+import { createInputsPipeline, createPcmPipeline, type WorkletFrames } from '@/lib/audio/pcm-pipeline';
 import { StreamingResampler } from '@/lib/audio/resampler';
 
 function tone(freq: number, rate: number, frames: number, amplitude: number): Float32Array {
@@ -66,5 +66,39 @@ describe('createPcmPipeline (what the worklet runs per render quantum)', () => {
     pipeline.push([new Float32Array(320).fill(-0.25)]);
     expect(frames.length).toBe(1);
     expect(Array.from(new Int16Array(frames[0]!.pcm))).toEqual(new Array(320).fill(-8192));
+  });
+});
+
+describe('createInputsPipeline (a meeting: one pipeline per input, frames posted together)', () => {
+  it('pairs each input frame with the same 20 ms of the other, each input resampled on its own', () => {
+    const posted: WorkletFrames[] = [];
+    const pipeline = createInputsPipeline(48000, 2, (frames) => posted.push(frames));
+    const tab = tone(440, 48000, 48000, 0.5);
+    const mic = tone(1000, 48000, 48000, 0.25);
+    for (let at = 0; at < 48000; at += 128) pipeline.push([[tab.subarray(at, at + 128)], [mic.subarray(at, at + 128)]]);
+    expect(posted.length).toBe(50);
+    expect(posted.every((pair) => pair.length === 2)).toBe(true);
+    const alone = run(48000, [mic]);
+    // The microphone's frames are exactly what a pipeline of its own makes: no state is shared.
+    posted.forEach((pair, i) => expect(new Int16Array(pair[1]!.pcm)).toEqual(new Int16Array(alone[i]!.pcm)));
+    expect(posted[20]![0]!.peak).toBeGreaterThan(0.45);
+    expect(posted[20]![1]!.peak).toBeLessThan(0.26);
+  });
+
+  it('counts an input with no channels (its stream ended) as silence, so the frames stay paired', () => {
+    const posted: WorkletFrames[] = [];
+    const pipeline = createInputsPipeline(16000, 2, (frames) => posted.push(frames));
+    const tab = tone(440, 16000, 16000, 0.5);
+    for (let at = 0; at < 16000; at += 128) pipeline.push([[tab.subarray(at, at + 128)], at < 8000 ? [tab.subarray(at, at + 128)] : []]);
+    expect(posted.length).toBe(50);
+    expect(posted[45]![0]!.peak).toBeGreaterThan(0.45);
+    expect(posted[45]![1]!.peak).toBe(0);
+  });
+
+  it('posts nothing for a quantum in which no input has channels', () => {
+    const posted: WorkletFrames[] = [];
+    const pipeline = createInputsPipeline(16000, 2, (frames) => posted.push(frames));
+    expect(pipeline.push([[], undefined])).toBe(0);
+    expect(posted).toEqual([]);
   });
 });

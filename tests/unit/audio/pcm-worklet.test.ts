@@ -52,7 +52,7 @@ async function render(rate) {
   const gain = new GainNode(context, { gain: 0.5 });
   const node = new AudioWorkletNode(context, 'captionist-pcm', { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1] });
   const frames = [];
-  node.port.onmessage = (event) => frames.push(event.data);
+  node.port.onmessage = (event) => frames.push(event.data[0]);
   tone.connect(gain).connect(node).connect(context.destination);
   tone.start();
   await context.startRendering();
@@ -60,6 +60,27 @@ async function render(rate) {
   const f = frames[25];
   return { rate, frames: frames.length, bytes: [...new Set(frames.map((x) => x.pcm.byteLength))], rms: f.rms, peak: f.peak,
            pcmIsArrayBuffer: frames.every((x) => x.pcm instanceof ArrayBuffer) };
+}
+// A meeting: two inputs, each its own tone; the second stops half-way (an unplugged microphone).
+async function renderTwo(rate) {
+  const context = new OfflineAudioContext(1, rate, rate);
+  await context.audioWorklet.addModule('/pcm-worklet.js');
+  const node = new AudioWorkletNode(context, 'captionist-pcm', {
+    numberOfInputs: 2, numberOfOutputs: 1, outputChannelCount: [1], processorOptions: { inputCount: 2 } });
+  const pairs = [];
+  node.port.onmessage = (event) => pairs.push(event.data);
+  const first = new OscillatorNode(context, { frequency: 440 });
+  const second = new OscillatorNode(context, { frequency: 1000 });
+  first.connect(new GainNode(context, { gain: 0.5 })).connect(node, 0, 0);
+  second.connect(new GainNode(context, { gain: 0.25 })).connect(node, 0, 1);
+  node.connect(context.destination);
+  first.start();
+  second.start();
+  second.stop(0.5);
+  await context.startRendering();
+  for (let i = 0; i < 50 && pairs.length < 50; i++) await new Promise((r) => setTimeout(r, 20));
+  return { pairs: pairs.length, sizes: [...new Set(pairs.map((p) => p.length))],
+           early: pairs[10].map((f) => f.peak), late: pairs[40].map((f) => f.peak) };
 }
 </script>`;
 
@@ -109,4 +130,21 @@ describe.skipIf(!existsSync(CHROMIUM_BIN))('pcm-worklet in Chromium', () => {
       }
     }, 30_000);
   }
+
+  it('posts the frames of two inputs together, each with its own level, and silence for an input that stopped', async () => {
+    const page = await browser!.newPage();
+    try {
+      await page.goto(origin);
+      interface Two { pairs: number; sizes: number[]; early: number[]; late: number[] }
+      const result = await page.evaluate(() => (window as unknown as { renderTwo(rate: number): Promise<Two> }).renderTwo(48000));
+      expect(result.pairs).toBe(50);
+      expect(result.sizes).toEqual([2]);
+      expect(result.early[0]).toBeCloseTo(0.5, 2);
+      expect(result.early[1]).toBeCloseTo(0.25, 2);
+      expect(result.late[0]).toBeCloseTo(0.5, 2);
+      expect(result.late[1]).toBe(0);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
 });

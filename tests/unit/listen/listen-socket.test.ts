@@ -409,6 +409,26 @@ describe('ListenSocket: reconnecting', () => {
     for (let i = 0; i < 5; i++) expect(all.filter((m) => m === i)).toHaveLength(1);
   });
 
+  it('replays a two-channel stream (a meeting) by its own byte rate: both channels of every unconfirmed chunk, once', () => {
+    // 100 ms of interleaved tab+microphone audio is 6,400 bytes: chunk(i, 0.2) has that many.
+    const { socket, fake, events } = setup({ bytesPerSecond: 64_000 });
+    socket.connect();
+    const first = fake.last();
+    first.open();
+    for (let i = 0; i < 10; i++) socket.sendAudio(chunk(i, 0.2));
+    // Channel 1 (the microphone) was finalized up to 0.5 s, then the connection died.
+    first.receive(finalResults(0, 0.5, [['mine', 0.1, 0.4]], { channel_index: [1, 2] }));
+    first.serverClose(1006);
+    ms(500);
+    const second = fake.last();
+    second.open();
+    expect(second.binaries.map(markerOf)).toEqual([5, 6, 7, 8, 9]);
+    expect(second.binaries.every((b) => b.byteLength === 6_400)).toBe(true);
+    second.receive(finalResults(0, 0.3, [['theirs', 0.1, 0.2]], { channel_index: [0, 2] }));
+    const e = events.at(-1);
+    expect(e?.kind === 'results' && e.words[0]?.start).toBeCloseTo(0.6, 6);
+  });
+
   it('tells an archiving proxy where each connection starts in the stream, so a replayed final keeps its time', () => {
     const url = `${URL}&captionist_session=capture-1234`;
     const { socket, fake } = setup({ url });

@@ -65,6 +65,12 @@ describe('buildListenUrl', () => {
     expect(p.has('multichannel')).toBe(false);
   });
 
+  it('asks for two channels transcribed on their own for a meeting, whatever the base URL says', () => {
+    const p = params(buildListenUrl('ws://localhost:8787/v1/listen?channels=5&multichannel=false', settings, { channels: 2 }));
+    expect(p.getAll('channels')).toEqual(['2']);
+    expect(p.getAll('multichannel')).toEqual(['true']);
+  });
+
   it('drops diarize_model when diarization is off, and keeps it when on', () => {
     const base = 'wss://dg.example.com/v1/listen?diarize_model=latest';
     expect(params(buildListenUrl(base, { ...settings, diarize: false })).has('diarize_model')).toBe(false);

@@ -173,3 +173,95 @@ describe('CaptureSession start time', () => {
     expect(session.currentState.startedAt).toBe(1_234);
   });
 });
+
+describe('CaptureSession in a meeting (tab and microphone, one stream of two channels)', () => {
+  function meeting(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {
+    const sent: Int16Array[] = [];
+    const formats: number[] = [];
+    const levels: [string, number][] = [];
+    let handlers: SocketHandlers | null = null;
+    const ports: SessionPorts = {
+      emitState: () => undefined,
+      emitUpdate: () => undefined,
+      emitLevel: (input, _rms, peak) => levels.push([input, peak]),
+      now: () => 1000,
+      openSocket: (_settings, h, format) => {
+        handlers = h;
+        formats.push(format.channels);
+        return { sendAudio: (pcm) => sent.push(new Int16Array(pcm)), finalize: () => undefined, close: async () => undefined };
+      },
+    };
+    const session = new CaptureSession(ports, settings, 'tab-and-mic', 4);
+    return { session, sent, formats, levels, server: () => handlers! };
+  }
+  const input = (value: number, peak: number) => ({ pcm: new Int16Array(320).fill(value), rms: peak / 2, peak });
+
+  it('opens one connection of two channels and sends tab and microphone interleaved, tab first', () => {
+    const m = meeting();
+    m.session.connect();
+    m.server().onOpen();
+    for (let i = 0; i < 5; i++) m.session.handleFrames([input(111, 0.1), input(-222, 0.2)]);
+    expect(m.formats).toEqual([2]);
+    expect(m.sent).toHaveLength(1);
+    expect(m.sent[0]!.length).toBe(2 * 1600);
+    expect(Array.from(m.sent[0]!.subarray(0, 4))).toEqual([111, -222, 111, -222]);
+    // One level per input, named.
+    expect(m.levels).toEqual([
+      ['tab', 0.1],
+      ['mic', 0.2],
+    ]);
+  });
+
+  it('says which input went quiet, and that the microphone was lost while the tab goes on', () => {
+    const m = meeting();
+    m.session.connect();
+    m.server().onOpen();
+    for (let i = 0; i < 500; i++) m.session.handleFrames([input(500, 0.1), input(0, 0)]);
+    expect(m.session.currentState.warning).toMatch(/^Your microphone is silent/);
+    m.session.handleFrames([input(500, 0.1), input(500, 0.1)]);
+    expect(m.session.currentState.warning).toBeNull();
+    m.session.inputLost('mic', 'Your microphone was disconnected: captioning the tab alone.');
+    expect(m.session.currentState).toMatchObject({ phase: 'live', warning: 'Your microphone was disconnected: captioning the tab alone.' });
+    const before = m.sent.length;
+    for (let i = 0; i < 5; i++) m.session.handleFrames([input(500, 0.1), input(0, 0)]);
+    expect(m.sent.length).toBe(before + 1);
+  });
+
+  it('runs the tab alone, one channel, with the notice, when the capture could not open the microphone', () => {
+    const m = meeting();
+    m.session.connect(['tab'], 'Your microphone is not captioned (blocked): only the tab is.');
+    m.server().onOpen();
+    expect(m.formats).toEqual([1]);
+    expect(m.session.currentState.warning).toBe('Your microphone is not captioned (blocked): only the tab is.');
+    for (let i = 0; i < 5; i++) m.session.handleFrames([input(7, 0.1)]);
+    expect(m.sent[0]!.length).toBe(1600);
+  });
+
+  it('maps each channel\'s words to meeting time through one timeline: gating one input never shifts the other', () => {
+    const m = meeting({ ...DEFAULT_SETTINGS, vadEnabled: true });
+    m.session.connect();
+    m.server().onOpen();
+    // The tab speaks at 2-3 s, the microphone at 6-7 s; silence between is gated.
+    const tab = render([{ seconds: 2, noiseDb: -60 }, { seconds: 1, noiseDb: -60, voiceDb: -25 }, { seconds: 6, noiseDb: -60 }], 7);
+    const mic = render([{ seconds: 6, noiseDb: -60 }, { seconds: 1, noiseDb: -60, voiceDb: -25 }, { seconds: 2, noiseDb: -60 }], 8);
+    const tabFrames = frames(tab);
+    const micFrames = frames(mic);
+    tabFrames.forEach((f, i) => m.session.handleFrames([{ pcm: f.frame, rms: 0.01, peak: 0.05 }, { pcm: micFrames[i]!.frame, rms: 0.01, peak: 0.05 }]));
+    // Far less than the 9 s captured went out: the gap between the two stretches was gated.
+    const sentSeconds = m.sent.reduce((sum, pcm) => sum + pcm.length / 2 / 16_000, 0);
+    expect(sentSeconds).toBeLessThan(5);
+    // Where each input's voice begins in the stream the server heard (interleaved: tab, mic).
+    const stream = Int16Array.from(m.sent.flatMap((pcm) => Array.from(pcm)));
+    const onsetSeconds = (channel: number) => {
+      for (let i = channel; i < stream.length; i += 2) if (Math.abs(stream[i]!) > 300) return (i - channel) / 2 / 16_000;
+      throw new Error(`no voice on channel ${channel}`);
+    };
+    const [tabOnset, micOnset] = [onsetSeconds(0), onsetSeconds(1)];
+    expect(micOnset - tabOnset).toBeLessThan(3); // the 3 s of silence between them were not sent
+    m.server().onEvent(finalWords([['theirs', tabOnset + 0.1, tabOnset + 0.3]]));
+    m.server().onEvent(finalWords([['mine', micOnset + 0.1, micOnset + 0.3]]));
+    const [theirs, mine] = m.session.snapshot.utterances;
+    expect(theirs!.start).toBeCloseTo(2.1, 2);
+    expect(mine!.start).toBeCloseTo(6.1, 2);
+  });
+});

@@ -59,6 +59,7 @@ describe('openListenSocket', () => {
       openListenSocket(
         settingsFor(url, 'wrong-token-000'),
         { onOpen: () => undefined, onEvent: () => undefined, onReconnecting: () => undefined, onFailure: resolve },
+        { channels: 1 },
         (socketUrl, protocols) => {
           const socket = new FakeWebSocket(socketUrl, protocols);
           setTimeout(() => socket.fail(), 0);

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ListenEvent } from '@/lib/listen/protocol';
-import type { CaptureSettings, OffscreenCommand, SessionState, TranscriptUpdate } from '@/lib/contract/messages';
+import { inputsOf, type CaptureSettings, type OffscreenCommand, type SessionState, type TranscriptUpdate } from '@/lib/contract/messages';
 import { openTranscriptArchive } from '@/lib/persistence/transcript-archive';
 import type { OpenCaptureOptions } from '@/lib/session/audio-capture';
 import type { SocketHandlers } from '@/lib/session/capture-session';
@@ -57,7 +57,7 @@ async function harness(options: { captureFails?: boolean; settings?: CaptureSett
     openCapture: async (opts) => {
       captureOptions = opts;
       if (options.captureFails) return { ok: false, error: { code: 'mic-permission-denied', message: 'Blocked' } };
-      return { ok: true, capture: { contextSampleRate: 48_000, stop: captureStop } };
+      return { ok: true, capture: { contextSampleRate: 48_000, inputs: inputsOf(opts.source), notice: null, stop: captureStop } };
     },
     openSocket: (settings, h) => {
       socketSettings.push(settings.proxyUrl);
