@@ -26,6 +26,7 @@
  * 1000, every 0.5 s: a hostile recognizer, to see what a session may hold), --side-panel (keep the
  * side panel page open through the session, as a user reading along would), --no-build,
  * --git-ref REF (build a commit, not the work tree), --json FILE.
+ * `--sources` instead compares a meeting (tab and microphone) with the tab alone (bench/cpu-sources.ts).
  * Not run in CI.
  */
 import { randomBytes } from 'node:crypto';
@@ -43,6 +44,7 @@ import { startFakeUpstream } from '../testkit/upstream';
 import { attachTarget, mb, sampleProcesses, threadTimes, threadUsage, usageBetween, type AttachedTarget, type ProcessSample, type RoleUsage } from './cpu-probe';
 import { memoryMoment, printMemoryMoments, type MemoryMoment } from './cpu-memory';
 import { buildBenchExtension } from './latency-build';
+import { benchSources } from './cpu-sources';
 
 const FAKE_KEY = 'timed-upstream-key';
 
@@ -306,7 +308,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+// `--sources`: the meeting (tab and microphone) against the tab alone, in one run (bench/cpu-sources.ts).
+const run = process.argv.includes('--sources') ? benchSources(process.argv.slice(2)) : main();
+run.catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack ?? error.message : String(error));
   process.exitCode = 1;
 });

@@ -5,11 +5,13 @@
  * the same reason a spec does.
  */
 import type { Page } from '@playwright/test';
+import type { CaptureSource } from '../../lib/contract/messages';
 import type { LaunchedBrowser } from '../browser/launch';
 import { openActionPopup, type ActionPopup } from '../browser/popup';
 import { waitForPlayback } from './speech-page';
 
-export type CaptionSource = 'tab' | 'mic';
+/** The popup's source radios carry the contract's values. */
+export type CaptionSource = CaptureSource;
 
 /** What the helpers need of a launched browser (a spec's `app`, a benchmark's browser). */
 export type ExtensionBrowser = Pick<LaunchedBrowser, 'cdp' | 'extensionId' | 'context'>;
