@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../testkit/browser/launch';
 import { LIBRIVOX_DIR, readReferenceTranscripts } from '../../scripts/prepare-audio';
-import { baseWord, createPocketsphinxParser, isFiller, type EngineUtterance } from '../../proxy/upstreams/pocketsphinx-output';
+import { recognizeFile } from '../../testkit/speech/direct-decode';
 import { formatWer, normalizeWords, wordErrorRate, type WerResult } from '../../lib/wer';
 import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
 import { stopFromPopup } from './support/caption-flow';
@@ -60,19 +60,6 @@ async function buildPageAudio(): Promise<{ file: string; seconds: number }> {
   }
   const { stdout } = await run('soxi', ['-D', PAGE_WAV]);
   return { file: PAGE_WAV, seconds: Number.parseFloat(stdout) };
-}
-
-/** pocketsphinx on the clip's own file, words cleaned as the proxy's local engine cleans them. */
-async function recognizeFile(file: string): Promise<string[]> {
-  const { stdout } = await run('pocketsphinx_continuous', ['-infile', file, '-time', 'yes', '-logfn', '/dev/null'], {
-    timeout: 60_000,
-    maxBuffer: 4 * 1024 * 1024,
-  });
-  const utterances: EngineUtterance[] = [];
-  const parser = createPocketsphinxParser((utterance) => utterances.push(utterance));
-  parser.push(stdout);
-  parser.end();
-  return utterances.flatMap((u) => u.segments.filter((s) => !isFiller(s.word)).map((s) => baseWord(s.word)));
 }
 
 const FIDELITY_PAGE = `<!doctype html>

@@ -15,6 +15,8 @@ export interface CaptionistFixtures {
   proxyEnv: Record<string, string | undefined>;
   /** Give Chromium the speech WAV as its microphone (played from the start by each capture). */
   fakeMic: boolean;
+  /** With fakeMic: this WAV instead of the shared speech (a spec's own microphone audio). */
+  fakeMicFile: string | undefined;
   /**
    * An X display to run Chromium headed on (real key presses reach extension shortcuts only
    * there; testkit/browser/x-display.ts). Undefined: headless.
@@ -42,6 +44,7 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
 
   proxyEnv: [{}, { option: true }],
   fakeMic: [false, { option: true }],
+  fakeMicFile: [undefined, { option: true }],
   xDisplay: [undefined, { option: true }],
 
   proxyToken: async ({}, use) => {
@@ -64,11 +67,11 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
     }
   },
 
-  app: async ({ captionProxy, proxyToken, fakeMic, audio, xDisplay }, use, testInfo) => {
+  app: async ({ captionProxy, proxyToken, fakeMic, fakeMicFile, audio, xDisplay }, use, testInfo) => {
     const launched = await launchWithExtension({
       headless: xDisplay === undefined,
       display: xDisplay,
-      fakeMic: fakeMic ? { wav: audio.mic, once: true } : undefined,
+      fakeMic: fakeMic ? { wav: fakeMicFile ?? audio.mic, once: true } : undefined,
     });
     if (!launched.ok) throw new Error(launched.message);
     const app = launched.browser;

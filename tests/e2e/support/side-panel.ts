@@ -6,6 +6,8 @@ import type { BrowserContext, Page } from '@playwright/test';
 
 export interface PanelUtterance {
   speaker: string;
+  /** The speaker's name as shown ("Speaker 1", "You", a given name); '' without diarization. */
+  label: string;
   time: string;
   text: string;
 }
@@ -20,6 +22,7 @@ export async function readUtterances(panel: Page): Promise<PanelUtterance[]> {
   return panel.locator('[data-testid=utterance]').evaluateAll((items) =>
     items.map((item) => ({
       speaker: item.getAttribute('data-speaker') ?? '',
+      label: (item.querySelector('[data-testid=utterance-speaker]')?.textContent ?? '').trim(),
       time: (item.querySelector('[data-testid=utterance-time]')?.textContent ?? '').trim(),
       text: (item.querySelector('[data-testid=utterance-text]')?.textContent ?? '').trim(),
     })),
