@@ -16,7 +16,7 @@ describe('transcript archive (IndexedDB)', () => {
     await archive.saveUtterances('s1', [utterance('u1', 1, ['first', 'revised'])], { wordCount: 4 });
     const saved = await archive.loadSession('s1');
     expect(saved?.transcript.utterances.map((u) => u.text)).toEqual(['first revised', 'second', 'tenth']);
-    expect(saved?.transcript.interim).toBeNull();
+    expect(saved?.transcript.interims).toEqual([]);
     expect(saved?.summary).toMatchObject({ id: 's1', title: 'Meeting', origin: 'https://meet.example', wordCount: 4, endedAt: null });
     expect(saved?.transcript.utterances[0]).not.toHaveProperty('sessionId');
   });
