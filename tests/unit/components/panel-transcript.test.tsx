@@ -4,6 +4,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INITIAL_ROWS, TranscriptList } from '@/components/transcript-list';
 import { rangeInside, selectedPieces } from '@/components/transcript-selection';
+import { YOU_SPEAKER } from '@/lib/transcript/speaker-names';
 import type { Utterance } from '@/lib/transcript/types';
 import { selectionToPlainText } from '@/lib/views/selection-text';
 import { matchesByIndex, searchTranscript } from '@/lib/views/transcript-search';
@@ -65,6 +66,29 @@ describe('TranscriptList', () => {
     const interim = root.querySelector('[data-testid=interim]');
     expect(interim?.textContent).toBe('Speaker 2: still talking');
     expect(root.lastElementChild).toBe(interim);
+  });
+
+  it("shows a meeting's tails one after the other, each labelled when its speaker is not the one above", () => {
+    act(() =>
+      render(
+        <TranscriptList
+          utterances={utterances}
+          interims={[
+            { text: 'and then', words: [], start: 72, end: 73, speaker: 1, channel: 0 },
+            { text: 'right', words: [], start: 72.5, end: 73, speaker: YOU_SPEAKER, channel: 1 },
+          ]}
+          names={{ [YOU_SPEAKER]: 'Me' }}
+          theme="dark"
+          emptyText="empty"
+        />,
+        root,
+      ),
+    );
+    const tails = [...root.querySelectorAll('[data-testid=interim]')];
+    expect(tails.map((t) => [t.textContent, t.getAttribute('data-channel')])).toEqual([
+      ['Speaker 2: and then', '0'],
+      ['Me: right', '1'],
+    ]);
   });
 
   it('renders hostile text as text: no element comes from the transcript', () => {

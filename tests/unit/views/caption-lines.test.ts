@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { captionLines } from '@/lib/overlay/caption-lines';
+import { YOU_SPEAKER } from '@/lib/transcript/speaker-names';
 import type { Segment, TranscriptSnapshot, Utterance } from '@/lib/transcript/types';
+import { installEnglishMessages } from '../settings-english-messages';
 
-function utterance(id: string, speaker: number | null, text: string, start: number, closed = true): Utterance {
-  return { id, speaker, text, start, end: start + 1, words: [], channel: 0, closed };
+beforeEach(installEnglishMessages);
+
+function utterance(id: string, speaker: number | null, text: string, start: number, closed = true, channel = 0): Utterance {
+  return { id, speaker, text, start, end: start + 1, words: [], channel, closed };
 }
 
 function interim(text: string, speaker: number | null, start = 9, channel = 0): Segment {
@@ -81,6 +85,37 @@ describe('captionLines', () => {
   it('skips empty text and treats fewer than one line as one', () => {
     expect(captionLines({ utterances: [utterance('a', 0, '  ', 0)], interims: [interim(' ', 0)] }, 3)).toEqual([]);
     expect(captionLines({ utterances: [utterance('a', 0, 'x', 0), utterance('b', 0, 'y', 1)], interims: [] }, 0).map((l) => l.key)).toEqual(['b']);
+  });
+
+  it("shows a meeting's two tails, each continuing its own channel's open utterance", () => {
+    const lines = captionLines(
+      {
+        utterances: [utterance('a', YOU_SPEAKER, 'so I think', 0, false, 1), utterance('b', 0, 'the budget', 1, false, 0)],
+        interims: [interim('is ready', 0, 2, 0), interim('we should', YOU_SPEAKER, 2, 1)],
+      },
+      3,
+    );
+    expect(lines.map((l) => [l.key, l.label, l.finalText, l.interimText])).toEqual([
+      ['a', 'You', 'so I think', 'we should'],
+      ['b', 'Speaker 1', 'the budget', 'is ready'],
+    ]);
+  });
+
+  it("gives each tail that starts a turn a line of its own, labelled, after the finals", () => {
+    const lines = captionLines(
+      { utterances: [utterance('a', 0, 'Over to you.', 0, true, 0)], interims: [interim('thanks', 1, 2, 0), interim('okay', YOU_SPEAKER, 2, 1)] },
+      3,
+    );
+    expect(lines.map((l) => [l.key, l.label, l.interimText])).toEqual([
+      ['a', 'Speaker 1', ''],
+      ['interim-0', 'Speaker 2', 'thanks'],
+      ['interim-1', 'You', 'okay'],
+    ]);
+    // With fewer lines the newest are kept: the tails.
+    expect(captionLines({ utterances: [utterance('a', 0, 'Over to you.', 0, true, 0)], interims: [interim('thanks', 1, 2, 0), interim('okay', YOU_SPEAKER, 2, 1)] }, 2).map((l) => l.key)).toEqual([
+      'interim-0',
+      'interim-1',
+    ]);
   });
 
   it('keeps HTML from the server as text (the view sets it as text, never markup)', () => {
