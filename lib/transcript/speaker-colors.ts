@@ -12,8 +12,8 @@
  * CIELAB so neighbours in a conversation stay apart (tests/unit/transcript/speaker-colors.test.ts
  * checks all three).
  */
-import { t } from '../i18n';
 import { YOU_SPEAKER } from './speaker-names';
+import { youLabel } from './you-label';
 
 export type ColorTheme = 'dark' | 'light';
 
@@ -63,14 +63,14 @@ export function speakerColor(speaker: number | null, theme: ColorTheme): string 
 }
 
 /**
- * "Speaker 1" for index 0, "You" (localized) for YOU_SPEAKER, or the name the user gave. Empty
+ * "Speaker 1" for index 0, "You" (localized: lib/transcript/you-label.ts) for YOU_SPEAKER, or the name the user gave. Empty
  * when the speaker is unknown (no diarization): callers show no label then.
  */
 export function speakerLabel(speaker: number | null, names?: Readonly<Record<number, string>>): string {
   if (speaker === null || !Number.isInteger(speaker) || speaker < 0) return '';
   const name = names?.[speaker]?.trim();
   if (name) return name.slice(0, 60);
-  if (speaker === YOU_SPEAKER) return t('speakerYou');
+  if (speaker === YOU_SPEAKER) return youLabel();
   return `Speaker ${speaker + 1}`;
 }
 

@@ -15,6 +15,8 @@ import {
   YOU_SHADES,
   type ColorTheme,
 } from '@/lib/transcript/speaker-colors';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import '@/lib/i18n';
 import { YOU_SPEAKER } from '@/lib/transcript/speaker-names';
 import { installEnglishMessages } from '../settings-english-messages';
 
@@ -204,6 +206,12 @@ describe('"You" (a meeting\'s microphone)', () => {
 
   it('is labelled "You" from the messages, or the name the user gave', () => {
     expect(speakerLabel(YOU_SPEAKER)).toBe('You');
+    const english = fakeBrowser.i18n.getMessage.bind(fakeBrowser.i18n);
+    Object.assign(fakeBrowser.i18n, { getMessage: (key: string) => (key === 'speakerYou' ? 'Vous' : english(key)) });
+    expect(speakerLabel(YOU_SPEAKER)).toBe('Vous');
+    Object.assign(fakeBrowser.i18n, { getMessage: () => '' });
+    expect(speakerLabel(YOU_SPEAKER)).toBe('You');
+    installEnglishMessages();
     expect(speakerLabel(YOU_SPEAKER, { [YOU_SPEAKER]: ' Sam ' })).toBe('Sam');
     expect(speakerLabel(YOU_SPEAKER, { 0: 'Dana' })).toBe('You');
   });
