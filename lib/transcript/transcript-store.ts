@@ -211,15 +211,19 @@ export class TranscriptStore {
         this.closeOpen(state);
         return this.update(new Set([open]));
       }
-      case 'speech-started':
       case 'metadata':
+        // The server's summary comes when a stream ends (after CloseStream): no result is still
+        // on its way, so whatever the guard holds is decided now rather than left as a tail.
+        return this.flush();
+      case 'speech-started':
         return null;
     }
   }
 
   /**
    * Decides every microphone word the echo guard still holds against the tab words known now, and
-   * places those kept. For the end of a session: call it after the last results came in.
+   * places those kept. Done on the server's Metadata (the end of a stream); a session that ends
+   * without one calls it after the last results came in.
    */
   flush(): TranscriptUpdate | null {
     if (!this.guard?.holding || this.full) return null;

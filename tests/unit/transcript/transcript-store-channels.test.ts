@@ -246,6 +246,15 @@ describe('TranscriptStore: the echo guard', () => {
     expect(store.snapshot().interims).toEqual([]);
   });
 
+  it("decides what it holds when the stream ends (the server's Metadata)", () => {
+    const store = meeting(true);
+    store.apply(final(MIC, [['last', 1, 1.3], ['words', 1.4, 1.7]], { speechFinal: true }));
+    expect(rows(store)).toEqual([]);
+    const update = store.apply({ kind: 'metadata', requestId: 'r', duration: 2 });
+    expect(update?.changed.map((u) => [u.text, u.closed])).toEqual([['last words', true]]);
+    expect(store.apply({ kind: 'metadata', requestId: 'r', duration: 2 })).toBeNull();
+  });
+
   it('does nothing outside a meeting: microphone-channel words of a session without You are placed at once', () => {
     const store = new TranscriptStore({ echoGuard: true });
     store.apply(final(TAB, [['hello', 1, 1.4]]));
