@@ -49,12 +49,13 @@ export function generateTranscript({ hours, speakers, seed }: GeneratedTranscrip
       start: first.start,
       end: last.end,
       speaker,
+      channel: 0,
       closed: true,
     });
     t += 0.3 + rand() * 1.2;
     if (rand() < 0.7) speaker = (speaker + 1 + Math.floor(rand() * (speakers - 1))) % speakers;
   }
-  return { utterances, interim: null };
+  return { utterances, interims: [] };
 }
 
 export function wordCount(snapshot: TranscriptSnapshot): number {

@@ -160,7 +160,7 @@ async function measure(variant: 'ours' | 'plain', browser: LaunchedBrowser, scre
         const words = text.split(' ').map((w, k) => ({ text: w, start: start + k * 0.25, end: start + k * 0.25 + 0.2, confidence: 0.9, speaker: i % 4 }));
         const rowsBefore = document.querySelectorAll('[data-testid=utterance]').length;
         const t0 = performance.now();
-        deliver({ type: 'transcript/update', update: { changed: [{ id: `live${i}`, words, text, start, end: start + 3, speaker: i % 4, closed: true }], interim: null } });
+        deliver({ type: 'transcript/update', update: { changed: [{ id: `live${i}`, words, text, start, end: start + 3, speaker: i % 4, channel: 0, closed: true }], interims: [] } });
         while (document.querySelectorAll('[data-testid=utterance]').length === rowsBefore) await new Promise((r) => setTimeout(r, 0));
         updates.push((await painted()) - t0);
         const gap = scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop;

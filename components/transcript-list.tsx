@@ -1,6 +1,6 @@
 /**
  * The transcript in the side panel: one row per utterance (speaker, time, text with search
- * matches), then the interim tail. What keeps a three-hour transcript quick (bench/panel.ts
+ * matches), then the interim tails (one per channel: a meeting has the tab's and yours). What keeps a three-hour transcript quick (bench/panel.ts
  * measures it against rendering every row at once):
  *  - rows are memoized (transcript-utterance.tsx): a live update renders one row;
  *  - a long transcript is first painted from its live end (the last INITIAL_ROWS rows, what the
@@ -34,7 +34,8 @@ export const NO_SEARCH: TranscriptSearchView = { byIndex: new Map(), firstByInde
 
 export interface TranscriptListProps {
   utterances: readonly Utterance[];
-  interim: Segment | null;
+  /** TranscriptSnapshot.interims: each channel's tail, in channel order. */
+  interims: readonly Segment[];
   names: SpeakerNames;
   theme: ColorTheme;
   search?: TranscriptSearchView;
@@ -70,18 +71,22 @@ function useRenderedRows(utterances: readonly Utterance[], progressive: boolean)
   return complete ? Infinity : rows;
 }
 
-export function TranscriptList({ utterances, interim, names, theme, search = NO_SEARCH, emptyText, onSpeakerClick, progressive = true }: TranscriptListProps) {
+export function TranscriptList({ utterances, interims, names, theme, search = NO_SEARCH, emptyText, onSpeakerClick, progressive = true }: TranscriptListProps) {
   const renderedRows = useRenderedRows(utterances, progressive);
-  if (utterances.length === 0 && !interim) {
+  if (utterances.length === 0 && interims.length === 0) {
     return <p class="empty">{emptyText}</p>;
   }
   const currentIndex = search.currentMatch?.index ?? -1;
   let start = Math.max(0, utterances.length - renderedRows);
   if (currentIndex >= 0) start = Math.min(start, currentIndex);
   const shown = start > 0 ? utterances.slice(start) : utterances;
-  // The interim tail names its speaker only when someone new is talking.
-  const lastSpeaker = utterances[utterances.length - 1]?.speaker ?? null;
-  const interimLabel = interim && interim.speaker !== null && interim.speaker !== lastSpeaker ? speakerLabel(interim.speaker, names) : '';
+  // An interim tail names its speaker only when someone new is talking (after the last line above it).
+  let previousSpeaker = utterances[utterances.length - 1]?.speaker ?? null;
+  const interimLabels = interims.map((interim) => {
+    const label = interim.speaker !== null && interim.speaker !== previousSpeaker ? speakerLabel(interim.speaker, names) : '';
+    previousSpeaker = interim.speaker;
+    return label;
+  });
   return (
     <>
       {shown.map((utterance, offset) => {
@@ -100,16 +105,16 @@ export function TranscriptList({ utterances, interim, names, theme, search = NO_
           />
         );
       })}
-      {interim && (
-        <p class="utterance-text interim" data-testid="interim" data-speaker={interim.speaker ?? ''}>
-          {interimLabel && (
+      {interims.map((interim, i) => (
+        <p key={`interim-${interim.channel}`} class="utterance-text interim" data-testid="interim" data-speaker={interim.speaker ?? ''} data-channel={interim.channel}>
+          {interimLabels[i] && (
             <span class="interim-speaker" style={{ color: speakerColor(interim.speaker, theme) }}>
-              {interimLabel}:{' '}
+              {interimLabels[i]}:{' '}
             </span>
           )}
           {interim.text}
         </p>
-      )}
+      ))}
     </>
   );
 }

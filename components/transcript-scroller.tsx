@@ -9,7 +9,7 @@ import { isAtBottom } from '@/lib/views/auto-scroll';
 
 export interface TranscriptScrollerProps {
   children: ComponentChildren;
-  /** The content (the utterance list and the interim tail): a new value means it changed. */
+  /** The content (the utterance list and the interim tails): a new value means it changed. */
   content: unknown;
   tail: unknown;
   /** Changes whenever the current search match should be brought into view; null for none. */

@@ -69,9 +69,9 @@ export default defineBackground(() => {
     state: backgroundStateStore(backgroundStateItem),
     latestTranscript: async () => {
       try {
-        return (await (await sharedArchive()).latestSession())?.transcript ?? { utterances: [], interim: null };
+        return (await (await sharedArchive()).latestSession())?.transcript ?? { utterances: [], interims: [] };
       } catch {
-        return { utterances: [], interim: null };
+        return { utterances: [], interims: [] };
       }
     },
     showPhase: (phase, ended) => showPhase(phase, ended),

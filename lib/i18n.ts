@@ -4,6 +4,7 @@
  */
 import { browser } from 'wxt/browser';
 import type english from '../public/_locales/en/messages.json';
+import { localizeYouLabel } from './transcript/you-label';
 
 export type MessageKey = keyof typeof english;
 
@@ -38,6 +39,12 @@ export function t(key: MessageKey, ...substitutions: (string | number)[]): strin
   if (!text && catalog?.[key]) text = fill(catalog[key].message, substitutions.map(String));
   return text || (substitutions.length ? `${key}(${substitutions.join(', ')})` : key);
 }
+
+// "You" in transcripts and exports follows the page's language (empty when the message is missing: English then).
+localizeYouLabel(() => {
+  const text = t('speakerYou');
+  return text === 'speakerYou' ? '' : text;
+});
 
 /**
  * The locale Chrome would use for `language` (a BCP 47 tag such as "en-US"): ll_CC if shipped,

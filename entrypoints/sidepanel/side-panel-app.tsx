@@ -37,7 +37,7 @@ type View = { kind: 'live' } | { kind: 'saved'; session: StoredSession; namesKey
 /** What the transcript view shows: the live session or a saved one. */
 interface ShownTranscript {
   utterances: readonly Utterance[];
-  interim: Segment | null;
+  interims: readonly Segment[];
   title: string;
   startedAt: number | null;
 }
@@ -47,6 +47,9 @@ export interface SidePanelAppProps {
   /** Applies retention to saved history; run once when the panel opens (lib/persistence/history-pruner.ts). */
   pruneHistory?: () => Promise<unknown>;
 }
+
+/** A saved session has no interim tails; one array, so the scroller does not take each render for new content. */
+const NO_INTERIMS: readonly Segment[] = [];
 
 const defaultHistory = archiveHistory();
 const pruneSavedHistory = () =>
@@ -70,9 +73,9 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
 
   const shown: ShownTranscript =
     view.kind === 'saved'
-      ? { utterances: view.session.utterances, interim: null, title: view.session.title, startedAt: view.session.startedAt }
+      ? { utterances: view.session.utterances, interims: NO_INTERIMS, title: view.session.title, startedAt: view.session.startedAt }
       : // The session the transcript is of: kept after it stops, for its speaker names and exports.
-        { utterances: transcript.utterances, interim: transcript.interim, title: liveTitle, startedAt: sessionStartedAt };
+        { utterances: transcript.utterances, interims: transcript.interims, title: liveTitle, startedAt: sessionStartedAt };
   const namesKey = view.kind === 'saved' ? view.namesKey : shown.startedAt !== null ? speakerNamesKey(shown.startedAt) : null;
   const [names, rename] = useSpeakerNames(namesKey);
   const search = useTranscriptSearch(shown.utterances);
@@ -110,7 +113,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
   }
 
   function copyAll() {
-    const text = transcriptToPlainText({ utterances: [...shown.utterances], interim: null }, names);
+    const text = transcriptToPlainText({ utterances: [...shown.utterances], interims: [] }, names);
     if (!text.trim()) setStatus(t('panelNothingToCopy'));
     else void writeClipboard(text, t('panelCopied'));
   }
@@ -278,7 +281,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
           <TranscriptScroller
             containerRef={scroller}
             content={shown.utterances}
-            tail={shown.interim}
+            tail={shown.interims}
             revealKey={search.revealKey}
             label={t('panelTranscriptLabel')}
             jumpLabel={t('panelJumpToLive')}
@@ -286,7 +289,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
           >
             <TranscriptList
               utterances={shown.utterances}
-              interim={shown.interim}
+              interims={shown.interims}
               names={names}
               theme={theme}
               search={search.view}

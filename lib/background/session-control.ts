@@ -61,7 +61,7 @@ export type OverlayResult = { ok: true } | { ok: false; reason: string };
 /** How long a stop may take: the socket's bounded close plus the last writes. */
 const STOP_TIMEOUT_MS = 15_000;
 
-const EMPTY_TRANSCRIPT: TranscriptSnapshot = { utterances: [], interim: null };
+const EMPTY_TRANSCRIPT: TranscriptSnapshot = { utterances: [], interims: [] };
 
 function fail(error: UserFacingError): StartResult {
   return { ok: false, error };

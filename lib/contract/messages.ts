@@ -100,7 +100,8 @@ export const IDLE_STATE: SessionState = {
 export interface TranscriptUpdate {
   /** Utterances added or changed since the last update, keyed by `id` (upsert). */
   changed: Utterance[];
-  interim: Segment | null;
+  /** Every channel's interim tail as it now stands (TranscriptSnapshot.interims), not only those that changed. */
+  interims: Segment[];
 }
 
 /** The page a session captured (or showed its overlay on), for the saved session's record. */
@@ -274,12 +275,14 @@ export function isSessionState(value: unknown): value is SessionState {
   );
 }
 
+const areSegments = (value: unknown): boolean => Array.isArray(value) && value.every(isFields);
+
 export function isTranscriptSnapshot(value: unknown): value is TranscriptSnapshot {
-  return isFields(value) && Array.isArray(value.utterances) && (value.interim === null || isFields(value.interim));
+  return isFields(value) && Array.isArray(value.utterances) && areSegments(value.interims);
 }
 
 function isTranscriptUpdate(value: unknown): value is TranscriptUpdate {
-  return isFields(value) && Array.isArray(value.changed) && (value.interim === null || isFields(value.interim));
+  return isFields(value) && Array.isArray(value.changed) && areSegments(value.interims);
 }
 
 export function isStartResult(value: unknown): value is StartResult {

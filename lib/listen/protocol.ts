@@ -25,6 +25,8 @@ export const MAX_TRANSCRIPT_CHARS = 10_000;
 export const MAX_ID_CHARS = 200;
 /** Diarization indexes above this are treated as garbage. */
 export const MAX_SPEAKER_INDEX = 999;
+/** Deepgram transcribes at most this many channels of one stream (proxy/control-messages.ts caps at the same). */
+export const MAX_CHANNELS = 20;
 
 export interface ResultsEvent {
   kind: 'results';
@@ -45,16 +47,25 @@ export interface ResultsEvent {
    * and word times are then 0 and a consumer should place the words itself.
    */
   timed: boolean;
+  /**
+   * The audio channel these words were heard on: Deepgram's `channel_index[0]` with
+   * multichannel=true (a meeting sends the tab as 0 and the microphone as 1), else 0.
+   */
+  channel: number;
 }
 
 export interface UtteranceEndEvent {
   kind: 'utterance-end';
   lastWordEnd: number;
+  /** Deepgram's `channel: [i, n]` on UtteranceEnd: which channel's utterance ended (0 when absent). */
+  channel: number;
 }
 
 export interface SpeechStartedEvent {
   kind: 'speech-started';
   timestamp: number;
+  /** As on UtteranceEnd. */
+  channel: number;
 }
 
 export interface MetadataEvent {
@@ -95,20 +106,41 @@ export type ParseResult =
   | { ok: true; event: ListenEvent }
   | { ok: false; ignored: IgnoreReason; /** A short hint for logs (the type, or the first schema issue). */ detail: string };
 
+/**
+ * A field dropped from a message that was otherwise accepted (the message keeps its default):
+ * 'channel-index' is the channel a message names (`channel_index` on Results, `channel` on
+ * UtteranceEnd and SpeechStarted) when it is not [i, n] with 0 <= i < n <= MAX_CHANNELS.
+ */
+export type IgnoredField = 'channel-index';
+
+export const IGNORED_FIELDS: readonly IgnoredField[] = ['channel-index'];
+
 export interface ParseStats {
   parsed: number;
   ignored: Record<IgnoreReason, number>;
+  /** Fields ignored in accepted messages, by field. */
+  ignoredFields: Record<IgnoredField, number>;
 }
 
 export function createParseStats(): ParseStats {
   const ignored = {} as Record<IgnoreReason, number>;
   for (const reason of IGNORE_REASONS) ignored[reason] = 0;
-  return { parsed: 0, ignored };
+  const ignoredFields = {} as Record<IgnoredField, number>;
+  for (const field of IGNORED_FIELDS) ignoredFields[field] = 0;
+  return { parsed: 0, ignored, ignoredFields };
 }
 
+/** Messages ignored (parsed + totalIgnored = messages received). */
 export function totalIgnored(stats: ParseStats): number {
   let sum = 0;
   for (const reason of IGNORE_REASONS) sum += stats.ignored[reason];
+  return sum;
+}
+
+/** Fields ignored in messages that were accepted. */
+export function totalIgnoredFields(stats: ParseStats): number {
+  let sum = 0;
+  for (const field of IGNORED_FIELDS) sum += stats.ignoredFields[field];
   return sum;
 }
 
@@ -156,16 +188,20 @@ export const resultsSchema = z.object({
   speech_final: z.optional(z.boolean()),
   from_finalize: z.optional(z.boolean()),
   channel: z.object({ alternatives: z.array(alternativeSchema).check(z.maxLength(16)) }),
+  // Validated leniently below: a bad channel_index costs the channel (0 is kept), not the words.
+  channel_index: z.optional(z.unknown()),
 });
 
 export const utteranceEndSchema = z.object({
   type: z.literal('UtteranceEnd'),
   last_word_end: seconds,
+  channel: z.optional(z.unknown()),
 });
 
 export const speechStartedSchema = z.object({
   type: z.literal('SpeechStarted'),
   timestamp: seconds,
+  channel: z.optional(z.unknown()),
 });
 
 export const metadataSchema = z.object({
@@ -234,7 +270,24 @@ export function spreadWords(text: string, start: number, end: number, speaker: n
   }));
 }
 
-function toResults(msg: z.infer<typeof resultsSchema>): ResultsEvent | string {
+const channelIndexSchema = z.tuple([
+  z.int().check(z.gte(0), z.lt(MAX_CHANNELS)),
+  z.int().check(z.gte(1), z.lte(MAX_CHANNELS)),
+]);
+
+/**
+ * `[i, n]` -> i; 0 when absent; 0 and counted in `stats` when malformed (i must be below n): a bad
+ * channel costs the channel, not the message.
+ */
+function channelOf(value: unknown, stats: ParseStats | undefined): number {
+  if (value === undefined) return 0;
+  const parsed = channelIndexSchema.safeParse(value);
+  if (parsed.success && parsed.data[0] < parsed.data[1]) return parsed.data[0];
+  if (stats) stats.ignoredFields['channel-index'] += 1;
+  return 0;
+}
+
+function toResults(msg: z.infer<typeof resultsSchema>, stats?: ParseStats): ResultsEvent | string {
   const alt = msg.channel.alternatives[0];
   const confidence = clampConfidence(alt?.confidence);
   const words: Word[] = [];
@@ -253,6 +306,7 @@ function toResults(msg: z.infer<typeof resultsSchema>): ResultsEvent | string {
   }
   const transcript = alt?.transcript.trim() ?? '';
   const isFinal = (msg.is_final ?? false) || (msg.speech_final ?? false);
+  const channel = channelOf(msg.channel_index, stats);
   return {
     kind: 'results',
     isFinal,
@@ -264,6 +318,7 @@ function toResults(msg: z.infer<typeof resultsSchema>): ResultsEvent | string {
     // Some servers send a transcript without the word list: place its words over the span.
     words: words.length > 0 || transcript === '' ? words : spreadWords(transcript, msg.start, msg.start + msg.duration, null, confidence),
     timed: true,
+    channel,
   };
 }
 
@@ -304,6 +359,8 @@ function toSeedResults(msg: z.infer<typeof seedTranscriptionSchema>, speakerIds?
     transcript,
     words: spreadWords(transcript, start, Math.max(start, end), speaker, clampConfidence(msg.confidence)),
     timed,
+    // The seed-style shape has no channels: everything is the one stream.
+    channel: 0,
   };
 }
 
@@ -342,18 +399,18 @@ export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView, 
     case 'Results': {
       const parsed = resultsSchema.safeParse(value);
       if (!parsed.success) return ignore('invalid-results', firstIssue(parsed.error), stats);
-      const event = toResults(parsed.data);
+      const event = toResults(parsed.data, stats);
       return typeof event === 'string' ? ignore('invalid-results', event, stats) : accept(event, stats);
     }
     case 'UtteranceEnd': {
       const parsed = utteranceEndSchema.safeParse(value);
       if (!parsed.success) return ignore('invalid-utterance-end', firstIssue(parsed.error), stats);
-      return accept({ kind: 'utterance-end', lastWordEnd: parsed.data.last_word_end }, stats);
+      return accept({ kind: 'utterance-end', lastWordEnd: parsed.data.last_word_end, channel: channelOf(parsed.data.channel, stats) }, stats);
     }
     case 'SpeechStarted': {
       const parsed = speechStartedSchema.safeParse(value);
       if (!parsed.success) return ignore('invalid-speech-started', firstIssue(parsed.error), stats);
-      return accept({ kind: 'speech-started', timestamp: parsed.data.timestamp }, stats);
+      return accept({ kind: 'speech-started', timestamp: parsed.data.timestamp, channel: channelOf(parsed.data.channel, stats) }, stats);
     }
     case 'Metadata': {
       const parsed = metadataSchema.safeParse(value);

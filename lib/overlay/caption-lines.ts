@@ -4,8 +4,9 @@
  *
  * - Finalized text never changes on screen: an open utterance only grows at its end as finals
  *   arrive, and text is left-aligned, so words already shown keep their place.
- * - The interim tail continues the open utterance on the same line when it is the same speaker
- *   (it is the rest of that sentence), else it starts its own line. It is replaced in place.
+ * - Each channel's interim tail (a meeting has two: the tab's and yours) continues that channel's
+ *   open utterance on the same line when it is the same speaker (it is the rest of that
+ *   sentence), else it starts its own line, labelled like any turn. It is replaced in place.
  * - Only as many utterances as lines are kept: every utterance takes at least one line, so an
  *   utterance dropped here has already scrolled out above the box (nothing visible jumps).
  * - A speaker's name is shown where a new speaker's turn starts, judged against the utterance
@@ -17,7 +18,7 @@ import { TRUNCATION_MARK } from '../transcript/truncation-mark';
 import type { Segment, TranscriptSnapshot, Utterance } from '../transcript/types';
 
 export interface CaptionLine {
-  /** The utterance id, or 'interim' for an interim tail that starts its own line. */
+  /** The utterance id, or `interim-<channel>` for a channel's interim tail that starts its own line. */
   key: string;
   speaker: number | null;
   /** The speaker's name where their turn starts; '' otherwise (and always without diarization). */
@@ -63,49 +64,63 @@ function bounded(line: CaptionLine): CaptionLine {
   return { ...line, finalText: '', interimText: markedEnd(interimText, MAX_CAPTION_LINE_CHARS) };
 }
 
-/** The interim continues the last utterance when that one is still open and it is the same speaker. */
-function continuesLast(last: Utterance | undefined, interim: Segment | null): last is Utterance {
-  return !!last && !!interim && !last.closed && last.speaker === interim.speaker;
+/** An interim tail continues an utterance of its channel that is still open, of the same speaker. */
+function continues(utterance: Utterance, interim: Segment): boolean {
+  return !utterance.closed && utterance.channel === interim.channel && utterance.speaker === interim.speaker;
+}
+
+interface PlannedLine {
+  /** Where the line's finals come from, or null for an interim tail on a line of its own. */
+  utterance: Utterance | null;
+  /** Index of `utterance` in the transcript (-1 for an interim's own line). */
+  index: number;
+  interim: Segment | null;
 }
 
 export function captionLines(transcript: TranscriptSnapshot, maxLines: number, names?: SpeakerNames): CaptionLine[] {
   const lineCount = Math.max(1, Math.floor(maxLines));
   const utterances = transcript.utterances;
-  const interim = transcript.interim && isShown(transcript.interim) ? transcript.interim : null;
-  const last = utterances[utterances.length - 1];
-  const attach = continuesLast(last, interim);
-  const wanted = lineCount - (interim && !attach ? 1 : 0);
+  const interims = transcript.interims.filter(isShown);
 
-  const picked: Utterance[] = [];
-  let index = utterances.length - 1;
-  for (; index >= 0 && picked.length < wanted; index--) {
+  // The newest utterances, enough to fill every line (an open one only shows with an interim to continue it).
+  const planned: PlannedLine[] = [];
+  for (let index = utterances.length - 1; index >= 0 && planned.length < lineCount; index--) {
     const utterance = utterances[index];
-    if (utterance && (isShown(utterance) || (attach && utterance === last))) picked.unshift(utterance);
+    if (utterance && (isShown(utterance) || interims.some((interim) => continues(utterance, interim)))) {
+      planned.unshift({ utterance, index, interim: null });
+    }
   }
+  // Each channel's tail continues that channel's newest utterance on screen when it is the rest
+  // of it (a meeting has one tail for the tab, one for you), else it takes a line of its own.
+  for (const interim of interims) {
+    const home = planned.findLast((line) => line.utterance?.channel === interim.channel);
+    if (home?.utterance && continues(home.utterance, interim)) home.interim = interim;
+    else planned.push({ utterance: null, index: -1, interim });
+  }
+  const kept = planned.slice(-lineCount);
+
+  // Names are judged against the utterance before the first line (even one already scrolled away).
   let previousSpeaker: number | null | undefined;
-  for (; index >= 0; index--) {
+  const firstIndex = kept.find((line) => line.utterance)?.index ?? utterances.length;
+  for (let index = firstIndex - 1; index >= 0; index--) {
     const utterance = utterances[index];
     if (utterance && isShown(utterance)) {
       previousSpeaker = utterance.speaker;
       break;
     }
   }
-
   const labelFor = (speaker: number | null): string => {
     const changed = speaker !== null && speaker !== previousSpeaker;
     previousSpeaker = speaker;
     return changed ? speakerLabel(speaker, names) : '';
   };
 
-  const lines: CaptionLine[] = picked.map((utterance) => ({
-    key: utterance.id,
-    speaker: utterance.speaker,
-    label: labelFor(utterance.speaker),
-    finalText: utterance.text.trim(),
-    interimText: attach && utterance === last && interim ? interim.text.trim() : '',
-  }));
-  if (interim && !attach) {
-    lines.push({ key: 'interim', speaker: interim.speaker, label: labelFor(interim.speaker), finalText: '', interimText: interim.text.trim() });
-  }
-  return lines.map(bounded);
+  return kept.map(({ utterance, interim }) => {
+    if (utterance) {
+      const line = { key: utterance.id, speaker: utterance.speaker, label: labelFor(utterance.speaker), finalText: utterance.text.trim(), interimText: interim ? interim.text.trim() : '' };
+      return bounded(line);
+    }
+    const tail = interim as Segment; // a line without an utterance is an interim's own line
+    return bounded({ key: `interim-${tail.channel}`, speaker: tail.speaker, label: labelFor(tail.speaker), finalText: '', interimText: tail.text.trim() });
+  });
 }

@@ -170,7 +170,7 @@ export class SessionRecorder {
 
   private earliest(): Utterance[] {
     const sorted = [...this.tallies.entries()].sort(([, a], [, b]) => a.start - b.start).slice(0, PREVIEW_UTTERANCES);
-    return sorted.map(([id, t]) => ({ id, text: t.text, start: t.start, end: t.end, words: [], speaker: null, closed: true }));
+    return sorted.map(([id, t]) => ({ id, text: t.text, start: t.start, end: t.end, words: [], speaker: null, channel: 0, closed: true }));
   }
 
   private report(error: unknown): void {

@@ -17,8 +17,10 @@ import type { SavedSession, SessionRecord, SessionSummary } from './session-reco
 export const TRANSCRIPT_DB_NAME = 'captionist-transcripts';
 const DB_VERSION = 1;
 
-interface StoredUtterance extends Utterance {
+interface StoredUtterance extends Omit<Utterance, 'channel'> {
   sessionId: string;
+  /** Absent in utterances saved before channels existed. */
+  channel?: number;
 }
 
 interface TranscriptDbSchema extends DBSchema {
@@ -65,9 +67,10 @@ function idNumber(id: string): number {
   return match ? Number(match[1]) : 0;
 }
 
+/** Utterances saved before channels existed have none: they were all one stream, channel 0. */
 function toUtterance(stored: StoredUtterance): Utterance {
-  const { sessionId: _sessionId, ...utterance } = stored;
-  return utterance;
+  const { sessionId: _sessionId, channel, ...utterance } = stored;
+  return { ...utterance, channel: channel ?? 0 };
 }
 
 class IdbTranscriptArchive implements TranscriptArchive {
@@ -112,7 +115,7 @@ class IdbTranscriptArchive implements TranscriptArchive {
     await tx.done;
     if (!summary) return null;
     const utterances = stored.map(toUtterance).sort((a, b) => a.start - b.start || idNumber(a.id) - idNumber(b.id));
-    return { summary, transcript: { utterances, interim: null } };
+    return { summary, transcript: { utterances, interims: [] } };
   }
 
   async latestSession(): Promise<SavedSession | null> {

@@ -52,7 +52,7 @@ export interface OffscreenText {
   captureEnded(reason: string): string;
 }
 
-const EMPTY: TranscriptSnapshot = { utterances: [], interim: null };
+const EMPTY: TranscriptSnapshot = { utterances: [], interims: [] };
 
 type StartMessage = MessageOf<OffscreenCommand, 'offscreen/start'>;
 

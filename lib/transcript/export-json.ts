@@ -4,8 +4,12 @@
  *
  *   { format: "captionist-transcript", version: 1, title, startedAt, exportedAt,
  *     speakers: [{ speaker, label, named }],
- *     utterances: [{ id, speaker, speakerLabel, start, end, text,
+ *     utterances: [{ id, channel, speaker, speakerLabel, start, end, text,
  *                    words: [{ text, start, end, confidence, speaker }] }] }
+ *
+ * `channel` is the audio channel the utterance was heard on: 0 for a single source; in a meeting
+ * 0 is the tab (the others) and 1 the microphone, whose speaker is YOU_SPEAKER
+ * (lib/transcript/speaker-names.ts) with the label "You" or the name given.
  */
 import { exportableUtterances, oneLine, speakersOf, type ExportDocument } from './export-document';
 import { speakerLabel } from './speaker-colors';
@@ -23,6 +27,7 @@ export interface JsonExportWord {
 
 export interface JsonExportUtterance {
   id: string;
+  channel: number;
   speaker: number | null;
   speakerLabel: string | null;
   start: number;
@@ -55,6 +60,7 @@ export function transcriptToJsonObject(doc: ExportDocument, now: Date = new Date
     speakers: speakersOf(utterances, doc.names),
     utterances: utterances.map((u) => ({
       id: u.id,
+      channel: u.channel,
       speaker: u.speaker,
       speakerLabel: speakerLabel(u.speaker, doc.names) || null,
       start: seconds(u.start),

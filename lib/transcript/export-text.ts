@@ -7,7 +7,7 @@ import { speakerLabel } from './speaker-colors';
 import type { Segment, TranscriptSnapshot } from './types';
 
 export interface PlainTextOptions {
-  /** Add the interim tail (text still being revised) as a last line. Default false. */
+  /** Add the interim tails (text still being revised) as last lines, one per channel. Default false. */
   includeInterim?: boolean;
 }
 
@@ -52,9 +52,11 @@ export function transcriptToPlainText(
     const text = line(utterance, names);
     if (text !== null) lines.push(text);
   }
-  if (options.includeInterim && snapshot.interim) {
-    const text = line(snapshot.interim, names);
-    if (text !== null) lines.push(text);
+  if (options.includeInterim) {
+    for (const interim of snapshot.interims) {
+      const text = line(interim, names);
+      if (text !== null) lines.push(text);
+    }
   }
   return lines.join('\n');
 }
@@ -64,6 +66,6 @@ export function transcriptToTxt(doc: ExportDocument): string {
   const header = [oneLine(doc.title) || 'Transcript'];
   const when = localDateTime(doc.startedAt);
   if (when) header.push(when);
-  const body = transcriptToPlainText({ utterances: exportableUtterances(doc.utterances), interim: null }, doc.names);
+  const body = transcriptToPlainText({ utterances: exportableUtterances(doc.utterances), interims: [] }, doc.names);
   return `${header.join('\n')}\n\n${body}\n`;
 }

@@ -12,6 +12,9 @@
  * CIELAB so neighbours in a conversation stay apart (tests/unit/transcript/speaker-colors.test.ts
  * checks all three).
  */
+import { YOU_SPEAKER } from './speaker-names';
+import { youLabel } from './you-label';
+
 export type ColorTheme = 'dark' | 'light';
 
 export const CAPTION_BACKGROUNDS = ['#000000', '#333333'] as const;
@@ -35,6 +38,12 @@ export const SPEAKER_SHADES: readonly SpeakerShades[] = [
   { dark: '#e8f27a', light: '#697109' }, // lime
 ];
 
+/**
+ * "You" (YOU_SPEAKER, the meeting's microphone): orchid, a hue none of the diarized shades use
+ * (between violet and pink), held to the same contrast and distance rules as the palette.
+ */
+export const YOU_SHADES: SpeakerShades = { dark: '#ee80ff', light: '#9a1fad' };
+
 export const SPEAKER_PALETTES: Readonly<Record<ColorTheme, readonly string[]>> = {
   dark: SPEAKER_SHADES.map((shades) => shades.dark),
   light: SPEAKER_SHADES.map((shades) => shades.light),
@@ -48,18 +57,20 @@ export const NEUTRAL_TEXT: Readonly<Record<ColorTheme, string>> = {
 
 export function speakerColor(speaker: number | null, theme: ColorTheme): string {
   if (speaker === null || !Number.isInteger(speaker) || speaker < 0) return NEUTRAL_TEXT[theme];
+  if (speaker === YOU_SPEAKER) return YOU_SHADES[theme];
   const palette = SPEAKER_PALETTES[theme];
   return palette[speaker % palette.length] ?? NEUTRAL_TEXT[theme];
 }
 
 /**
- * "Speaker 1" for index 0, or the name the user gave. Empty when the speaker is unknown (no
- * diarization): callers show no label then.
+ * "Speaker 1" for index 0, "You" (localized: lib/transcript/you-label.ts) for YOU_SPEAKER, or the name the user gave. Empty
+ * when the speaker is unknown (no diarization): callers show no label then.
  */
 export function speakerLabel(speaker: number | null, names?: Readonly<Record<number, string>>): string {
   if (speaker === null || !Number.isInteger(speaker) || speaker < 0) return '';
   const name = names?.[speaker]?.trim();
   if (name) return name.slice(0, 60);
+  if (speaker === YOU_SPEAKER) return youLabel();
   return `Speaker ${speaker + 1}`;
 }
 

@@ -14,6 +14,13 @@ export const MAX_SPEAKER_NAME_LENGTH = 60;
 /** Diarization gives small indexes; anything past this is not a speaker we would ever show. */
 export const MAX_SPEAKER_INDEX = 63;
 
+/**
+ * The speaker of every word heard on a meeting's microphone channel: "You". Reserved above every
+ * diarization index the parser lets through (lib/listen/protocol.ts caps them at 999), so no
+ * diarized speaker of the tab can be taken for you; named and coloured like any speaker.
+ */
+export const YOU_SPEAKER = 1000;
+
 export const NO_SPEAKER_NAMES: SpeakerNames = Object.freeze({});
 
 // C0/C1 controls and the Unicode line/paragraph separators: a name is one line of text.
@@ -28,7 +35,7 @@ export function normalizeSpeakerName(raw: string): string {
 }
 
 export function isSpeakerIndex(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SPEAKER_INDEX;
+  return typeof value === 'number' && Number.isInteger(value) && ((value >= 0 && value <= MAX_SPEAKER_INDEX) || value === YOU_SPEAKER);
 }
 
 /** A copy of `names` with `speaker` renamed; an empty name removes the entry. */
@@ -45,7 +52,7 @@ export function parseSpeakerNames(value: unknown): SpeakerNames {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return NO_SPEAKER_NAMES;
   const names: Record<number, string> = {};
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
-    if (!/^\d{1,2}$/.test(key) || typeof raw !== 'string') continue;
+    if (!/^\d{1,4}$/.test(key) || typeof raw !== 'string') continue;
     const speaker = Number(key);
     const name = normalizeSpeakerName(raw);
     if (isSpeakerIndex(speaker) && name !== '') names[speaker] = name;

@@ -1,5 +1,11 @@
 /**
- * The transcript of one session: listen events in, utterances and the interim tail out.
+ * The transcript of one session: listen events in, utterances and the interim tails out.
+ *
+ * Channels are independent (a meeting has two: the tab as 0, the microphone as 1; see
+ * lib/listen/protocol.ts): each has its own open utterance, interim tail, settled spans and
+ * timeline of late words, so finals of the two arriving interleaved never cut each other's
+ * utterances. Utterances of all channels are kept in order of start time. The rules below hold
+ * within each channel.
  *
  * Rules (docs/deepgram-protocol.md §5.1):
  * - An interim result restates the whole unfinalized span: it replaces the interim tail.
@@ -21,7 +27,9 @@
  * cut is seen in every view and export; what was captured before it is kept whole.
  */
 import type { ListenEvent, ResultsEvent } from '../listen/protocol';
-import type { TranscriptUpdate } from '../contract/messages';
+import type { CaptureSource, TranscriptUpdate } from '../contract/messages';
+import { EchoGuard, type ReleasedBatch } from './echo-guard';
+import { YOU_SPEAKER } from './speaker-names';
 import { TRUNCATION_MARK } from './truncation-mark';
 import type { Segment, TranscriptSnapshot, Utterance, Word } from './types';
 
@@ -54,7 +62,26 @@ export interface TranscriptStoreOptions {
   maxUtteranceChars?: number;
   maxStoreChars?: number;
   maxStoreWords?: number;
+  /**
+   * The channel whose words are yours: each gets speaker YOU_SPEAKER ("You"). A meeting
+   * ('tab-and-mic') passes its microphone's channel, 1; any other session null (the default), so
+   * a microphone-only session keeps its diarized "Speaker N".
+   */
+  youChannel?: number | null;
+  /**
+   * Drops words of `youChannel` that are the other channel's words heard again through the
+   * speakers (lib/transcript/echo-guard.ts). Default true; it does nothing without a youChannel.
+   */
+  echoGuard?: boolean;
 }
+
+/** Options for the store of a session capturing `source`: "You" and the echo guard in a meeting only. */
+export function transcriptStoreOptionsFor(source: CaptureSource, idPrefix: string): TranscriptStoreOptions {
+  return source === 'tab-and-mic' ? { idPrefix, youChannel: MEETING_MIC_CHANNEL, echoGuard: true } : { idPrefix, youChannel: null };
+}
+
+/** The microphone's channel in a meeting (lib/contract/messages.ts inputsOf: the tab is 0, the mic 1). */
+export const MEETING_MIC_CHANNEL = 1;
 
 interface Interval {
   start: number;
@@ -86,11 +113,7 @@ function copyUtterance(u: Utterance): Utterance {
   return { ...u, words: u.words.map(copyWord) };
 }
 
-function copySegment(s: Segment): Segment {
-  return { ...s, words: s.words.map(copyWord) };
-}
-
-function segmentOf(words: Word[]): Segment {
+function segmentOf(words: Word[], channel: number): Segment {
   let start = Infinity;
   let end = -Infinity;
   for (const w of words) {
@@ -103,22 +126,36 @@ function segmentOf(words: Word[]): Segment {
     start,
     end,
     speaker: words.find((w) => w.speaker !== null)?.speaker ?? null,
+    channel,
   };
 }
 
-export class TranscriptStore {
-  private readonly utterances: Utterance[] = [];
-  private open: Utterance | null = null;
-  private interim: Segment | null = null;
+/** One channel's state: everything the rules keep per channel. */
+interface ChannelState {
+  readonly channel: number;
+  /** This channel's utterances, in order of start (the same objects as in the store's list). */
+  readonly utterances: Utterance[];
+  open: Utterance | null;
+  /** The newest interim words (replaced in place), not yet final. */
+  interim: Word[] | null;
   /** Spans (meeting time) that finals have settled, sorted and merged. */
-  private covered: Interval[] = [];
-  private lastWordEnd = 0;
+  covered: Interval[];
+  lastWordEnd: number;
+}
+
+export class TranscriptStore {
+  /** Every channel's utterances, in order of start (ties: in the order they were made). */
+  private readonly utterances: Utterance[] = [];
+  private readonly channels = new Map<number, ChannelState>();
   private nextId = 1;
   private readonly idPrefix: string;
   private readonly maxUtteranceWords: number;
   private readonly maxUtteranceChars: number;
   private readonly maxStoreChars: number;
   private readonly maxStoreWords: number;
+  private readonly youChannel: number | null;
+  /** Present in a meeting with the guard on: holds and judges the You channel's finals. */
+  private readonly guard: EchoGuard | null;
   /** Characters (each word's text and a space) and words kept so far. */
   private storedChars = 0;
   private storedWords = 0;
@@ -131,6 +168,8 @@ export class TranscriptStore {
     this.maxUtteranceChars = options.maxUtteranceChars ?? MAX_UTTERANCE_CHARS;
     this.maxStoreChars = options.maxStoreChars ?? MAX_STORE_CHARS;
     this.maxStoreWords = options.maxStoreWords ?? MAX_STORE_WORDS;
+    this.youChannel = options.youChannel ?? null;
+    this.guard = this.youChannel !== null && (options.echoGuard ?? true) ? new EchoGuard() : null;
   }
 
   /** True once the transcript reached its bound and ends with TRUNCATION_MARK. */
@@ -138,8 +177,13 @@ export class TranscriptStore {
     return this.full;
   }
 
+  /** Microphone words the echo guard dropped as the others' words heard again (0 without the guard). */
+  get echoWordsDropped(): number {
+    return this.guard?.dropped ?? 0;
+  }
+
   /**
-   * Applies one event; returns what changed (utterances to upsert by id, and the interim tail), or
+   * Applies one event; returns what changed (utterances to upsert by id, and the interim tails), or
    * null when the event changed nothing a view shows.
    */
   apply(event: ListenEvent, toMeetingTime: ToMeetingTime = identity): TranscriptUpdate | null {
@@ -148,26 +192,48 @@ export class TranscriptStore {
       return typeof mapped === 'number' && Number.isFinite(mapped) ? mapped : seconds;
     };
     switch (event.kind) {
-      case 'results':
+      case 'results': {
         if (this.full) return null;
-        return event.isFinal ? this.applyFinal(event, map) : this.applyInterim(event, map);
-      case 'utterance-end': {
-        const open = this.open;
-        if (!open) return null;
-        this.closeOpen();
-        return { changed: [copyUtterance(open)], interim: this.interim ? copySegment(this.interim) : null };
+        const changed = new Set<Utterance>();
+        const shown = event.isFinal ? this.applyFinal(event, map, changed) : this.applyInterim(event, map);
+        const released = this.releaseHeld(changed);
+        return shown || released || changed.size > 0 ? this.update(changed) : null;
       }
-      case 'speech-started':
+      case 'utterance-end': {
+        const state = this.channels.get(event.channel);
+        if (this.guard && state && event.channel === this.youChannel && this.guard.holding) {
+          // Its words are still held: the close waits its turn behind them.
+          this.guard.hold([], true);
+          return null;
+        }
+        const open = state?.open;
+        if (!state || !open) return null;
+        this.closeOpen(state);
+        return this.update(new Set([open]));
+      }
       case 'metadata':
+        // The server's summary comes when a stream ends (after CloseStream): no result is still
+        // on its way, so whatever the guard holds is decided now rather than left as a tail.
+        return this.flush();
+      case 'speech-started':
         return null;
     }
   }
 
+  /**
+   * Decides every microphone word the echo guard still holds against the tab words known now, and
+   * places those kept. Done on the server's Metadata (the end of a stream); a session that ends
+   * without one calls it after the last results came in.
+   */
+  flush(): TranscriptUpdate | null {
+    if (!this.guard?.holding || this.full) return null;
+    const changed = new Set<Utterance>();
+    this.placeReleased(this.guard.flush(), changed);
+    return this.update(changed);
+  }
+
   snapshot(): TranscriptSnapshot {
-    return {
-      utterances: this.utterances.map(copyUtterance),
-      interim: this.interim ? copySegment(this.interim) : null,
-    };
+    return { utterances: this.utterances.map(copyUtterance), interims: this.interims() };
   }
 
   get utteranceCount(): number {
@@ -176,54 +242,117 @@ export class TranscriptStore {
 
   // -------------------------------------------------------------------------------------------
 
-  private applyInterim(event: ResultsEvent, map: Mapper): TranscriptUpdate | null {
-    const words = this.wordsOf(event, map).filter((w) => !this.isCovered(w));
-    // An empty interim is silence or noise; keeping the last tail avoids a flicker before its final.
-    if (words.length === 0) return null;
-    this.interim = segmentOf(this.withinUtteranceLimit(words));
-    return { changed: [], interim: copySegment(this.interim) };
+  private update(changed: Set<Utterance>): TranscriptUpdate {
+    return { changed: [...changed].map(copyUtterance), interims: this.interims() };
   }
 
-  private applyFinal(event: ResultsEvent, map: Mapper): TranscriptUpdate | null {
-    const hadInterim = this.interim !== null;
-    this.interim = null;
-    const changed = new Set<Utterance>();
-    const words = this.wordsOf(event, map).filter((w) => !this.isCovered(w));
-    if (event.timed && event.duration > 0) this.cover(map(event.start), map(event.start + event.duration, 'end'));
+  private stateOf(channel: number): ChannelState {
+    let state = this.channels.get(channel);
+    if (!state) {
+      state = { channel, utterances: [], open: null, interim: null, covered: [], lastWordEnd: 0 };
+      this.channels.set(channel, state);
+    }
+    return state;
+  }
+
+  /** Every channel's tail, in channel order: for You, the words the guard holds, then the interim. */
+  private interims(): Segment[] {
+    const tails: Segment[] = [];
+    const channels = [...this.channels.values()].sort((a, b) => a.channel - b.channel);
+    for (const state of channels) {
+      let words = state.interim ?? [];
+      if (this.guard && state.channel === this.youChannel) {
+        const tabTail = channels.filter((other) => other.channel !== state.channel).flatMap((other) => other.interim ?? []);
+        words = [...this.guard.heldWords(), ...this.guard.withoutEchoes(words, tabTail)];
+      }
+      if (words.length > 0) tails.push(segmentOf(this.withinUtteranceLimit(words.map(copyWord)), state.channel));
+    }
+    return tails;
+  }
+
+  /** True when the channel's tail changed. */
+  private applyInterim(event: ResultsEvent, map: Mapper): boolean {
+    const state = this.stateOf(event.channel);
+    const words = this.wordsOf(event, state, map).filter((w) => !isCovered(state, w));
+    this.guard?.observe(map(event.start + event.duration, 'end'));
+    // An empty interim is silence or noise; keeping the last tail avoids a flicker before its final.
+    if (words.length === 0) return false;
+    state.interim = words;
+    return true;
+  }
+
+  /** True when the channel's tail changed (an utterance that changed is added to `changed`). */
+  private applyFinal(event: ResultsEvent, map: Mapper, changed: Set<Utterance>): boolean {
+    const state = this.stateOf(event.channel);
+    const hadInterim = state.interim !== null;
+    state.interim = null;
+    const words = this.wordsOf(event, state, map).filter((w) => !isCovered(state, w));
+    const end = map(event.start + event.duration, 'end');
+    if (event.timed && event.duration > 0) cover(state, map(event.start), end);
+    const closes = event.speechFinal || event.fromFinalize;
+    if (this.guard) {
+      if (event.channel === this.youChannel) {
+        this.guard.observe(end);
+        this.guard.hold(words, closes);
+        return hadInterim || words.length > 0;
+      }
+      this.guard.addTabFinal(words, event.timed ? end : Math.max(end, ...words.map((w) => w.end)));
+    }
+    this.placeAll(state, words, closes, changed);
+    return hadInterim;
+  }
+
+  /** Places words of one final in `state`'s channel, then closes its open utterance if the final ended it. */
+  private placeAll(state: ChannelState, words: readonly Word[], closes: boolean, changed: Set<Utterance>): void {
     for (const word of words) {
+      if (this.full) return;
       if (!this.fits(word)) {
         this.markFull(word, changed);
-        break;
+        return;
       }
-      this.place(word, changed);
+      this.place(state, word, changed);
     }
-    if ((event.speechFinal || event.fromFinalize) && this.open) {
-      changed.add(this.open);
-      this.closeOpen();
+    if (closes && state.open) {
+      changed.add(state.open);
+      this.closeOpen(state);
     }
-    if (changed.size === 0 && !hadInterim) return null;
-    return { changed: [...changed].map(copyUtterance), interim: null };
   }
 
-  /** Maps the event's words to meeting time; untimed words are laid after what we already have. */
-  private wordsOf(event: ResultsEvent, map: Mapper): Word[] {
+  /** Places what the guard can decide now; true when it released anything. */
+  private releaseHeld(changed: Set<Utterance>): boolean {
+    if (!this.guard?.holding) return false;
+    return this.placeReleased(this.guard.release(), changed);
+  }
+
+  private placeReleased(batches: ReleasedBatch[], changed: Set<Utterance>): boolean {
+    if (this.youChannel === null || batches.length === 0) return false;
+    const state = this.stateOf(this.youChannel);
+    for (const batch of batches) this.placeAll(state, batch.words, batch.closes, changed);
+    return true;
+  }
+
+  /** Maps the event's words to meeting time (and to "You" on that channel); untimed words are laid after what the channel has. */
+  private wordsOf(event: ResultsEvent, state: ChannelState, map: Mapper): Word[] {
+    const you = event.channel === this.youChannel;
+    const speakerOf = (w: Word) => (you ? YOU_SPEAKER : w.speaker);
     if (!event.timed) {
-      const anchor = Math.max(map(event.start), this.lastWordEnd);
+      const anchor = Math.max(map(event.start), state.lastWordEnd);
       return event.words.map((w, i) => ({
         ...w,
+        speaker: speakerOf(w),
         start: anchor + i * UNTIMED_WORD_SECONDS,
         end: anchor + (i + 1) * UNTIMED_WORD_SECONDS,
       }));
     }
     return event.words.map((w) => {
       const start = map(w.start);
-      return { ...w, start, end: Math.max(start, map(w.end, 'end')) };
+      return { ...w, speaker: speakerOf(w), start, end: Math.max(start, map(w.end, 'end')) };
     });
   }
 
   /** The interim's first words that fit in one utterance, ending with the mark when some did not. */
   private withinUtteranceLimit(words: Word[]): Word[] {
-    if (segmentOf(words).text.length <= this.maxUtteranceChars) return words;
+    if (words.reduce((chars, w) => chars + w.text.length + 1, -1) <= this.maxUtteranceChars) return words;
     const room = this.maxUtteranceChars - TRUNCATION_MARK.length - 1;
     const first = words[0];
     if (first === undefined) return words; // unreachable: no words make an empty text, within any limit
@@ -247,10 +376,9 @@ export class TranscriptStore {
     );
   }
 
-  /** The store is full: the last utterance ends with the mark (at `dropped`'s time) and closes. */
+  /** The store is full: the last utterance ends with the mark (at `dropped`'s time) and every channel closes. */
   private markFull(dropped: Word, changed: Set<Utterance>): void {
     this.full = true;
-    this.interim = null;
     const last = this.utterances[this.utterances.length - 1];
     const at = Math.max(last?.end ?? dropped.start, dropped.start);
     const mark: Word = { text: TRUNCATION_MARK, start: at, end: at, confidence: 0, speaker: last?.speaker ?? dropped.speaker };
@@ -261,13 +389,19 @@ export class TranscriptStore {
       last.text = last.text === '' ? mark.text : `${last.text} ${mark.text}`;
       changed.add(last);
     } else {
-      const only: Utterance = { id: `${this.idPrefix}${this.nextId++}`, words: [mark], text: mark.text, start: at, end: at, speaker: mark.speaker, closed: true };
-      this.utterances.push(only);
+      const channel = last?.channel ?? 0;
+      const only: Utterance = { id: this.newId(), words: [mark], text: mark.text, start: at, end: at, speaker: mark.speaker, channel, closed: true };
+      this.addUtterance(this.stateOf(channel), only);
       changed.add(only);
     }
     this.count(mark);
-    if (this.open) changed.add(this.open);
-    this.closeOpen();
+    for (const state of this.channels.values()) {
+      state.interim = null;
+      if (state.open) changed.add(state.open);
+      this.closeOpen(state);
+    }
+    // Nothing more is kept: what the guard holds is dropped with the rest.
+    this.guard?.flush();
   }
 
   private count(word: Word): void {
@@ -275,41 +409,45 @@ export class TranscriptStore {
     this.storedChars += word.text.length + 1;
   }
 
-  private place(word: Word, changed: Set<Utterance>): void {
+  private newId(): string {
+    return `${this.idPrefix}${this.nextId++}`;
+  }
+
+  private place(state: ChannelState, word: Word, changed: Set<Utterance>): void {
     this.count(word);
-    const latest = this.utterances[this.utterances.length - 1];
+    const latest = state.utterances[state.utterances.length - 1];
     const latestWord = latest?.words[latest.words.length - 1];
     if (latest && latestWord && word.start < latestWord.start - EPSILON) {
       // Late for its place in time: insert it where it belongs rather than at the end, or just
       // after it in an utterance of its own when its home is full.
-      const home = this.findHome(word.start);
+      const home = findHome(state, word.start);
       if (home.text.length + 1 + word.text.length <= this.maxUtteranceChars) {
-        this.insertSorted(home, word);
+        this.insertSorted(state, home, word);
         changed.add(home);
       } else {
-        const own: Utterance = { ...segmentOf([word]), id: `${this.idPrefix}${this.nextId++}`, closed: true };
-        this.utterances.splice(this.utterances.indexOf(home) + 1, 0, own);
+        const own: Utterance = { ...segmentOf([word], state.channel), id: this.newId(), closed: true };
+        this.addUtterance(state, own);
         changed.add(own);
       }
       return;
     }
-    let open = this.open;
+    let open = state.open;
     if (open && this.startsNewUtterance(open, word)) {
       changed.add(open);
-      this.closeOpen();
+      this.closeOpen(state);
       open = null;
     }
     if (!open) {
-      open = { id: `${this.idPrefix}${this.nextId++}`, words: [], text: '', start: word.start, end: word.end, speaker: word.speaker, closed: false };
-      this.utterances.push(open);
-      this.open = open;
+      open = { id: this.newId(), words: [], text: '', start: word.start, end: word.end, speaker: word.speaker, channel: state.channel, closed: false };
+      this.addUtterance(state, open);
+      state.open = open;
     }
     if (open.speaker === null && word.speaker !== null) open.speaker = word.speaker;
     open.words.push(word);
     open.start = Math.min(open.start, word.start);
     open.end = Math.max(open.end, word.end);
     open.text = open.text === '' ? word.text : `${open.text} ${word.text}`;
-    this.lastWordEnd = Math.max(this.lastWordEnd, word.end);
+    state.lastWordEnd = Math.max(state.lastWordEnd, word.end);
     changed.add(open);
   }
 
@@ -320,57 +458,85 @@ export class TranscriptStore {
     return word.speaker !== null && open.speaker !== null && word.speaker !== open.speaker;
   }
 
-  private findHome(start: number): Utterance {
-    for (let i = this.utterances.length - 1; i >= 0; i--) {
-      const u = this.utterances[i] as Utterance;
-      if (u.start <= start + EPSILON) return u;
-    }
-    return this.utterances[0] as Utterance;
+  /** Adds a new utterance to its channel's list and the store's, each in order of start. */
+  private addUtterance(state: ChannelState, utterance: Utterance): void {
+    insertByStart(state.utterances, utterance);
+    insertByStart(this.utterances, utterance);
   }
 
-  private insertSorted(utterance: Utterance, word: Word): void {
+  private insertSorted(state: ChannelState, utterance: Utterance, word: Word): void {
     let index = utterance.words.length;
     while (index > 0 && (utterance.words[index - 1] as Word).start > word.start) index--;
     utterance.words.splice(index, 0, word);
+    const earlier = word.start < utterance.start;
     utterance.start = Math.min(utterance.start, word.start);
     utterance.end = Math.max(utterance.end, word.end);
     utterance.text = utterance.words.map((w) => w.text).join(' ');
-    this.lastWordEnd = Math.max(this.lastWordEnd, word.end);
+    state.lastWordEnd = Math.max(state.lastWordEnd, word.end);
+    if (earlier) {
+      // It now starts earlier: move it back to its place among every channel's utterances.
+      removeFromEnd(this.utterances, utterance);
+      insertByStart(this.utterances, utterance);
+    }
   }
 
-  private closeOpen(): void {
-    if (this.open) this.open.closed = true;
-    this.open = null;
+  private closeOpen(state: ChannelState): void {
+    if (state.open) state.open.closed = true;
+    state.open = null;
   }
+}
 
-  private isCovered(word: Word): boolean {
-    const mid = (word.start + word.end) / 2;
-    // Few intervals in practice (finals are contiguous and merge), so a scan from the end is cheap.
-    for (let i = this.covered.length - 1; i >= 0; i--) {
-      const span = this.covered[i] as Interval;
-      if (mid > span.start + EPSILON && mid < span.end - EPSILON) return true;
-      if (span.end < mid) return false;
-    }
-    return false;
-  }
+/** Inserts after every utterance starting at or before it: scanning from the end, where new ones go. */
+function insertByStart(list: Utterance[], utterance: Utterance): void {
+  let index = list.length;
+  while (index > 0 && (list[index - 1] as Utterance).start > utterance.start) index--;
+  list.splice(index, 0, utterance);
+}
 
-  private cover(start: number, end: number): void {
-    if (!(end > start)) return;
-    const spans = this.covered;
-    let i = spans.length;
-    while (i > 0 && (spans[i - 1] as Interval).start > start) i--;
-    spans.splice(i, 0, { start, end });
-    // Merge neighbours that touch (finals are usually back to back).
-    const merged: Interval[] = [];
-    for (const span of spans) {
-      const last = merged[merged.length - 1];
-      if (last && span.start <= last.end + 0.01) last.end = Math.max(last.end, span.end);
-      else merged.push({ ...span });
+function removeFromEnd(list: Utterance[], utterance: Utterance): void {
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (list[i] === utterance) {
+      list.splice(i, 1);
+      return;
     }
-    while (merged.length > MAX_INTERVALS) {
-      const [a, b] = merged.splice(0, 2) as [Interval, Interval];
-      merged.unshift({ start: a.start, end: b.end });
-    }
-    this.covered = merged;
   }
+}
+
+function findHome(state: ChannelState, start: number): Utterance {
+  for (let i = state.utterances.length - 1; i >= 0; i--) {
+    const u = state.utterances[i] as Utterance;
+    if (u.start <= start + EPSILON) return u;
+  }
+  return state.utterances[0] as Utterance;
+}
+
+function isCovered(state: ChannelState, word: Word): boolean {
+  const mid = (word.start + word.end) / 2;
+  // Few intervals in practice (finals are contiguous and merge), so a scan from the end is cheap.
+  for (let i = state.covered.length - 1; i >= 0; i--) {
+    const span = state.covered[i] as Interval;
+    if (mid > span.start + EPSILON && mid < span.end - EPSILON) return true;
+    if (span.end < mid) return false;
+  }
+  return false;
+}
+
+function cover(state: ChannelState, start: number, end: number): void {
+  if (!(end > start)) return;
+  const spans = state.covered;
+  let i = spans.length;
+  while (i > 0 && (spans[i - 1] as Interval).start > start) i--;
+  spans.splice(i, 0, { start, end });
+  // Merge neighbours that touch (finals are usually back to back).
+  const merged: Interval[] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span.start <= last.end + 0.01) last.end = Math.max(last.end, span.end);
+    else merged.push({ ...span });
+  }
+  while (merged.length > MAX_INTERVALS) {
+    const [a, b] = merged.splice(0, 2) as [Interval, Interval];
+    merged.unshift({ start: a.start, end: b.end });
+  }
+  state.covered = merged;
 }

@@ -9,7 +9,10 @@ export interface Word {
   start: number;
   end: number;
   confidence: number;
-  /** Diarized speaker index from the server, or null when diarization is off. */
+  /**
+   * Diarized speaker index from the server, YOU_SPEAKER (lib/transcript/speaker-names.ts) for a
+   * meeting's microphone, or null when diarization is off.
+   */
   speaker: number | null;
 }
 
@@ -20,6 +23,12 @@ export interface Segment {
   start: number;
   end: number;
   speaker: number | null;
+  /**
+   * The audio channel the words were heard on (lib/listen/protocol.ts ResultsEvent.channel): 0 for
+   * a single source; in a meeting 0 is the tab, 1 the microphone. Utterances saved before channels
+   * existed are read back as 0 (lib/persistence/transcript-archive.ts).
+   */
+  channel: number;
 }
 
 /** One speaker's turn; `closed` once speech_final or UtteranceEnd ended it. */
@@ -29,7 +38,11 @@ export interface Utterance extends Segment {
 }
 
 export interface TranscriptSnapshot {
+  /** In order of start time, whatever channel they are on. */
   utterances: Utterance[];
-  /** The interim tail: replaced in place on every interim result, cleared on a final. */
-  interim: Segment | null;
+  /**
+   * The interim tails, at most one per channel, in channel order: each is replaced in place on
+   * every interim result of its channel and cleared by that channel's final. Empty when none.
+   */
+  interims: Segment[];
 }

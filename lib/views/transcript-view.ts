@@ -5,10 +5,10 @@
 import type { TranscriptUpdate } from '../contract/messages';
 import type { TranscriptSnapshot, Utterance } from '../transcript/types';
 
-export const EMPTY_TRANSCRIPT: TranscriptSnapshot = { utterances: [], interim: null };
+export const EMPTY_TRANSCRIPT: TranscriptSnapshot = { utterances: [], interims: [] };
 
 export function applyTranscriptUpdate(view: TranscriptSnapshot, update: TranscriptUpdate): TranscriptSnapshot {
-  if (update.changed.length === 0) return { utterances: view.utterances, interim: update.interim };
+  if (update.changed.length === 0) return { utterances: view.utterances, interims: update.interims };
   const utterances = view.utterances.slice();
   const indexById = new Map<string, number>();
   // Updates touch the newest utterances, so scanning from the end finds them almost at once.
@@ -26,7 +26,7 @@ export function applyTranscriptUpdate(view: TranscriptSnapshot, update: Transcri
     }
   }
   utterances.sort((a, b) => a.start - b.start);
-  return { utterances, interim: update.interim };
+  return { utterances, interims: update.interims };
 }
 
 function findFromEnd(utterances: readonly Utterance[], id: string): number {

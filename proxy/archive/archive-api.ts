@@ -30,6 +30,7 @@ function toDocument(session: StoredSession): ExportDocument {
     start: u.startMs / 1000,
     end: u.endMs / 1000,
     speaker: u.speaker,
+    channel: u.channel,
     closed: true,
   }));
   return { title: `Captionist session ${session.id.slice(0, 8)}`, startedAt: Date.parse(session.createdAt), utterances, names: NO_SPEAKER_NAMES };

@@ -124,7 +124,7 @@ test.describe('a content script', () => {
       // Another tab's content script learns nothing of it.
       expect(await sendFromContentScript(other, { type: 'overlay/live-session' })).toMatchObject({
         answered: true,
-        value: { state: { phase: 'idle', startedAt: null }, transcript: { utterances: [], interim: null } },
+        value: { state: { phase: 'idle', startedAt: null }, transcript: { utterances: [], interims: [] } },
       });
       // Pages' requests, from content scripts: no answer at all.
       for (const page of [captured, other]) {

@@ -32,7 +32,7 @@ beforeEach(() => {
     sendToTab: (tabId, message) => sent.push({ tabId, message }),
   };
   stopAnswering = answerOverlayRequests({
-    'overlay/live-session': async () => ({ state: IDLE_STATE, transcript: { utterances: [], interim: null } }),
+    'overlay/live-session': async () => ({ state: IDLE_STATE, transcript: { utterances: [], interims: [] } }),
     ...overlayViewHandlers(deps),
   });
 });

@@ -56,7 +56,7 @@ function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial
         case 'offscreen/get-state':
           return offscreen.state;
         case 'offscreen/get-transcript':
-          return { utterances: [{ id: 'live' }], interim: null };
+          return { utterances: [{ id: 'live' }], interims: [] };
         case 'offscreen/start':
           if (offscreen.state.phase === 'live') return { ok: false, error: { code: 'already-running', message: 'running' } };
           if ((offscreen.startAnswer as { ok: boolean }).ok) offscreen.state = { ...IDLE_STATE, phase: 'live', source: message.source, tabId: message.tabId };
@@ -68,7 +68,7 @@ function makeDeps(overrides: Partial<SessionControlDeps> = {}, settings: Partial
     }) as SessionControlDeps['askOffscreen'],
     openMicPermissionPage: vi.fn(async () => undefined),
     state: backgroundStateStore(memoryArea()),
-    latestTranscript: async () => ({ utterances: [], interim: null }),
+    latestTranscript: async () => ({ utterances: [], interims: [] }),
     showPhase: vi.fn(async (phase: SessionState['phase'], ended?: SessionState) => {
       badge.phase = phase;
       badge.ended = ended;
@@ -314,7 +314,7 @@ describe('the captured tab', () => {
 
 describe('answers for views', () => {
   it('read from the document while it is open, else from storage and the saved transcript', async () => {
-    const saved = { utterances: [{ id: 'saved' }], interim: null } as never;
+    const saved = { utterances: [{ id: 'saved' }], interims: [] } as never;
     const { deps } = makeDeps({ latestTranscript: async () => saved });
     expect(await currentState(deps)).toEqual(IDLE_STATE);
     expect(await currentTranscript(deps)).toBe(saved);
@@ -326,19 +326,19 @@ describe('answers for views', () => {
 
 describe('the overlay and the offscreen document ask the background', () => {
   it('a content script hears of the session only on the captured tab, and only while it runs', async () => {
-    const saved = { utterances: [{ id: 'saved' }], interim: null } as never;
+    const saved = { utterances: [{ id: 'saved' }], interims: [] } as never;
     const { deps, offscreen } = makeDeps({ latestTranscript: async () => saved });
     // Nothing runs: even the captured-tab-to-be learns nothing, not the last saved transcript.
-    expect(await liveSessionFor(deps, 7)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interim: null } });
+    expect(await liveSessionFor(deps, 7)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interims: [] } });
     await startSession(deps, 'tab', 7);
     const live = await liveSessionFor(deps, 7);
     expect(live.state.phase).toBe('live');
     expect(live.transcript.utterances[0]?.id).toBe('live');
     // Another tab (any other site the overlay was ever injected into) gets idle and empty.
-    expect(await liveSessionFor(deps, 8)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interim: null } });
+    expect(await liveSessionFor(deps, 8)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interims: [] } });
     await stopSession(deps);
     expect(offscreen.open).toBe(false);
-    expect(await liveSessionFor(deps, 7)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interim: null } });
+    expect(await liveSessionFor(deps, 7)).toEqual({ state: IDLE_STATE, transcript: { utterances: [], interims: [] } });
   });
 
   it('the document gets its settings and retention from storage', async () => {

@@ -4,6 +4,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INITIAL_ROWS, TranscriptList } from '@/components/transcript-list';
 import { rangeInside, selectedPieces } from '@/components/transcript-selection';
+import { YOU_SPEAKER } from '@/lib/transcript/speaker-names';
 import type { Utterance } from '@/lib/transcript/types';
 import { selectionToPlainText } from '@/lib/views/selection-text';
 import { matchesByIndex, searchTranscript } from '@/lib/views/transcript-search';
@@ -15,6 +16,7 @@ const u = (id: string, start: number, speaker: number | null, text: string): Utt
   speaker,
   text,
   words: [],
+  channel: 0,
   closed: true,
 });
 
@@ -49,7 +51,7 @@ describe('TranscriptList', () => {
       render(
         <TranscriptList
           utterances={utterances}
-          interim={{ text: 'still talking', words: [], start: 72, end: 73, speaker: 1 }}
+          interims={[{ text: 'still talking', words: [], start: 72, end: 73, speaker: 1, channel: 0 }]}
           names={{ 0: 'Dana' }}
           theme="light"
           emptyText="empty"
@@ -66,14 +68,37 @@ describe('TranscriptList', () => {
     expect(root.lastElementChild).toBe(interim);
   });
 
+  it("shows a meeting's tails one after the other, each labelled when its speaker is not the one above", () => {
+    act(() =>
+      render(
+        <TranscriptList
+          utterances={utterances}
+          interims={[
+            { text: 'and then', words: [], start: 72, end: 73, speaker: 1, channel: 0 },
+            { text: 'right', words: [], start: 72.5, end: 73, speaker: YOU_SPEAKER, channel: 1 },
+          ]}
+          names={{ [YOU_SPEAKER]: 'Me' }}
+          theme="dark"
+          emptyText="empty"
+        />,
+        root,
+      ),
+    );
+    const tails = [...root.querySelectorAll('[data-testid=interim]')];
+    expect(tails.map((t) => [t.textContent, t.getAttribute('data-channel')])).toEqual([
+      ['Speaker 2: and then', '0'],
+      ['Me: right', '1'],
+    ]);
+  });
+
   it('renders hostile text as text: no element comes from the transcript', () => {
-    act(() => render(<TranscriptList utterances={utterances} interim={null} names={{}} theme="dark" emptyText="empty" />, root));
+    act(() => render(<TranscriptList utterances={utterances} interims={[]} names={{}} theme="dark" emptyText="empty" />, root));
     expect(root.querySelector('img, b')).toBeNull();
     expect(root.querySelectorAll('[data-testid=utterance-text]')[1]?.textContent).toBe('<img src=x onerror=alert(1)> budget & <b>bold</b>');
   });
 
   it('marks every search match with <mark>, the current one apart, without changing the text', () => {
-    act(() => render(<TranscriptList utterances={utterances} interim={null} names={{}} theme="light" search={searchView('BUDGET', 1)} emptyText="empty" />, root));
+    act(() => render(<TranscriptList utterances={utterances} interims={[]} names={{}} theme="light" search={searchView('BUDGET', 1)} emptyText="empty" />, root));
     const marks = [...root.querySelectorAll('mark')];
     expect(marks.map((m) => m.textContent)).toEqual(['budget', 'budget']);
     expect(marks.map((m) => m.getAttribute('data-current'))).toEqual([null, 'true']);
@@ -82,7 +107,7 @@ describe('TranscriptList', () => {
   });
 
   it('says where the transcript will appear when there is none', () => {
-    act(() => render(<TranscriptList utterances={[]} interim={null} names={{}} theme="light" emptyText="Nothing yet" />, root));
+    act(() => render(<TranscriptList utterances={[]} interims={[]} names={{}} theme="light" emptyText="Nothing yet" />, root));
     expect(root.textContent).toBe('Nothing yet');
   });
 });
@@ -92,34 +117,34 @@ describe('a long transcript', () => {
   const rows = () => [...root.querySelectorAll<HTMLElement>('[data-testid=utterance]')].map((r) => Number(r.dataset.index));
 
   it('paints the live end first, then adds the earlier rows above until all are there', async () => {
-    act(() => render(<TranscriptList utterances={many} interim={null} names={{}} theme="light" emptyText="" />, root));
+    act(() => render(<TranscriptList utterances={many} interims={[]} names={{}} theme="light" emptyText="" />, root));
     expect(rows()).toHaveLength(INITIAL_ROWS);
     expect(rows().at(-1)).toBe(699);
     for (let i = 0; i < 10 && rows().length < many.length; i++) await act(async () => new Promise((r) => setTimeout(r, 5)));
     expect(rows()).toEqual(many.map((_, i) => i));
     // And it stays complete as the live transcript grows.
     const more = [...many, u('m700', 3500, 0, 'one more')];
-    act(() => render(<TranscriptList utterances={more} interim={null} names={{}} theme="light" emptyText="" />, root));
+    act(() => render(<TranscriptList utterances={more} interims={[]} names={{}} theme="light" emptyText="" />, root));
     expect(rows()).toHaveLength(701);
   });
 
   it('renders a search match that is not painted yet at once, with everything after it', () => {
     const matches = searchTranscript(many, 'needle');
     const view = { byIndex: matchesByIndex(matches), firstByIndex: new Map([[40, 0]]), current: 0, currentMatch: matches[0] ?? null };
-    act(() => render(<TranscriptList utterances={many} interim={null} names={{}} theme="light" search={view} emptyText="" />, root));
+    act(() => render(<TranscriptList utterances={many} interims={[]} names={{}} theme="light" search={view} emptyText="" />, root));
     expect(rows()[0]).toBe(40);
     expect(root.querySelector('mark[data-current]')?.textContent).toBe('needle');
   });
 
   it('renders every row at once when not progressive (the benchmark baseline)', () => {
-    act(() => render(<TranscriptList utterances={many} interim={null} names={{}} theme="light" emptyText="" progressive={false} />, root));
+    act(() => render(<TranscriptList utterances={many} interims={[]} names={{}} theme="light" emptyText="" progressive={false} />, root));
     expect(rows()).toHaveLength(700);
   });
 });
 
 describe('copying a selection', () => {
   it('takes only the selected part of each utterance, with its speaker and time', () => {
-    act(() => render(<TranscriptList utterances={utterances} interim={null} names={{ 1: 'Lee' }} theme="light" emptyText="" />, root));
+    act(() => render(<TranscriptList utterances={utterances} interims={[]} names={{ 1: 'Lee' }} theme="light" emptyText="" />, root));
     const texts = root.querySelectorAll('[data-testid=utterance-text]');
     const range = document.createRange();
     range.setStart(texts[0]!.firstChild!, 4); // "budget is ready."

@@ -106,7 +106,7 @@ describe('receivers', () => {
         'session/start': start,
         'session/stop': async () => ({ ok: true }),
         'session/get': async () => IDLE_STATE,
-        'transcript/get': async () => ({ utterances: [], interim: null }),
+        'transcript/get': async () => ({ utterances: [], interims: [] }),
         'permission/mic-granted': start,
         'overlay/toggle': async () => ({ ok: true }),
       }),
@@ -136,7 +136,7 @@ describe('receivers', () => {
       answerOverlayRequests({
         'overlay/live-session': async (_m, from) => {
           asked.push(from.tabId);
-          return { state: IDLE_STATE, transcript: { utterances: [], interim: null } };
+          return { state: IDLE_STATE, transcript: { utterances: [], interims: [] } };
         },
         'overlay/view-get': async () => null,
         'overlay/names-get': async () => null,
@@ -158,7 +158,7 @@ describe('receivers', () => {
         'offscreen/start': start,
         'offscreen/stop': async () => ({ ok: true }),
         'offscreen/get-state': async () => IDLE_STATE,
-        'offscreen/get-transcript': async () => ({ utterances: [], interim: null }),
+        'offscreen/get-transcript': async () => ({ utterances: [], interims: [] }),
       }),
     );
     const command = { type: 'offscreen/start', source: 'mic', tabId: null, streamId: null, page: null };

@@ -11,9 +11,9 @@ import { IDLE_STATE, type SessionState, type TranscriptUpdate } from '@/lib/cont
 import type { TranscriptSnapshot, Utterance } from '@/lib/transcript/types';
 
 const state = (phase: SessionState['phase'], startedAt: number | null): SessionState => ({ ...IDLE_STATE, phase, startedAt });
-const utterance = (id: string, text: string, start = 0): Utterance => ({ id, text, speaker: null, start, end: start + 1, words: [], closed: true });
-const update = (...changed: Utterance[]): TranscriptUpdate => ({ changed, interim: null });
-const snapshot = (...utterances: Utterance[]): TranscriptSnapshot => ({ utterances, interim: null });
+const utterance = (id: string, text: string, start = 0): Utterance => ({ id, text, speaker: null, start, end: start + 1, words: [], channel: 0, closed: true });
+const update = (...changed: Utterance[]): TranscriptUpdate => ({ changed, interims: [] });
+const snapshot = (...utterances: Utterance[]): TranscriptSnapshot => ({ utterances, interims: [] });
 const texts = (view: { current: { transcript: TranscriptSnapshot } }) => view.current.transcript.utterances.map((u) => u.text);
 
 describe('SessionFeedRules', () => {

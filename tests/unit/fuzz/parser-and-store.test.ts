@@ -139,7 +139,7 @@ describe('fuzz: parser and transcript store (fast-check)', () => {
             expect(Number.isFinite(w.start) && Number.isFinite(w.end)).toBe(true);
           }
         }
-        if (snapshot.interim) expect(snapshot.interim.text).toBe(snapshot.interim.words.map((w) => w.text).join(' '));
+        for (const interim of snapshot.interims) expect(interim.text).toBe(interim.words.map((w) => w.text).join(' '));
       }),
       { numRuns: 800, seed: 6002 },
     );

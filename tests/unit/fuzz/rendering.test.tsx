@@ -37,7 +37,7 @@ function plainSnapshot(snapshot: TranscriptSnapshot): TranscriptSnapshot {
   const words = <T extends { text: string }>(list: T[]) => list.map((w) => ({ ...w, text: plain(w.text) }));
   return {
     utterances: snapshot.utterances.map((u) => ({ ...u, text: plain(u.text), words: words(u.words) })),
-    interim: snapshot.interim ? { ...snapshot.interim, text: plain(snapshot.interim.text), words: words(snapshot.interim.words) } : null,
+    interims: snapshot.interims.map((interim) => ({ ...interim, text: plain(interim.text), words: words(interim.words) })),
   };
 }
 
@@ -104,7 +104,7 @@ describe('fuzz: no markup rendered (happy-dom)', () => {
       fc.property(stream, (frames) => {
         const snapshot = transcriptFrom(frames);
         const list = (s: TranscriptSnapshot) => (
-          <TranscriptList utterances={s.utterances} interim={s.interim} names={{}} theme="light" emptyText="empty" progressive={false} />
+          <TranscriptList utterances={s.utterances} interims={s.interims} names={{}} theme="light" emptyText="empty" progressive={false} />
         );
         act(() => render(list(plainSnapshot(snapshot)), root));
         const expected = structure(root);

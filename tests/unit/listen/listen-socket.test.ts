@@ -105,7 +105,7 @@ describe('ListenSocket: connecting and sending', () => {
     ws.receive('not json');
     ws.receive({ type: 'Mystery' });
     ws.receive({ type: 'SpeechStarted', channel: [0, 1], timestamp: 0.5 });
-    expect(events).toEqual([{ kind: 'speech-started', timestamp: 0.5 }]);
+    expect(events).toEqual([{ kind: 'speech-started', timestamp: 0.5, channel: 0 }]);
     expect(socket.parseStats.parsed).toBe(1);
     expect(socket.parseStats.ignored['invalid-json']).toBe(1);
     expect(socket.parseStats.ignored['unknown-type']).toBe(1);

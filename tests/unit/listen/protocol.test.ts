@@ -6,6 +6,7 @@ import {
   MAX_WORD_CHARS,
   parseServerMessage,
   totalIgnored,
+  totalIgnoredFields,
   type ListenEvent,
   type ParseResult,
 } from '@/lib/listen/protocol';
@@ -60,7 +61,47 @@ describe('parseServerMessage: Deepgram messages', () => {
         { text: 'America.', start: 18.2, end: 18.66, confidence: 0.96024, speaker: 1 },
       ],
       timed: true,
+      channel: 0,
     });
+  });
+
+  it("reads the channel of a multichannel Results from channel_index [i, n]", () => {
+    const stats = createParseStats();
+    const mic = event(parseServerMessage(JSON.stringify({ ...FINAL, channel_index: [1, 2] }), { stats }));
+    const tab = event(parseServerMessage(JSON.stringify({ ...FINAL, channel_index: [0, 2] }), { stats }));
+    expect(mic).toMatchObject({ kind: 'results', channel: 1 });
+    expect(tab).toMatchObject({ kind: 'results', channel: 0 });
+    expect(totalIgnoredFields(stats)).toBe(0);
+  });
+
+  it('puts a Results without channel_index on channel 0 and counts nothing', () => {
+    const stats = createParseStats();
+    const raw: Partial<typeof FINAL> = { ...FINAL };
+    delete raw.channel_index;
+    expect(event(parseServerMessage(JSON.stringify(raw), { stats }))).toMatchObject({ channel: 0 });
+    expect(totalIgnoredFields(stats)).toBe(0);
+  });
+
+  it.each([
+    ['an index not below the count', [2, 2]],
+    ['a negative index', [-1, 2]],
+    ['a fraction', [0.5, 2]],
+    ['a string', '1'],
+    ['a number alone', 1],
+    ['one element', [1]],
+    ['three elements', [1, 2, 3]],
+    ['strings in the pair', ['1', '2']],
+    ['more channels than Deepgram transcribes', [25, 30]],
+    ['null', null],
+    ['an object', { index: 1 }],
+  ])('keeps the words of a Results with %s as channel_index, on channel 0, and counts the field', (_name, value) => {
+    const stats = createParseStats();
+    const e = event(parseServerMessage(JSON.stringify({ ...FINAL, channel_index: value }), { stats }));
+    expect(e).toMatchObject({ kind: 'results', channel: 0, transcript: 'For the United States of America.' });
+    expect(stats.ignoredFields['channel-index']).toBe(1);
+    expect(totalIgnoredFields(stats)).toBe(1);
+    expect(stats.parsed).toBe(1);
+    expect(totalIgnored(stats)).toBe(0);
   });
 
   it('uses the plain word when punctuated_word is absent and null when there is no speaker', () => {
@@ -107,10 +148,12 @@ describe('parseServerMessage: Deepgram messages', () => {
     expect(event(parseServerMessage('{"type":"UtteranceEnd","channel":[0,1],"last_word_end":2.395}'))).toEqual({
       kind: 'utterance-end',
       lastWordEnd: 2.395,
+      channel: 0,
     });
     expect(event(parseServerMessage('{"type":"SpeechStarted","channel":[0,1],"timestamp":9.54}'))).toEqual({
       kind: 'speech-started',
       timestamp: 9.54,
+      channel: 0,
     });
     const metadata =
       '{"type":"Metadata","transaction_key":"deprecated","request_id":"8c8ebea9-dbec-45fa-a035-e4632cb05b5f","sha256":"e3b0","created":"2024-08-29T22:37:55.202Z","duration":12.5,"channels":1}';
@@ -121,9 +164,19 @@ describe('parseServerMessage: Deepgram messages', () => {
     });
   });
 
+  it("reads the channel of UtteranceEnd and SpeechStarted from channel [i, n], and counts a malformed one", () => {
+    const stats = createParseStats();
+    expect(event(parseServerMessage('{"type":"UtteranceEnd","channel":[1,2],"last_word_end":2}', { stats }))).toMatchObject({ channel: 1 });
+    expect(event(parseServerMessage('{"type":"SpeechStarted","channel":[1,2],"timestamp":1}', { stats }))).toMatchObject({ channel: 1 });
+    expect(totalIgnoredFields(stats)).toBe(0);
+    expect(event(parseServerMessage('{"type":"UtteranceEnd","channel":[3,2],"last_word_end":2}', { stats }))).toMatchObject({ channel: 0, lastWordEnd: 2 });
+    expect(event(parseServerMessage('{"type":"SpeechStarted","channel":"1","timestamp":1}', { stats }))).toMatchObject({ channel: 0 });
+    expect(stats.ignoredFields['channel-index']).toBe(2);
+  });
+
   it('accepts a binary frame holding UTF-8 JSON', () => {
     const bytes = new TextEncoder().encode('{"type":"SpeechStarted","timestamp":1}');
-    expect(event(parseServerMessage(bytes.buffer.slice(0)))).toEqual({ kind: 'speech-started', timestamp: 1 });
+    expect(event(parseServerMessage(bytes.buffer.slice(0)))).toEqual({ kind: 'speech-started', timestamp: 1, channel: 0 });
   });
 
   it('ignores extra and future fields', () => {
@@ -235,12 +288,16 @@ describe('parseServerMessage: hostile and broken input', () => {
 describe('parseServerMessage: seed-style {type:"transcription"}', () => {
   it('reads a timed final and spreads its words over start..end', () => {
     const e = event(parseServerMessage('{"type":"transcription","text":"hello big world","is_final":true,"speaker":1,"start":3,"end":4.5}'));
-    expect(e).toMatchObject({ kind: 'results', isFinal: true, speechFinal: true, start: 3, duration: 1.5, timed: true, transcript: 'hello big world' });
+    expect(e).toMatchObject({ kind: 'results', isFinal: true, speechFinal: true, start: 3, duration: 1.5, timed: true, transcript: 'hello big world', channel: 0 });
     expect(e.kind === 'results' && e.words.map((w) => [w.text, w.start, w.end, w.speaker])).toEqual([
       ['hello', 3, 3.5, 1],
       ['big', 3.5, 4, 1],
       ['world', 4, 4.5, 1],
     ]);
+  });
+
+  it('has no channels: a channel_index on the seed shape is not read', () => {
+    expect(event(parseServerMessage('{"type":"transcription","text":"hi","channel_index":[1,2]}'))).toMatchObject({ channel: 0 });
   });
 
   it('reads an interim and treats a missing is_final as final', () => {

@@ -23,7 +23,7 @@ afterEach(() => {
 });
 
 function utterance(id: string, speaker: number | null, text: string, closed = true): Utterance {
-  return { id, speaker, text, start: 0, end: 1, words: [], closed };
+  return { id, speaker, text, start: 0, end: 1, words: [], channel: 0, closed };
 }
 
 function show(overrides: Partial<CaptionsOverlayProps> = {}) {
@@ -54,7 +54,7 @@ describe('CaptionsOverlay', () => {
   it('shows HTML and script from the server as text, creating no elements from it', () => {
     const html = '<img src=x onerror=alert(1)> <script>alert(2)</script>';
     const lines = captionLines(
-      { utterances: [utterance('a', 0, html, false)], interim: { text: '<b>bold</b>', words: [], start: 1, end: 2, speaker: 0 } },
+      { utterances: [utterance('a', 0, html, false)], interims: [{ text: '<b>bold</b>', words: [], start: 1, end: 2, speaker: 0, channel: 0 }] },
       3,
     );
     const { box } = show({ lines });
@@ -65,7 +65,7 @@ describe('CaptionsOverlay', () => {
 
   it('marks finals and the interim tail apart, with the speaker on each', () => {
     const lines = captionLines(
-      { utterances: [utterance('a', 0, 'good morning'), utterance('b', 1, 'the budget is', false)], interim: { text: 'ready', words: [], start: 2, end: 3, speaker: 1 } },
+      { utterances: [utterance('a', 0, 'good morning'), utterance('b', 1, 'the budget is', false)], interims: [{ text: 'ready', words: [], start: 2, end: 3, speaker: 1, channel: 0 }] },
       3,
     );
     const { box } = show({ lines });
@@ -83,7 +83,7 @@ describe('CaptionsOverlay', () => {
   });
 
   it('uses the neutral colour and no names without diarization', () => {
-    const { box } = show({ lines: captionLines({ utterances: [utterance('a', null, 'plain')], interim: null }, 3) });
+    const { box } = show({ lines: captionLines({ utterances: [utterance('a', null, 'plain')], interims: [] }, 3) });
     expect(sameColor(box.querySelector<HTMLElement>('p.line')?.style.color, NEUTRAL_TEXT.dark)).toBe(true);
     expect(box.querySelector('.speaker')).toBeNull();
   });
@@ -100,7 +100,7 @@ describe('CaptionsOverlay', () => {
     const { box } = show({ placeholder: 'Listening…', notice: { text: 'The proxy refused the token.', kind: 'error' } });
     expect(box.querySelector('.placeholder')?.textContent).toBe('Listening…');
     expect(box.querySelector('[data-testid=caption-notice]')?.textContent).toBe('The proxy refused the token.');
-    const again = show({ placeholder: 'Listening…', lines: captionLines({ utterances: [utterance('a', 0, 'hi')], interim: null }, 3) });
+    const again = show({ placeholder: 'Listening…', lines: captionLines({ utterances: [utterance('a', 0, 'hi')], interims: [] }, 3) });
     expect(again.box.querySelector('.placeholder')).toBeNull();
   });
 

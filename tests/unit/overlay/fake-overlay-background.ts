@@ -35,7 +35,7 @@ export function fakeOverlayBackground(captureTabId: number, pageUrl: string): Fa
       void fakeBrowser.runtime.onMessage.trigger(message, { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/background.js') }),
   };
   const stopAnswering = answerOverlayRequests({
-    'overlay/live-session': async () => ({ state: IDLE_STATE, transcript: { utterances: [], interim: null } }),
+    'overlay/live-session': async () => ({ state: IDLE_STATE, transcript: { utterances: [], interims: [] } }),
     ...overlayViewHandlers(deps),
   });
   const send = vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockImplementation(async (message: unknown) => {

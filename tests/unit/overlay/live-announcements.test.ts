@@ -3,7 +3,7 @@ import { nextAnnouncements, startAnnouncer } from '@/lib/overlay/live-announceme
 import type { Utterance } from '@/lib/transcript/types';
 
 function utterance(id: string, speaker: number | null, text: string, closed = true): Utterance {
-  return { id, speaker, text, start: 0, end: 1, words: [], closed };
+  return { id, speaker, text, start: 0, end: 1, words: [], channel: 0, closed };
 }
 
 describe('live announcements', () => {

@@ -15,6 +15,7 @@ export function utterance(id: string, start: number, words: string[], closed = t
     end: start + words.length * 0.3,
     text: words.join(' '),
     speaker: null,
+    channel: 0,
     closed,
     words: words.map((text, i) => ({ text, start: start + i * 0.3, end: start + i * 0.3 + 0.25, confidence: 0.9, speaker: null })),
   };

@@ -25,7 +25,7 @@ describe('SessionRecorder', () => {
     const archive = await openTranscriptArchive('r1');
     const { recorder } = recorderOver(archive);
     await recorder.begin();
-    recorder.record({ changed: [utterance('u1', 0, ['hello', 'there'])], interim: null });
+    recorder.record({ changed: [utterance('u1', 0, ['hello', 'there'])], interims: [] });
     await recorder.flush();
     const midway = await archive.loadSession('s1');
     expect(midway?.transcript.utterances.map((u) => u.text)).toEqual(['hello there']);
@@ -38,7 +38,7 @@ describe('SessionRecorder', () => {
     const archive = await openTranscriptArchive('r2');
     const save = vi.spyOn(archive, 'saveUtterances');
     const { recorder } = recorderOver(archive);
-    recorder.record({ changed: [], interim: { words: [], text: 'maybe', start: 0, end: 1, speaker: null } });
+    recorder.record({ changed: [], interims: [{ words: [], text: 'maybe', start: 0, end: 1, speaker: null, channel: 0 }] });
     await recorder.flush();
     expect(save).not.toHaveBeenCalled();
   });
@@ -56,10 +56,10 @@ describe('SessionRecorder', () => {
     });
     const { recorder } = recorderOver(archive);
     await recorder.begin();
-    recorder.record({ changed: [utterance('u1', 0, ['a'])], interim: null });
+    recorder.record({ changed: [utterance('u1', 0, ['a'])], interims: [] });
     await vi.waitFor(() => expect(save).toHaveBeenCalledTimes(1));
-    recorder.record({ changed: [utterance('u1', 0, ['a', 'b'])], interim: null });
-    recorder.record({ changed: [utterance('u2', 2, ['c'])], interim: null });
+    recorder.record({ changed: [utterance('u1', 0, ['a', 'b'])], interims: [] });
+    recorder.record({ changed: [utterance('u2', 2, ['c'])], interims: [] });
     release();
     await recorder.flush();
     expect(save).toHaveBeenCalledTimes(2);
@@ -72,7 +72,7 @@ describe('SessionRecorder', () => {
   it('finish marks the session ended with the reason and applies retention', async () => {
     const archive = await openTranscriptArchive('r4');
     const { recorder, clock } = recorderOver(archive);
-    recorder.record({ changed: [utterance('u1', 0, ['bye'])], interim: null });
+    recorder.record({ changed: [utterance('u1', 0, ['bye'])], interims: [] });
     clock.t = 20_000;
     await recorder.finish(clock.t, 'The tab went to another site.');
     expect((await archive.loadSession('s1'))?.summary).toMatchObject({ endedAt: 20_000, endReason: 'The tab went to another site.', wordCount: 1 });
@@ -81,10 +81,10 @@ describe('SessionRecorder', () => {
   it('stops writing once the user deleted the live session', async () => {
     const archive = await openTranscriptArchive('r5');
     const { recorder } = recorderOver(archive);
-    recorder.record({ changed: [utterance('u1', 0, ['one'])], interim: null });
+    recorder.record({ changed: [utterance('u1', 0, ['one'])], interims: [] });
     await recorder.flush();
     await archive.deleteSession('s1');
-    recorder.record({ changed: [utterance('u2', 1, ['two'])], interim: null });
+    recorder.record({ changed: [utterance('u2', 1, ['two'])], interims: [] });
     await recorder.finish(30_000, null);
     expect(recorder.deleted).toBe(true);
     expect(await archive.listSessions()).toEqual([]);
@@ -103,16 +103,16 @@ describe('SessionRecorder', () => {
     const archive = await openTranscriptArchive('r7');
     vi.spyOn(archive, 'saveUtterances').mockRejectedValue(new DOMException('full', 'QuotaExceededError'));
     const { recorder, problems } = recorderOver(archive);
-    recorder.record({ changed: [utterance('u1', 0, ['a'])], interim: null });
+    recorder.record({ changed: [utterance('u1', 0, ['a'])], interims: [] });
     await recorder.flush();
-    recorder.record({ changed: [utterance('u2', 1, ['b'])], interim: null });
+    recorder.record({ changed: [utterance('u2', 1, ['b'])], interims: [] });
     await recorder.flush();
     expect(problems).toEqual(['could not save (QuotaExceededError)']);
   });
 
   it('goes on without saving when the database cannot be opened', async () => {
     const { recorder, problems } = recorderOver(() => Promise.reject(new Error('no IndexedDB here')));
-    recorder.record({ changed: [utterance('u1', 0, ['a'])], interim: null });
+    recorder.record({ changed: [utterance('u1', 0, ['a'])], interims: [] });
     await expect(recorder.finish(1, null)).resolves.toBeUndefined();
     expect(problems).toHaveLength(1);
   });

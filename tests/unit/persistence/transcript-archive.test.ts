@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openTranscriptArchive } from '@/lib/persistence/transcript-archive';
 import { newSessionRecord } from '@/lib/persistence/session-record';
+import type { Utterance } from '@/lib/transcript/types';
 import { freshIndexedDb, utterance } from './persistence-kit';
 
 const DAY = 24 * 3600 * 1000;
@@ -16,9 +17,22 @@ describe('transcript archive (IndexedDB)', () => {
     await archive.saveUtterances('s1', [utterance('u1', 1, ['first', 'revised'])], { wordCount: 4 });
     const saved = await archive.loadSession('s1');
     expect(saved?.transcript.utterances.map((u) => u.text)).toEqual(['first revised', 'second', 'tenth']);
-    expect(saved?.transcript.interim).toBeNull();
+    expect(saved?.transcript.interims).toEqual([]);
     expect(saved?.summary).toMatchObject({ id: 's1', title: 'Meeting', origin: 'https://meet.example', wordCount: 4, endedAt: null });
     expect(saved?.transcript.utterances[0]).not.toHaveProperty('sessionId');
+  });
+
+  it('keeps the channel of a meeting utterance, and reads one saved before channels existed as channel 0', async () => {
+    const archive = await openTranscriptArchive('t-channels');
+    await archive.createSession(newSessionRecord('m1', 1000, 'tab-and-mic', null));
+    const { channel: _none, ...saveBeforeChannels } = utterance('u1', 0, ['old']);
+    // What an older version stored: an utterance without the field.
+    await archive.saveUtterances('m1', [saveBeforeChannels as unknown as Utterance, { ...utterance('u2', 1, ['mine']), channel: 1 }], {});
+    const saved = await archive.loadSession('m1');
+    expect(saved?.transcript.utterances.map((u) => [u.id, u.channel])).toEqual([
+      ['u1', 0],
+      ['u2', 1],
+    ]);
   });
 
   it("loads sessions saved before ids named their session (u1...) beside ones whose ids do (s<startedAt>-u1...)", async () => {

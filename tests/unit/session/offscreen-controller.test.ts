@@ -29,6 +29,7 @@ function final(words: [string, number, number][], speechFinal = true): ListenEve
     transcript: words.map((w) => w[0]).join(' '),
     words: words.map(([text, start, end]) => ({ text, start, end, confidence: 0.9, speaker: null })),
     timed: true,
+    channel: 0,
   };
 }
 

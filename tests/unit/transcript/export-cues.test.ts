@@ -78,7 +78,7 @@ describe('buildCues', () => {
   });
 
   it('spreads the text of an utterance without word times over its span', () => {
-    const cues = buildCues([{ id: 'x', words: [], text: 'hello there friend', start: 2, end: 5, speaker: null, closed: true }]);
+    const cues = buildCues([{ id: 'x', words: [], text: 'hello there friend', start: 2, end: 5, speaker: null, channel: 0, closed: true }]);
     expect(cues).toHaveLength(1);
     expect(cues[0]).toMatchObject({ start: 2000, end: 5000, lines: ['hello there friend'] });
   });

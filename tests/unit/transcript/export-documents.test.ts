@@ -71,6 +71,7 @@ describe('JSON export', () => {
     expect(parsed.utterances).toEqual([
       {
         id: utterance.id,
+        channel: 0,
         speaker: 0,
         speakerLabel: 'Dana',
         start: 0.5,

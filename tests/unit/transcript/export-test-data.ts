@@ -23,6 +23,7 @@ export function spoken(text: string, start: number, speaker: number | null, seco
     start,
     end: last ? last.end : start,
     speaker,
+    channel: 0,
     closed: true,
   };
 }
@@ -37,6 +38,7 @@ export function fromWords(words: [string, number, number][], speaker: number | n
     start: Math.min(...list.map((w) => w.start)),
     end: Math.max(...list.map((w) => w.end)),
     speaker,
+    channel: 0,
     closed: true,
   };
 }

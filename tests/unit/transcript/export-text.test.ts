@@ -3,7 +3,7 @@ import { formatClock, transcriptToPlainText } from '@/lib/transcript/export-text
 import type { Segment, TranscriptSnapshot, Utterance } from '@/lib/transcript/types';
 
 function utterance(id: string, start: number, speaker: number | null, text: string): Utterance {
-  return { id, start, end: start + 1, speaker, text, words: [], closed: true };
+  return { id, start, end: start + 1, speaker, text, words: [], channel: 0, closed: true };
 }
 
 describe('formatClock', () => {
@@ -22,10 +22,10 @@ describe('formatClock', () => {
 });
 
 describe('transcriptToPlainText', () => {
-  const interim: Segment = { words: [], text: 'still going', start: 70, end: 71, speaker: 0 };
+  const interim: Segment = { words: [], text: 'still going', start: 70, end: 71, speaker: 0, channel: 0 };
   const snapshot: TranscriptSnapshot = {
     utterances: [utterance('u1', 62, 0, 'Hello there.'), utterance('u2', 65.5, 1, 'Hi!'), utterance('u3', 68, null, 'No diarization.')],
-    interim,
+    interims: [interim],
   };
 
   it('writes one "[hh:mm:ss] Speaker N: text" line per utterance, without the interim by default', () => {
@@ -45,12 +45,12 @@ describe('transcriptToPlainText', () => {
   it('keeps one line per utterance whatever whitespace the text holds, skips empty ones, and keeps markup as text', () => {
     const odd: TranscriptSnapshot = {
       utterances: [utterance('a', 0, 0, 'two\nlines\tand  <b>tags</b>'), utterance('b', 1, 0, '   ')],
-      interim: null,
+      interims: [],
     };
     expect(transcriptToPlainText(odd)).toBe('[00:00:00] Speaker 1: two lines and <b>tags</b>');
   });
 
   it('is empty for an empty transcript', () => {
-    expect(transcriptToPlainText({ utterances: [], interim: null }, undefined, { includeInterim: true })).toBe('');
+    expect(transcriptToPlainText({ utterances: [], interims: [] }, undefined, { includeInterim: true })).toBe('');
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CAPTION_BACKGROUNDS,
   contrastRatio,
@@ -12,8 +12,13 @@ import {
   speakerLabel,
   SPEAKER_PALETTES,
   SPEAKER_SHADES,
+  YOU_SHADES,
   type ColorTheme,
 } from '@/lib/transcript/speaker-colors';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import '@/lib/i18n';
+import { YOU_SPEAKER } from '@/lib/transcript/speaker-names';
+import { installEnglishMessages } from '../settings-english-messages';
 
 /** CIE76 distance in CIELAB (D65): ~2.3 is a just-noticeable difference; 20+ reads as another colour. */
 function deltaE(a: string, b: string): number {
@@ -176,5 +181,38 @@ describe('speakerLabel', () => {
   it('is empty when the speaker is unknown, so views show no label', () => {
     expect(speakerLabel(null)).toBe('');
     expect(speakerLabel(null, { 0: 'Ada' })).toBe('');
+  });
+});
+
+describe('"You" (a meeting\'s microphone)', () => {
+  beforeEach(installEnglishMessages);
+
+  it.each(['dark', 'light'] as const)('has its own %s shade, at 4.5:1 or more on every background of that theme', (theme) => {
+    expect(speakerColor(YOU_SPEAKER, theme)).toBe(YOU_SHADES[theme]);
+    for (const bg of BACKGROUNDS[theme]) expect(contrastRatio(YOU_SHADES[theme], bg), `${YOU_SHADES[theme]} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it.each(['dark', 'light'] as const)('stays at least 20 ΔE from every diarized %s shade and the neutral text', (theme) => {
+    for (const other of [...SPEAKER_PALETTES[theme], NEUTRAL_TEXT[theme]]) {
+      expect(deltaE(YOU_SHADES[theme], other), `${YOU_SHADES[theme]} vs ${other}`).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  it('keeps one hue in both themes, apart from every diarized hue', () => {
+    const you = hueAngle(YOU_SHADES.dark);
+    expect(hueDistance(you, hueAngle(YOU_SHADES.light))).toBeLessThanOrEqual(3);
+    for (const shades of SPEAKER_SHADES) expect(hueDistance(you, hueAngle(shades.dark)), shades.dark).toBeGreaterThanOrEqual(15);
+  });
+
+  it('is labelled "You" from the messages, or the name the user gave', () => {
+    expect(speakerLabel(YOU_SPEAKER)).toBe('You');
+    const english = fakeBrowser.i18n.getMessage.bind(fakeBrowser.i18n);
+    Object.assign(fakeBrowser.i18n, { getMessage: (key: string) => (key === 'speakerYou' ? 'Vous' : english(key)) });
+    expect(speakerLabel(YOU_SPEAKER)).toBe('Vous');
+    Object.assign(fakeBrowser.i18n, { getMessage: () => '' });
+    expect(speakerLabel(YOU_SPEAKER)).toBe('You');
+    installEnglishMessages();
+    expect(speakerLabel(YOU_SPEAKER, { [YOU_SPEAKER]: ' Sam ' })).toBe('Sam');
+    expect(speakerLabel(YOU_SPEAKER, { 0: 'Dana' })).toBe('You');
   });
 });

@@ -19,7 +19,7 @@ function longWords(count: number, chars: number, from = 0, tag = 'w'): Word[] {
 function results(words: Word[], isFinal: boolean): ResultsEvent {
   const start = words[0]?.start ?? 0;
   const end = words[words.length - 1]?.end ?? start;
-  return { kind: 'results', isFinal, speechFinal: isFinal, fromFinalize: false, start, duration: end - start, transcript: '', words, timed: true };
+  return { kind: 'results', isFinal, speechFinal: isFinal, fromFinalize: false, start, duration: end - start, transcript: '', words, timed: true, channel: 0 };
 }
 
 const allWords = (store: TranscriptStore) => store.snapshot().utterances.flatMap((u) => u.words.map((w) => w.text));
@@ -46,7 +46,7 @@ describe('TranscriptStore bounds', () => {
     const store = new TranscriptStore();
     const sent = longWords(2000, 100);
     const update = store.apply(results(sent, false));
-    const interim = update?.interim;
+    const interim = update?.interims[0];
     expect(interim?.text.length).toBeLessThanOrEqual(MAX_UTTERANCE_CHARS);
     const words = interim?.words.map((w) => w.text) ?? [];
     expect(words.at(-1)).toBe(TRUNCATION_MARK);
@@ -82,7 +82,7 @@ describe('TranscriptStore bounds', () => {
     expect(store.apply(results(longWords(2, 9, 20), false))).toBeNull();
     expect(store.apply(results(longWords(2, 9, 30), true))).toBeNull();
     expect(store.snapshot()).toEqual(before);
-    expect(before.interim).toBeNull();
+    expect(before.interims).toEqual([]);
     expect(allWords(store).filter((w) => w === TRUNCATION_MARK)).toHaveLength(1);
   });
 

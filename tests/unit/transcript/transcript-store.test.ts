@@ -23,6 +23,7 @@ function results(list: W[], flags: Partial<ResultsEvent> = {}): ResultsEvent {
     transcript: ws.map((w) => w.text).join(' '),
     words: ws,
     timed: true,
+    channel: 0,
     ...flags,
   };
 }
@@ -39,20 +40,20 @@ describe('TranscriptStore: interim, final, speech_final', () => {
     const store = new TranscriptStore();
     store.apply(interim([['hel', 0, 0.3]]));
     const update = store.apply(interim([['hello', 0, 0.4], ['wor', 0.5, 0.7]]));
-    expect(update).toEqual({ changed: [], interim: expect.objectContaining({ text: 'hello wor', start: 0, end: 0.7 }) });
-    expect(store.snapshot()).toEqual({ utterances: [], interim: expect.objectContaining({ text: 'hello wor' }) });
+    expect(update).toEqual({ changed: [], interims: [expect.objectContaining({ text: 'hello wor', start: 0, end: 0.7, channel: 0 })] });
+    expect(store.snapshot()).toEqual({ utterances: [], interims: [expect.objectContaining({ text: 'hello wor' })] });
   });
 
   it('appends finals to the open utterance and clears the interim', () => {
     const store = new TranscriptStore();
     store.apply(interim([['hello', 0, 0.4]]));
     const first = store.apply(final([['Hello', 0, 0.4]]));
-    expect(first?.interim).toBeNull();
+    expect(first?.interims).toEqual([]);
     expect(first?.changed).toHaveLength(1);
     store.apply(interim([['wor', 0.5, 0.7]]));
     const second = store.apply(final([['world.', 0.5, 0.9]]));
     expect(second?.changed.map((u) => [u.id, u.text, u.closed])).toEqual([['u1', 'Hello world.', false]]);
-    expect(store.snapshot().interim).toBeNull();
+    expect(store.snapshot().interims).toEqual([]);
   });
 
   it('closes the utterance on speech_final; the next final starts a new one', () => {
@@ -69,7 +70,7 @@ describe('TranscriptStore: interim, final, speech_final', () => {
   it('closes the utterance on UtteranceEnd when no speech_final came', () => {
     const store = new TranscriptStore();
     store.apply(final([['Still', 0, 0.4], ['talking', 0.5, 0.9]]));
-    const update = store.apply({ kind: 'utterance-end', lastWordEnd: 0.9 });
+    const update = store.apply({ kind: 'utterance-end', lastWordEnd: 0.9, channel: 0 });
     expect(update?.changed.map((u) => [u.text, u.closed])).toEqual([['Still talking', true]]);
     store.apply(final([['Next', 3, 3.3]]));
     expect(texts(store)).toEqual(['Still talking', 'Next']);
@@ -78,7 +79,7 @@ describe('TranscriptStore: interim, final, speech_final', () => {
   it('ignores an UtteranceEnd after speech_final', () => {
     const store = new TranscriptStore();
     store.apply(final([['Done.', 0, 0.5]], { speechFinal: true }));
-    expect(store.apply({ kind: 'utterance-end', lastWordEnd: 0.5 })).toBeNull();
+    expect(store.apply({ kind: 'utterance-end', lastWordEnd: 0.5, channel: 0 })).toBeNull();
     expect(store.snapshot().utterances).toHaveLength(1);
   });
 
@@ -103,16 +104,16 @@ describe('TranscriptStore: interim, final, speech_final', () => {
     store.apply(final([['Hi', 1, 1.2]]));
     store.apply(interim([['uh', 1.5, 1.6]]));
     expect(store.apply(interim([], { start: 1.5, duration: 0.5 }))).toBeNull();
-    expect(store.snapshot().interim?.text).toBe('uh');
+    expect(store.snapshot().interims.map((i) => i.text)).toEqual(['uh']);
     const update = store.apply(final([], { start: 1.2, duration: 1, speechFinal: true }));
-    expect(update?.interim).toBeNull();
+    expect(update?.interims).toEqual([]);
     expect(update?.changed.map((u) => [u.text, u.closed])).toEqual([['Hi', true]]);
     expect(store.snapshot().utterances).toHaveLength(1);
   });
 
   it('returns null for SpeechStarted and Metadata', () => {
     const store = new TranscriptStore();
-    expect(store.apply({ kind: 'speech-started', timestamp: 1 })).toBeNull();
+    expect(store.apply({ kind: 'speech-started', timestamp: 1, channel: 0 })).toBeNull();
     expect(store.apply({ kind: 'metadata', requestId: 'r', duration: 3 })).toBeNull();
   });
 });
@@ -141,7 +142,7 @@ describe('TranscriptStore: speakers', () => {
   it('gives the interim the speaker of its first diarized word', () => {
     const store = new TranscriptStore();
     store.apply(interim([['x', 0, 0.1, 2]]));
-    expect(store.snapshot().interim?.speaker).toBe(2);
+    expect(store.snapshot().interims[0]?.speaker).toBe(2);
   });
 });
 
@@ -150,7 +151,7 @@ describe('TranscriptStore: times', () => {
     const store = new TranscriptStore();
     const toMeeting = (s: number) => s + 100;
     store.apply(interim([['hi', 1, 1.5]]), toMeeting);
-    expect(store.snapshot().interim).toMatchObject({ start: 101, end: 101.5 });
+    expect(store.snapshot().interims[0]).toMatchObject({ start: 101, end: 101.5 });
     store.apply(final([['Hi', 1, 1.5, 0]]), toMeeting);
     const u = store.snapshot().utterances[0];
     expect(u).toMatchObject({ start: 101, end: 101.5 });
@@ -242,11 +243,11 @@ describe('TranscriptStore: the seed-style shape', () => {
   it('flows through the same interim/final rules, one utterance per final segment', () => {
     const store = new TranscriptStore();
     store.apply(seed({ text: 'hello', is_final: false, start: 0, end: 0.5 }));
-    expect(store.snapshot().interim?.text).toBe('hello');
+    expect(store.snapshot().interims.map((i) => i.text)).toEqual(['hello']);
     store.apply(seed({ text: 'hello world', is_final: true, start: 0, end: 1, speaker: 0 }));
     store.apply(seed({ text: 'second one', start: 1.5, end: 2.5, speaker: 'B' }));
     const snap = store.snapshot();
-    expect(snap.interim).toBeNull();
+    expect(snap.interims).toEqual([]);
     expect(snap.utterances.map((u) => [u.text, u.closed, u.start, u.end])).toEqual([
       ['hello world', true, 0, 1],
       ['second one', true, 1.5, 2.5],

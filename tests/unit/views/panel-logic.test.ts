@@ -35,6 +35,7 @@ describe('session summaries', () => {
     end,
     text,
     speaker: 0,
+    channel: 0,
     closed: true,
     words: Array.from({ length: words }, (_, i) => ({ text: 'w', start: start + i, end: start + i + 1, confidence: 1, speaker: 0 })),
   });

@@ -9,8 +9,11 @@ import {
   parseSpeakerNames,
   parseSpeakerNamesBySession,
   withSpeakerName,
+  isSpeakerIndex,
+  YOU_SPEAKER,
   type SpeakerNamesBySession,
 } from '@/lib/transcript/speaker-names';
+import { MAX_SPEAKER_INDEX as MAX_DIARIZED_INDEX } from '@/lib/listen/protocol';
 
 describe('speaker names (pure rules)', () => {
   it('trims, collapses whitespace, drops control characters and bounds the length', () => {
@@ -24,6 +27,21 @@ describe('speaker names (pure rules)', () => {
     expect(speakerLabel(0, named)).toBe('Dana');
     expect(speakerLabel(1, named)).toBe('Speaker 2');
     expect(speakerLabel(0, withSpeakerName(named, 0, '   '))).toBe('Speaker 1');
+  });
+
+  it('renames "You" like any speaker, and reads its name back from storage', () => {
+    expect(isSpeakerIndex(YOU_SPEAKER)).toBe(true);
+    const named = withSpeakerName({ 0: 'Dana' }, YOU_SPEAKER, ' Sam ');
+    expect(named).toEqual({ 0: 'Dana', [YOU_SPEAKER]: 'Sam' });
+    expect(parseSpeakerNames(JSON.parse(JSON.stringify(named)))).toEqual(named);
+    expect(withSpeakerName(named, YOU_SPEAKER, '')).toEqual({ 0: 'Dana' });
+  });
+
+  it('reserves "You" above every index a server can diarize, and accepts no other index up there', () => {
+    expect(YOU_SPEAKER).toBeGreaterThan(MAX_DIARIZED_INDEX);
+    expect(isSpeakerIndex(YOU_SPEAKER - 1)).toBe(false);
+    expect(isSpeakerIndex(YOU_SPEAKER + 1)).toBe(false);
+    expect(parseSpeakerNames({ 999: 'no', 1001: 'no', 10000: 'no' })).toEqual({});
   });
 
   it('ignores invalid speakers and keeps only valid entries from storage', () => {

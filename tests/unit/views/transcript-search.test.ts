@@ -10,7 +10,7 @@ import {
   stepMatch,
 } from '@/lib/views/transcript-search';
 
-const seg = (text: string): Segment => ({ text, words: [], start: 0, end: 1, speaker: null });
+const seg = (text: string): Segment => ({ text, words: [], start: 0, end: 1, speaker: null, channel: 0 });
 
 describe('searchTranscript', () => {
   const segments = [seg('The budget is ready.'), seg('No budget, no BUDGET talk'), seg('Nothing here')];
