@@ -1,10 +1,10 @@
 /** The fake Deepgram itself, spoken to directly: other suites rely on it following the protocol. */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
+import { startFakeUpstream, type FakeDeepgram, type TimedUpstream } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, connectClient, interleavePcm, resultsOf, silencePcm, streamPcm, transcriptOf, upgradeAnswer, waitFor } from './proxy-test-kit';
 
-let fake: FakeDeepgram | undefined;
+let fake: FakeDeepgram | TimedUpstream | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
@@ -123,5 +123,28 @@ describe('fake Deepgram', () => {
     expect(closed.code).toBe(1011);
     expect(closed.reason).toMatch(/^NET-0001/);
     expect(fake.connections[0]?.closedBy).toBe('fake');
+  });
+});
+
+describe('timed fake upstream (the benchmarks\' captions)', () => {
+  it('answers a multichannel stream on each channel in audio time per channel, and mono as one channel', async () => {
+    const captionsFor = async (query: string, pcm: Buffer, channels: number) => {
+      fake = await startFakeUpstream({ mode: 'timed', apiKey: DEEPGRAM_KEY, answer: 'captions' });
+      const client = connectClient(fake.url, { token: DEEPGRAM_KEY, via: 'header', query });
+      await client.opened;
+      await streamPcm(client.ws, pcm, { speed: 20, channels });
+      client.ws.send('{"type":"CloseStream"}');
+      await client.closed;
+      await fake.close();
+      fake = undefined;
+      return client.messages;
+    };
+    // 1 s of audio either way: interims at 0.5 s and 1 s, on each channel.
+    const stereo = await captionsFor('encoding=linear16&sample_rate=16000&channels=2&multichannel=true', silencePcm(2), 2);
+    expect(resultsOf(stereo).map((message) => message.channel_index)).toEqual([[0, 2], [1, 2], [0, 2], [1, 2]]);
+    expect(stereo.at(-1)).toMatchObject({ type: 'Metadata', duration: 1, channels: 2 });
+    const mono = await captionsFor('encoding=linear16&sample_rate=16000&channels=1', silencePcm(1), 1);
+    expect(resultsOf(mono).map((message) => message.channel_index)).toEqual([[0, 1], [0, 1]]);
+    expect(mono.at(-1)).toMatchObject({ type: 'Metadata', duration: 1, channels: 1 });
   });
 });
