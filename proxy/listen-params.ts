@@ -91,10 +91,11 @@ export type ListenParamsResult = { ok: true; params: ListenParams } | { ok: fals
 
 const BYTES_PER_SAMPLE: Readonly<Record<string, number>> = { linear16: 2, linear32: 4, mulaw: 1, alaw: 1 };
 /**
- * For compressed or containerized audio the proxy cannot know the rate; allow uncompressed 48 kHz
- * stereo, whatever the declared channels (compressed audio of MAX_CHANNELS' 20 fits in it).
+ * For compressed or containerized audio the proxy cannot know the rate; allow what uncompressed
+ * 16-bit 48 kHz audio would need on the declared channels, and never less than stereo.
  */
-const GENEROUS_BYTES_PER_SECOND = 48_000 * 2 * 2;
+const GENEROUS_BYTES_PER_CHANNEL_SECOND = 48_000 * 2;
+const GENEROUS_MIN_CHANNELS = 2;
 
 /**
  * Bytes per second of raw audio in this format, all channels together (a 2-channel stream carries
@@ -111,7 +112,7 @@ export function rawBytesPerSecond(format: AudioFormat): number | undefined {
  */
 export function bytesPerSecond(format: AudioFormat): number {
   const width = format.encoding === undefined ? undefined : BYTES_PER_SAMPLE[format.encoding];
-  if (width === undefined || format.sampleRate === undefined) return GENEROUS_BYTES_PER_SECOND;
+  if (width === undefined || format.sampleRate === undefined) return GENEROUS_BYTES_PER_CHANNEL_SECOND * Math.max(GENEROUS_MIN_CHANNELS, format.channels);
   return format.sampleRate * format.channels * width;
 }
 
