@@ -19,7 +19,11 @@ export interface ProxyLimits {
   maxStreamsPerToken: number;
   /** Largest single WebSocket message from a client, in bytes. */
   maxMessageBytes: number;
-  /** Sustained audio rate allowed, as a multiple of real time for the stream's declared format. */
+  /**
+   * Sustained audio rate allowed, as a multiple of real time for the stream's declared format: its
+   * bytes per second count every declared channel, so a 2-channel stream may send twice the bytes of
+   * a mono one (and the format caps below bound what a client can declare).
+   */
   audioRateFactor: number;
   /** Audio a client may send above the sustained rate at once (e.g. a replay after reconnect), in seconds. */
   audioBurstSeconds: number;
@@ -27,7 +31,10 @@ export interface ProxyLimits {
   idleTimeoutMs: number;
   /** Longest a stream may stay open. */
   maxSessionMs: number;
-  /** Streams the local engine runs at once, all tokens together: each pocketsphinx needs about half a core. */
+  /**
+   * Streams the local engine runs at once, all tokens together: each pocketsphinx needs about half a
+   * core. A stream of N channels runs N of them and counts as N streams.
+   */
   maxLocalEngineStreams: number;
   // Stream hardening (issue 12): caps on the declared audio format, which sets the stream's own
   // rate limit, and on results waiting for a client that does not read them.
@@ -374,7 +381,10 @@ export interface SharedConfig {
   redisDown: 'admit' | 'refuse';
   /** Streams open to the upstream at once, all instances together (Deepgram caps a project at 50). */
   upstreamMaxStreams: number | undefined;
-  /** Audio seconds per token per UTC day; undefined: no quota. */
+  /**
+   * Audio seconds per token per UTC day, each channel counted (a 2-channel stream uses 2 s of it per
+   * second, as Deepgram bills each channel; proxy/limits/audio-meter.ts); undefined: no quota.
+   */
   dailyAudioSecondsPerToken: number | undefined;
   /** A dead instance's stream slots are free again within this; renewed every third of it. */
   slotTtlMs: number;

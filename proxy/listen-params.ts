@@ -90,19 +90,29 @@ export interface ListenParams {
 export type ListenParamsResult = { ok: true; params: ListenParams } | { ok: false; message: string };
 
 const BYTES_PER_SAMPLE: Readonly<Record<string, number>> = { linear16: 2, linear32: 4, mulaw: 1, alaw: 1 };
-/** For compressed or containerized audio the proxy cannot know the rate; allow uncompressed 48 kHz stereo. */
-const GENEROUS_BYTES_PER_SECOND = 48_000 * 2 * 2;
+/**
+ * For compressed or containerized audio the proxy cannot know the rate; allow what uncompressed
+ * 16-bit 48 kHz audio would need on the declared channels, and never less than stereo.
+ */
+const GENEROUS_BYTES_PER_CHANNEL_SECOND = 48_000 * 2;
+const GENEROUS_MIN_CHANNELS = 2;
 
-/** Bytes per second of raw audio in this format; undefined for compressed or containerized audio. */
+/**
+ * Bytes per second of raw audio in this format, all channels together (a 2-channel stream carries
+ * twice the bytes of a mono one per second of audio); undefined for compressed or containerized audio.
+ */
 export function rawBytesPerSecond(format: AudioFormat): number | undefined {
   const width = format.encoding === undefined ? undefined : BYTES_PER_SAMPLE[format.encoding];
   return width === undefined || format.sampleRate === undefined ? undefined : format.sampleRate * format.channels * width;
 }
 
-/** The most bytes per second of real-time audio this format can need. */
+/**
+ * The most bytes per second of real-time audio this format can need: the stream's rate limit
+ * (proxy/listen-session.ts) counts every declared channel, which MAX_CHANNELS caps.
+ */
 export function bytesPerSecond(format: AudioFormat): number {
   const width = format.encoding === undefined ? undefined : BYTES_PER_SAMPLE[format.encoding];
-  if (width === undefined || format.sampleRate === undefined) return GENEROUS_BYTES_PER_SECOND;
+  if (width === undefined || format.sampleRate === undefined) return GENEROUS_BYTES_PER_CHANNEL_SECOND * Math.max(GENEROUS_MIN_CHANNELS, format.channels);
   return format.sampleRate * format.channels * width;
 }
 

@@ -139,6 +139,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   /** Connections refused on arrival: they already have their answer, whatever they send next. */
   const refusedConnections = new WeakSet<Socket>();
   const sessions = new Set<ListenSession>();
+  /** Local engine decoders running: one per channel of each open stream (proxy/upstreams/local-engine.ts). */
+  let engineDecoders = 0;
   let closing = false;
 
   const wss = new WebSocketServer({
@@ -312,12 +314,15 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     if (!auth.ok) return { refusal: { status: 401, error: 'unauthorized', message: auth.message } };
     const params = checkListenParams(url.searchParams, config.limits);
     if (!params.ok) return { refusal: { status: 400, error: 'bad_request', message: params.message } };
-    if (upstreamKind === 'local' && sessions.size >= config.limits.maxLocalEngineStreams) {
+    // Each channel is a pocketsphinx process of its own, so a meeting's two channels count as two streams.
+    const channels = params.params.format.channels;
+    if (upstreamKind === 'local' && engineDecoders + channels > config.limits.maxLocalEngineStreams) {
+      const load = channels === 1 ? '' : ` (this stream's ${channels} channels count as ${channels} streams)`;
       return {
         refusal: {
           status: 503,
           error: 'engine_busy',
-          message: `The local engine is already transcribing ${sessions.size} streams, as many as this computer keeps up with. Try again later, or give the proxy a DEEPGRAM_API_KEY.`,
+          message: `The local engine is already transcribing ${engineDecoders} streams, as many as this computer keeps up with${load}. Try again later, or give the proxy a DEEPGRAM_API_KEY.`,
         },
       };
     }
@@ -441,8 +446,11 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         running.limitReached(refusal.message);
       });
       sessions.add(session);
+      const decoders = upstreamKind === 'local' ? params.format.channels : 0;
+      engineDecoders += decoders;
       void session.done.then(() => {
         sessions.delete(session);
+        engineDecoders -= decoders;
         meter.ended();
         slot.release();
       });

@@ -45,6 +45,8 @@ const seconds = (value: number): number => Math.round(value * 1000) / 1000;
 export function resultsMessage(input: {
   requestId: string;
   modelInfo: ModelInfo;
+  /** Which channel, of how many (`[0, 1]` for a mono stream). */
+  channelIndex: [number, number];
   start: number;
   end: number;
   words: ResultWord[];
@@ -54,7 +56,7 @@ export function resultsMessage(input: {
   const confidence = words.length === 0 ? 0 : words.reduce((sum, word) => sum + word.confidence, 0) / words.length;
   return {
     type: 'Results',
-    channel_index: [0, 1],
+    channel_index: input.channelIndex,
     start: seconds(input.start),
     duration: seconds(Math.max(0, input.end - input.start)),
     is_final: true,

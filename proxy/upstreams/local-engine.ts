@@ -1,44 +1,38 @@
 /**
- * The offline engine: one pocketsphinx_continuous process per stream, fed the client's 16 kHz
- * linear16 audio, answering in Deepgram's shapes (final Results per utterance, Metadata on close).
+ * The offline engine: one stream's 16 kHz linear16 audio decoded by pocketsphinx, one process per
+ * channel (./engine-decoder.ts), answering in Deepgram's shapes: final Results per utterance and
+ * channel, Metadata on close.
  *
- * Facts measured on Debian's pocketsphinx 0.8+5prealpha (see tests/proxy/local-engine.test.ts):
- * - `-infile /dev/stdin` cannot open a socket, and Node's stdio pipes are sockets, so the process
- *   reads from `cat` through a real pipe made by `sh`.
- * - It flushes stdout after each utterance, so no `stdbuf` is needed for timely output.
- * - Word times count audio read so far, not the wall clock: a pause in sending (client VAD, mute)
- *   does not appear in the times, which is what Deepgram does too.
- * - It ends an utterance after roughly 0.5 s of silence; Finalize (and a pause in sending, as a
- *   client-side VAD makes) injects silence to force that, and the injected silence is taken out of
- *   every later time.
+ * A multichannel stream (`multichannel=true&channels=N`, interleaved samples) is split into its
+ * channels, each decoded on its own as Deepgram does: every Results carries
+ * `channel_index: [channel, N]`, each channel has its own timeline (Results `start`/`duration`
+ * cover that channel's audio), and Finalize ends the utterance of the channel it names, or of
+ * every channel without one. Metadata's `duration` is seconds of audio (not times N) and
+ * `channels` is N. Without `multichannel=true` only mono is taken: the engine does not mix
+ * channels into one.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import { AUDIO_ENCODING, BYTES_PER_SAMPLE, BYTES_PER_SECOND, CHANNELS, SAMPLE_RATE } from '../../lib/audio/format';
-import { metadataMessage, resultsMessage, type ModelInfo, type ResultWord } from './deepgram-shapes';
-import { baseWord, createPocketsphinxParser, isFiller, type EngineUtterance } from './pocketsphinx-output';
+import { AUDIO_ENCODING, BYTES_PER_SECOND, SAMPLE_RATE } from '../../lib/audio/format';
+import { createChannelSplitter } from './channel-split';
+import { metadataMessage } from './deepgram-shapes';
+import { LOCAL_ENGINE_BINARY, startEngineDecoder, type EngineDecoder } from './engine-decoder';
 import { closeReason, type ControlType, type Upstream, type UpstreamContext, type UpstreamFactory } from './upstream';
 
-export const LOCAL_ENGINE_BINARY = 'pocketsphinx_continuous';
-/** A fixed string: nothing from a client ever reaches the shell. */
-const ENGINE_SCRIPT = `cat | exec ${LOCAL_ENGINE_BINARY} -infile /dev/stdin -time yes -logfn /dev/null`;
-const FINALIZE_SILENCE_SECONDS = 0.6;
+export { LOCAL_ENGINE_BINARY } from './engine-decoder';
+
 /**
  * A client that gates silence out (the extension's VAD does) stops sending when speech stops, so
  * the engine never hears the silence that would end the utterance. A pause in sending this long
- * ends it as a Finalize would (without from_finalize).
+ * ends it, on every channel, as a Finalize would (without from_finalize).
  */
 const SENDING_GAP_ENDPOINT_MS = 800;
-const QUIET_FLUSH_MS = 150;
-const MODEL_INFO: ModelInfo = { name: 'en-us', version: '0.8+5prealpha', arch: 'pocketsphinx' };
 
 export interface LocalEngineOptions {
   /** After CloseStream, how long the engine may take to finish its last utterance. */
   closeTimeoutMs?: number;
-  /** Audio the engine may fall behind by before the stream is closed as overloaded. */
+  /** Audio one channel's engine may fall behind by before the stream is closed as overloaded. */
   maxBacklogBytes?: number;
 }
 
@@ -58,51 +52,30 @@ export async function findLocalEngine(pathVariable = process.env.PATH ?? ''): Pr
 }
 
 /**
- * The only format the engine's acoustic model takes, which is the one the extension sends
- * (lib/audio/format.ts); other formats get a reason instead of garbage.
+ * The only format the engine's acoustic model takes is the one the extension sends
+ * (lib/audio/format.ts), on one channel or on several with `multichannel=true`; other formats get
+ * a reason instead of garbage. How many channels a stream may declare is the proxy's MAX_CHANNELS
+ * (proxy/listen-params.ts), checked before the stream reaches an engine.
  */
 export function localFormatProblem(context: UpstreamContext): string | undefined {
   const { format, query } = context.params;
-  const ok =
-    format.encoding === AUDIO_ENCODING &&
-    format.sampleRate === SAMPLE_RATE &&
-    format.channels === CHANNELS &&
-    query.get('multichannel') !== 'true';
-  if (ok) return undefined;
   const got = `encoding=${format.encoding ?? '(none)'}, sample_rate=${format.sampleRate ?? '(none)'}, channels=${format.channels}`;
-  return closeReason(`the local engine takes only encoding=${AUDIO_ENCODING}, sample_rate=${SAMPLE_RATE}, channels=${CHANNELS} (got ${got})`);
+  if (format.encoding !== AUDIO_ENCODING || format.sampleRate !== SAMPLE_RATE) {
+    return closeReason(`the local engine takes only encoding=${AUDIO_ENCODING}, sample_rate=${SAMPLE_RATE} (got ${got})`);
+  }
+  if (format.channels > 1 && query.get('multichannel') !== 'true') {
+    return closeReason(`the local engine takes channels=${format.channels} only with multichannel=true (a decoder per channel)`);
+  }
+  return undefined;
 }
 
-/**
- * Maps engine time back to client time: silence the proxy injected (for Finalize) is removed, so
- * times stay those of the audio the client sent.
- */
-export class InjectedSilence {
-  private readonly spans: { at: number; duration: number }[] = [];
-
-  add(at: number, duration: number): void {
-    this.spans.push({ at, duration });
-  }
-
-  toClientTime(engineTime: number): number {
-    let removed = 0;
-    for (const span of this.spans) {
-      if (engineTime >= span.at + span.duration) removed += span.duration;
-      else if (engineTime > span.at) return span.at - removed;
-    }
-    return engineTime - removed;
-  }
-}
-
-type EngineProcess = ChildProcessByStdio<Writable, Readable, Readable>;
-
-function killGroup(child: EngineProcess): void {
-  if (child.pid === undefined) return;
+/** The channel a Finalize names (the proxy's own rewrite, proxy/control-messages.ts), if any. */
+export function finalizeChannel(text: string): number | undefined {
   try {
-    // The engine runs in its own process group (sh, cat, pocketsphinx): end all of it.
-    process.kill(-child.pid, 'SIGKILL');
+    const channel = (JSON.parse(text) as { channel?: unknown }).channel;
+    return typeof channel === 'number' ? channel : undefined;
   } catch {
-    child.kill('SIGKILL');
+    return undefined;
   }
 }
 
@@ -131,144 +104,88 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
       };
     }
 
+    const channelCount = context.params.format.channels;
     const created = new Date();
     const audioHash = createHash('sha256');
-    const silence = new InjectedSilence();
+    /** Interleaved bytes of all channels together. */
     let clientBytes = 0;
-    let engineBytes = 0;
-    let cursor = 0;
-    let finalizeRequested = false;
     let closing = false;
-    let quietTimer: NodeJS.Timeout | undefined;
+    let openedCount = 0;
+    let finishedCount = 0;
     let closeTimer: NodeJS.Timeout | undefined;
     let gapTimer: NodeJS.Timeout | undefined;
-    /** Client audio arrived since silence was last pushed in. */
-    let audioSinceSilence = false;
-    let stderrTail = '';
 
-    const child: EngineProcess = spawn('sh', ['-c', ENGINE_SCRIPT], {
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      // Only what the engine needs: never the proxy's keys or tokens. The request id lets tests
-      // (and operators) find the processes of one stream.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', CAPTIONIST_REQUEST_ID: requestId },
-    });
-
-    const sendUtterance = (utterance: EngineUtterance) => {
-      const words: ResultWord[] = utterance.segments
-        .filter((segment) => !isFiller(segment.word))
-        .map((segment) => {
-          const word = baseWord(segment.word);
-          return {
-            word,
-            punctuated_word: word,
-            start: silence.toClientTime(segment.start),
-            end: silence.toClientTime(segment.end),
-            confidence: Math.round(Math.min(1, Math.max(0, segment.confidence)) * 1e4) / 1e4,
-          };
-        });
-      const lastEnd = utterance.segments.reduce((latest, segment) => Math.max(latest, segment.end), 0);
-      const end = Math.min(silence.toClientTime(lastEnd), clientBytes / BYTES_PER_SECOND);
-      const fromFinalize = finalizeRequested;
-      finalizeRequested = false;
-      if (words.length === 0) return;
-      const start = Math.min(cursor, words[0]?.start ?? cursor);
-      cursor = Math.max(cursor, end);
-      events.message(JSON.stringify(resultsMessage({ requestId, modelInfo: MODEL_INFO, start, end, words, fromFinalize })));
-    };
-    const parser = createPocketsphinxParser(sendUtterance);
-
+    const decoders: EngineDecoder[] = [];
     const finish = (code: number, reason: string) => {
       if (finished) return;
       finished = true;
-      clearTimeout(quietTimer);
       clearTimeout(closeTimer);
       clearTimeout(gapTimer);
-      killGroup(child);
+      for (const decoder of decoders) decoder.kill();
       events.closed(code, reason);
     };
-
-    child.on('spawn', () => {
-      if (!finished) events.opened();
-    });
-    child.on('error', (error) => {
-      logger.error({ err: error.message }, 'local engine could not start');
-      finish(1011, 'the local engine could not start');
-    });
-    child.stdin.on('error', (error) => {
-      // EPIPE when the engine died; its exit is reported by 'close'.
-      logger.debug({ err: error.message }, 'local engine stdin error');
-    });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => {
-      parser.push(text);
-      clearTimeout(quietTimer);
-      quietTimer = setTimeout(() => parser.flush(), QUIET_FLUSH_MS);
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      stderrTail = (stderrTail + text).slice(-2000);
-    });
-    child.on('close', (exitCode, signal) => {
-      if (finished) return;
-      parser.end();
-      if (closing && exitCode === 0) {
-        const metadata = metadataMessage({
-          requestId,
-          sha256: audioHash.digest('hex'),
-          created,
-          duration: clientBytes / BYTES_PER_SECOND,
-          channels: 1,
-        });
-        events.message(JSON.stringify(metadata));
-        finish(1000, '');
-        return;
-      }
-      logger.error({ exitCode, signal, stderr: stderrTail.slice(-500) }, 'local engine stopped');
-      const reason =
-        exitCode === 127
-          ? `the local engine is not installed (${LOCAL_ENGINE_BINARY} not found)`
-          : `the local engine stopped unexpectedly (${signal ?? `exit ${exitCode}`})`;
-      finish(1011, reason);
-    });
-
-    const write = (chunk: Buffer) => {
-      engineBytes += chunk.length;
-      child.stdin.write(chunk);
-      if (child.stdin.writableLength > maxBacklogBytes) {
-        logger.warn({ backlogBytes: child.stdin.writableLength }, 'local engine fell behind');
-        finish(1011, 'the local engine is overloaded and fell behind the audio');
-      }
+    const allFinished = () => {
+      const metadata = metadataMessage({
+        requestId,
+        sha256: audioHash.digest('hex'),
+        created,
+        duration: clientBytes / (BYTES_PER_SECOND * channelCount),
+        channels: channelCount,
+      });
+      events.message(JSON.stringify(metadata));
+      finish(1000, '');
     };
+    for (let channel = 0; channel < channelCount; channel += 1) {
+      decoders.push(
+        startEngineDecoder({
+          requestId,
+          channel: [channel, channelCount],
+          maxBacklogBytes,
+          logger,
+          events: {
+            opened: () => {
+              openedCount += 1;
+              if (!finished && openedCount === channelCount) events.opened();
+            },
+            results: (message) => {
+              if (!finished) events.message(JSON.stringify(message));
+            },
+            failed: (reason) => finish(1011, reason),
+            finished: () => {
+              finishedCount += 1;
+              if (!finished && finishedCount === channelCount) allFinished();
+            },
+          },
+        }),
+      );
+    }
+    const splitter = channelCount > 1 ? createChannelSplitter(channelCount) : undefined;
 
-    /** Pushes silence in so the engine ends the utterance it is in; false when nothing was heard since the last result. */
-    const endUtterance = (): boolean => {
-      if (finished || closing || !audioSinceSilence || clientBytes / BYTES_PER_SECOND - cursor < 0.1) return false;
-      audioSinceSilence = false;
-      const silenceBytes = Math.round(FINALIZE_SILENCE_SECONDS * SAMPLE_RATE) * BYTES_PER_SAMPLE;
-      silence.add(engineBytes / BYTES_PER_SECOND, silenceBytes / BYTES_PER_SECOND);
-      write(Buffer.alloc(silenceBytes));
-      return true;
+    const endUtterances = (fromFinalize: boolean, channel?: number) => {
+      decoders.forEach((decoder, index) => {
+        if (channel === undefined || channel === index) decoder.endUtterance(fromFinalize);
+      });
     };
 
     return {
       sendAudio(chunk) {
         if (finished || closing || chunk.length === 0) return;
         clientBytes += chunk.length;
-        audioSinceSilence = true;
         audioHash.update(chunk);
-        write(chunk);
-        if (gapTimer === undefined) gapTimer = setTimeout(() => endUtterance(), SENDING_GAP_ENDPOINT_MS);
+        if (splitter === undefined) decoders[0]?.write(chunk);
+        else splitter.push(chunk).forEach((samples, channel) => decoders[channel]?.write(samples));
+        if (gapTimer === undefined) gapTimer = setTimeout(() => endUtterances(false), SENDING_GAP_ENDPOINT_MS);
         else gapTimer.refresh();
       },
-      sendControl(type: ControlType) {
+      sendControl(type: ControlType, text: string) {
         if (finished || closing) return;
         if (type === 'Finalize') {
-          if (endUtterance()) finalizeRequested = true;
+          // A channel the stream does not have names no decoder: nothing to flush, as with Deepgram.
+          endUtterances(true, finalizeChannel(text));
         } else if (type === 'CloseStream') {
           closing = true;
           clearTimeout(gapTimer);
-          child.stdin.end();
+          for (const decoder of decoders) decoder.end();
           closeTimer = setTimeout(() => {
             logger.warn({ closeTimeoutMs }, 'local engine did not finish in time');
             finish(1011, `the local engine did not finish within ${Math.round(closeTimeoutMs / 1000)} s`);
@@ -279,10 +196,9 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
       destroy() {
         if (finished) return;
         finished = true;
-        clearTimeout(quietTimer);
         clearTimeout(closeTimer);
         clearTimeout(gapTimer);
-        killGroup(child);
+        for (const decoder of decoders) decoder.kill();
       },
     };
   };

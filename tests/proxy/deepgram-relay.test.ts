@@ -15,6 +15,7 @@ import {
   DEEPGRAM_KEY,
   TOKEN,
   connectClient,
+  interleavePcm,
   resultsOf,
   silencePcm,
   sleep,
@@ -57,6 +58,30 @@ describe('relay through the proxy to a Deepgram-compatible upstream', () => {
     expect(fake.connections[0]?.audioBytes).toBe(0.6 * 32_000);
     client.ws.close(1000);
     await client.closed;
+  });
+
+  it("passes a meeting's two channels through and relays each channel's Results with channel_index untouched", async () => {
+    const { fake, proxy } = await proxyInFrontOf({
+      script: [{ speaker: 0, words: ['others', 'speak'] }],
+      channelScripts: [[], [{ speaker: 0, words: ['you', 'answer'] }]],
+    });
+    const query = 'model=nova-3&encoding=linear16&sample_rate=16000&channels=2&multichannel=true&interim_results=true';
+    const client = connectClient(proxy.url, { token: TOKEN, query });
+    await client.opened;
+    const sound = Buffer.alloc(0.6 * 32_000, 1);
+    await streamPcm(client.ws, interleavePcm([sound, sound]), { speed: 4, channels: 2 });
+    client.ws.send('{"type":"CloseStream"}');
+    expect((await client.closed).code).toBe(1000);
+    expect(fake.connections[0]?.query.toString()).toBe(query);
+    expect(fake.connections[0]?.audioBytes).toBe(0.6 * 64_000);
+    // Every message reaches the client as the upstream sent it, in order (channel_index included).
+    expect(client.messages).toEqual(fake.connections[0]?.sent);
+    const finals = resultsOf(client.messages).filter((message) => message.is_final === true);
+    const transcriptsOn = (channel: number) =>
+      finals.filter((message) => JSON.stringify(message.channel_index) === JSON.stringify([channel, 2])).map(transcriptOf);
+    expect(transcriptsOn(0)).toEqual(['others speak', 'others speak']);
+    expect(transcriptsOn(1)).toEqual(['you answer', 'you answer']);
+    expect(client.messages.at(-1)).toMatchObject({ type: 'Metadata', channels: 2, duration: 0.6 });
   });
 
   it('keeps audio sent before the upstream is open and flushes it in order', async () => {

@@ -62,6 +62,9 @@ describe('listen query parameters', () => {
     expect(bytesPerSecond({ encoding: 'linear16', sampleRate: 16_000, channels: 1 })).toBe(32_000);
     expect(bytesPerSecond({ encoding: 'mulaw', sampleRate: 8000, channels: 2 })).toBe(16_000);
     expect(bytesPerSecond({ encoding: undefined, sampleRate: undefined, channels: 1 })).toBe(192_000);
+    expect(bytesPerSecond({ encoding: 'flac', sampleRate: 16_000, channels: 2 })).toBe(192_000);
+    // Compressed audio on more channels may need more: each declared channel counts.
+    expect(bytesPerSecond({ encoding: 'flac', sampleRate: 48_000, channels: 4 })).toBe(384_000);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { baseWord, createPocketsphinxParser, isFiller, type EngineUtterance } from '@/proxy/upstreams/pocketsphinx-output';
-import { InjectedSilence } from '@/proxy/upstreams/local-engine';
+import { InjectedSilence } from '@/proxy/upstreams/engine-decoder';
 
 // Recorded from pocketsphinx_continuous -time yes on librivox clip 0880.
 const UTTERANCE = [

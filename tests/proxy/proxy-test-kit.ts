@@ -143,9 +143,12 @@ export function referenceWords(clip: string): string[] {
     .filter((word) => word !== '' && word !== '<s>' && word !== '</s>');
 }
 
-/** Sends PCM in frames of `frameMs`, paced by `speed` (1 = real time), as a browser would. */
-export async function streamPcm(ws: WebSocket, pcm: Buffer, options: { frameMs?: number; speed?: number } = {}): Promise<void> {
-  const frameBytes = ((options.frameMs ?? 100) / 1000) * 16_000 * 2;
+/**
+ * Sends 16 kHz PCM in frames of `frameMs`, paced by `speed` (1 = real time), as a browser would;
+ * `channels` > 1 for interleaved multichannel audio (interleavePcm).
+ */
+export async function streamPcm(ws: WebSocket, pcm: Buffer, options: { frameMs?: number; speed?: number; channels?: number } = {}): Promise<void> {
+  const frameBytes = ((options.frameMs ?? 100) / 1000) * 16_000 * 2 * (options.channels ?? 1);
   const speed = options.speed ?? 1;
   const started = Date.now();
   for (let offset = 0, frame = 0; offset < pcm.length; offset += frameBytes, frame += 1) {
@@ -155,6 +158,16 @@ export async function streamPcm(ws: WebSocket, pcm: Buffer, options: { frameMs?:
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
   }
+}
+
+/** Mono 16-bit clips as one interleaved stream (channel 0 sample, channel 1 sample, ...); a shorter clip is padded with silence. */
+export function interleavePcm(clips: Buffer[]): Buffer {
+  const samples = Math.max(...clips.map((clip) => clip.length >> 1));
+  const out = Buffer.alloc(samples * 2 * clips.length);
+  clips.forEach((clip, channel) => {
+    for (let sample = 0; sample < clip.length >> 1; sample += 1) clip.copy(out, (sample * clips.length + channel) * 2, sample * 2, sample * 2 + 2);
+  });
+  return out;
 }
 
 export function silencePcm(seconds: number): Buffer {

@@ -5,10 +5,11 @@
 import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '../../../testkit/upstream';
 import { test as base } from './fixtures';
 
-export function testWithFakeDeepgram(apiKey: string, script: FakeUtterance[]) {
+/** `channelScripts`: what each channel of a multichannel stream (a meeting: tab, microphone) says; default `script` on every channel. */
+export function testWithFakeDeepgram(apiKey: string, script: FakeUtterance[], channelScripts?: FakeUtterance[][]) {
   return base.extend<{ fakeDeepgram: FakeDeepgram }>({
     fakeDeepgram: async ({}, use) => {
-      const fake = await startFakeUpstream({ mode: 'normal', apiKey, script });
+      const fake = await startFakeUpstream({ mode: 'normal', apiKey, script, ...(channelScripts === undefined ? {} : { channelScripts }) });
       try {
         await use(fake);
       } finally {
