@@ -9,7 +9,7 @@ import type { LaunchedBrowser } from '../browser/launch';
 import { openActionPopup, type ActionPopup } from '../browser/popup';
 import { waitForPlayback } from './speech-page';
 
-export type CaptionSource = 'tab' | 'mic';
+export type CaptionSource = 'tab' | 'mic' | 'tab-and-mic';
 
 /** What the helpers need of a launched browser (a spec's `app`, a benchmark's browser). */
 export type ExtensionBrowser = Pick<LaunchedBrowser, 'cdp' | 'extensionId' | 'context'>;
