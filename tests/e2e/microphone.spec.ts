@@ -6,6 +6,7 @@
 import { OverlayWatcher } from '../../testkit/browser/captions';
 import { grantToExtension } from '../../testkit/browser/launch';
 import { startStaticServer } from '../../testkit/browser/static-server';
+import { startXvfb, typeKeys, type XDisplay } from '../../testkit/browser/x-display';
 import { clickToolbarButton, pressStart } from '../../testkit/captions/start-captions';
 import { checkSidePanelAndCopy, expectPhase, stopFromPopup, waitForReferenceWords } from './support/caption-flow';
 import { openSidePanel } from './support/side-panel';
@@ -154,6 +155,64 @@ test.describe('microphone with the local engine', () => {
         await panel.close();
       }
       await stopFromPopup(app, page);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+test.describe('the start shortcut after a meeting', () => {
+  test.setTimeout(150_000);
+  // Headed Chromium on its own Xvfb: only keys typed on the X display reach extension shortcuts
+  // (tests/e2e/overlay.spec.ts says why).
+  const keyboardTest = test.extend<{ xvfb: XDisplay }>({
+    xvfb: async ({}, use) => {
+      const started = await startXvfb();
+      if (!started.ok) throw new Error(started.message);
+      try {
+        await use(started.x);
+      } finally {
+        await started.x.stop();
+      }
+    },
+    xDisplay: async ({ xvfb }, use) => {
+      await use(xvfb.display);
+    },
+  });
+
+  keyboardTest('Alt+Shift+O starts a meeting again when the last start was a meeting, and stops it', async ({ app, xvfb }) => {
+    const server = await startStaticServer({ '/notes.html': { html: NOTES_PAGE } });
+    try {
+      await grantToExtension(app, ['microphone']);
+      const page = await app.context.newPage();
+      await page.goto(`${server.origin}/notes.html`);
+      const popup = await clickToolbarButton(app, page);
+      try {
+        await pressStart(popup, 'tab-and-mic');
+        await expectPhase(popup, ['live'], 20_000);
+      } finally {
+        await popup.close();
+      }
+      await stopFromPopup(app, page);
+
+      // The shortcut starts the last source on the tab in front; the popup opened afterwards shows
+      // the running session (a click after the start grants nothing the start needed).
+      await typeKeys(xvfb.display, await page.title(), 'alt+shift+o');
+      const again = await clickToolbarButton(app, page);
+      try {
+        await expectPhase(again, ['live'], 20_000);
+        expect(await again.evaluate<boolean>(`document.querySelector('input[name=source][value=tab-and-mic]').checked`)).toBe(true);
+        expect(await again.evaluate<number>(`document.querySelectorAll('[data-testid=input-levels] [data-testid=level]').length`)).toBe(2);
+      } finally {
+        await again.close();
+      }
+      await typeKeys(xvfb.display, await page.title(), 'alt+shift+o');
+      const after = await clickToolbarButton(app, page);
+      try {
+        await expectPhase(after, ['idle'], 15_000);
+      } finally {
+        await after.close();
+      }
     } finally {
       await server.close();
     }
