@@ -6,7 +6,7 @@ import { sourceLabel } from '@/components/source-label';
 import { StatusLine } from '@/components/status-line';
 import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
 import { t } from '@/lib/i18n';
-import { lastCaptureSource, startingSource } from '@/lib/background/last-source';
+import { shortcutCaptureSource } from '@/lib/background/last-source';
 import { CAPTURE_SOURCES, type CaptureSource, type UserFacingError } from '@/lib/contract/messages';
 import { askBackground } from '@/lib/contract/messaging';
 import { canStopSession } from '@/lib/contract/session-phase';
@@ -32,9 +32,8 @@ export function PopupApp() {
     // Read through a call: the cleanup sets `alive` while the awaits below are pending, which type narrowing cannot see.
     const stillMounted = () => alive;
     void (async () => {
-      const [settings, check, last] = await Promise.all([loadSettings(), loadConnectionCheck(), lastCaptureSource()]);
+      const [settings, check] = await Promise.all([loadSettings(), loadConnectionCheck()]);
       if (!stillMounted()) return;
-      setSource(startingSource(last, settings.defaultCaptureSource));
       if (localEngineNotice(settings.proxyUrl, check)) setNote({ kind: 'local-engine' });
       // Ask the proxy itself (HTTP only, no stream): the engine, or a refusal Start would meet.
       const fresh = await quickCheck(settings, (url, init) => fetch(url, init));
@@ -46,6 +45,16 @@ export function PopupApp() {
       }
       setNote(noteFromCheck(fresh));
     })();
+    return () => {
+      alive = false;
+    };
+  }, []);
+  // The source Alt+Shift+O would start (the last one started, else the Options default); never fails.
+  useEffect(() => {
+    let alive = true;
+    void shortcutCaptureSource().then((offered) => {
+      if (alive) setSource(offered);
+    });
     return () => {
       alive = false;
     };
