@@ -10,8 +10,11 @@ export function peakToFraction(peak: number): number {
   return Math.min(1, Math.max(0, (db + 60) / 60));
 }
 
-/** The level of one input (`input`), or of whichever input reported last when none is named. */
-export function LevelMeter({ input }: { input?: AudioInput }) {
+/**
+ * The level of one input (`input`), or of whichever input reported last when none is named.
+ * `label` is its accessible name (two meters side by side need names of their own).
+ */
+export function LevelMeter({ input, label = t('popupLevelLabel') }: { input?: AudioInput; label?: string }) {
   const [peak, setPeak] = useState(0);
   useEffect(
     () =>
@@ -25,11 +28,12 @@ export function LevelMeter({ input }: { input?: AudioInput }) {
     <span
       class="level"
       role="meter"
-      aria-label={t('popupLevelLabel')}
+      aria-label={label}
       aria-valuemin={0}
       aria-valuemax={100}
       aria-valuenow={Math.round(fraction * 100)}
       data-testid="level"
+      data-input={input}
       data-peak={peak.toFixed(4)}
     >
       <span style={{ width: `${fraction * 100}%` }} />

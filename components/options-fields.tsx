@@ -186,3 +186,34 @@ export function Section({ id, title, children }: { id: string; title: string; ch
     </section>
   );
 }
+
+interface RadioGroupFieldProps<Value extends string> {
+  id: string;
+  label: string;
+  value: Value;
+  choices: readonly { value: Value; label: string }[];
+  onChange: (value: Value) => void;
+  help?: ComponentChildren;
+}
+
+/** One of a few choices, as radio buttons under a legend (the group is what is labelled). */
+export function RadioGroupField<Value extends string>({ id, label, value, choices, onChange, help }: RadioGroupFieldProps<Value>) {
+  return (
+    <fieldset class="field radio-field" id={id} aria-describedby={help ? helpId(id) : undefined}>
+      <legend>{label}</legend>
+      <div class="radio-choices">
+        {choices.map((choice) => (
+          <label key={choice.value}>
+            <input type="radio" name={id} value={choice.value} checked={value === choice.value} onChange={() => onChange(choice.value)} />
+            {choice.label}
+          </label>
+        ))}
+      </div>
+      {help && (
+        <small id={helpId(id)} class="help">
+          {help}
+        </small>
+      )}
+    </fieldset>
+  );
+}

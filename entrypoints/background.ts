@@ -6,6 +6,7 @@ import { restrictStorageToTrustedContexts } from '@/lib/contract/storage/access'
 import { backgroundStateItem, connectionCheckItem, proxyTokenItem, syncedSettingsItem } from '@/lib/contract/storage/items';
 import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { rememberCaptureSource, shortcutCaptureSource } from '@/lib/background/last-source';
+import { permissionPageQuery, permissionStartFrom } from '@/lib/background/permission-start';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import {
   captureSettings,
@@ -62,9 +63,8 @@ export default defineBackground(() => {
     ensureOffscreen: ensureOffscreenDocument,
     closeOffscreen: closeOffscreenDocument,
     askOffscreen,
-    openMicPermissionPage: async (tabId) => {
-      const url = browser.runtime.getURL('/permission.html') + (tabId === null ? '' : `?tabId=${tabId}`);
-      await browser.tabs.create({ url });
+    openMicPermissionPage: async (source, tabId) => {
+      await browser.tabs.create({ url: browser.runtime.getURL('/permission.html') + permissionPageQuery(source, tabId) });
     },
     state: backgroundStateStore(backgroundStateItem),
     latestTranscript: async () => {
@@ -94,10 +94,10 @@ export default defineBackground(() => {
     'session/get': () => currentState(deps),
     'transcript/get': () => currentTranscript(deps),
     'permission/mic-granted': (_message, from) => {
-      // The permission page carries the tab the user started from; start the mic session there.
-      const tabId = Number(from.url.searchParams.get('tabId') ?? NaN);
-      void rememberCaptureSource('mic');
-      return startSession(deps, 'mic', Number.isSafeInteger(tabId) && tabId >= 0 ? tabId : null);
+      // The permission page carries the start it completes: the source and the tab the user started from.
+      const { source, tabId } = permissionStartFrom(from.url);
+      void rememberCaptureSource(source);
+      return startSession(deps, source, tabId);
     },
     'overlay/toggle': async (message) => {
       // The overlay lives in the captured tab.

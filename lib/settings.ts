@@ -6,6 +6,7 @@
  * `Settings` or into one message per bad field, said so a person can fix it.
  */
 import * as z from 'zod/mini';
+import { CAPTURE_SOURCES, type CaptureSource } from './contract/messages';
 import { t } from './i18n';
 
 export const DEFAULT_PROXY_URL = 'ws://localhost:8787/v1/listen';
@@ -230,7 +231,13 @@ export const SETTING_DEFINITIONS = {
     toDraft: (value: string[]) => value.join('\n'),
     check: checkKeyterms,
   }),
-  /** The browser's processing of the microphone (getUserMedia constraints; lib/session/mic-processing.ts). */
+  /**
+   * The source the popup offers first (and the shortcut starts) until the user starts another:
+   * lib/background/last-source.ts says how it and the last source started combine.
+   */
+  defaultCaptureSource: plainSetting<CaptureSource>(z.enum(CAPTURE_SOURCES), 'tab'),
+  // The microphone's own processing in Chrome (getUserMedia constraints), read by the capture when
+  // it opens the microphone. All on, as for a call: the others played by the tab are echo to it.
   micEchoCancellation: plainSetting(z.boolean(), true),
   micNoiseSuppression: plainSetting(z.boolean(), true),
   micAutoGainControl: plainSetting(z.boolean(), true),

@@ -1,9 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConnectionTestPanel, type ConnectionTestState } from '@/components/options-connection-test';
-import { CheckboxField, RangeField, Section, TextAreaField, TextField } from '@/components/options-fields';
+import { CheckboxField, RadioGroupField, RangeField, Section, TextAreaField, TextField } from '@/components/options-fields';
+import { sourceLabel } from '@/components/source-label';
 import { AppearanceFields } from '@/components/options-appearance';
 import { RetentionFields, retentionErrors, type RetentionDraft } from '@/components/options-retention';
 import { testConnection } from '@/lib/connection-test';
+import { CAPTURE_SOURCES, type CaptureSource } from '@/lib/contract/messages';
+import { defaultSourceChanged } from '@/lib/background/last-source';
 import { t } from '@/lib/i18n';
 import { browserWebSocket } from '@/lib/listen/listen-socket';
 import { checkOverlayAppearance, type OverlayAppearance } from '@/lib/overlay-settings';
@@ -33,6 +36,8 @@ export function OptionsApp() {
   const [test, setTest] = useState<ConnectionTestState>({ phase: 'idle' });
   const [showToken, setShowToken] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  /** The default source as stored: saving another one makes it the popup's and the shortcut's choice. */
+  const savedDefaultSource = useRef<CaptureSource | null>(null);
   /** Set when a save failed: after the render that marks the fields, the first one gets the focus. */
   const focusFirstInvalid = useRef(false);
 
@@ -43,13 +48,14 @@ export function OptionsApp() {
   });
 
   useEffect(() => {
-    void Promise.all([loadSettings(), loadOverlayAppearance(), loadRetention()]).then(([settings, appearance, retention]) =>
+    void Promise.all([loadSettings(), loadOverlayAppearance(), loadRetention()]).then(([settings, appearance, retention]) => {
+      savedDefaultSource.current = settings.defaultCaptureSource;
       setLoaded({
         draft: draftFromSettings(settings),
         appearance,
         retention: { maxSessions: String(retention.maxSessions), maxDays: String(retention.maxDays) },
-      }),
-    );
+      });
+    });
   }, []);
   if (!loaded) return <main class="options-main">{t('optionsLoading')}</main>;
   const current = loaded;
@@ -89,6 +95,8 @@ export function OptionsApp() {
     }
     try {
       await saveSettings(check.settings);
+      if (check.settings.defaultCaptureSource !== savedDefaultSource.current) await defaultSourceChanged();
+      savedDefaultSource.current = check.settings.defaultCaptureSource;
       await saveOverlayAppearance(look.value);
       await saveRetention(kept.policy);
       setLoaded({ ...current, draft: draftFromSettings(check.settings) });
@@ -226,6 +234,14 @@ export function OptionsApp() {
         </Section>
 
         <Section id="audio" title={t('optionsSectionAudio')}>
+          <RadioGroupField
+            id="default-capture-source"
+            label={t('optionsDefaultSource')}
+            value={draft.defaultCaptureSource}
+            choices={CAPTURE_SOURCES.map((source) => ({ value: source, label: sourceLabel(source) }))}
+            onChange={(value) => update('defaultCaptureSource', value)}
+            help={t('optionsDefaultSourceHelp')}
+          />
           <CheckboxField
             id="vad-enabled"
             label={t('optionsVad')}
@@ -245,6 +261,29 @@ export function OptionsApp() {
             format={(value) => vadLabel(value)}
             error={errors.vadSensitivity}
             help={t('optionsVadSensitivityHelp')}
+          />
+          <h3 class="subsection-title">{t('optionsMicTitle')}</h3>
+          <p class="section-note">{t('optionsMicNote')}</p>
+          <CheckboxField
+            id="mic-echo-cancellation"
+            label={t('optionsMicEchoCancellation')}
+            checked={draft.micEchoCancellation}
+            onChange={(value) => update('micEchoCancellation', value)}
+            help={t('optionsMicEchoCancellationHelp')}
+          />
+          <CheckboxField
+            id="mic-noise-suppression"
+            label={t('optionsMicNoiseSuppression')}
+            checked={draft.micNoiseSuppression}
+            onChange={(value) => update('micNoiseSuppression', value)}
+            help={t('optionsMicNoiseSuppressionHelp')}
+          />
+          <CheckboxField
+            id="mic-auto-gain-control"
+            label={t('optionsMicAutoGainControl')}
+            checked={draft.micAutoGainControl}
+            onChange={(value) => update('micAutoGainControl', value)}
+            help={t('optionsMicAutoGainControlHelp')}
           />
         </Section>
 

@@ -1,13 +1,16 @@
 import { useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
 import { requestMicrophone, type MicRequestResult } from '@/lib/mic-permission';
+import { permissionStartFrom } from '@/lib/background/permission-start';
 import { askBackground } from '@/lib/contract/messaging';
 
 /**
  * Offscreen documents cannot show Chrome's permission prompt, so the microphone is granted here,
  * once, in a visible page of the extension's own origin.
  */
-export function PermissionApp() {
+export function PermissionApp({ address = new URL(window.location.href) }: { address?: URL }) {
+  // The start this page completes once allowed (the background reads the same address).
+  const meeting = permissionStartFrom(address).source === 'tab-and-mic';
   const [result, setResult] = useState<MicRequestResult | null>(null);
   const [asking, setAsking] = useState(false);
 
@@ -26,6 +29,7 @@ export function PermissionApp() {
     <main class="permission-main">
       <h1>{t('permissionTitle')}</h1>
       <p>{t('permissionExplain')}</p>
+      {meeting && <p data-testid="meeting-explain">{t('permissionExplainMeeting')}</p>}
       <button type="button" class="primary" data-testid="grant-mic" disabled={asking} onClick={() => void grant()}>
         {t('permissionAllow')}
       </button>

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { LevelMeter } from '@/components/level-meter';
+import { InputLevels } from '@/components/input-levels';
 import { localEngineNotice, noteBesidesError, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
+import { sourceLabel } from '@/components/source-label';
 import { StatusLine } from '@/components/status-line';
 import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
 import { t } from '@/lib/i18n';
-import type { CaptureSource, UserFacingError } from '@/lib/contract/messages';
+import { shortcutCaptureSource } from '@/lib/background/last-source';
+import { CAPTURE_SOURCES, type CaptureSource, type UserFacingError } from '@/lib/contract/messages';
 import { askBackground } from '@/lib/contract/messaging';
 import { canStopSession } from '@/lib/contract/session-phase';
 import { hiddenForSession } from '@/lib/overlay-settings';
@@ -16,7 +18,9 @@ import { loadConnectionCheck, loadSettings, saveConnectionCheck } from '@/lib/st
 export function PopupApp() {
   // The state only: the popup shows no transcript.
   const { state } = useSessionFeed(pageSessionFeed({ followTranscript: false }));
-  const [source, setSource] = useState<CaptureSource>('tab');
+  // Null until storage says which source to offer (lib/background/last-source.ts): the choice
+  // must not flash "This tab" first, nor take a click that the stored choice would then undo.
+  const [source, setSource] = useState<CaptureSource | null>(null);
   const [startError, setStartError] = useState<UserFacingError | null>(null);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<ProxyNote | null>(null);
@@ -45,6 +49,16 @@ export function PopupApp() {
       alive = false;
     };
   }, []);
+  // The source Alt+Shift+O would start (the last one started, else the Options default); never fails.
+  useEffect(() => {
+    let alive = true;
+    void shortcutCaptureSource().then((offered) => {
+      if (alive) setSource(offered);
+    });
+    return () => {
+      alive = false;
+    };
+  }, []);
   // Captions the user hid on the page stay hidden for the session; this is one way back.
   const [hiddenSession, setHiddenSession] = useState<number | null>(null);
   useEffect(() => {
@@ -55,12 +69,12 @@ export function PopupApp() {
   // While a session runs, the source shown is the one it captures.
   const shownSource = running && state.source ? state.source : source;
 
-  async function start() {
+  async function start(chosen: CaptureSource) {
     setBusy(true);
     setStartError(null);
     try {
       const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-      const answer = await askBackground({ type: 'session/start', source, tabId: tab?.id ?? null });
+      const answer = await askBackground({ type: 'session/start', source: chosen, tabId: tab?.id ?? null });
       if (!answer) setStartError({ code: 'internal', message: t('popupNoAnswer') });
       else if (!answer.ok) setStartError(answer.error);
     } catch (error) {
@@ -95,35 +109,39 @@ export function PopupApp() {
           {t('extName')}
         </h1>
       </header>
-      <fieldset class="source" disabled={running || busy}>
+      <fieldset class="source" disabled={running || busy || shownSource === null}>
         <legend>{t('popupSourceLegend')}</legend>
-        <label>
-          <input type="radio" name="source" value="tab" checked={shownSource === 'tab'} onChange={() => setSource('tab')} />
-          {t('popupSourceTab')}
-        </label>
-        <label>
-          <input type="radio" name="source" value="mic" checked={shownSource === 'mic'} onChange={() => setSource('mic')} />
-          {t('popupSourceMic')}
-        </label>
+        {CAPTURE_SOURCES.map((choice) => (
+          <label key={choice}>
+            <input type="radio" name="source" value={choice} checked={shownSource === choice} onChange={() => setSource(choice)} />
+            {sourceLabel(choice)}
+          </label>
+        ))}
       </fieldset>
+      {!running && shownSource === 'tab-and-mic' && (
+        <p class="meeting-hint" data-testid="meeting-hint">
+          {t('popupMeetingHint')}
+        </p>
+      )}
       {running ? (
         <button type="button" class="primary danger" data-testid="stop" disabled={busy} onClick={() => void stop()}>
           {t('popupStop')}
         </button>
       ) : (
-        <button type="button" class="primary" data-testid="start" disabled={busy || state.phase === 'stopping'} onClick={() => void start()}>
+        <button
+          type="button"
+          class="primary"
+          data-testid="start"
+          disabled={busy || state.phase === 'stopping' || source === null}
+          onClick={() => {
+            if (source) void start(source);
+          }}
+        >
           {t('popupStart')}
         </button>
       )}
       <StatusLine state={shown} onOpenSettings={openSettings} />
-      {running && (
-        <div class="level-row">
-          <span class="level-caption" aria-hidden="true">
-            {t('popupLevelLabel')}
-          </span>
-          <LevelMeter />
-        </div>
-      )}
+      {running && <InputLevels source={state.source} singleCaption />}
       {captionsHidden && (
         <p class="hidden-note" data-testid="captions-hidden">
           {t('popupCaptionsHidden')}{' '}

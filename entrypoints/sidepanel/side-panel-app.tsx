@@ -3,7 +3,7 @@
  * and past sessions. Wiring only: the rules live in lib/views and lib/transcript.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { LevelMeter } from '@/components/level-meter';
+import { InputLevels } from '@/components/input-levels';
 import { dismissMenusOnOutsideAction, onMenuToggle, PanelExportMenu } from '@/components/panel-export-menu';
 import { PanelHistory } from '@/components/panel-history';
 import { PanelSearch } from '@/components/panel-search';
@@ -232,7 +232,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
               </button>
             </div>
           )}
-          {view.kind === 'live' && live && <LevelMeter />}
+          {view.kind === 'live' && live && <InputLevels source={state.source} singleCaption={false} />}
           <div class="panel-toolbar">
             <PanelSearch
               query={search.query}

@@ -10,6 +10,7 @@
  */
 import { t } from '../i18n';
 import {
+  capturesTab,
   IDLE_STATE,
   type CaptureSettings,
   type CaptureSource,
@@ -45,7 +46,8 @@ export interface SessionControlDeps {
   closeOffscreen(): Promise<void>;
   /** Sends to the offscreen document and returns its answer (undefined when it is not there). */
   askOffscreen<T extends OffscreenCommandType>(message: MessageOf<OffscreenCommand, T>): Promise<OffscreenResponses[T] | undefined>;
-  openMicPermissionPage(tabId: number | null): Promise<void>;
+  /** Opens the page where the user allows the microphone; it then completes this start (`source` on `tabId`). */
+  openMicPermissionPage(source: CaptureSource, tabId: number | null): Promise<void>;
   state: BackgroundStateStore;
   /** The last saved transcript (for views opened when no document is open). */
   latestTranscript(): Promise<TranscriptSnapshot>;
@@ -147,14 +149,15 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
   if (!proxy.ok) {
     return refuse({ code: settings.proxyUrl.trim() ? 'invalid-proxy-url' : 'no-proxy-configured', message: proxy.message });
   }
-  if (source === 'tab' && tabId === null) {
+  const tabCaptured = capturesTab(source);
+  if (tabCaptured && tabId === null) {
     return refuse({ code: 'tab-not-capturable', message: t('sessionNoTab') });
   }
 
   // Browser pages are refused before anything is captured. The URL is visible only where the
   // user's click granted access; where it is not, Chrome's refusal to script the page says the same.
   const tab = tabId === null ? null : await deps.describeTab(tabId).catch(() => null);
-  if (source === 'tab' && tab && isRestrictedPage(tab.url)) return refuse(restrictedPageError());
+  if (tabCaptured && tab && isRestrictedPage(tab.url)) return refuse(restrictedPageError());
   const page = tab && !isRestrictedPage(tab.url) ? { title: tab.title, origin: originOf(tab.url) } : null;
   // Record the tab before the overlay is injected and the document starts: the overlay's first
   // requests (its stored view, lib/background/overlay-view.ts) are answered only for the captured
@@ -163,10 +166,10 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
   const before = await deps.state.load();
   await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
   const overlay = tabId === null ? null : await deps.injectOverlay(tabId);
-  if (source === 'tab' && overlay && !overlay.ok && isRestrictedPageRefusal(overlay.reason)) return refuse(restrictedPageError());
+  if (tabCaptured && overlay && !overlay.ok && isRestrictedPageRefusal(overlay.reason)) return refuse(restrictedPageError());
 
   let streamId: string | null = null;
-  if (source === 'tab' && tabId !== null) {
+  if (tabCaptured && tabId !== null) {
     try {
       streamId = await deps.getTabStreamId(tabId);
     } catch (error) {
@@ -188,7 +191,7 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
       return answer;
     }
     await deps.closeOffscreen();
-    if (answer.error.code === 'mic-permission-needed') await deps.openMicPermissionPage(tabId);
+    if (answer.error.code === 'mic-permission-needed') await deps.openMicPermissionPage(source, tabId);
     return refuse(answer.error);
   }
   return answer;
@@ -267,7 +270,7 @@ export async function tabUpdated(deps: SessionControlDeps, tabId: number, change
 export async function tabRemoved(deps: SessionControlDeps, tabId: number): Promise<void> {
   const state = await deps.state.load();
   if (state.captureTabId !== tabId) return;
-  // A closed tab takes a tab capture with it; a mic session goes on without its overlay.
-  if (state.captureSource === 'tab') await stopSession(deps, { code: 'tab-closed', message: t('sessionTabClosed') });
+  // A closed tab takes a tab capture (and a meeting's) with it; a mic session goes on without its overlay.
+  if (capturesTab(state.captureSource)) await stopSession(deps, { code: 'tab-closed', message: t('sessionTabClosed') });
   else await deps.state.save({ captureTabId: null });
 }

@@ -51,6 +51,11 @@ export function inputsOf(source: CaptureSource): readonly AudioInput[] {
   return source === 'tab-and-mic' ? ['tab', 'mic'] : [source];
 }
 
+/** A tab's audio is captured (tab or meeting): the tab must be capturable, and its end ends the session. */
+export function capturesTab(source: CaptureSource | null): boolean {
+  return source !== null && inputsOf(source).includes('tab');
+}
+
 /** Expected failures carry a code the UI can act on and a sentence a person can read. */
 export type ErrorCode =
   | 'no-proxy-configured'
@@ -121,7 +126,10 @@ export type PageRequest =
   | { type: 'session/stop' }
   | { type: 'session/get' }
   | { type: 'transcript/get' }
-  /** From the permission page once the microphone is allowed; its URL carries the tab to start on. */
+  /**
+   * From the permission page once the microphone is allowed; its URL carries the start it
+   * completes, the source and the tab (lib/background/permission-start.ts).
+   */
   | { type: 'permission/mic-granted' }
   /** Show or hide the captured tab's overlay; `visible` sets it, without it the overlay toggles. */
   | { type: 'overlay/toggle'; visible?: boolean };

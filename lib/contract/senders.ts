@@ -85,7 +85,7 @@ export function classifySender(sender: SenderLike, self: Self): Sender {
     const path = url.pathname;
     if (isServiceWorker(sender, self)) return { kind: 'service-worker' };
     if (isOffscreenDocument(sender, self)) return { kind: 'offscreen' };
-    // Each page by its exact URL; only the permission page carries a query (?tabId=, read by
+    // Each page by its exact URL; only the permission page carries a query (?source=&tabId=, read by
     // the background), so only its path is compared.
     for (const [page, pagePath] of Object.entries(EXTENSION_PAGES) as [ExtensionPage, string][]) {
       const exact = page === 'permission' ? path === pagePath && url.hash === '' : sender.url === self.baseUrl + pagePath.slice(1);

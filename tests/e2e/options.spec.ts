@@ -114,6 +114,60 @@ test.describe('options page', () => {
     await page.close();
   });
 
+  test('the default source and the microphone settings are saved, and the popup offers the third source from them or from the last start', async ({
+    app,
+  }, testInfo) => {
+    const page = await openOptions(app);
+    await expect(page.locator('#default-capture-source input[value=tab]')).toBeChecked();
+    await expect(page.locator('#default-capture-source')).toContainText('This tab and my microphone');
+    for (const id of ['mic-echo-cancellation', 'mic-noise-suppression', 'mic-auto-gain-control']) {
+      await expect(page.locator(`#${id}`), id).toBeChecked();
+      await expect(page.locator(`#${id}-help`), id).toHaveText(/\w+ .+\.$/);
+    }
+    await page.locator('#default-capture-source input[value=tab-and-mic]').check();
+    await page.locator('#mic-noise-suppression').uncheck();
+    await page.locator('#save').click();
+    await expect(page.locator('[data-testid=options-status]')).toHaveText('Saved');
+    expect((await readStorage(page)).sync.settings).toMatchObject({
+      defaultCaptureSource: 'tab-and-mic',
+      micEchoCancellation: true,
+      micNoiseSuppression: false,
+      micAutoGainControl: true,
+    });
+    await page.locator('#audio-title').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, testInfo, 'options-audio-light');
+
+    // The popup offers the saved default, with the three sources and a word on headphones.
+    const popup = await app.context.newPage();
+    await popup.setViewportSize({ width: 320, height: 360 });
+    await popup.goto(`chrome-extension://${app.extensionId}/popup.html`);
+    await expect(popup.locator('input[name=source]')).toHaveCount(3);
+    await expect(popup.locator('input[name=source][value=tab-and-mic]')).toBeChecked();
+    await expect(popup.locator('[data-testid=meeting-hint]')).toContainText('Headphones');
+    for (const scheme of ['light', 'dark'] as const) {
+      await popup.emulateMedia({ colorScheme: scheme });
+      await saveScreenshot(popup, testInfo, `popup-meeting-idle-${scheme}`);
+    }
+    await popup.emulateMedia({ colorScheme: 'light' });
+
+    // A microphone session was started since (as the background records every start): the popup
+    // offers the microphone again rather than the default.
+    await popup.evaluate(() => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ lastCaptureSource: 'mic' }));
+    await popup.reload();
+    await expect(popup.locator('input[name=source][value=mic]')).toBeChecked();
+    await expect(popup.locator('[data-testid=meeting-hint]')).toHaveCount(0);
+
+    // A new default saved in Options is the newest choice: the popup follows it.
+    await page.locator('#default-capture-source input[value=tab]').check();
+    await page.locator('#save').click();
+    await expect(page.locator('[data-testid=options-status]')).toHaveText('Saved');
+    expect((await readStorage(page)).local).not.toHaveProperty('lastCaptureSource');
+    await popup.reload();
+    await expect(popup.locator('input[name=source][value=tab]')).toBeChecked();
+    await popup.close();
+    await page.close();
+  });
+
   test('Test connection says what works and exactly what fails', async ({ app, captionProxy, proxyToken }, testInfo) => {
     const page = await openOptions(app);
     const host = new URL(captionProxy.url).host;

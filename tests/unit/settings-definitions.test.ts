@@ -38,6 +38,16 @@ describe('setting definitions', () => {
     expect(normalizeSettings({})).toEqual(DEFAULT_SETTINGS);
   });
 
+  it('keeps a stored default source only when it is a source, and the microphone settings only as booleans', () => {
+    expect(normalizeSettings({ defaultCaptureSource: 'tab-and-mic' }).defaultCaptureSource).toBe('tab-and-mic');
+    expect(normalizeSettings({ defaultCaptureSource: 'camera' }).defaultCaptureSource).toBe('tab');
+    expect(normalizeSettings({ micNoiseSuppression: false, micEchoCancellation: 'no' })).toMatchObject({
+      micNoiseSuppression: false,
+      micEchoCancellation: true,
+      micAutoGainControl: true,
+    });
+  });
+
   it('checks every field of a draft through its own definition and names each bad one', () => {
     const bad: SettingsDraft = {
       ...draftFromSettings(DEFAULT_SETTINGS),

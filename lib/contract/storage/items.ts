@@ -12,7 +12,7 @@
  *   local    overlayPlacement:<site>      1        background (serves the overlay), options, pruner
  *   local    overlayHiddenSession         1        background (serves the overlay), popup
  *   local    speakerNames                 1        side panel, background (serves the overlay), pruner
- *   local    lastCaptureSource            1        background (the keyboard shortcut's source)
+ *   local    lastCaptureSource            1        background (the shortcut's source), popup, options (clears it)
  *   session  backgroundState              1        background
  *
  * storage.local and storage.sync are closed to content scripts (lib/contract/storage/access.ts):
@@ -102,8 +102,9 @@ export const speakerNamesItem = defineParsedItem<SpeakerNamesBySession>(`local:$
 });
 
 /**
- * The source the user last asked to caption, so the keyboard shortcut starts that one
- * (lib/background/last-source.ts); null before any start.
+ * The source the user last asked to caption, so the keyboard shortcut starts that one and the
+ * popup offers it (lib/background/last-source.ts); null before any start, and after a new default
+ * source is saved in Options.
  */
 export const lastCaptureSourceItem = defineParsedItem<CaptureSource | null>('local:lastCaptureSource', {
   version: 1,

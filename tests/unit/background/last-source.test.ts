@@ -7,9 +7,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import background from '@/entrypoints/background';
-import { rememberCaptureSource, shortcutCaptureSource } from '@/lib/background/last-source';
+import { defaultSourceChanged, rememberCaptureSource, shortcutCaptureSource, startingSource } from '@/lib/background/last-source';
+import { permissionPageQuery } from '@/lib/background/permission-start';
 import type { OffscreenCommand } from '@/lib/contract/messages';
 import { lastCaptureSourceItem } from '@/lib/contract/storage/items';
+import { DEFAULT_SETTINGS } from '@/lib/settings';
+import { saveSettings } from '@/lib/storage';
 
 type CommandListener = (command: string, tab?: Browser.tabs.Tab) => void;
 let commandListeners: CommandListener[];
@@ -50,6 +53,26 @@ describe('the source the shortcut starts', () => {
     expect(await shortcutCaptureSource()).toBe('tab');
   });
 
+  it('is a meeting for someone whose last start was a meeting', async () => {
+    await rememberCaptureSource('tab-and-mic');
+    expect(await shortcutCaptureSource()).toBe('tab-and-mic');
+  });
+
+  it("is the default from Options before any start, and again once a new default is saved", async () => {
+    await saveSettings({ ...DEFAULT_SETTINGS, defaultCaptureSource: 'mic' });
+    expect(await shortcutCaptureSource()).toBe('mic');
+    await rememberCaptureSource('tab');
+    expect(await shortcutCaptureSource()).toBe('tab');
+    await saveSettings({ ...DEFAULT_SETTINGS, defaultCaptureSource: 'tab-and-mic' });
+    await defaultSourceChanged();
+    expect(await shortcutCaptureSource()).toBe('tab-and-mic');
+  });
+
+  it('prefers the last start to the default', () => {
+    expect(startingSource('mic', 'tab')).toBe('mic');
+    expect(startingSource(null, 'tab-and-mic')).toBe('tab-and-mic');
+  });
+
   it('is the tab when the stored value is not a source', async () => {
     await fakeBrowser.storage.local.set({ lastCaptureSource: 'camera' });
     expect(await shortcutCaptureSource()).toBe('tab');
@@ -74,6 +97,11 @@ describe('Alt+Shift+O in the background', () => {
     expect(await pressShortcut()).toBe('mic');
   });
 
+  it('starts a meeting for someone whose last start was a meeting', async () => {
+    await lastCaptureSourceItem.setValue('tab-and-mic');
+    expect(await pressShortcut()).toBe('tab-and-mic');
+  });
+
   it('starts the tab when nothing was started before', async () => {
     expect(await pressShortcut()).toBe('tab');
   });
@@ -84,5 +112,18 @@ describe('Alt+Shift+O in the background', () => {
     const answers = await fakeBrowser.runtime.onMessage.trigger({ type: 'session/start', source: 'mic', tabId: 3 }, popup);
     await Promise.all(answers.map((answer) => Promise.resolve(answer)));
     await vi.waitFor(async () => expect(await lastCaptureSourceItem.getValue()).toBe('mic'));
+  });
+
+  it('the permission page completes a meeting on the tab it was started from, and remembers it', async () => {
+    background.main();
+    const permission = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/permission.html') + permissionPageQuery('tab-and-mic', 9) };
+    void fakeBrowser.runtime.onMessage.trigger({ type: 'permission/mic-granted' }, permission);
+    const start = await vi.waitFor(() => {
+      const command = sent.find((message) => message.type === 'offscreen/start');
+      if (!command) throw new Error('no offscreen/start yet');
+      return command;
+    });
+    expect(start).toMatchObject({ source: 'tab-and-mic', tabId: 9, streamId: 'stream-1' });
+    await vi.waitFor(async () => expect(await lastCaptureSourceItem.getValue()).toBe('tab-and-mic'));
   });
 });

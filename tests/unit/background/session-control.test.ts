@@ -217,8 +217,26 @@ describe('startSession', () => {
     const { deps, offscreen } = makeDeps();
     offscreen.startAnswer = { ok: false, error: { code: 'mic-permission-needed', message: 'Allow it' } };
     expect(await startSession(deps, 'mic', 5)).toMatchObject({ ok: false, error: { code: 'mic-permission-needed' } });
-    expect(deps.openMicPermissionPage).toHaveBeenCalledWith(5);
+    expect(deps.openMicPermissionPage).toHaveBeenCalledWith('mic', 5);
     expect(offscreen.open).toBe(false);
+  });
+
+  it('a meeting gets the tab stream as a tab capture does, and its permission page completes the meeting on that tab', async () => {
+    const { deps, offscreen, sent } = makeDeps();
+    offscreen.startAnswer = { ok: false, error: { code: 'mic-permission-needed', message: 'Allow it' } };
+    expect(await startSession(deps, 'tab-and-mic', 5)).toMatchObject({ ok: false, error: { code: 'mic-permission-needed' } });
+    expect(deps.getTabStreamId).toHaveBeenCalledWith(5);
+    expect(sent.find((m) => m.type === 'offscreen/start')).toMatchObject({ source: 'tab-and-mic', tabId: 5, streamId: 'stream-1' });
+    expect(deps.openMicPermissionPage).toHaveBeenCalledWith('tab-and-mic', 5);
+    expect(offscreen.open).toBe(false);
+  });
+
+  it('a meeting needs a capturable tab like a tab capture', async () => {
+    const { deps, sent } = makeDeps({ describeTab: async () => ({ title: 'Settings', url: 'chrome://settings/' }) });
+    expect(await startSession(deps, 'tab-and-mic', 5)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
+    expect(await startSession(deps, 'tab-and-mic', null)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
+    expect(deps.getTabStreamId).not.toHaveBeenCalled();
+    expect(sent.some((m) => m.type === 'offscreen/start')).toBe(false);
   });
 
   it('reports a silent offscreen document instead of hanging, and closes it', async () => {
@@ -301,6 +319,19 @@ describe('the captured tab', () => {
     await tabRemoved(deps, 7);
     expect(offscreen.open).toBe(false);
     expect((await currentState(deps)).error?.code).toBe('tab-closed');
+  });
+
+  it("closing a meeting's tab ends the meeting, and leaving its site does too", async () => {
+    const closed = makeDeps();
+    await startSession(closed.deps, 'tab-and-mic', 7);
+    await tabRemoved(closed.deps, 7);
+    expect(closed.offscreen.open).toBe(false);
+    expect((await currentState(closed.deps)).error?.code).toBe('tab-closed');
+
+    const left = makeDeps();
+    await startSession(left.deps, 'tab-and-mic', 7);
+    await tabUpdated(left.deps, 7, { status: 'loading', url: 'https://other.example/' }, 'https://other.example/');
+    expect((await currentState(left.deps)).error?.code).toBe('tab-navigated');
   });
 
   it('closing the overlay tab of a microphone session does not stop the microphone', async () => {

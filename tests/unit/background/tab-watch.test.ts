@@ -28,6 +28,12 @@ describe('tabUpdateVerdict', () => {
     );
   });
 
+  it("stops a meeting when its tab leaves the site, as the tab's audio is captured", () => {
+    const meeting = { ...tabCapture, captureSource: 'tab-and-mic' as const };
+    expect(tabUpdateVerdict(meeting, 4, { url: 'https://b.example/x' }, 'https://b.example/x')).toBe('stop');
+    expect(tabUpdateVerdict(meeting, 4, { status: 'complete' }, 'https://a.example/other')).toBe('reinject-overlay');
+  });
+
   it('never stops a microphone session for its overlay tab navigating', () => {
     const mic = { ...tabCapture, captureSource: 'mic' as const };
     expect(tabUpdateVerdict(mic, 4, { status: 'loading' }, undefined)).toBe('ignore');

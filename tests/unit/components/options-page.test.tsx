@@ -124,6 +124,43 @@ describe('options page', () => {
     expect(field('#vad-sensitivity').disabled).toBe(true);
   });
 
+  it('saves the microphone settings (all on by default) and the default source, each with its sentence', async () => {
+    for (const id of ['mic-echo-cancellation', 'mic-noise-suppression', 'mic-auto-gain-control']) {
+      expect(field(`#${id}`).checked, id).toBe(true);
+      expect(field(`#${id}-help`).textContent, id).toMatch(/^[A-Z].+\.$/);
+    }
+    expect(field('#default-capture-source input[value=tab]').checked).toBe(true);
+    expect([...host.querySelectorAll('#default-capture-source label')].map((label) => label.textContent)).toEqual([
+      'This tab',
+      'My microphone',
+      'This tab and my microphone',
+    ]);
+    await act(() => field('#mic-echo-cancellation').click());
+    await act(() => field('#default-capture-source input[value=tab-and-mic]').click());
+    await submit();
+    expect(status()).toBe('Saved');
+    expect((await fakeBrowser.storage.sync.get('settings')).settings).toMatchObject({
+      defaultCaptureSource: 'tab-and-mic',
+      micEchoCancellation: false,
+      micNoiseSuppression: true,
+      micAutoGainControl: true,
+    });
+  });
+
+  it('a new default source replaces the last source started; saving anything else keeps it', async () => {
+    await fakeBrowser.storage.local.set({ lastCaptureSource: 'mic' });
+    await type('#language', 'de');
+    await submit();
+    expect(await fakeBrowser.storage.local.get('lastCaptureSource')).toEqual({ lastCaptureSource: 'mic' });
+    await act(() => field('#default-capture-source input[value=tab-and-mic]').click());
+    await submit();
+    expect(await fakeBrowser.storage.local.get('lastCaptureSource')).toEqual({});
+    // Saved once: saving the same default again is no new choice.
+    await fakeBrowser.storage.local.set({ lastCaptureSource: 'tab' });
+    await submit();
+    expect(await fakeBrowser.storage.local.get('lastCaptureSource')).toEqual({ lastCaptureSource: 'tab' });
+  });
+
   it('validates how much history is kept', async () => {
     await type('#keep-sessions', '0');
     await submit();
