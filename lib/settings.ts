@@ -241,6 +241,8 @@ export const SETTING_DEFINITIONS = {
   micEchoCancellation: plainSetting(z.boolean(), true),
   micNoiseSuppression: plainSetting(z.boolean(), true),
   micAutoGainControl: plainSetting(z.boolean(), true),
+  /** In a meeting, drop microphone words that are the tab's words heard again (lib/transcript/echo-guard.ts). */
+  echoGuard: plainSetting(z.boolean(), true),
   vadEnabled: plainSetting(z.boolean(), true),
   /** 0 (sends the most) .. 1 (gates the most). */
   vadSensitivity: defineSetting({

@@ -285,6 +285,13 @@ export function OptionsApp() {
             onChange={(value) => update('micAutoGainControl', value)}
             help={t('optionsMicAutoGainControlHelp')}
           />
+          <CheckboxField
+            id="echo-guard"
+            label={t('optionsEchoGuard')}
+            checked={draft.echoGuard}
+            onChange={(value) => update('echoGuard', value)}
+            help={t('optionsEchoGuardHelp')}
+          />
         </Section>
 
         <Section id="appearance" title={t('optionsSectionAppearance')}>

@@ -18,7 +18,7 @@ import type { ListenEvent } from '../listen/protocol';
 import { inputsOf, type AudioInput, type CaptureSource, type SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
 import { isCapturingAudio } from '../contract/session-phase';
 import type { ListenSettings } from '../settings';
-import { TranscriptStore } from '../transcript/transcript-store';
+import { TranscriptStore, transcriptStoreOptionsFor } from '../transcript/transcript-store';
 import type { TranscriptSnapshot } from '../transcript/types';
 import { utteranceIdPrefix } from '../transcript/utterance-ids';
 import { AudioBatcher } from './audio-batcher';
@@ -101,7 +101,7 @@ export class CaptureSession {
   ) {
     const startedAt = hooks.startedAt ?? ports.now();
     // Ids unique across sessions: views that outlive a session must not merge the next one's lines into it.
-    this.store = new TranscriptStore({ idPrefix: utteranceIdPrefix(startedAt) });
+    this.store = new TranscriptStore(transcriptStoreOptionsFor(source, utteranceIdPrefix(startedAt), settings.echoGuard));
     this.state = { phase: 'starting', source, tabId, startedAt, error: null, warning: null };
   }
 

@@ -75,9 +75,12 @@ export interface TranscriptStoreOptions {
   echoGuard?: boolean;
 }
 
-/** Options for the store of a session capturing `source`: "You" and the echo guard in a meeting only. */
-export function transcriptStoreOptionsFor(source: CaptureSource, idPrefix: string): TranscriptStoreOptions {
-  return source === 'tab-and-mic' ? { idPrefix, youChannel: MEETING_MIC_CHANNEL, echoGuard: true } : { idPrefix, youChannel: null };
+/**
+ * Options for the store of a session capturing `source`: "You" and the echo guard (unless the
+ * user turned it off) in a meeting only.
+ */
+export function transcriptStoreOptionsFor(source: CaptureSource, idPrefix: string, echoGuard = true): TranscriptStoreOptions {
+  return source === 'tab-and-mic' ? { idPrefix, youChannel: MEETING_MIC_CHANNEL, echoGuard } : { idPrefix, youChannel: null };
 }
 
 /** The microphone's channel in a meeting (lib/contract/messages.ts inputsOf: the tab is 0, the mic 1). */
