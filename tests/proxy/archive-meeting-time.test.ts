@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import WebSocket from 'ws';
-import type { WebSocketLike } from '@/lib/listen/connection';
 import { DEFAULT_ARCHIVE } from '@/proxy/archive/archive-config';
 import { CaptureSession } from '@/lib/session/capture-session';
 import { openListenSocket } from '@/lib/session/open-listen-socket';
@@ -60,7 +59,7 @@ describe('archive meeting time from a real capture session', () => {
         now: () => Date.now(),
         openSocket: (socketSettings, handlers) =>
           // ws speaks the browser's WebSocket surface that lib/listen/connection.ts uses.
-          openListenSocket(socketSettings, handlers, (url, protocols) => new WebSocket(url, protocols) as unknown as WebSocketLike),
+          openListenSocket(socketSettings, handlers, (url, protocols) => new WebSocket(url, protocols)),
       },
       settings,
       'tab',
