@@ -1,5 +1,5 @@
 /**
- * `npm run bench:proxy [-- --streams 100,500 --seconds 5]`
+ * `npm run bench:proxy [-- --streams 100,500 --seconds 5 --proxy-dir DIR]`
  *
  * N concurrent real-time streams (16 kHz linear16, 100 ms frames) sent straight to a fake Deepgram,
  * then the same streams through the proxy to the same fake, in one run. Three latencies:
@@ -66,6 +66,9 @@ const { values: args } = parseArgs({
     pin: { type: 'boolean', default: false },
     // Audio per scripted word: the fake sends a Results (interim or final) each time one completes.
     'ms-per-word': { type: 'string', default: '300' },
+    // Another checkout's proxy under the same harness (e.g. an export of an older commit with its
+    // own node_modules link), to compare proxy code before and after a change in one run.
+    'proxy-dir': { type: 'string' },
   },
 });
 const cores = availableParallelism();
@@ -190,7 +193,8 @@ export function startProcess(
   const extra = (extraArgs ?? '').split(' ').filter((arg) => arg !== '');
   const command = [process.execPath, ...extra, '--import', 'tsx', script];
   const pinned = args.pin && cores > 1 && core !== undefined ? ['taskset', '-c', core, ...command] : command;
-  const child = spawn(pinned[0] ?? process.execPath, pinned.slice(1), { env: { ...process.env, ...env } });
+  const cwd = script === 'proxy/main.ts' ? args['proxy-dir'] : undefined;
+  const child = spawn(pinned[0] ?? process.execPath, pinned.slice(1), { env: { ...process.env, ...env }, ...(cwd === undefined ? {} : { cwd }) });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -528,6 +532,8 @@ export async function startFake(): Promise<FakeProcess> {
 }
 
 async function main(): Promise<void> {
+  // Other work on the machine (a build, a test run) shows in every figure: say how busy it was before.
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const fake = await startFake();
   const rows: Row[] = [];
   const directAuth = { Authorization: `Token ${KEY}` };
@@ -584,7 +590,8 @@ async function main(): Promise<void> {
     [
       '',
       `${args.pin ? `Pinned: proxy on core ${proxyCore}, load generator and fake on ${harnessCores}. ` : ''}Proxy bench: real-time 16 kHz linear16 streams, 100 ms frames, ${measureMs / 1000} s measured after ${warmupMs / 1000} s warm-up, loopback, ${cores} cores`,
-      `Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates the figures)`,
+      `Proxy: ${args['proxy-dir'] === undefined ? 'this checkout' : `proxy/main.ts of ${args['proxy-dir']}`}`,
+      `Load average before the run: ${loadBefore}; at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates the figures; above ${cores} before the run, they say more about that work than about the proxy)`,
       `Control streams (straight to the fake while the proxy carries N): ${rows.map((row) => row.controls).join(', ')}. "Added" is proxied minus control (same load); "vs alone" is proxied minus the direct run without the proxy.`,
       '',
       'Audio frames, one way (send -> the fake has the frame), every frame in the window, ms:',

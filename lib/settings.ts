@@ -244,6 +244,11 @@ export const SETTING_DEFINITIONS = {
   /** In a meeting, drop microphone words that are the tab's words heard again (lib/transcript/echo-guard.ts). */
   echoGuard: plainSetting(z.boolean(), true),
   vadEnabled: plainSetting(z.boolean(), true),
+  /**
+   * Ask the proxy to keep this user's final transcripts in its archive (proxy/README.md, Archive):
+   * off unless the user turns it on, since whoever runs the proxy can then read them.
+   */
+  archiveTranscripts: plainSetting(z.boolean(), false),
   /** 0 (sends the most) .. 1 (gates the most). */
   vadSensitivity: defineSetting({
     schema: z.number().check(z.gte(0), z.lte(1)),

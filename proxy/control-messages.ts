@@ -10,6 +10,7 @@
  * over-limit update silently stops transcription until a 1011 about 30 s later, so the proxy refuses
  * it up front. Only `numerals` may be changed mid-stream.
  */
+import { MAX_MEETING_SECONDS, MEETING_SPAN_TYPE } from '../lib/listen/meeting-span';
 import type { ControlType } from './upstreams/upstream';
 
 export const KEEP_ALIVE_TEXT = '{"type":"KeepAlive"}';
@@ -25,7 +26,14 @@ const MAX_CHANNEL_INDEX = 19;
 const CONFIGURE_FEATURES: ReadonlySet<string> = new Set(['numerals']);
 const CONFIGURE_FIELDS: ReadonlySet<string> = new Set(['type', 'keyterms', 'features']);
 
-export type ControlMessage = { ok: true; type: ControlType; text: string } | { ok: false; reason: string };
+/**
+ * A control message for the upstream, the proxy's own span declaration (lib/listen/meeting-span.ts:
+ * where the audio that follows lies in meeting time, for the archive; never sent upstream), or a refusal.
+ */
+export type ControlMessage =
+  | { ok: true; type: ControlType; text: string }
+  | { ok: true; type: typeof MEETING_SPAN_TYPE; meetingStart: number }
+  | { ok: false; reason: string };
 
 const refuse = (reason: string): ControlMessage => ({ ok: false, reason });
 
@@ -107,6 +115,13 @@ export function readControlMessage(data: Buffer): ControlMessage {
     }
     case 'Configure':
       return readConfigure(parsed as Record<string, unknown>);
+    case MEETING_SPAN_TYPE: {
+      const meetingStart = (parsed as { meeting_start?: unknown }).meeting_start;
+      if (typeof meetingStart !== 'number' || !(meetingStart >= 0 && meetingStart <= MAX_MEETING_SECONDS)) {
+        return refuse(`${MEETING_SPAN_TYPE} "meeting_start" must be seconds from 0 to ${MAX_MEETING_SECONDS}`);
+      }
+      return { ok: true, type, meetingStart };
+    }
     default:
       return refuse('text messages must be JSON with type KeepAlive, Finalize, CloseStream or Configure');
   }

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { ProxyLimits } from './config';
+import { MEETING_SPAN_TYPE } from '../lib/listen/meeting-span';
 import { CLOSE_STREAM_TEXT, readControlMessage } from './control-messages';
 import { bytesPerSecond, type ListenParams } from './listen-params';
 import { TokenBucket } from './token-bucket';
@@ -76,8 +77,16 @@ export interface ListenSessionOptions {
   idleTimeoutMs: number;
   logger: Logger;
   observer?: SessionObserver;
-  /** Sees every upstream message before it is relayed (the archive's tap); must be cheap. */
-  tap?: (message: string | Buffer) => void;
+  /** The archive's view of the stream (proxy/archive/archive.ts); absent when it is not archived. */
+  tap?: StreamTap;
+}
+
+/** What the archive sees of one stream. Both calls are on the relay path, so they must be cheap. */
+export interface StreamTap {
+  /** Every upstream message, before it is relayed; `audioBytes`: audio relayed upstream so far. */
+  message(message: string | Buffer, audioBytes: number): void;
+  /** The client's declaration (lib/listen/meeting-span.ts) that the audio after `audioBytes` starts at `meetingStart`. */
+  meetingSpan(meetingStart: number, audioBytes: number): void;
 }
 
 export class ListenSession {
@@ -96,6 +105,8 @@ export class ListenSession {
   private draining = false;
   private drainReason = SHUTDOWN_REASON;
   private droppingInterims = false;
+  /** Audio relayed upstream: the upstream's clock, in bytes, for the archive's span map. */
+  private audioBytes = 0;
   private ending = false;
   private resolveDone: () => void = () => {};
   private clientCloseTimer: NodeJS.Timeout | undefined;
@@ -221,6 +232,7 @@ export class ListenSession {
       }
       if (this.closeStreamSent) return;
       this.observer.audioRelayed?.(data.length);
+      this.audioBytes += data.length;
       this.upstream.sendAudio(data);
       return;
     }
@@ -233,6 +245,11 @@ export class ListenSession {
     if (!control.ok) {
       this.observer.error?.('bad_message');
       this.end(1008, control.reason);
+      return;
+    }
+    // The proxy's own message: read by the archive, never sent upstream.
+    if (control.type === MEETING_SPAN_TYPE) {
+      this.options.tap?.meetingSpan(control.meetingStart, this.audioBytes);
       return;
     }
     this.sendControl(control.type, control.text);
@@ -249,7 +266,7 @@ export class ListenSession {
 
   private relayDown(text: string | Buffer): void {
     // Before the client checks: a final is archived even when its client has gone.
-    this.options.tap?.(text);
+    this.options.tap?.message(text, this.audioBytes);
     if (this.client.readyState !== WebSocket.OPEN) return;
     const buffered = this.client.bufferedAmount;
     if (buffered > this.options.limits.maxClientBufferBytes * SOFT_BUFFER_SHARE) {

@@ -428,7 +428,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
           idleTimeoutMs,
           logger: streamLogger,
           observer: (observer = { ...metrics.sessionObserver(upstreamKind), audioRelayed: (bytes) => meter.relayed(bytes) }),
-          tap: archive?.tap({ owner: archiveOwner(readPresentedToken(request).token, !verifier.open), tokenLabel, requestId, params: params.archive ?? NO_ARCHIVE_PARAMS }),
+          tap: archive?.tap({ owner: archiveOwner(readPresentedToken(request).token, !verifier.open), tokenLabel, requestId, params: params.archive ?? NO_ARCHIVE_PARAMS, format: params.format }),
         });
       } catch (error) {
         logger.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'stream setup failed');

@@ -157,6 +157,13 @@ export function OptionsApp() {
               </button>
             }
           />
+          <CheckboxField
+            id="archive-transcripts"
+            label={t('optionsArchive')}
+            checked={draft.archiveTranscripts}
+            onChange={(value) => update('archiveTranscripts', value)}
+            help={t('optionsArchiveHelp')}
+          />
           <ConnectionTestPanel state={test} onTest={() => void runTest()} />
         </Section>
 

@@ -98,11 +98,17 @@ export interface ListenSocketOptions {
    */
   primeSilenceAfterMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * Only for a proxy that archives this capture (`captionist_session` on the URL): the meeting time
+   * of a stream second. The socket then declares each span's meeting start before its audio
+   * (meeting-span.ts), so the archive stores meeting time.
+   */
+  meetingTimeOf?: (streamSeconds: number) => number | null;
 }
 
 /** The options with every default filled in (the defaults the comments above name). */
-export type ResolvedListenOptions = Required<Omit<ListenSocketOptions, 'onEvent' | 'onStatus' | 'onError' | 'onConnection' | 'backoff'>> &
-  Pick<ListenSocketOptions, 'onEvent' | 'onStatus' | 'onError' | 'onConnection' | 'backoff'>;
+export type ResolvedListenOptions = Required<Omit<ListenSocketOptions, 'onEvent' | 'onStatus' | 'onError' | 'onConnection' | 'backoff' | 'meetingTimeOf'>> &
+  Pick<ListenSocketOptions, 'onEvent' | 'onStatus' | 'onError' | 'onConnection' | 'backoff' | 'meetingTimeOf'>;
 
 export function withDefaults(options: ListenSocketOptions): ResolvedListenOptions {
   return {

@@ -30,6 +30,7 @@ import { Connection } from './connection';
 import { Deadlines } from './deadlines';
 import { withDefaults, type CloseSummary, type ListenSocketOptions, type ListenStatus, type ResolvedListenOptions, type StatusDetail } from './listen-socket-api';
 import { withStreamOffset } from './listen-url';
+import { MeetingSpanDeclarer } from './meeting-span';
 import { createParseStats, parseServerMessage, type ParseStats } from './protocol';
 import { SendQueue, type Outgoing } from './send-queue';
 
@@ -56,6 +57,8 @@ export class ListenSocket {
   private readonly speakerIds = new Map<string, number>();
   private readonly queue: SendQueue;
   private readonly timers: Deadlines<Timer>;
+  /** Present when an archiving proxy is told each span's meeting time (meeting-span.ts). */
+  private readonly spans: MeetingSpanDeclarer | null;
 
   private phase: Phase = 'idle';
   /** The connection in use; events from any other are ignored. */
@@ -74,6 +77,7 @@ export class ListenSocket {
     this.reconnects = new Reconnects(opts);
     this.timers = new Deadlines(opts.clock);
     this.queue = new SendQueue({ ...opts, now: () => opts.clock.now() });
+    this.spans = opts.meetingTimeOf === undefined ? null : new MeetingSpanDeclarer(opts.meetingTimeOf);
   }
 
   /** Where the socket is: 'connecting' also covers waiting to reconnect and closing. */
@@ -180,6 +184,7 @@ export class ListenSocket {
     const origin = this.queue.nextOrigin();
     conn.began(origin, this.opts, this.opts.clock.now());
     this.queue.connectionOpened(origin);
+    this.spans?.connectionOpened();
     this.opts.onConnection?.(index, {
       streamOffsetSeconds: origin,
       backlogSeconds: this.queue.backlogSeconds,
@@ -279,7 +284,11 @@ export class ListenSocket {
 
   private sendItem(conn: Connection, item: Outgoing): boolean {
     const now = this.opts.clock.now();
-    return item.kind === 'finalize' ? conn.sendText(FINALIZE, now) : conn.sendAudio(item.chunk, now);
+    if (item.kind === 'finalize') return conn.sendText(FINALIZE, now);
+    // A span's meeting start goes before its audio, on the same connection, so the proxy reads it first.
+    const span = this.spans?.before(item.chunk.streamStart, item.chunk.seconds) ?? null;
+    if (span !== null && !conn.sendText(span, now)) return false;
+    return conn.sendAudio(item.chunk, now);
   }
 
   // -------------------------------------------------------------------------------------------

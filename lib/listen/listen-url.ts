@@ -43,9 +43,9 @@ export const ARCHIVE_OFFSET_PARAM = 'captionist_offset';
 export const ARCHIVE_SESSION_AUTO = 'auto';
 
 /**
- * Whether the user opted in to the proxy's archive by putting `captionist_session=auto` on the
- * proxy URL. Opt-in, because a proxy without the archive (an older build, another server) refuses
- * parameters it does not know.
+ * Whether the proxy URL itself asks for the proxy's archive (`captionist_session=auto`), the older
+ * way to opt in; the Options setting `archiveTranscripts` is the usual one (lib/session/open-listen-socket.ts).
+ * Opt-in either way: whoever runs the proxy can read what it archives.
  */
 export function wantsArchiveSession(base: string): boolean {
   try {

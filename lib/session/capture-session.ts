@@ -48,6 +48,8 @@ export interface SocketHandlers {
   onReconnecting: (error: UserFacingError, retryInMs: number) => void;
   /** The socket gave up (rejected, or closed unexpectedly and will not retry). */
   onFailure: (error: UserFacingError) => void;
+  /** Meeting time of a stream second (the session's timeline), for a proxy that archives the capture. */
+  toMeetingTime?: (streamSeconds: number) => number | null;
 }
 
 export interface SocketPort {
@@ -145,6 +147,7 @@ export class CaptureSession {
         this.setState({ phase: 'error', error });
         this.hooks.onSocketFailure?.(error);
       },
+      toMeetingTime: (streamSeconds) => this.timeline.toMeetingTime(streamSeconds, 'start'),
     }, { channels: inputs.length });
   }
 

@@ -20,10 +20,13 @@ export function openListenSocket(
   fetchLike: FetchLike = (url, init) => fetch(url, init),
 ): SocketPort {
   let closing = false;
-  // One capture, one archive session across its reconnects (proxy/README.md, Archive), when opted in.
-  const archiveSession = wantsArchiveSession(settings.proxyUrl) ? crypto.randomUUID() : undefined;
+  // One capture, one archive session across its reconnects (proxy/README.md, Archive), when the user
+  // opted in: the Options setting, or `?captionist_session=auto` on the proxy URL.
+  const archiveSession = settings.archiveTranscripts || wantsArchiveSession(settings.proxyUrl) ? crypto.randomUUID() : undefined;
   const socket = new ListenSocket({
     url: buildListenUrl(settings.proxyUrl, settings, { archiveSession, channels: format.channels }),
+    // The archive stores meeting time only if it is told where the VAD's gaps were (lib/listen/meeting-span.ts).
+    ...(archiveSession === undefined || handlers.toMeetingTime === undefined ? {} : { meetingTimeOf: handlers.toMeetingTime }),
     token: settings.token,
     bytesPerSecond: BYTES_PER_SECOND * format.channels,
     createWebSocket,

@@ -8,9 +8,11 @@
  * the listen URL (lib/listen/listen-url.ts withArchiveSession):
  *   - `captionist_session`: one id for the whole capture, the same on every reconnect;
  *   - `captionist_offset`: the stream second this connection's audio starts at.
- * Times stored are offset + the server's time, i.e. the client's stream time, which is the same
- * for a final and its replay. A stream without `captionist_session` is its own session (keyed by
- * the proxy's request id) and without `captionist_offset` starts at 0.
+ * Times stored are meeting time: the client declares where each span of audio lies in meeting time
+ * (lib/listen/meeting-span.ts) and declared-timeline.ts maps the server's times with the
+ * extension's own timeline code; a final and its replay map to the same meeting time. A client that
+ * declares nothing is taken to send all its audio: offset + the server's time, its stream time.
+ * A stream without `captionist_offset` starts at 0.
  *
  * Idempotency. An utterance's key is (session, channel, start rounded to KEY_MS), written with
  * ON CONFLICT DO NOTHING: the first copy of a final is kept and a replayed one, which starts at
@@ -21,6 +23,7 @@
  * gets another session.
  */
 import { createHash } from 'node:crypto';
+import type { TimeEdge } from '../../lib/audio/timeline';
 import { parseServerMessage } from '../../lib/listen/protocol';
 import type { Word } from '../../lib/transcript/types';
 
@@ -93,11 +96,16 @@ function mostCommonSpeaker(words: readonly Word[]): number | null {
 const ms = (seconds: number) => Math.round(seconds * 1000);
 const at = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
+/** Meeting time (s) of a server time on this connection; undefined when the client declared no spans. */
+export type ToMeetingTime = (serverSeconds: number, edge: TimeEdge) => number | undefined;
+
+const NOT_DECLARED: ToMeetingTime = () => undefined;
+
 /**
  * The row for a final Results message, or undefined for anything else (interims, empty finals,
  * other types, malformed messages): parsed with the extension's own parser (lib/listen/protocol.ts).
  */
-export function finalRow(message: string | Buffer, key: StreamArchiveKey, seenAt: number): ArchiveRow | undefined {
+export function finalRow(message: string | Buffer, key: StreamArchiveKey, seenAt: number, toMeetingTime: ToMeetingTime = NOT_DECLARED): ArchiveRow | undefined {
   const parsed = parseServerMessage(typeof message === 'string' ? message : new Uint8Array(message));
   if (!parsed.ok || parsed.event.kind !== 'results' || !parsed.event.isFinal) return undefined;
   const event = parsed.event;
@@ -106,8 +114,10 @@ export function finalRow(message: string | Buffer, key: StreamArchiveKey, seenAt
   const raw = typeof message === 'string' ? message : message.toString('utf8');
   const channel = Number(CHANNEL_PATTERN.exec(raw)?.[1] ?? '0');
   const offset = key.offsetSeconds;
-  const words = event.words.map((word) => ({ ...word, start: at(word.start + offset), end: at(word.end + offset) }));
-  const startMs = ms(event.start + offset);
+  // Start and end edges as the extension maps its own captions (lib/transcript/transcript-store.ts).
+  const meeting = (seconds: number, edge: TimeEdge) => toMeetingTime(seconds, edge) ?? seconds + offset;
+  const words = event.words.map((word) => ({ ...word, start: at(meeting(word.start, 'start')), end: at(meeting(word.end, 'end')) }));
+  const startMs = ms(meeting(event.start, 'start'));
   return {
     sessionId: key.sessionId,
     owner: key.owner,
@@ -115,7 +125,7 @@ export function finalRow(message: string | Buffer, key: StreamArchiveKey, seenAt
     channel,
     startKey: Math.round(startMs / KEY_MS),
     startMs,
-    endMs: ms(event.start + event.duration + offset),
+    endMs: ms(meeting(event.start + event.duration, 'end')),
     speaker: mostCommonSpeaker(words),
     text,
     words,

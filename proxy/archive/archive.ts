@@ -14,7 +14,10 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { sendJson } from '../http-refusal';
 import type { ArchiveConfig } from './archive-config';
 import { serveArchive, type Authenticate } from './archive-api';
-import { archiveSessionId, finalRow, mayBeFinal, type StreamArchiveKey } from './archive-rows';
+import { rawBytesPerSecond, type AudioFormat } from '../listen-params';
+import type { StreamTap } from '../listen-session';
+import { archiveSessionId, finalRow, mayBeFinal, type StreamArchiveKey, type ToMeetingTime } from './archive-rows';
+import { DeclaredTimeline } from './declared-timeline';
 import { ArchiveStore, runArchiveMigrations } from './archive-store';
 import { ArchiveWriter } from './archive-writer';
 import type { ArchiveParams } from './archive-params';
@@ -34,11 +37,16 @@ export interface StreamInfo {
   tokenLabel: string;
   requestId: string;
   params: ArchiveParams;
+  /** The stream's declared audio format: relayed bytes are server seconds only for raw audio. */
+  format: AudioFormat;
 }
 
 export interface Archive {
-  /** The function the stream calls with every upstream message. */
-  tap(stream: StreamInfo): (message: string | Buffer) => void;
+  /**
+   * What the stream calls with every upstream message and the client's span declarations, or
+   * undefined for a stream that did not ask to be archived (no `captionist_session`).
+   */
+  tap(stream: StreamInfo): StreamTap | undefined;
   serve(request: IncomingMessage, response: ServerResponse, authenticate: Authenticate): Promise<void>;
   /** Writes what it can of the buffer now (tests, shutdown). */
   flush(): Promise<void>;
@@ -97,14 +105,14 @@ export function createArchive(config: ArchiveConfig, options: ArchiveOptions): A
   });
 
   // Messages that passed mayBeFinal, parsed together on the next turn of the event loop.
-  let pending: { message: string | Buffer; key: StreamArchiveKey; seenAt: number }[] = [];
+  let pending: { message: string | Buffer; key: StreamArchiveKey; seenAt: number; toMeetingTime: ToMeetingTime }[] = [];
   let parseScheduled = false;
   const parsePending = () => {
     parseScheduled = false;
     const batch = pending;
     pending = [];
     for (const item of batch) {
-      const row = finalRow(item.message, item.key, item.seenAt);
+      const row = finalRow(item.message, item.key, item.seenAt, item.toMeetingTime);
       if (row !== undefined) writer.add(row);
     }
   };
@@ -134,19 +142,32 @@ export function createArchive(config: ArchiveConfig, options: ArchiveOptions): A
 
   return {
     tap(stream) {
+      // Only a client that asked is archived: the extension asks when its user turned the archive on.
+      if (stream.params.session === undefined) return undefined;
       const key: StreamArchiveKey = {
-        sessionId: archiveSessionId(stream.owner, stream.params.session ?? `request:${stream.requestId}`),
+        sessionId: archiveSessionId(stream.owner, stream.params.session),
         owner: stream.owner,
         tokenLabel: stream.tokenLabel,
         offsetSeconds: stream.params.offsetSeconds,
       };
-      return (message) => {
-        if (!mayBeFinal(message)) return;
-        pending.push({ message, key, seenAt: Date.now() });
-        if (!parseScheduled) {
-          parseScheduled = true;
-          setImmediate(parsePending);
-        }
+      const rate = rawBytesPerSecond(stream.format);
+      const sampleRate = stream.format.sampleRate;
+      // Compressed audio has no byte rate to turn into server time: its declarations are ignored.
+      const timeline = rate === undefined || sampleRate === undefined ? undefined : new DeclaredTimeline(sampleRate);
+      return {
+        message(message, audioBytes) {
+          if (!mayBeFinal(message)) return;
+          const relayedSeconds = audioBytes / (rate ?? 1);
+          const toMeetingTime: ToMeetingTime = (seconds, edge) => timeline?.toMeetingTime(seconds, edge, relayedSeconds);
+          pending.push({ message, key, seenAt: Date.now(), toMeetingTime });
+          if (!parseScheduled) {
+            parseScheduled = true;
+            setImmediate(parsePending);
+          }
+        },
+        meetingSpan(meetingStart, audioBytes) {
+          if (rate !== undefined) timeline?.spanStarts(meetingStart, audioBytes / rate);
+        },
       };
     },
     async serve(request, response, authenticate) {

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { DEFAULT_ARCHIVE, type ArchiveConfig } from '@/proxy/archive/archive-config';
 import { runArchiveMigrations } from '@/proxy/archive/archive-store';
 import { startProxy, type ProxyOptions, type RunningProxy } from '@/proxy/server';
+import { meetingSpanMessage } from '@/lib/listen/meeting-span';
 import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '@/testkit/upstream';
 import { startPostgres, type PostgresServer } from '../fixtures/postgres-server';
 import { DEEPGRAM_KEY, OTHER_TOKEN, TOKEN, connectClient, httpGet, resultsOf, silencePcm, streamPcm, testConfig, transcriptOf, waitFor } from './proxy-test-kit';
@@ -152,12 +153,55 @@ describe('archiving a stream through the proxy', () => {
     expect(sessions[0]?.utterances).toBe(6);
   });
 
-  it('keeps a stream without captionist_session as its own session', async () => {
-    const { proxy } = await setup();
-    await streamOnce(proxy, 0.4, '');
-    await streamOnce(proxy, 0.4, '');
+  it('stores nothing for a stream that did not ask (no captionist_session): the user opts in, not only the operator', async () => {
+    const { proxy, url } = await setup();
+    expect(await streamOnce(proxy, 0.4, '')).toHaveLength(2);
     await proxy.archive?.flush();
-    expect((await sessionsOf(proxy)).map((s) => s.utterances)).toEqual([2, 2]);
+    expect(await sessionsOf(proxy)).toEqual([]);
+    expect(await query(url, 'SELECT 1 FROM archive_utterances')).toEqual([]);
+  });
+});
+
+/** Streams spans of audio on one connection, each after its meeting-time declaration (lib/listen/meeting-span.ts). */
+async function streamSpans(proxy: RunningProxy, spans: { meetingStart: number; seconds: number }[], extra: string): Promise<{ finals: string[] }> {
+  const client = connectClient(proxy.url, { token: TOKEN, query: `${QUERY}${extra}` });
+  await client.opened;
+  for (const span of spans) {
+    client.ws.send(meetingSpanMessage(span.meetingStart));
+    await streamPcm(client.ws, silencePcm(span.seconds), { speed: 4 });
+  }
+  const expected = Math.floor(spans.reduce((sum, span) => sum + span.seconds, 0) / 0.2 + 1e-6);
+  await waitFor(() => resultsOf(client.messages).filter((m) => m.is_final === true).length >= expected, 5000, `${expected} finals`);
+  client.ws.close(1000);
+  await client.closed;
+  return { finals: resultsOf(client.messages).filter((m) => m.is_final === true).map(transcriptOf) };
+}
+
+describe('meeting time: the client declares where its audio lies (the VAD held back the silence between)', () => {
+  it('stores starts, ends and words in meeting time, and the upstream never sees the declarations', async () => {
+    const { fake, proxy, url } = await setup();
+    // Speech at meeting 5.0-5.4, silence not sent, speech again at 30.0-30.4: the server hears 0.8 s.
+    const { finals } = await streamSpans(proxy, [{ meetingStart: 5, seconds: 0.4 }, { meetingStart: 30, seconds: 0.4 }], '&captionist_session=meeting-gaps');
+    expect(finals).toHaveLength(4);
+    await proxy.archive?.flush();
+    const rows = await query<{ start_ms: string; end_ms: string; words: { start: number; end: number }[] }>(url, 'SELECT start_ms, end_ms, words FROM archive_utterances ORDER BY start_ms');
+    expect(rows.map((r) => Number(r.start_ms))).toEqual([5000, 5200, 30_000, 30_200]);
+    // The final ending where the two spans meet ends with the first span, not 24.6 s later.
+    expect(rows.map((r) => Number(r.end_ms))).toEqual([5200, 5400, 30_200, 30_400]);
+    expect(rows[2]?.words[0]?.start).toBeCloseTo(30, 3);
+    expect(rows[1]?.words[0]?.end).toBeCloseTo(5.295, 3);
+    expect(fake.connections[0]?.controls.filter((type) => type.includes('Captionist'))).toEqual([]);
+    expect(fake.connections[0]?.audioBytes).toBe(0.8 * 32_000);
+  });
+
+  it('stores a final replayed on a second connection once, at the same meeting time', async () => {
+    const { proxy, url } = await setup();
+    await streamSpans(proxy, [{ meetingStart: 5, seconds: 0.4 }, { meetingStart: 30, seconds: 0.4 }], '&captionist_session=meeting-gap-replay');
+    // The reconnect replays the second span (its final was not trusted) and goes on past it.
+    await streamSpans(proxy, [{ meetingStart: 30, seconds: 0.8 }], '&captionist_session=meeting-gap-replay&captionist_offset=0.4');
+    await proxy.archive?.flush();
+    const rows = await query<{ start_ms: string }>(url, 'SELECT start_ms FROM archive_utterances ORDER BY start_ms');
+    expect(rows.map((r) => Number(r.start_ms))).toEqual([5000, 5200, 30_000, 30_200, 30_400, 30_600]);
   });
 });
 

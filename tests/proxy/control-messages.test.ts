@@ -115,6 +115,14 @@ describe('readControlMessage', () => {
     expect(read(JSON.stringify({ type: 'Configure', keyterms: ['x'.repeat(101)] }))).toMatchObject({ ok: false, reason: expect.stringContaining('100 characters') });
   });
 
+  it('reads the extension\'s span declaration as the proxy\'s own message (never text for the upstream), within a week', () => {
+    expect(read('{"type":"CaptionistSpan","meeting_start":12.5}')).toEqual({ ok: true, type: 'CaptionistSpan', meetingStart: 12.5 });
+    expect(read('{"type":"CaptionistSpan","meeting_start":-1}')).toMatchObject({ ok: false });
+    expect(read('{"type":"CaptionistSpan","meeting_start":"3"}')).toMatchObject({ ok: false });
+    expect(read('{"type":"CaptionistSpan","meeting_start":604801}')).toMatchObject({ ok: false });
+    expect(read('{"type":"CaptionistSpan"}')).toMatchObject({ ok: false });
+  });
+
   it('refuses a Finalize channel that is not a small whole number, and anything that is not a control message', () => {
     expect(read('{"type":"Finalize","channel":-1}')).toMatchObject({ ok: false });
     expect(read('{"type":"Finalize","channel":"0"}')).toMatchObject({ ok: false });

@@ -118,6 +118,15 @@ describe('options page', () => {
     expect(field('#token-help').textContent).toMatch(/cannot contain spaces/);
   });
 
+  it('keeps transcripts on the team\'s server only when asked, and says what the proxy\'s operator can then read', async () => {
+    expect(field('#archive-transcripts').checked).toBe(false);
+    expect(field('#archive-transcripts-help').textContent).toMatch(/whoever runs it can read it/);
+    expect(field('#archive-transcripts-help').textContent).toMatch(/never audio/);
+    await act(() => field('#archive-transcripts').click());
+    await submit();
+    expect((await fakeBrowser.storage.sync.get('settings')).settings).toMatchObject({ archiveTranscripts: true });
+  });
+
   it('disables the filter strength while the silence filter is off', async () => {
     expect(field('#vad-sensitivity').disabled).toBe(false);
     await act(() => field('#vad-enabled').click());

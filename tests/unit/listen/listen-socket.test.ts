@@ -447,6 +447,26 @@ describe('ListenSocket: reconnecting', () => {
     expect(new globalThis.URL(second.url).searchParams.get('captionist_session')).toBe('capture-1234');
   });
 
+  it('declares each span\'s meeting start before its audio, and again for the replay on a new connection', () => {
+    // Stream seconds 0-0.5 were meeting 2.0-2.5, then the gate held back silence: 0.5-1.0 are meeting 8.0-8.5.
+    const meetingTimeOf = (streamSeconds: number) => (streamSeconds < 0.5 - 1e-9 ? 2 + streamSeconds : 7.5 + streamSeconds);
+    const { socket, fake } = setup({ url: `${URL}&captionist_session=capture-1234`, meetingTimeOf });
+    socket.connect();
+    const first = fake.last();
+    first.open();
+    for (let i = 0; i < 10; i++) socket.sendAudio(chunk(i));
+    const order = (ws: typeof first) => ws.sent.map((item) => (typeof item === 'string' ? (JSON.parse(item) as { meeting_start?: number }).meeting_start : markerOf(item)));
+    // Declarations are objects' meeting starts; audio shows as its marker.
+    expect(order(first)).toEqual([2, 0, 1, 2, 3, 4, 8, 5, 6, 7, 8, 9]);
+    first.receive(finalResults(0, 0.7, [['early', 0.1, 0.6]]));
+    first.serverClose(1006);
+    ms(500);
+    const second = fake.last();
+    second.open();
+    // The replay starts at chunk 7, stream second 0.7, meeting 8.2.
+    expect(order(second)).toEqual([8.2, 7, 8, 9]);
+  });
+
   it('leaves the URL alone without an archive session', () => {
     const { socket, fake } = setup();
     socket.connect();
