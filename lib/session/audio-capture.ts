@@ -4,7 +4,9 @@
  * decisions about what to send live in capture-session.ts.
  *
  * A meeting whose microphone cannot be opened (denied, missing, busy) captures the tab alone and
- * says why in `notice`: the others are still captioned rather than the start failing.
+ * says why in `notice`: the others are still captioned rather than the start failing. Only a
+ * microphone never asked for yet fails the start (mic-permission-needed), so the popup can open
+ * the permission page and the meeting starts whole once the user allows it.
  */
 import { inputsOf, type AudioInput, type CaptureSource, type UserFacingError } from '../contract/messages';
 import { PCM_PROCESSOR_NAME, type PcmProcessorOptions } from '../audio/pcm';
@@ -51,11 +53,11 @@ export async function openAudioCapture(options: OpenCaptureOptions): Promise<Ope
     const opened = input === 'tab' ? await openTabStream(options.streamId) : await openMicStream(options.micProcessing);
     if (opened.ok) {
       streams.push({ input, stream: opened.stream });
-    } else if (input === 'mic' && options.source === 'tab-and-mic') {
+    } else if (input === 'mic' && options.source === 'tab-and-mic' && !opened.notAskedYet) {
       notice = micMissingNotice(opened.error);
     } else {
       stopStreams(streams.map((s) => s.stream));
-      return opened;
+      return { ok: false, error: opened.error };
     }
   }
   const media = streams.map((s) => s.stream);
@@ -121,7 +123,7 @@ function stopStreams(streams: readonly MediaStream[]): void {
   for (const stream of streams) stream.getTracks().forEach((track) => track.stop());
 }
 
-type StreamResult = { ok: true; stream: MediaStream } | { ok: false; error: UserFacingError };
+type StreamResult = { ok: true; stream: MediaStream } | { ok: false; error: UserFacingError; notAskedYet?: boolean };
 
 async function openTabStream(streamId: string | null): Promise<StreamResult> {
   if (!streamId) return { ok: false, error: { code: 'capture-failed', message: 'No tab stream was granted.' } };
@@ -140,7 +142,7 @@ async function openTabStream(streamId: string | null): Promise<StreamResult> {
 async function openMicStream(processing: MicProcessing): Promise<StreamResult> {
   const permission = await microphonePermission();
   if (permission === 'denied') return { ok: false, error: micPermissionError('denied') };
-  if (permission === 'prompt') return { ok: false, error: micPermissionError('needed') };
+  if (permission === 'prompt') return { ok: false, error: micPermissionError('needed'), notAskedYet: true };
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: { ...processing } });
     return { ok: true, stream };

@@ -212,6 +212,9 @@ export class CaptureSession {
     this.batcher?.flush();
     await this.socket?.close();
     this.socket = null;
+    // Words the echo guard still holds (a stream that ended without the server's Metadata) are decided now.
+    const held = this.store.flush();
+    if (held) this.ports.emitUpdate(held);
     this.finished = true;
     this.setState(failure ? { phase: 'error', error: failure } : { phase: 'idle', error: null });
   }

@@ -19,23 +19,26 @@ export interface OverlaySnapshot {
   /** The content script has mounted its overlay in this document. */
   mounted: boolean;
   lines: OverlayLine[];
+  /** The overlay's notice (an error or a warning such as "no sound"), '' when none is shown. */
+  notice: string;
 }
 
 export async function readOverlay(page: Page): Promise<OverlaySnapshot> {
   return evaluateInOverlayWorld(
     page,
     (overlay) => {
-      if (!overlay) return { mounted: false, lines: [] };
+      if (!overlay) return { mounted: false, lines: [], notice: '' };
       const lines = [...overlay.root.querySelectorAll('[data-testid=caption-line], [data-testid=caption-interim]')].map((el) => ({
         speaker: el.getAttribute('data-speaker') ?? '',
         final: el.getAttribute('data-final') === 'true',
         text: el.textContent.trim(),
         color: getComputedStyle(el).color,
       }));
-      return { mounted: true, lines };
+      const notice = overlay.root.querySelector('[data-testid=caption-notice]')?.textContent.trim() ?? '';
+      return { mounted: true, lines, notice };
     },
     undefined,
-    { mounted: false, lines: [] },
+    { mounted: false, lines: [], notice: '' },
   );
 }
 

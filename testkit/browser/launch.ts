@@ -164,11 +164,11 @@ export async function launchWithExtension(options: LaunchOptions): Promise<Launc
  * ("opaque"), and without an origin it denies every permission it was not given, the microphone
  * included. Names are Permissions API descriptor names ('clipboard-read', 'microphone', ...).
  */
-export async function grantToExtension(browser: LaunchedBrowser, names: readonly string[]): Promise<void> {
+export async function grantToExtension(browser: LaunchedBrowser, names: readonly string[], setting: 'granted' | 'denied' = 'granted'): Promise<void> {
   for (const name of names) {
     await browser.cdp.send('Browser.setPermission', {
       permission: { name },
-      setting: 'granted',
+      setting,
       origin: `chrome-extension://${browser.extensionId}`,
     });
   }

@@ -84,11 +84,20 @@ async function engineOnFiles(files: readonly string[]): Promise<string[]> {
 }
 
 /**
+ * Short function words: the microphone's own speech, garbled by the recognizer, produces them
+ * whatever the tab says, so finding one under "You" says nothing about echo.
+ */
+const FUNCTION_WORDS = new Set(
+  'a an the and or but if of to in on at by for with from as is are was were be been being it its he she his her him they them their i you we my your our this that these those there here not no so do does did have has had how what when where who which than then too very can will would could should may might must shall'.split(' '),
+);
+
+/**
  * Of the others' content words (words of the tab's reference that the microphone's reference
- * never uses) that the tab channel recognised, the share that also shows up under "You".
+ * never uses, and not function words) that the tab channel recognised, the share that also shows
+ * up under "You".
  */
 function echoShare(audio: MeetingAudio, heard: ChannelWords): { share: number; leaked: string[]; counted: number } {
-  const micVocabulary = new Set(normalizeWords(audio.micReference.join(' ')));
+  const micVocabulary = new Set([...normalizeWords(audio.micReference.join(' ')), ...FUNCTION_WORDS]);
   const count = (words: readonly string[]) => {
     const counts = new Map<string, number>();
     for (const word of words) if (!micVocabulary.has(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
@@ -151,6 +160,38 @@ test.describe('meeting: the tab and the microphone at once', () => {
     });
   });
 
+  test.describe('with the microphone blocked', () => {
+    test.use({ fakeMic: true, fakeMicFile: meetingAudioFiles(ECHO_LEAD_S).mic });
+
+    test('captions the tab alone and says the microphone is not captioned, rather than failing the start', async ({ app }, testInfo) => {
+      // The user blocked the microphone for Captionist (as "Block" in Chrome's prompt or site settings).
+      await grantToExtension(app, ['microphone'], 'denied');
+      const server = await startStaticServer({ '/meeting.html': { html: PAGE }, '/others.wav': { file: audio.tab, contentType: 'audio/wav' } });
+      try {
+        const page = await app.context.newPage();
+        await page.goto(`${server.origin}/meeting.html`);
+        await page.evaluate(() => document.querySelector<HTMLAudioElement>('#speech')?.play());
+        await startCaptionsOnPlayingPage(app, page, { source: 'tab-and-mic' });
+        const watcher = new OverlayWatcher(page);
+        await expect
+          .poll(async () => (await watcher.poll())?.notice ?? '', { timeout: 15_000, message: 'the notice over the page' })
+          .toMatch(/microphone is not captioned.*only the tab is/i);
+        await expect
+          .poll(async () => (await watcher.poll())?.lines.filter((l) => l.final && l.text).length ?? 0, { timeout: 40_000, message: "the tab's captions" })
+          .toBeGreaterThan(0);
+        await saveScreenshot(page, testInfo, 'tab-alone-with-notice');
+        const popup = await app.context.newPage();
+        await popup.goto(`chrome-extension://${app.extensionId}/popup.html`);
+        await expect(popup.locator('[data-testid=warning]')).toContainText(/microphone is not captioned/i);
+        await saveScreenshot(popup, testInfo, 'popup-tab-alone');
+        await popup.close();
+        await stopFromPopup(app, page);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   test.describe('on speakers', () => {
     test.use({ fakeMic: true, fakeMicFile: meetingAudioFiles(ECHO_LEAD_S).micEcho });
 
@@ -182,7 +223,7 @@ test.describe('meeting: the tab and the microphone at once', () => {
       testInfo.annotations.push({ type: 'echo share (guard on / off)', description: `${pct(on.echo.share)} / ${pct(off.echo.share)}` });
       testInfo.annotations.push({ type: 'mic WER (guard on / off)', description: `${formatWer(on.wer)} / ${formatWer(off.wer)}` });
 
-      expect(on.echo.counted, report).toBeGreaterThan(10);
+      expect(on.echo.counted, report).toBeGreaterThan(8);
       expect(on.echo.share, report).toBeLessThan(0.02);
       // The guard drops echoes, not you: the microphone's own words survive it.
       expect(on.wer.rate * 100, report).toBeLessThanOrEqual(off.wer.rate * 100 + MAX_EXTRA_POINTS);
