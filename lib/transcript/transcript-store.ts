@@ -258,7 +258,7 @@ export class TranscriptStore {
     return state;
   }
 
-  /** Every channel's tail, in channel order: for You, the words the guard holds, then the interim. */
+  /** Every channel's tail, in channel order: for You, the words the guard holds, then the interim, echoes left out. */
   private interims(): Segment[] {
     const tails: Segment[] = [];
     const channels = [...this.channels.values()].sort((a, b) => a.channel - b.channel);
@@ -266,7 +266,8 @@ export class TranscriptStore {
       let words = state.interim ?? [];
       if (this.guard && state.channel === this.youChannel) {
         const tabTail = channels.filter((other) => other.channel !== state.channel).flatMap((other) => other.interim ?? []);
-        words = [...this.guard.heldWords(), ...this.guard.withoutEchoes(words, tabTail)];
+        // What looks like an echo of the tab so far is not shown as yours, held or interim.
+        words = this.guard.withoutEchoes([...this.guard.heldWords(), ...words], tabTail);
       }
       if (words.length > 0) tails.push(segmentOf(this.withinUtteranceLimit(words.map(copyWord)), state.channel));
     }

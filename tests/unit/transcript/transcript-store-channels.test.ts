@@ -200,9 +200,9 @@ describe('TranscriptStore: the echo guard', () => {
     const held = store.apply(final(MIC, [['hello', 1.05, 1.45], ['yes', 1.6, 1.8]], { speechFinal: true }));
     expect(held?.changed).toEqual([]);
     // The echo is not shown as yours meanwhile (it matches the tab's tail); your word is.
-    expect(held?.interims.map((s) => [s.channel, s.text])).toEqual([
-      [TAB, 'hello'],
-      [MIC, 'hello yes'],
+    expect(held?.interims.map((s) => [s.channel, s.speaker, s.text])).toEqual([
+      [TAB, null, 'hello'],
+      [MIC, YOU_SPEAKER, 'yes'],
     ]);
     expect(rows(store)).toEqual([]);
     const decided = store.apply(final(TAB, [['hello', 1, 1.4]], { start: 1, duration: 1, speechFinal: true }));
