@@ -216,7 +216,11 @@ export class CaptureSession {
     const held = this.store.flush();
     if (held) this.ports.emitUpdate(held);
     this.finished = true;
-    this.setState(failure ? { phase: 'error', error: failure } : { phase: 'idle', error: null });
+    // An input's trouble (silent, lost, not captioned) ends with the capture; saving trouble stays.
+    this.meters = [];
+    this.inputNotice = null;
+    const warning = this.storageWarning;
+    this.setState(failure ? { phase: 'error', error: failure, warning } : { phase: 'idle', error: null, warning });
   }
 
   /** Saving the transcript failed: shown with any other warning until the session ends. */

@@ -158,6 +158,16 @@ describe('CaptureSession no-audio warning', () => {
     h.session.handleFrame(frame(), 0.1, 0.2);
     expect(h.session.currentState.warning).toBeNull();
   });
+
+  it('drops the warning when the session ends: an idle session is not "silent"', async () => {
+    const h = harness();
+    h.session.connect();
+    h.server().onOpen();
+    for (let i = 0; i < 500; i++) h.session.handleFrame(new Int16Array(320), 0, 0);
+    expect(h.session.currentState.warning).toMatch(/No sound/);
+    await h.session.stop();
+    expect(h.session.currentState).toMatchObject({ phase: 'idle', warning: null });
+  });
 });
 
 describe('CaptureSession start time', () => {
