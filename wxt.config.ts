@@ -28,9 +28,14 @@ const CHROME_ONLY = {
  * scripting, storage.session 115, runtime.getContexts 130).
  * data_collection_permissions: the user's speech leaves the browser for the proxy they configure
  * (and, through it, possibly Deepgram), which is Mozilla's "personal communications" category.
+ * content_security_policy: Firefox's default for MV3 pages adds upgrade-insecure-requests, which
+ * turns ws://localhost into wss:// and so breaks a proxy on the same computer (seen in Firefox 153:
+ * the socket closes with 1015). Without it, the settings' own rule still holds: wss:// everywhere
+ * but on this computer (lib/settings.ts checkProxyUrl).
  */
 const FIREFOX_ONLY = {
   permissions: ['storage', 'activeTab', 'scripting', 'clipboardWrite'],
+  content_security_policy: { extension_pages: "script-src 'self'" },
   browser_specific_settings: {
     gecko: {
       id: FIREFOX_ADDON_ID,

@@ -1,11 +1,14 @@
 import { useState } from 'preact/hooks';
+import { browserMessage } from '@/lib/browser-kind';
 import { t } from '@/lib/i18n';
 import { requestMicrophone, type MicRequestResult } from '@/lib/mic-permission';
 import { askBackground } from '@/lib/contract/messaging';
 
 /**
  * Offscreen documents cannot show Chrome's permission prompt, so the microphone is granted here,
- * once, in a visible page of the extension's own origin.
+ * once, in a visible page of the extension's own origin. Firefox's capture tab stays in the
+ * background, so there too the prompt is shown here; its grant lasts only if the user ticks
+ * "Remember this decision", which the page asks for.
  */
 export function PermissionApp() {
   const [result, setResult] = useState<MicRequestResult | null>(null);
@@ -25,7 +28,7 @@ export function PermissionApp() {
   return (
     <main class="permission-main">
       <h1>{t('permissionTitle')}</h1>
-      <p>{t('permissionExplain')}</p>
+      <p>{t(browserMessage('permissionExplain', 'firefoxPermissionExplain'))}</p>
       <button type="button" class="primary" data-testid="grant-mic" disabled={asking} onClick={() => void grant()}>
         {t('permissionAllow')}
       </button>

@@ -4,6 +4,8 @@ import { LevelMeter } from '@/components/level-meter';
 import { localEngineNotice, noteBesidesError, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
 import { StatusLine } from '@/components/status-line';
 import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
+import { IS_FIREFOX } from '@/lib/browser-kind';
+import { openFirefoxSidebar } from '@/lib/firefox-sidebar';
 import { t } from '@/lib/i18n';
 import type { CaptureSource, UserFacingError } from '@/lib/contract/messages';
 import { askBackground } from '@/lib/contract/messaging';
@@ -16,7 +18,8 @@ import { loadConnectionCheck, loadSettings, saveConnectionCheck } from '@/lib/st
 export function PopupApp() {
   // The state only: the popup shows no transcript.
   const { state } = useSessionFeed(pageSessionFeed({ followTranscript: false }));
-  const [source, setSource] = useState<CaptureSource>('tab');
+  // Firefox cannot capture a tab (no tabCapture): the microphone is its only source.
+  const [source, setSource] = useState<CaptureSource>(IS_FIREFOX ? 'mic' : 'tab');
   const [startError, setStartError] = useState<UserFacingError | null>(null);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<ProxyNote | null>(null);
@@ -80,6 +83,8 @@ export function PopupApp() {
   }
 
   async function openTranscript() {
+    // Firefox opens its sidebar only inside the click's handler: before any await.
+    if (IS_FIREFOX) return openFirefoxSidebar();
     const win = await browser.windows.getCurrent();
     if (win.id !== undefined) await browser.sidePanel.open({ windowId: win.id });
   }
@@ -97,14 +102,21 @@ export function PopupApp() {
       </header>
       <fieldset class="source" disabled={running || busy}>
         <legend>{t('popupSourceLegend')}</legend>
-        <label>
-          <input type="radio" name="source" value="tab" checked={shownSource === 'tab'} onChange={() => setSource('tab')} />
-          {t('popupSourceTab')}
-        </label>
+        {!IS_FIREFOX && (
+          <label>
+            <input type="radio" name="source" value="tab" checked={shownSource === 'tab'} onChange={() => setSource('tab')} />
+            {t('popupSourceTab')}
+          </label>
+        )}
         <label>
           <input type="radio" name="source" value="mic" checked={shownSource === 'mic'} onChange={() => setSource('mic')} />
           {t('popupSourceMic')}
         </label>
+        {IS_FIREFOX && (
+          <p class="source-note" data-testid="source-note">
+            {t('firefoxPopupNoTabCapture')}
+          </p>
+        )}
       </fieldset>
       {running ? (
         <button type="button" class="primary danger" data-testid="stop" disabled={busy} onClick={() => void stop()}>

@@ -19,7 +19,7 @@
 /** The service worker's script and the offscreen document, as wxt.config.ts builds them. */
 export const SERVICE_WORKER_PATH = '/background.js';
 export const OFFSCREEN_PATH = '/offscreen.html';
-/** Firefox runs background.js in a page it generates under this name (an MV3 event page). */
+/** Firefox runs the background script in a page it generates under this name (an MV3 event page). */
 export const FIREFOX_BACKGROUND_PAGE_PATH = '/_generated_background_page.html';
 /** Firefox's capture host, the offscreen document's stand-in: an extension tab (lib/background/capture-tab.ts). */
 export const CAPTURE_TAB_PATH = '/capture.html';
@@ -82,7 +82,7 @@ export function isServiceWorker(sender: SenderLike, self: Self): boolean {
 
 /**
  * Chrome's offscreen document, or Firefox's capture tab: the top frame of a tab showing exactly
- * capture.html. Only the extension can open that page (it is not web-accessible), so a tab with
+ * CAPTURE_TAB_PATH. Only the extension can open that page (it is not web-accessible), so a tab with
  * its URL is the extension's own.
  */
 function isCaptureHost(sender: SenderLike, self: Self): boolean {

@@ -66,7 +66,7 @@ describe('classifySender', () => {
 });
 
 describe('classifySender in Firefox', () => {
-  // What Firefox 153 reports (tests/e2e-firefox drives it): a generated page runs background.js,
+  // What Firefox 153 reports (tests/e2e-firefox drives it): a generated page runs the background script,
   // and the capture host is an extension tab.
   const FF_BASE = 'moz-extension://3d0b2f4e-1c5a-4f7e-9a63-6b8f2d4c9e10/';
   const FF_SELF = { id: 'captionist@captionist.invalid', baseUrl: FF_BASE };
