@@ -172,11 +172,19 @@ test.describe('Firefox: microphone captions with the local engine', () => {
       await expect
         .poll(async () => matchedContentWords(audio.referenceWords, await utteranceText()).length, { timeout: 30_000, message: 'sidebar utterances' })
         .toBeGreaterThanOrEqual(MIN_CONTENT_WORDS);
+      // The clip has ended: wait until the last utterance is in (the text stays the same for 3 s).
+      let settled = '';
+      for (let unchanged = 0; unchanged < 12; ) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const now = await utteranceText();
+        unchanged = now === settled ? unchanged + 1 : 0;
+        settled = now;
+      }
       await clickIn(panel, '[data-testid=copy]');
       await panel.waitForFunction(() => /\S/.test(document.querySelector('[data-testid=copy-status]')?.textContent ?? ''), { timeout: 5_000 });
       expect(await panel.$eval('[data-testid=copy-status]', (status) => status.textContent.trim())).toBe('Copied');
       const clipboard = await firefox.readClipboard();
-      for (const line of (await utteranceText()).split('\n')) expect(clipboard).toContain(line.replace(/\s+/g, ' '));
+      for (const line of settled.split('\n')) expect(clipboard).toContain(line.replace(/\s+/g, ' '));
       await saveText(testInfo, 'clipboard.txt', clipboard);
       await screenshot(panel, testInfo, 'sidebar-page');
 
@@ -196,15 +204,17 @@ test.describe('Firefox: microphone captions with the local engine', () => {
       await saveText(testInfo, 'export.txt', exported);
 
       // Word error rate of the saved transcript against the clip's reference (the note compares it with Chromium's).
-      const hypothesis = normalizeWords((await utteranceText()).replace(/\n/g, ' '));
+      const hypothesis = normalizeWords(settled.replace(/\n/g, ' '));
       const wer = wordErrorRate(audio.referenceWords, hypothesis);
       testInfo.annotations.push({ type: 'firefox WER', description: formatWer(wer) });
       await saveText(testInfo, 'wer.txt', `${formatWer(wer)}\nhypothesis: ${hypothesis.join(' ')}\nreference: ${audio.referenceWords.join(' ')}\n`);
 
       // Stop: the session ends and the capture tab goes with it.
-      await popup.bringToFront();
-      await clickIn(popup, '[data-testid=stop]');
-      await waitForPopupPhase(popup, ['idle'], 20_000);
+      // (A fresh popup, as a new click opens: the real one closed when the permission tab opened.)
+      await popup.close();
+      const again = await firefox.openExtensionPage('/popup.html');
+      await clickIn(again, '[data-testid=stop]');
+      await waitForPopupPhase(again, ['idle'], 20_000);
       await expect.poll(() => hasExtensionPage(browser, '/capture.html'), { timeout: 10_000, message: 'capture tab closed' }).toBe(false);
     } finally {
       await server.close();
