@@ -55,7 +55,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['tests/e2e/**/*.ts'],
+    files: ['tests/e2e/**/*.ts', 'tests/e2e-firefox/**/*.ts'],
     rules: {
       // Playwright reads a fixture's dependencies from its first parameter, which must be an object pattern: `async ({}, use) =>`.
       'no-empty-pattern': 'off',

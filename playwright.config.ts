@@ -1,13 +1,17 @@
 import { defineConfig } from '@playwright/test';
 
 /**
- * End-to-end suite: Debian's Chromium with the built extension (.output/chrome-mv3), the real
- * proxy, real recorded speech. One worker: each test runs a browser, a proxy and a speech engine
+ * End-to-end suite: Debian's Chromium with the built extension (.output/chrome-mv3), and Debian's
+ * firefox-esr with the Firefox package (.output/firefox-mv3, driven over WebDriver BiDi by
+ * puppeteer-core: testkit/firefox/), each with the real proxy and real recorded speech. One worker: each test runs a browser, a proxy and a speech engine
  * on a small machine, and audio timing suffers under contention.
  */
 export default defineConfig({
-  testDir: 'tests/e2e',
   testMatch: '*.spec.ts',
+  projects: [
+    { name: 'chromium', testDir: 'tests/e2e' },
+    { name: 'firefox', testDir: 'tests/e2e-firefox' },
+  ],
   globalSetup: './tests/e2e/support/global-setup.ts',
   outputDir: 'test-results',
   fullyParallel: false,

@@ -6,23 +6,59 @@ import preact from '@preact/preset-vite';
  * dbmknijkimjaniglhfaegghkialpjohk for unpacked builds, so the proxy's origin allowlist and the
  * e2e suite can name it. (Chrome Web Store builds get their id from the store; drop the key there.)
  */
+export const FIREFOX_ADDON_ID = 'captionist@captionist.invalid';
+
 const EXTENSION_PUBLIC_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5KeB3+nSS47js51lMNSz948/bOYvT13Mujq4W2E9ziPlayXeRjAOPI6cA3V0NmGhLPsMBGAxPSBsFDJK1D7sd4u3hwOEZGaiDgAaW1XkIRJTxs4K8XhTZxTbyZiZ/63NbHkRgNKvzLm3r4buskV+iXWAp8XK7u3TRy+6SCyffbvdkuou4DdZ/XrVhMnS/kVpXMwN+GN+kILNZVg8N36D1S0ovoR7bLsNukNQdXGOIzBGe2P+LL07W4zoUw+SLwVx6eWMcpoVSBOTn5yFS9yWTv2lAoh4Cu8mVoXhfjjYi0uMj3WCw4od+DIwYRHxmkaTPdONGMXbmXykHT8ooyLskQIDAQAB';
+
+/** Chrome: the pinned id, and the offscreen document and tab capture that hold a session. */
+const CHROME_ONLY = {
+  key: EXTENSION_PUBLIC_KEY,
+  minimum_chrome_version: '116',
+  permissions: ['storage', 'offscreen', 'tabCapture', 'activeTab', 'scripting', 'clipboardWrite'],
+};
+
+/**
+ * Firefox has neither offscreen documents nor tabCapture: the microphone is held by an extension
+ * tab instead (lib/background/capture-tab.ts). `key` is Chrome's; Firefox names the add-on by its
+ * gecko id.
+ *
+ * strict_min_version 140: the ESR that first reads data_collection_permissions (Mozilla requires
+ * it of new add-ons), and newer than everything else used (MV3 event pages 109, sidebar_action,
+ * scripting, storage.session 115, runtime.getContexts 130).
+ * data_collection_permissions: the user's speech leaves the browser for the proxy they configure
+ * (and, through it, possibly Deepgram), which is Mozilla's "personal communications" category.
+ * content_security_policy: Firefox's default for MV3 pages adds upgrade-insecure-requests, which
+ * turns ws://localhost into wss:// and so breaks a proxy on the same computer (seen in Firefox 153:
+ * the socket closes with 1015). Without it, the settings' own rule still holds: wss:// everywhere
+ * but on this computer (lib/settings.ts checkProxyUrl).
+ */
+const FIREFOX_ONLY = {
+  permissions: ['storage', 'activeTab', 'scripting', 'clipboardWrite'],
+  content_security_policy: { extension_pages: "script-src 'self'" },
+  browser_specific_settings: {
+    gecko: {
+      id: FIREFOX_ADDON_ID,
+      strict_min_version: '140.0',
+      data_collection_permissions: { required: ['personalCommunications'] },
+    },
+  },
+};
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   imports: false,
+  // Firefox builds would default to MV2; both browsers get the same MV3 extension.
+  manifestVersion: 3,
   webExt: { disabled: true },
   vite: () => ({
     plugins: [preact({ prefreshEnabled: false, devToolsEnabled: false })],
   }),
-  manifest: {
+  manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    key: EXTENSION_PUBLIC_KEY,
-    minimum_chrome_version: '116',
-    permissions: ['storage', 'offscreen', 'tabCapture', 'activeTab', 'scripting', 'clipboardWrite'],
+    ...(browser === 'firefox' ? FIREFOX_ONLY : CHROME_ONLY),
     action: { default_title: 'Captionist' },
     commands: {
       'toggle-captions': {
@@ -36,5 +72,5 @@ export default defineConfig({
         description: '__MSG_overlayCommandShowHide__',
       },
     },
-  },
+  }),
 });

@@ -3,6 +3,7 @@
  * why and what to do. Used by the popup and the side panel.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { browserMessage } from '@/lib/browser-kind';
 import { t, type MessageKey } from '@/lib/i18n';
 import type { ErrorCode, SessionState } from '@/lib/contract/messages';
 import { isCapturingAudio } from '@/lib/contract/session-phase';
@@ -26,7 +27,7 @@ const ADVICE: Partial<Record<ErrorCode, MessageKey>> = {
   'invalid-proxy-url': 'popupAdviceSettings',
   'tab-not-capturable': 'popupAdviceTab',
   'mic-permission-needed': 'popupAdviceMicNeeded',
-  'mic-permission-denied': 'popupAdviceMicDenied',
+  'mic-permission-denied': browserMessage('popupAdviceMicDenied', 'firefoxPopupAdviceMicDenied'),
   'capture-failed': 'popupAdviceCapture',
   'proxy-unreachable': 'popupAdviceUnreachable',
   'proxy-rejected': 'popupAdviceRejected',
@@ -35,7 +36,7 @@ const ADVICE: Partial<Record<ErrorCode, MessageKey>> = {
   'tab-navigated': 'popupAdviceTabNavigated',
   'tab-closed': 'popupAdviceTabClosed',
   'extension-updated': 'popupAdviceUpdated',
-  internal: 'popupAdviceInternal',
+  internal: browserMessage('popupAdviceInternal', 'firefoxPopupAdviceInternal'),
 };
 
 const SETTINGS_ERRORS: ReadonlySet<ErrorCode> = new Set(['no-proxy-configured', 'invalid-proxy-url', 'proxy-unreachable', 'proxy-rejected']);

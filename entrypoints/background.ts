@@ -7,7 +7,9 @@ import { backgroundStateItem, connectionCheckItem, proxyTokenItem, syncedSetting
 import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { rememberCaptureSource, shortcutCaptureSource } from '@/lib/background/last-source';
 import { permissionPageQuery, permissionStartFrom } from '@/lib/background/permission-start';
+import { browserCaptureTabHost } from '@/lib/background/capture-tab';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
+import { IS_FIREFOX } from '@/lib/browser-kind';
 import {
   captureSettings,
   clearEndedError,
@@ -21,7 +23,7 @@ import {
   tabUpdated,
   type SessionControlDeps,
 } from '@/lib/background/session-control';
-import type { SessionState, TabPush } from '@/lib/contract/messages';
+import type { CaptureSource, SessionState, TabPush } from '@/lib/contract/messages';
 import { answerCaptureQueries, answerOverlayRequests, answerPageRequests, askOffscreen, onOffscreenEvent, pushToTab } from '@/lib/contract/messaging';
 import { canStopSession } from '@/lib/contract/session-phase';
 import { t } from '@/lib/i18n';
@@ -41,6 +43,11 @@ export default defineBackground(() => {
   const restricted = restrictStorageToTrustedContexts().catch((error: unknown) =>
     console.error('[captionist] storage could not be closed to content scripts', error),
   );
+  // The page that holds the capture: Chrome's offscreen document, or Firefox's pinned capture tab
+  // (lib/background/capture-tab.ts says why a tab). Both answer the same commands.
+  const captureHost = IS_FIREFOX
+    ? browserCaptureTabHost()
+    : { has: hasOffscreenDocument, ensure: ensureOffscreenDocument, close: closeOffscreenDocument };
   const deps: SessionControlDeps = {
     loadSettings,
     loadRetention,
@@ -59,9 +66,9 @@ export default defineBackground(() => {
         return { ok: false, reason: error instanceof Error ? error.message : String(error) };
       }
     },
-    hasOffscreen: hasOffscreenDocument,
-    ensureOffscreen: ensureOffscreenDocument,
-    closeOffscreen: closeOffscreenDocument,
+    hasOffscreen: () => captureHost.has(),
+    ensureOffscreen: () => captureHost.ensure(),
+    closeOffscreen: () => captureHost.close(),
     askOffscreen,
     openMicPermissionPage: async (source, tabId) => {
       await browser.tabs.create({ url: browser.runtime.getURL('/permission.html') + permissionPageQuery(source, tabId) });
@@ -78,6 +85,17 @@ export default defineBackground(() => {
     sendToTab: pushToTab,
   };
 
+  /**
+   * Starts a session; in Firefox, once capture has started, the tab the user started from comes
+   * back to the front (the capture tab had to open in front: lib/background/capture-tab.ts). A
+   * failed start leaves the tabs as they are: the permission page may be the one to see.
+   */
+  const startCaptions = async (source: CaptureSource, tabId: number | null) => {
+    const result = await startSession(deps, source, tabId);
+    if (IS_FIREFOX && result.ok && tabId !== null) await browser.tabs.update(tabId, { active: true }).catch(() => undefined);
+    return result;
+  };
+
   const relayToCaptureTab = async (push: TabPush) => {
     const { captureTabId } = await deps.state.load();
     if (captureTabId !== null) deps.sendToTab(captureTabId, push);
@@ -87,8 +105,12 @@ export default defineBackground(() => {
   // (Who may send what is checked in lib/contract/messaging.ts before any of these runs.)
   answerPageRequests({
     'session/start': (message) => {
+      // Firefox has no tabCapture: only the microphone can be captioned there.
+      if (IS_FIREFOX && message.source !== 'mic') {
+        return Promise.resolve({ ok: false as const, error: { code: 'tab-not-capturable' as const, message: t('firefoxSessionNoTabCapture') } });
+      }
       void rememberCaptureSource(message.source);
-      return startSession(deps, message.source, message.tabId);
+      return startCaptions(message.source, message.tabId);
     },
     'session/stop': () => stopSession(deps).then(() => ({ ok: true as const })),
     'session/get': () => currentState(deps),
@@ -97,7 +119,7 @@ export default defineBackground(() => {
       // The permission page carries the start it completes: the source and the tab the user started from.
       const { source, tabId } = permissionStartFrom(from.url);
       void rememberCaptureSource(source);
-      return startSession(deps, source, tabId);
+      return startCaptions(source, tabId);
     },
     'overlay/toggle': async (message) => {
       // The overlay lives in the captured tab.
@@ -188,7 +210,7 @@ export default defineBackground(() => {
       if (canStopSession(state)) void stopSession(deps);
       // The last source the user started, so the shortcut does not turn a microphone user's
       // session into a tab capture.
-      else void shortcutCaptureSource().then((source) => startSession(deps, source, tab?.id ?? null));
+      else void shortcutCaptureSource().then((source) => startCaptions(IS_FIREFOX ? 'mic' : source, tab?.id ?? null));
     });
   });
 });

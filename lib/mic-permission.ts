@@ -1,5 +1,6 @@
 /** Asking for the microphone, with each way it can fail said plainly. */
 import type { UserFacingError } from './contract/messages';
+import { browserMessage } from './browser-kind';
 import { t } from './i18n';
 
 export type MicRequestResult = { ok: true } | { ok: false; denied: boolean; message: string };
@@ -22,7 +23,7 @@ export function describeMicError(error: unknown): Extract<MicRequestResult, { ok
       return {
         ok: false,
         denied: true,
-        message: t('permissionMicBlocked'),
+        message: t(browserMessage('permissionMicBlocked', 'firefoxPermissionMicBlocked')),
       };
     case 'NotFoundError':
     case 'OverconstrainedError':
@@ -47,5 +48,5 @@ export function describeMicError(error: unknown): Extract<MicRequestResult, { ok
 export function micPermissionError(permission: 'needed' | 'denied'): UserFacingError {
   return permission === 'needed'
     ? { code: 'mic-permission-needed', message: t('sessionMicNotAllowedYet') }
-    : { code: 'mic-permission-denied', message: t('sessionMicBlocked') };
+    : { code: 'mic-permission-denied', message: t(browserMessage('sessionMicBlocked', 'firefoxSessionMicBlocked')) };
 }

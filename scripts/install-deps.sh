@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 # extension shortcuts never fire from Playwright's synthetic keys (testkit/browser/x-display.ts).
 # redis-server, postgresql: the proxy tests of shared limits and the archive start their own servers
 # on loopback ports in temporary folders, and stop them after (the packages' own services are not used).
-DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx xvfb xdotool redis-server postgresql)
+# firefox-esr, pulseaudio, pulseaudio-utils: the Firefox e2e tests (tests/e2e-firefox) play the speech
+# into a private PulseAudio server that Firefox opens as its microphone (testkit/firefox/virtual-mic.ts).
+DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx xvfb xdotool redis-server postgresql firefox-esr pulseaudio pulseaudio-utils)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

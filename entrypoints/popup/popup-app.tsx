@@ -5,6 +5,8 @@ import { localEngineNotice, noteBesidesError, noteFromCheck, ProxyNoteView, type
 import { sourceLabel } from '@/components/source-label';
 import { StatusLine } from '@/components/status-line';
 import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
+import { IS_FIREFOX } from '@/lib/browser-kind';
+import { openFirefoxSidebar } from '@/lib/firefox-sidebar';
 import { t } from '@/lib/i18n';
 import { shortcutCaptureSource } from '@/lib/background/last-source';
 import { CAPTURE_SOURCES, type CaptureSource, type UserFacingError } from '@/lib/contract/messages';
@@ -14,6 +16,9 @@ import { hiddenForSession } from '@/lib/overlay-settings';
 import { loadOverlayHiddenSession, watchOverlayHiddenSession } from '@/lib/overlay-store';
 import { quickCheck } from '@/lib/connection-test';
 import { loadConnectionCheck, loadSettings, saveConnectionCheck } from '@/lib/storage';
+
+/** Firefox cannot capture a tab (no tabCapture): the microphone is its only source. */
+const OFFERED_SOURCES: readonly CaptureSource[] = IS_FIREFOX ? ['mic'] : CAPTURE_SOURCES;
 
 export function PopupApp() {
   // The state only: the popup shows no transcript.
@@ -53,7 +58,7 @@ export function PopupApp() {
   useEffect(() => {
     let alive = true;
     void shortcutCaptureSource().then((offered) => {
-      if (alive) setSource(offered);
+      if (alive) setSource(OFFERED_SOURCES.includes(offered) ? offered : 'mic');
     });
     return () => {
       alive = false;
@@ -94,6 +99,8 @@ export function PopupApp() {
   }
 
   async function openTranscript() {
+    // Firefox opens its sidebar only inside the click's handler: before any await.
+    if (IS_FIREFOX) return openFirefoxSidebar();
     const win = await browser.windows.getCurrent();
     if (win.id !== undefined) await browser.sidePanel.open({ windowId: win.id });
   }
@@ -111,12 +118,17 @@ export function PopupApp() {
       </header>
       <fieldset class="source" disabled={running || busy || shownSource === null}>
         <legend>{t('popupSourceLegend')}</legend>
-        {CAPTURE_SOURCES.map((choice) => (
+        {OFFERED_SOURCES.map((choice) => (
           <label key={choice}>
             <input type="radio" name="source" value={choice} checked={shownSource === choice} onChange={() => setSource(choice)} />
             {sourceLabel(choice)}
           </label>
         ))}
+        {IS_FIREFOX && (
+          <p class="source-note" data-testid="source-note">
+            {t('firefoxPopupNoTabCapture')}
+          </p>
+        )}
       </fieldset>
       {!running && shownSource === 'tab-and-mic' && (
         <p class="meeting-hint" data-testid="meeting-hint">

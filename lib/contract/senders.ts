@@ -10,11 +10,19 @@
  *   content script   { id, url: <the web page>, origin: <the page's>, frameId, tab }
  * `url` and `tab` are filled in by the browser process from the frame that sent the message: a
  * web page, or a content script running in it, cannot choose them.
+ *
+ * What Firefox reports (seen in Firefox 153 ESR; tests/e2e-firefox runs on it): the same, except
+ *   background page  { id, url: <extension>/_generated_background_page.html, origin }  no tab, no frameId
+ *   capture tab      { id, url: <extension>/capture.html, origin, frameId: 0, tab }   (no offscreen documents)
  */
 
 /** The service worker's script and the offscreen document, as wxt.config.ts builds them. */
 export const SERVICE_WORKER_PATH = '/background.js';
 export const OFFSCREEN_PATH = '/offscreen.html';
+/** Firefox runs the background script in a page it generates under this name (an MV3 event page). */
+export const FIREFOX_BACKGROUND_PAGE_PATH = '/_generated_background_page.html';
+/** Firefox's capture host, the offscreen document's stand-in: an extension tab (lib/background/capture-tab.ts). */
+export const CAPTURE_TAB_PATH = '/capture.html';
 
 /** The extension's own pages that talk to the background, by path. */
 export const EXTENSION_PAGES = {
@@ -64,11 +72,22 @@ function parse(url: string): URL | null {
  * this one alone, without classifySender: its bundle is kept small.)
  */
 export function isServiceWorker(sender: SenderLike, self: Self): boolean {
-  return sender.id === self.id && sender.tab === undefined && sender.frameId === undefined && sender.url === self.baseUrl + SERVICE_WORKER_PATH.slice(1);
+  return (
+    sender.id === self.id &&
+    sender.tab === undefined &&
+    sender.frameId === undefined &&
+    (sender.url === self.baseUrl + SERVICE_WORKER_PATH.slice(1) || sender.url === self.baseUrl + FIREFOX_BACKGROUND_PAGE_PATH.slice(1))
+  );
 }
 
-function isOffscreenDocument(sender: SenderLike, self: Self): boolean {
-  return sender.tab === undefined && sender.url === self.baseUrl + OFFSCREEN_PATH.slice(1);
+/**
+ * Chrome's offscreen document, or Firefox's capture tab: the top frame of a tab showing exactly
+ * CAPTURE_TAB_PATH. Only the extension can open that page (it is not web-accessible), so a tab with
+ * its URL is the extension's own.
+ */
+function isCaptureHost(sender: SenderLike, self: Self): boolean {
+  if (sender.tab === undefined) return sender.url === self.baseUrl + OFFSCREEN_PATH.slice(1);
+  return sender.frameId === 0 && sender.url === self.baseUrl + CAPTURE_TAB_PATH.slice(1);
 }
 
 /** Classifies a sender exactly; anything that fits no kind is 'unknown' and gets nothing. */
@@ -84,7 +103,7 @@ export function classifySender(sender: SenderLike, self: Self): Sender {
   if (ours) {
     const path = url.pathname;
     if (isServiceWorker(sender, self)) return { kind: 'service-worker' };
-    if (isOffscreenDocument(sender, self)) return { kind: 'offscreen' };
+    if (isCaptureHost(sender, self)) return { kind: 'offscreen' };
     // Each page by its exact URL; only the permission page carries a query (?source=&tabId=, read by
     // the background), so only its path is compared.
     for (const [page, pagePath] of Object.entries(EXTENSION_PAGES) as [ExtensionPage, string][]) {

@@ -17,6 +17,11 @@ export default async function globalSetup(): Promise<void> {
     console.log(`No extension build at ${EXTENSION_DIR}; running wxt build`);
     execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
+  // The Firefox package for tests/e2e-firefox (npm test builds it; built here when missing).
+  if (!existsSync(path.join(REPO_ROOT, '.output', 'firefox-mv3', 'manifest.json'))) {
+    console.log('No Firefox build in .output/firefox-mv3; running wxt build -b firefox');
+    execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build', '-b', 'firefox'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
   const audio = await prepareAudio();
   if (!audio.ok) throw new Error(audio.message);
 }

@@ -69,10 +69,17 @@ export function contractOnlyViolations(files: readonly SourceFile[], rules: read
   return found;
 }
 
+/**
+ * Entry points that are one context in two browsers: Firefox's capture tab stands in for Chrome's
+ * offscreen document (lib/background/capture-tab.ts), and no build has both (each page's
+ * manifest.include names its browser).
+ */
+const SAME_CONTEXT: Readonly<Record<string, string>> = { capture: 'offscreen' };
+
 /** The extension context (entry point) a file under entrypoints/ starts, if any. */
 function entryContext(file: string): string | null {
   const match = /^entrypoints\/([^/]+?)(?:\.tsx?$|\/)/.exec(file);
-  return match ? match[1]! : null;
+  return match ? (SAME_CONTEXT[match[1]!] ?? match[1]!) : null;
 }
 
 const IMPORT = /(?:^|[^\w.])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

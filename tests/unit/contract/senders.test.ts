@@ -65,6 +65,34 @@ describe('classifySender', () => {
   });
 });
 
+describe('classifySender in Firefox', () => {
+  // What Firefox 153 reports (tests/e2e-firefox drives it): a generated page runs the background script,
+  // and the capture host is an extension tab.
+  const FF_BASE = 'moz-extension://3d0b2f4e-1c5a-4f7e-9a63-6b8f2d4c9e10/';
+  const FF_SELF = { id: 'captionist@captionist.invalid', baseUrl: FF_BASE };
+  const backgroundPage: SenderLike = { id: FF_SELF.id, url: `${FF_BASE}_generated_background_page.html` };
+  const captureTab: SenderLike = { id: FF_SELF.id, url: `${FF_BASE}capture.html`, frameId: 0, tab: { id: 9 } };
+
+  it('knows the background page for the worker and the capture tab for the offscreen document', () => {
+    expect(classifySender(backgroundPage, FF_SELF)).toEqual({ kind: 'service-worker' });
+    expect(classifySender(captureTab, FF_SELF)).toEqual({ kind: 'offscreen' });
+  });
+
+  it('takes nothing but the exact capture tab and background page for them', () => {
+    // In a frame, with a query, outside a tab, or from another extension: not the capture host.
+    expect(classifySender({ ...captureTab, frameId: 3 }, FF_SELF).kind).toBe('unknown');
+    expect(classifySender({ ...captureTab, url: `${FF_BASE}capture.html?x=1` }, FF_SELF).kind).toBe('unknown');
+    expect(classifySender({ id: FF_SELF.id, url: `${FF_BASE}capture.html` }, FF_SELF).kind).toBe('unknown');
+    expect(classifySender({ ...captureTab, id: 'another@example.org' }, FF_SELF).kind).toBe('unknown');
+    expect(classifySender({ id: FF_SELF.id, url: 'https://evil.example/capture.html', frameId: 0, tab: { id: 3 } }, FF_SELF).kind).toBe('content-script');
+    // The background page opened in a tab is not the background.
+    expect(classifySender({ ...backgroundPage, frameId: 0, tab: { id: 3 } }, FF_SELF).kind).toBe('unknown');
+    expect(classifySender({ id: FF_SELF.id, url: 'https://evil.example/_generated_background_page.html', frameId: 0, tab: { id: 3 } }, FF_SELF).kind).toBe(
+      'content-script',
+    );
+  });
+});
+
 describe('rules', () => {
   it('pages may ask; the microphone start only from the permission page', () => {
     expect(mayAskAsPage(classifySender(popup, SELF), 'session/start')).toBe(true);
