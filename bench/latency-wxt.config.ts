@@ -14,8 +14,8 @@ import base from '../wxt.config';
 const batchMs = Number(process.env.CAPTIONIST_BENCH_BATCH_MS ?? '100');
 /** '1': also send the partial batch at once when the VAD gate opens (a proposal, measured here). */
 const flushOnOpen = process.env.CAPTIONIST_BENCH_FLUSH_ON_OPEN === '1';
-const BATCH_CALL = /new AudioBatcher\(SAMPLE_RATE, 0\.1,/;
-const PUSH_LOOP = 'for (const frame of toSend) this.batcher.push(frame.pcm, frame.captureStart);';
+const BATCH_CALL = /new AudioBatcher\(SAMPLE_RATE \* inputs\.length, 0\.1,/;
+const PUSH_LOOP = 'for (const frame of toSend) batcher.push(frame.pcm, frame.captureStart);';
 
 function batchSize(): Plugin {
   return {
@@ -23,12 +23,12 @@ function batchSize(): Plugin {
     enforce: 'pre',
     transform(code, id) {
       if (!id.endsWith('lib/session/capture-session.ts')) return null;
-      if (!code.includes('new AudioBatcher(SAMPLE_RATE, 0.1,')) throw new Error(`bench: "new AudioBatcher(SAMPLE_RATE, 0.1," not found in ${id}; update bench/latency-wxt.config.ts`);
-      let out = code.replace(BATCH_CALL, `new AudioBatcher(SAMPLE_RATE, ${batchMs / 1000},`);
+      if (!BATCH_CALL.test(code)) throw new Error(`bench: "${BATCH_CALL.source}" not found in ${id}; update bench/latency-wxt.config.ts`);
+      let out = code.replace(BATCH_CALL, `new AudioBatcher(SAMPLE_RATE * inputs.length, ${batchMs / 1000},`);
       if (flushOnOpen) {
         if (!out.includes(PUSH_LOOP)) throw new Error(`bench: "${PUSH_LOOP}" not found in ${id}; update bench/latency-wxt.config.ts`);
         // More than one frame out of the gate = it just opened and released its pre-roll.
-        out = out.replace(PUSH_LOOP, `${PUSH_LOOP} if (toSend.length > 1) this.batcher.flush();`);
+        out = out.replace(PUSH_LOOP, `${PUSH_LOOP} if (toSend.length > 1) batcher.flush();`);
       }
       return out;
     },
