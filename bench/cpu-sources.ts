@@ -5,9 +5,9 @@
  * One Chromium with the extension and Chromium's fake microphone looping recorded speech; a page
  * loops the same speech. The sources take turns (`--rounds` times each, alternating, so machine
  * noise falls on both): start captions, let the session settle, measure `--seconds`, stop. Reports
- * per source the offscreen document's main-thread CPU (Performance.getMetrics TaskDuration), the
- * whole extension renderer (offscreen + AudioWorklet thread + service worker) and its AudioWorklet
- * thread from /proc, as % of one core, and the meeting's ratio over the tab alone.
+ * per source the offscreen document's main-thread CPU (Performance.getMetrics TaskDuration) and the
+ * whole extension renderer (offscreen + AudioWorklet thread + service worker, from /proc), as % of
+ * one core, and the meeting's ratio over the tab alone.
  *
  * Options: --rounds N (default 2), --seconds S (default 60), --no-build, --json FILE. Not run in CI.
  */
@@ -22,7 +22,7 @@ import { startSpeechPage } from '../testkit/captions/speech-page';
 import { startProxy } from '../testkit/servers/proxy-process';
 import { startFakeUpstream } from '../testkit/upstream';
 import { prepareAudio } from '../scripts/prepare-audio';
-import { attachTarget, sampleProcesses, threadTimes, threadUsage, usageBetween } from './cpu-probe';
+import { attachTarget, sampleProcesses, usageBetween } from './cpu-probe';
 import { buildBenchExtension } from './latency-build';
 
 const FAKE_KEY = 'timed-upstream-key';
@@ -39,7 +39,6 @@ interface Reading {
   source: CaptureSource;
   offscreenMain: number;
   extensionProcess: number;
-  worklet: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -91,21 +90,17 @@ async function measure(browser: LaunchedBrowser, page: Parameters<typeof openAct
   await sleep(5_000); // the socket open, the first results in
   const before = await sampleProcesses(browser.cdp);
   const metricsBefore = await offscreen.metrics();
-  const pid = before.find((p) => p.role === 'extension')?.pid;
-  const threadsBefore = pid === undefined ? new Map<string, number>() : threadTimes(pid);
   const start = performance.now();
   await sleep(seconds * 1000);
   const wall = (performance.now() - start) / 1000;
   const after = await sampleProcesses(browser.cdp);
   const metricsAfter = await offscreen.metrics();
-  const threads = pid === undefined ? [] : threadUsage(threadsBefore, threadTimes(pid), wall);
   await stopCaptions(browser, page);
   const task = (m: Record<string, number>) => m.TaskDuration ?? Number.NaN;
   return {
     source,
     offscreenMain: ((task(metricsAfter) - task(metricsBefore)) / wall) * 100,
     extensionProcess: usageBetween(before, after, wall).find((u) => u.role === 'extension')?.cpuPercent ?? Number.NaN,
-    worklet: threads.find((t) => /worklet/i.test(t.name))?.cpuPercent ?? Number.NaN,
   };
 }
 
@@ -145,18 +140,18 @@ export async function benchSources(argv: string[]): Promise<void> {
     }
     console.log('');
     console.log(`bench:cpu --sources: ${options.rounds} round(s) of ${options.seconds} s per source, alternating; % of one core`);
-    console.log('source        offscreen main  extension process  AudioWorklet thread');
+    console.log('source        offscreen main  extension process');
     const summary = SOURCES.map((source) => {
       const mine = readings.filter((r) => r.source === source);
-      return { source, offscreenMain: mean(mine.map((r) => r.offscreenMain)), extensionProcess: mean(mine.map((r) => r.extensionProcess)), worklet: mean(mine.map((r) => r.worklet)) };
+      return { source, offscreenMain: mean(mine.map((r) => r.offscreenMain)), extensionProcess: mean(mine.map((r) => r.extensionProcess)) };
     });
     for (const s of summary) {
-      console.log(`${s.source.padEnd(13)} ${s.offscreenMain.toFixed(2).padStart(14)} ${s.extensionProcess.toFixed(2).padStart(18)} ${s.worklet.toFixed(2).padStart(20)}`);
+      console.log(`${s.source.padEnd(13)} ${s.offscreenMain.toFixed(2).padStart(14)} ${s.extensionProcess.toFixed(2).padStart(18)}`);
     }
     const [tab, meeting] = summary;
     if (tab && meeting) {
       console.log(
-        `ratio tab-and-mic / tab: offscreen main ${(meeting.offscreenMain / tab.offscreenMain).toFixed(2)}, extension process ${(meeting.extensionProcess / tab.extensionProcess).toFixed(2)}, AudioWorklet ${(meeting.worklet / tab.worklet).toFixed(2)}`,
+        `ratio tab-and-mic / tab: offscreen main ${(meeting.offscreenMain / tab.offscreenMain).toFixed(2)}, extension process ${(meeting.extensionProcess / tab.extensionProcess).toFixed(2)}`,
       );
     }
     if (options.json) await writeFile(options.json, JSON.stringify({ options, readings, summary }, null, 2));
