@@ -92,8 +92,9 @@ export function OverlayApp({ site, showRequests, source }: OverlayAppProps) {
 
 function noticeFor(state: SessionState): OverlayNotice | null {
   if (state.phase === 'error') return { text: state.error?.message ?? t('overlayStopped'), kind: 'error' };
-  if (state.warning) return { text: state.warning, kind: 'warning' };
-  return null;
+  // While reconnecting, the error says who failed (lib/listen/close-codes.ts), not only "Connecting…".
+  const text = state.warning ?? state.error?.message;
+  return text ? { text, kind: 'warning' } : null;
 }
 
 function placeholderFor(phase: SessionPhase): string | null {

@@ -26,7 +26,7 @@ import {
 import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
 import { startXvfb, typeKeys, type XDisplay } from '../../testkit/browser/x-display';
 import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '../../testkit/upstream';
-import { clickToolbarButton, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { clickToolbarButton, pressStart, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
 import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
@@ -548,6 +548,37 @@ test.describe('caption overlay', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test.describe('with Deepgram unreachable from the proxy', () => {
+    // Nothing listens on port 9 of the loopback: the proxy's upstream connection is refused.
+    test.use({ proxyEnv: { DEEPGRAM_API_KEY: DEEPGRAM_KEY, DEEPGRAM_URL: 'ws://127.0.0.1:9/v1/listen' } });
+
+    test('the popup and the overlay name Deepgram, not the proxy, while captions retry', async ({ app, audio }, testInfo) => {
+      const server = await servePages(audio.page);
+      try {
+        const page = await openPlayingPage(app, `${server.origin}/light.html`);
+        const popup = await clickToolbarButton(app, page);
+        try {
+          await pressStart(popup, 'tab');
+          await expect
+            .poll(async () => (await popup.evaluate<string>(`document.body.innerText`)), { timeout: 20_000, message: 'the popup names the speech service' })
+            .toContain('its speech service (Deepgram) is not answering');
+          const text = await popup.evaluate<string>(`document.body.innerText`);
+          expect(text).toContain('ECONNREFUSED');
+          expect(text).not.toContain('connection to the proxy was lost');
+        } finally {
+          await popup.close();
+        }
+        const notice = () =>
+          evaluateInOverlayWorld(page, (overlay) => overlay?.root.querySelector('[data-testid=caption-notice]')?.textContent ?? null, undefined, null);
+        await expect.poll(notice, { timeout: 20_000, message: 'the overlay says who failed' }).toContain('speech service (Deepgram)');
+        await shot(page, testInfo, 'deepgram-unreachable');
+        await stopFromPopup(app, page);
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   test.describe('with a real keyboard', () => {
