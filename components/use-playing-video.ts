@@ -3,12 +3,11 @@ import { largestPlayingVideo, type VideoRect } from '@/lib/overlay/video-clearan
 import type { Size } from '@/lib/overlay/placement';
 
 /**
- * Layout moves no media event reports (scrolling, a player resized by the page's own script) are
- * caught this often; play, pause and end are followed at once.
+ * How often the videos are looked at again: a video that starts or stops playing, scrolling, a
+ * player resized by the page's own script. A poll rather than media and scroll listeners: as
+ * prompt as a person notices, and smaller in the content script, whose size budget is tight.
  */
 const RECHECK_MS = 1_000;
-// A video that ends is paused too (and fires 'pause').
-const MEDIA_EVENTS = ['play', 'pause'];
 
 /**
  * The largest playing video in this document (lib/overlay/video-clearance.ts), followed while
@@ -22,20 +21,16 @@ export function usePlayingVideo(watch: boolean, viewport: Size): VideoRect | nul
     const check = () => {
       const videos = [...document.querySelectorAll('video')].map((element) => {
         const { left, top, width, height } = element.getBoundingClientRect();
-        // readyState 2 (HAVE_CURRENT_DATA): a frame to show.
+        // readyState 2 (HAVE_CURRENT_DATA): a frame to show. A video that ended is paused too.
         return { left, top, width, height, playing: !element.paused && element.readyState > 1 };
       });
-      const next = largestPlayingVideo(videos, viewport);
-      // A new object only when it moved: the box re-renders for nothing otherwise.
-      setVideo((current) => (JSON.stringify(current) === JSON.stringify(next) ? current : next));
+      // While a video plays the box re-renders once a second; a comparison would cost more bytes
+      // than that costs time.
+      setVideo(largestPlayingVideo(videos, viewport));
     };
     check();
-    for (const type of MEDIA_EVENTS) document.addEventListener(type, check, true);
     const timer = setInterval(check, RECHECK_MS);
-    return () => {
-      clearInterval(timer);
-      for (const type of MEDIA_EVENTS) document.removeEventListener(type, check, true);
-    };
+    return () => clearInterval(timer);
   }, [watch, viewport]);
   return video;
 }
