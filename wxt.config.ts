@@ -71,6 +71,11 @@ export default defineConfig({
         suggested_key: { default: 'Alt+Shift+H' },
         description: '__MSG_overlayCommandShowHide__',
       },
+      // The box is the page's last element: reaching it with Tab took about ten presses.
+      'focus-captions': {
+        suggested_key: { default: 'Alt+Shift+F' },
+        description: '__MSG_overlayCommandFocus__',
+      },
     },
   }),
 });

@@ -10,11 +10,13 @@ import {
   type OverlayPlacement,
   type Size,
 } from '@/lib/overlay/placement';
+import { placementClearOf } from '@/lib/overlay/video-clearance';
 import { relayFullscreenPresses } from '@/lib/overlay/fullscreen-presses';
 import { followPointer } from '@/lib/overlay/pointer-drag';
 import { OVERLAY_LIMITS, type OverlayAppearance } from '@/lib/overlay-settings';
 import { CaptionText } from './overlay-caption-text';
 import { OverlayTools } from './overlay-tools';
+import { usePlayingVideo } from './use-playing-video';
 
 export interface OverlayNotice {
   text: string;
@@ -27,12 +29,18 @@ export interface CaptionsOverlayProps {
   /** Shown in place of captions before the first words ("Listening…"). */
   placeholder: string | null;
   appearance: OverlayAppearance;
-  placement: OverlayPlacement;
+  /** Where the user put the box; null: clear of the largest playing video's controls. */
+  placement: OverlayPlacement | null;
   viewport: Size;
   onAppearance: (patch: Partial<OverlayAppearance>) => void;
   /** `commit` is true when a drag, resize or key press is over (time to remember it). */
   onPlacement: (placement: OverlayPlacement, commit: boolean) => void;
   onHide: () => void;
+  /** The session has stopped; its last lines linger (closes the settings panel). */
+  ended?: boolean;
+  /** Set by the focus-captions shortcut: move keyboard focus to the box, then call onFocused. */
+  focusRequested?: boolean;
+  onFocused?: () => void;
 }
 
 /** Below this opacity the letters get a dark edge (see OVERLAY_LIMITS.backgroundOpacity). */
@@ -44,7 +52,7 @@ const KEY_WIDTH_STEP = 32;
 
 /** The caption box: drag anywhere on it, resize from its right edge, controls on hover or focus. */
 export function CaptionsOverlay(props: CaptionsOverlayProps) {
-  const { appearance, placement, viewport, onPlacement } = props;
+  const { appearance, viewport, onPlacement } = props;
   const box = useRef<HTMLDivElement>(null);
   const [height, setHeight] = useState(() => Math.round(appearance.fontSize * 1.35 * (appearance.lines + 0.6)));
   const [dragging, setDragging] = useState(false);
@@ -55,7 +63,19 @@ export function CaptionsOverlay(props: CaptionsOverlayProps) {
     if (measured > 0 && measured !== height) setHeight(measured);
   });
 
+  const video = usePlayingVideo(props.placement === null, viewport);
+  const placement = props.placement ?? placementClearOf(video, viewport, height);
   const rect = placeBox(placement, viewport, height);
+
+  // The page element that had focus before the shortcut, given it back by Escape.
+  const returnFocus = useRef<Element | null>(null);
+  useEffect(() => {
+    if (!props.focusRequested) return;
+    // Focus already in the box is not where to go back to.
+    if (!box.current?.matches(':focus-within')) returnFocus.current = document.activeElement;
+    box.current?.focus();
+    props.onFocused?.();
+  }, [props.focusRequested]);
 
   /** A press on the box, or one relayed to it over a fullscreen <video> (fullscreen-presses.ts). */
   const press = (event: PointerEvent, target: Element, relayed: boolean) => {
@@ -87,6 +107,16 @@ export function CaptionsOverlay(props: CaptionsOverlayProps) {
   useEffect(() => relayFullscreenPresses(window, () => box.current, (down, target) => latestPress.current(down, target, true)), []);
 
   const onKeyDown = (event: TargetedKeyboardEvent<HTMLDivElement>) => {
+    if (event.key === 'Escape' && !event.defaultPrevented) {
+      // Back to the page, where the user was before the shortcut if we know.
+      const back = returnFocus.current as HTMLElement | null;
+      returnFocus.current = null;
+      // The key's target is what has focus in the box.
+      if (back?.isConnected && back !== document.body) back.focus();
+      else (event.target as HTMLElement).blur();
+      event.preventDefault();
+      return;
+    }
     if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey) return;
     const move = keyMove(event.key, event.shiftKey);
     if (move === 'larger' || move === 'smaller') {
@@ -131,7 +161,8 @@ export function CaptionsOverlay(props: CaptionsOverlayProps) {
       }}
       onKeyDown={onKeyDown}
     >
-      <OverlayTools appearance={appearance} onAppearance={props.onAppearance} onHide={props.onHide} />
+      {/* A new one when the session stops: the settings panel closes with it. */}
+      <OverlayTools key={String(props.ended)} appearance={appearance} onAppearance={props.onAppearance} onHide={props.onHide} />
       {props.notice && (
         <p class={props.notice.kind === 'error' ? 'notice' : 'notice warning'} data-testid="caption-notice">
           {props.notice.text}

@@ -43,12 +43,17 @@ export function OverlayApp({ site, showRequests, source }: OverlayAppProps) {
   const latest = useRef({ hidden, setHidden, sessionStartedAt: session.sessionStartedAt });
   latest.current = { hidden, setHidden, sessionStartedAt: session.sessionStartedAt };
 
+  const [focusRequest, setFocusRequest] = useState(false);
+
   useEffect(
     () =>
       onTabPush((push) => {
-        if (push.type !== 'tab/overlay-toggle') return;
         const { hidden: was, setHidden: set } = latest.current;
-        set(push.visible === undefined ? !was : !push.visible);
+        if (push.type === 'tab/overlay-toggle') set(push.visible === undefined ? !was : !push.visible);
+        if (push.type !== 'tab/overlay-focus') return;
+        // Hidden captions are shown first: focus on something unseen would be lost.
+        if (was) set(false);
+        setFocusRequest(true);
       }),
     [],
   );
@@ -76,6 +81,9 @@ export function OverlayApp({ site, showRequests, source }: OverlayAppProps) {
         onAppearance={setAppearance}
         onPlacement={setPlacement}
         onHide={() => setHidden(true)}
+        ended={session.state.phase === 'idle'}
+        focusRequested={focusRequest}
+        onFocused={() => setFocusRequest(false)}
       />
       <OverlayLiveRegion announcements={session.announcements} />
     </>
@@ -84,8 +92,9 @@ export function OverlayApp({ site, showRequests, source }: OverlayAppProps) {
 
 function noticeFor(state: SessionState): OverlayNotice | null {
   if (state.phase === 'error') return { text: state.error?.message ?? t('overlayStopped'), kind: 'error' };
-  if (state.warning) return { text: state.warning, kind: 'warning' };
-  return null;
+  // While reconnecting, the error says who failed (lib/listen/close-codes.ts), not only "Connecting…".
+  const text = state.warning ?? state.error?.message;
+  return text ? { text, kind: 'warning' } : null;
 }
 
 function placeholderFor(phase: SessionPhase): string | null {

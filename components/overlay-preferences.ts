@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SpeakerNames } from '@/lib/overlay/caption-lines';
-import { DEFAULT_PLACEMENT, normalizePlacement, type OverlayPlacement, type Size } from '@/lib/overlay/placement';
+import { normalizePlacement, type OverlayPlacement, type Size } from '@/lib/overlay/placement';
 import type { OverlayViewChange } from '@/lib/contract/messages';
 import { askFromOverlay, onTabPush } from '@/lib/contract/messaging';
 import { DEFAULT_OVERLAY_APPEARANCE, hiddenForSession, normalizeOverlayAppearance, type OverlayAppearance } from '@/lib/overlay-settings';
@@ -69,11 +69,14 @@ export function useOverlayAppearance(): [OverlayAppearance, (patch: Partial<Over
   return [appearance, update, ready];
 }
 
-/** Where the box sits on this site; remembered when a move ends. */
+/**
+ * Where the user put the box on this site, remembered when a move ends; null while they have not
+ * (the box then keeps clear of a playing video's controls: lib/overlay/video-clearance.ts).
+ */
 export function useOverlayPlacement(
   site: string,
-): [OverlayPlacement, (placement: OverlayPlacement, commit: boolean) => void, boolean] {
-  const [placement, setPlacement] = useState<OverlayPlacement>(DEFAULT_PLACEMENT);
+): [OverlayPlacement | null, (placement: OverlayPlacement, commit: boolean) => void, boolean] {
+  const [placement, setPlacement] = useState<OverlayPlacement | null>(null);
   const [ready, setReady] = useState(false);
   const moved = useRef(false);
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '@/lib/i18n';
 import { OVERLAY_LIMITS, type OverlayAppearance } from '@/lib/overlay-settings';
 import { CloseIcon, LockIcon, SlidersIcon } from './overlay-icons';
@@ -15,12 +15,37 @@ const clampFont = (size: number) =>
 /**
  * The box's controls, shown while the pointer is over the box or focus is in it: text size,
  * the settings panel (lines, size, background), lock and hide.
+ *
+ * The panel is for a moment's adjustment: Escape closes it (focus back on its button), and so
+ * does anything that changes what the user is looking at: the session stopping, fullscreen
+ * entered or left, the window resized (the side panel opening does that).
  */
 export function OverlayTools({ appearance, onAppearance, onHide }: OverlayToolsProps) {
   const [open, setOpen] = useState(false);
+  const settingsButton = useRef<HTMLButtonElement>(null);
   const step = OVERLAY_LIMITS.fontSize.step;
+  useEffect(() => {
+    if (!open) return undefined;
+    const close = () => setOpen(false);
+    window.addEventListener('resize', close);
+    document.addEventListener('fullscreenchange', close);
+    return () => {
+      window.removeEventListener('resize', close);
+      document.removeEventListener('fullscreenchange', close);
+    };
+  }, [open]);
   return (
-    <div class={open ? 'tools open' : 'tools'} data-testid="caption-tools">
+    <div
+      class={open ? 'tools open' : 'tools'}
+      data-testid="caption-tools"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape' || !open) return;
+        // Handled here: the box's own Escape (back to the page) waits for a second press.
+        event.preventDefault();
+        setOpen(false);
+        settingsButton.current?.focus();
+      }}
+    >
       {open && <SettingsPanel appearance={appearance} onAppearance={onAppearance} />}
       <div class="toolbar" role="toolbar" aria-label={t('overlaySettings')}>
         <button
@@ -45,6 +70,7 @@ export function OverlayTools({ appearance, onAppearance, onHide }: OverlayToolsP
         </button>
         <button
           type="button"
+          ref={settingsButton}
           data-testid="caption-settings"
           title={t('overlaySettings')}
           aria-label={t('overlaySettings')}

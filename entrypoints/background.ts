@@ -205,6 +205,7 @@ export default defineBackground(() => {
 
   browser.commands.onCommand.addListener((command, tab) => {
     if (command === 'toggle-overlay') void relayToCaptureTab({ type: 'tab/overlay-toggle' });
+    if (command === 'focus-captions') void relayToCaptureTab({ type: 'tab/overlay-focus' });
     if (command !== 'toggle-captions') return;
     void currentState(deps).then((state) => {
       if (canStopSession(state)) void stopSession(deps);

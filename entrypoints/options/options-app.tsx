@@ -3,6 +3,7 @@ import { ConnectionTestPanel, type ConnectionTestState } from '@/components/opti
 import { CheckboxField, RadioGroupField, RangeField, Section, TextAreaField, TextField } from '@/components/options-fields';
 import { sourceLabel } from '@/components/source-label';
 import { AppearanceFields } from '@/components/options-appearance';
+import { WELCOME_HASH, WelcomeSection } from '@/components/first-run';
 import { RetentionFields, retentionErrors, type RetentionDraft } from '@/components/options-retention';
 import { testConnection } from '@/lib/connection-test';
 import { CAPTURE_SOURCES, type CaptureSource } from '@/lib/contract/messages';
@@ -13,7 +14,7 @@ import { checkOverlayAppearance, type OverlayAppearance } from '@/lib/overlay-se
 import { loadOverlayAppearance, saveOverlayAppearance } from '@/lib/overlay-store';
 import { draftFromSettings, ENDPOINTING_LIMITS, keytermParam, validateDraft, type SettingsDraft, type SettingsErrors } from '@/lib/settings';
 import { loadRetention, saveRetention } from '@/lib/persistence/retention-store';
-import { loadSettings, saveConnectionCheck, saveSettings } from '@/lib/storage';
+import { loadConnectionCheck, loadSettings, saveConnectionCheck, saveSettings } from '@/lib/storage';
 
 const LANGUAGES = ['en', 'en-US', 'en-GB', 'en-AU', 'en-IN', 'multi', 'de', 'es', 'fr', 'it', 'nl', 'pt-BR', 'ja', 'ko', 'zh', 'hi', 'ru', 'sv'];
 const MODELS = ['nova-3', 'nova-3-medical', 'nova-2', 'nova-2-meeting', 'nova-2-phonecall', 'enhanced', 'base'];
@@ -35,6 +36,8 @@ export function OptionsApp() {
   const [status, setStatus] = useState<SaveStatus>({ kind: 'none' });
   const [test, setTest] = useState<ConnectionTestState>({ phase: 'idle' });
   const [showToken, setShowToken] = useState(false);
+  // First use (no check of the proxy ever passed) or sent here by the popup's "Set up" button.
+  const [welcome, setWelcome] = useState(location.hash === WELCOME_HASH);
   const form = useRef<HTMLFormElement>(null);
   /** The default source as stored: saving another one makes it the popup's and the shortcut's choice. */
   const savedDefaultSource = useRef<CaptureSource | null>(null);
@@ -48,6 +51,12 @@ export function OptionsApp() {
   });
 
   useEffect(() => {
+    void loadConnectionCheck().then(
+      (check) => {
+        if (!check?.ok) setWelcome(true);
+      },
+      () => undefined,
+    );
     void Promise.all([loadSettings(), loadOverlayAppearance(), loadRetention()]).then(([settings, appearance, retention]) => {
       savedDefaultSource.current = settings.defaultCaptureSource;
       setLoaded({
@@ -130,6 +139,7 @@ export function OptionsApp() {
   return (
     <main class="options-main">
       <h1>{t('optionsTitle')}</h1>
+      {welcome && <WelcomeSection done={test.phase === 'done' && test.result.ok} />}
       <form ref={form} onSubmit={(event) => void save(event)} noValidate>
         <Section id="connection" title={t('optionsSectionConnection')}>
           <TextField

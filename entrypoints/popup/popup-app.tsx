@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { PopupSetupNote, setupNeeded } from '@/components/first-run';
 import { InputLevels } from '@/components/input-levels';
 import { localEngineNotice, noteBesidesError, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
 import { sourceLabel } from '@/components/source-label';
@@ -29,6 +30,7 @@ export function PopupApp() {
   const [startError, setStartError] = useState<UserFacingError | null>(null);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<ProxyNote | null>(null);
+  const [setup, setSetup] = useState(false);
   // Running and not already stopping: Stop is offered, and the source is the session's.
   const running = canStopSession(state);
 
@@ -40,9 +42,12 @@ export function PopupApp() {
       const [settings, check] = await Promise.all([loadSettings(), loadConnectionCheck()]);
       if (!stillMounted()) return;
       if (localEngineNotice(settings.proxyUrl, check)) setNote({ kind: 'local-engine' });
+      setSetup(setupNeeded(check, undefined));
       // Ask the proxy itself (HTTP only, no stream): the engine, or a refusal Start would meet.
       const fresh = await quickCheck(settings, (url, init) => fetch(url, init));
-      if (!stillMounted() || !fresh) return;
+      if (!stillMounted()) return;
+      setSetup(setupNeeded(check, fresh));
+      if (!fresh) return;
       // Saved only when it is news: a passing check clears the last session's error (lib/background/session-control.ts
       // clearEndedError), and merely opening the popup must not wipe why a session failed.
       if (fresh.ok && !(check?.ok === true && check.proxyUrl === settings.proxyUrl && check.engine === fresh.engine)) {
@@ -162,7 +167,8 @@ export function PopupApp() {
           </button>
         </p>
       )}
-      {shownNote && <ProxyNoteView note={shownNote} onOpenSettings={openSettings} />}
+      {/* A refusal from the proxy says more than "set up first": it stays. */}
+      {setup && !running && shownNote?.kind !== 'problem' ? <PopupSetupNote /> : shownNote && <ProxyNoteView note={shownNote} onOpenSettings={openSettings} />}
       <nav class="links" aria-label={t('popupLinksLabel')}>
         <button type="button" class="link" data-testid="open-transcript" onClick={() => void openTranscript()}>
           {t('popupOpenTranscript')}

@@ -19,7 +19,8 @@
  *   offscreen -> every extension   OffscreenEvent  session/state, transcript/update, audio/level,
  *     page and the background                      session/ended (background only acts on it)
  *   background -> captured tab     TabPush         tab/session-state, tab/transcript-update,
- *                                                   tab/overlay-toggle, tab/overlay-view-changed
+ *                                                   tab/overlay-toggle, tab/overlay-focus,
+ *                                                   tab/overlay-view-changed
  *
  * The background is the only context that answers pages: it asks the offscreen document, which
  * owns the live session, with requests of its own (offscreen/get-*), so no page request has two
@@ -244,6 +245,8 @@ export type TabPush =
   | { type: 'tab/session-state'; state: SessionState }
   | { type: 'tab/transcript-update'; update: TranscriptUpdate }
   | { type: 'tab/overlay-toggle'; visible?: boolean }
+  /** The focus-captions shortcut: show the box if hidden and move keyboard focus into it. */
+  | { type: 'tab/overlay-focus' }
   | { type: 'tab/overlay-view-changed'; change: OverlayViewChange };
 
 export type PageRequestType = PageRequest['type'];
@@ -393,6 +396,7 @@ export const TAB_PUSH_SHAPES: Readonly<Record<TabPushType, ShapeCheck>> = {
   'tab/session-state': (m) => isSessionState(m.state),
   'tab/transcript-update': (m) => isTranscriptUpdate(m.update),
   'tab/overlay-toggle': isVisibility,
+  'tab/overlay-focus': () => true,
   'tab/overlay-view-changed': (m) => isFields(m.change),
 };
 

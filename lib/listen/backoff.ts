@@ -24,14 +24,28 @@ export function backoffDelay(attempt: number, random: () => number, options: Bac
 export interface ReconnectOptions {
   /** Failed handshakes before the very first connection is declared unreachable. */
   initialConnectAttempts: number;
+  /**
+   * Connections in a row that the proxy opened and then closed because its speech service failed
+   * (close-codes.ts failedParty 'upstream') before the session gives up. Default UPSTREAM_RETRIES.
+   */
+  upstreamRetries?: number;
   /** Returns [0, 1), for the jitter. */
   random: () => number;
   backoff?: BackoffOptions;
 }
 
+/**
+ * Retries of a speech service that keeps failing behind a working proxy: with the default backoff
+ * (0.5 s doubling) 7 retries wait about 1 minute in all, then the session stops and says so
+ * rather than showing "Connecting…" for ever.
+ */
+export const UPSTREAM_RETRIES = 7;
+
 /** Counts the tries: how long to wait before the next one, and when the first connection is hopeless. */
 export class Reconnects {
   private attempts = 0;
+  private upstreamFailures = 0;
+  private upstreamFailingSince: number | null = null;
   private failuresBeforeFirstOpen = 0;
   private everOpened = false;
 
@@ -50,6 +64,18 @@ export class Reconnects {
   /** The server proved healthy (it answered, or a connection lasted): backoff starts over. */
   healthy(): void {
     this.attempts = 0;
+    this.upstreamFailures = 0;
+    this.upstreamFailingSince = null;
+  }
+
+  /**
+   * The proxy's speech service failed again at `now` (ms): whether to retry (false once the
+   * retries for that are used up), and since when it has been failing.
+   */
+  upstreamFailed(now: number): { retry: boolean; failingForMs: number } {
+    this.upstreamFailures += 1;
+    this.upstreamFailingSince ??= now;
+    return { retry: this.upstreamFailures <= (this.options.upstreamRetries ?? UPSTREAM_RETRIES), failingForMs: now - this.upstreamFailingSince };
   }
 
   /** A handshake failed; false when no connection ever opened and the attempts are used up. */

@@ -16,8 +16,16 @@
  */
 import type { UserFacingError } from '../contract/messages';
 
+/**
+ * Who failed, for the sentence the user reads: the proxy's speech service (Deepgram), the proxy
+ * itself, or the network between the browser and the proxy.
+ */
+export type FailedParty = 'upstream' | 'proxy' | 'network';
+
 export interface CloseVerdict {
   retry: boolean;
+  /** Set where the close says who failed (classifyClose). */
+  party?: FailedParty;
   /** Retry without waiting (the server is going away on purpose, e.g. a proxy restart). */
   immediate: boolean;
   error: UserFacingError;
@@ -95,8 +103,30 @@ export function classifyHandshakeFailure(host: string, httpStatus: number | null
   };
 }
 
+/**
+ * Who a close names. This project's proxy passes the speech service's own failures on with a
+ * reason that starts with "upstream" (proxy/upstreams/deepgram.ts: "upstream unreachable
+ * (ENOTFOUND)", "upstream rejected the key (401)", "upstream unavailable (503)", "upstream
+ * connection lost"); a close with no close frame at all (1006, 1005) is the network's; anything
+ * else is the proxy's own.
+ */
+export function failedParty(code: number, reason: string): FailedParty {
+  if (/^upstream\b/i.test(cleanReason(reason))) return 'upstream';
+  if (code === 1006 || code === 1005) return 'network';
+  return 'proxy';
+}
+
 /** A connection that was open and closed without us asking. */
 export function classifyClose(code: number, reason: string): CloseVerdict {
+  const party = failedParty(code, reason);
+  if (party === 'upstream') {
+    // The proxy answered, so it is not the one to check: its speech service is.
+    const retry = !NOT_RETRYABLE_WS.has(code) && !(code >= 4000 && code <= 4599);
+    const text = retry
+      ? 'The proxy is running, but its speech service (Deepgram) is not answering; trying again'
+      : 'The speech service (Deepgram) refused the proxy\'s request; whoever runs the proxy must fix its Deepgram key or account';
+    return { retry, immediate: false, party, error: { code: retry ? 'proxy-closed' : 'proxy-rejected', message: withReason(text, code, reason) } };
+  }
   if (NOT_RETRYABLE_WS.has(code)) {
     return {
       retry: false,
@@ -128,8 +158,21 @@ export function classifyClose(code: number, reason: string): CloseVerdict {
   return {
     retry: true,
     immediate: code === 1001 || code === 1012,
-    error: { code: 'proxy-closed', message: withReason('The connection to the proxy was lost', code, reason) },
+    party,
+    error: {
+      code: 'proxy-closed',
+      message: withReason(party === 'network' ? 'The network connection to the proxy was lost' : 'The connection to the proxy was lost', code, reason),
+    },
   };
+}
+
+/**
+ * The speech service stayed down through every retry (Reconnects.upstreamFailed): the session
+ * stops, saying who failed and that the words captured so far are kept.
+ */
+export function upstreamGaveUp(code: number, reason: string, seconds: number): UserFacingError {
+  const what = `Captions stopped: the proxy is running, but its speech service (Deepgram) did not answer for ${seconds} s`;
+  return { code: 'proxy-closed', message: `${withReason(what, code, reason)}. What was captured is saved; press Start to try again.` };
 }
 
 /** `ws` (Node) reports a refused upgrade as "Unexpected server response: 401"; browsers say nothing. */

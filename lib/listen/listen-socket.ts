@@ -25,7 +25,7 @@
  */
 import type { UserFacingError } from '../contract/messages';
 import { Reconnects } from './backoff';
-import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError, type CloseVerdict } from './close-codes';
+import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError, upstreamGaveUp, type CloseVerdict } from './close-codes';
 import { Connection } from './connection';
 import { Deadlines } from './deadlines';
 import { withDefaults, type CloseSummary, type ListenSocketOptions, type ListenStatus, type ResolvedListenOptions, type StatusDetail } from './listen-socket-api';
@@ -244,6 +244,14 @@ export class ListenSocket {
     if (!verdict.retry || !this.opts.reconnect) {
       this.fail(verdict.error, code, reason);
       return;
+    }
+    if (verdict.party === 'upstream') {
+      // A working proxy whose speech service is down: retried with backoff, for a bounded time.
+      const upstream = this.reconnects.upstreamFailed(this.opts.clock.now());
+      if (!upstream.retry) {
+        this.fail(upstreamGaveUp(code ?? 1011, reason ?? '', Math.round(upstream.failingForMs / 1000)), code, reason);
+        return;
+      }
     }
     this.queue.connectionLost();
     const delay = this.reconnects.next(verdict.immediate);

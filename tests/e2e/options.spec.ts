@@ -212,6 +212,60 @@ test.describe('options page', () => {
     await page.close();
   });
 
+  test('first run: the popup says "Set up Captionist first", its button opens the welcome, which walks to a passing Test connection', async ({ app, captionProxy, proxyToken }, testInfo) => {
+    // A fresh install: nothing stored (the fixture's settings go), so the default proxy URL, no
+    // token, and no check ever made.
+    const blank = await openOptions(app);
+    await blank.evaluate(async () => {
+      interface Area { clear(): Promise<void> }
+      const api = (globalThis as unknown as { chrome: { storage: { sync: Area; local: Area } } }).chrome;
+      await api.storage.sync.clear();
+      await api.storage.local.clear();
+    });
+    await blank.close();
+
+    const popup = await app.context.newPage();
+    await popup.setViewportSize({ width: 320, height: 420 });
+    await popup.goto(`chrome-extension://${app.extensionId}/popup.html`);
+    const setup = popup.locator('[data-testid=setup-needed]');
+    await expect(setup).toContainText('Set up Captionist first.');
+    // Nothing answers at the default address: the note stays once the popup's own check is done.
+    await popup.waitForTimeout(3_500);
+    await expect(setup).toBeVisible();
+    await saveScreenshot(popup, testInfo, 'popup-first-run-light');
+    await popup.emulateMedia({ colorScheme: 'dark' });
+    await saveScreenshot(popup, testInfo, 'popup-first-run-dark');
+
+    const opened = app.context.waitForEvent('page');
+    await popup.locator('[data-testid=set-up]').click();
+    const welcome = await opened;
+    await expect(welcome).toHaveURL(/options\.html#welcome$/);
+    const section = welcome.locator('[data-testid=welcome]');
+    await expect(section).toContainText('captions proxy');
+    await expect(section).toContainText('local engine');
+    await expect(section.locator('li')).toHaveCount(4);
+    await saveScreenshot(welcome, testInfo, 'options-welcome-light');
+
+    await welcome.locator('#proxy-url').fill(captionProxy.url);
+    await welcome.locator('#token').fill(proxyToken);
+    const passed = await testConnection(welcome);
+    expect(passed.kind, passed.text).toBe('ok');
+    await expect(welcome.locator('[data-testid=welcome-done]')).toContainText('Captionist is set up.');
+    await welcome.locator('#save').click();
+    await expect(welcome.locator('[data-testid=options-status]')).toHaveText('Saved');
+    await welcome.emulateMedia({ colorScheme: 'dark' });
+    await section.scrollIntoViewIfNeeded();
+    await saveScreenshot(welcome, testInfo, 'options-welcome-done-dark');
+    await welcome.close();
+
+    // Set up: the popup no longer asks, and Start is there.
+    await popup.reload();
+    await expect(popup.locator('[data-testid=start]')).toBeEnabled();
+    await popup.waitForTimeout(1_000);
+    await expect(setup).toHaveCount(0);
+    await popup.close();
+  });
+
   test('the popup warns before Start when the proxy refuses the saved token', async ({ app, captionProxy }, testInfo) => {
     const options = await openOptions(app);
     await options.locator('#token').fill('revoked-token-42');

@@ -3,7 +3,9 @@
  * Deepgram (the real one is out of reach here) that follows the documented protocol, driven by
  * real speech played in the captured tab.
  *
- * Covered: the Alt+Shift+H shortcut typed on a real (virtual X) keyboard; drag, resize, text size and background remembered (position per site), hide and show
+ * Covered: the Alt+Shift+H and Alt+Shift+F (focus; Escape gives it back) shortcuts typed on a real
+ * (virtual X) keyboard; the default place clear of a playing video's controls (in fullscreen too);
+ * Escape, fullscreen and Stop closing the settings panel; drag, resize, text size and background remembered (position per site), hide and show
  * (button; hidden kept across a reload in the session; the popup's Show captions; the show/hide
  * message the keyboard command sends), staying inside the viewport, fullscreen (an element, and a
  * <video> itself, where the box is dragged through presses taken from the video), HTML and script from the server shown as text,
@@ -24,7 +26,7 @@ import {
 import { startStaticServer, type StaticServer } from '../../testkit/browser/static-server';
 import { startXvfb, typeKeys, type XDisplay } from '../../testkit/browser/x-display';
 import { startFakeUpstream, type FakeDeepgram, type FakeUtterance } from '../../testkit/upstream';
-import { clickToolbarButton, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { clickToolbarButton, pressStart, startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
 import { expectPhase, stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot } from './support/screenshots';
@@ -98,6 +100,14 @@ async function servePages(wav: string): Promise<StaticServer> {
       html: pageHtml('Captionist overlay, fullscreen', 'dark', '<div id="stage"><span>Player</span></div><video id="clip" muted></video>'),
     },
     '/strict.html': { html: pageHtml('Captionist overlay, strict CSP', 'light') },
+    // A player as big as a video site's, its controls (Chromium's own) along its bottom edge.
+    '/player.html': {
+      html: pageHtml(
+        'Captionist overlay, a playing video',
+        'light',
+        '<video id="player" src="/speech.wav" autoplay loop muted controls style="position: absolute; left: 60px; top: 30px; width: 960px; height: 540px"></video>',
+      ),
+    },
     '/speech.wav': { file: wav, contentType: 'audio/wav' },
   });
 }
@@ -479,6 +489,98 @@ test.describe('caption overlay', () => {
     }
   });
 
+  test('keeps clear of a playing video\'s controls, in the page and in fullscreen; Escape closes the settings panel, as do fullscreen and Stop', async ({ app, audio }, testInfo) => {
+    const server = await servePages(audio.page);
+    try {
+      const page = await openPlayingPage(app, `${server.origin}/player.html`);
+      await startCaptionsOnPlayingPage(app, page);
+      await waitForFinalLine(page, /good\W+morning/i);
+      const player = await page.evaluate(() => {
+        const rect = document.getElementById('player')!.getBoundingClientRect();
+        return { left: rect.left, bottom: rect.bottom, centre: rect.left + rect.width / 2 };
+      });
+      // Chromium's control bar is about 50 px tall: the box ends above it, centred on the video.
+      await expect.poll(async () => (await readBox(page))?.top).toBeLessThan(player.bottom - 64 - 60);
+      const inPage = (await readBox(page))!;
+      expect(inPage.top + inPage.height).toBeLessThanOrEqual(player.bottom - 64);
+      expect(Math.abs(inPage.left + inPage.width / 2 - player.centre)).toBeLessThanOrEqual(2);
+      await shot(page, testInfo, 'clear-of-video-controls');
+      // The controls are reachable: a click on the play button's place pauses the video.
+      await page.mouse.click(player.left + 24, player.bottom - 24);
+      await expect.poll(() => page.evaluate(() => (document.getElementById('player') as HTMLVideoElement).paused)).toBe(true);
+      await page.evaluate(() => (document.getElementById('player') as HTMLVideoElement).play());
+
+      // Escape closes the settings panel.
+      await page.mouse.move(inPage.left + 40, inPage.top + 20);
+      await clickInOverlay(page, 'caption-settings');
+      await expect.poll(() => overlayTestIdCount(page, 'caption-settings-panel')).toBe(1);
+      await page.keyboard.press('Escape');
+      await expectNoBox(page, 'caption-settings-panel', 'Escape closed the settings panel');
+
+      // Fullscreen: the video fills the screen, the box stays whole and above its bigger bar;
+      // a panel left open closes on the way in.
+      await clickInOverlay(page, 'caption-settings');
+      await expect.poll(() => overlayTestIdCount(page, 'caption-settings-panel')).toBe(1);
+      await page.evaluate(() => document.getElementById('player')!.requestFullscreen());
+      await expectNoBox(page, 'caption-settings-panel', 'fullscreen closed the settings panel');
+      const bottomEdge = async () => {
+        const box = await readBox(page);
+        return box ? box.top + box.height : null;
+      };
+      // The fullscreen video's bottom is the screen's: the box moves down to just above its bar.
+      await expect.poll(bottomEdge, { message: 'the box re-placed for the fullscreen video' }).toBeGreaterThan(600);
+      const full = (await readBox(page))!;
+      expectInsideViewport(full);
+      expect(full.top + full.height).toBeLessThanOrEqual(720 - 72);
+      expect(Math.abs(full.left + full.width / 2 - 640)).toBeLessThanOrEqual(2);
+      await page.waitForTimeout(300); // the toolbar fades
+      await shot(page, testInfo, 'clear-of-video-controls-fullscreen');
+      await page.evaluate(() => document.exitFullscreen());
+
+      // Stop: the last lines linger, the panel does not.
+      await expect.poll(async () => (await readBox(page))?.left).toBe(inPage.left);
+      await page.mouse.move(inPage.left + 40, inPage.top + 20);
+      await clickInOverlay(page, 'caption-settings');
+      await expect.poll(() => overlayTestIdCount(page, 'caption-settings-panel')).toBe(1);
+      await stopFromPopup(app, page);
+      await expectNoBox(page, 'caption-settings-panel', 'Stop closed the settings panel');
+      expect(await overlayTestIdCount(page, 'captions'), 'the last lines still shown').toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test.describe('with Deepgram unreachable from the proxy', () => {
+    // Nothing listens on port 9 of the loopback: the proxy's upstream connection is refused.
+    test.use({ proxyEnv: { DEEPGRAM_API_KEY: DEEPGRAM_KEY, DEEPGRAM_URL: 'ws://127.0.0.1:9/v1/listen' } });
+
+    test('the popup and the overlay name Deepgram, not the proxy, while captions retry', async ({ app, audio }, testInfo) => {
+      const server = await servePages(audio.page);
+      try {
+        const page = await openPlayingPage(app, `${server.origin}/light.html`);
+        const popup = await clickToolbarButton(app, page);
+        try {
+          await pressStart(popup, 'tab');
+          await expect
+            .poll(async () => (await popup.evaluate<string>(`document.body.innerText`)), { timeout: 20_000, message: 'the popup names the speech service' })
+            .toContain('its speech service (Deepgram) is not answering');
+          const text = await popup.evaluate<string>(`document.body.innerText`);
+          expect(text).toContain('ECONNREFUSED');
+          expect(text).not.toContain('connection to the proxy was lost');
+        } finally {
+          await popup.close();
+        }
+        const notice = () =>
+          evaluateInOverlayWorld(page, (overlay) => overlay?.root.querySelector('[data-testid=caption-notice]')?.textContent ?? null, undefined, null);
+        await expect.poll(notice, { timeout: 20_000, message: 'the overlay says who failed' }).toContain('speech service (Deepgram)');
+        await shot(page, testInfo, 'deepgram-unreachable');
+        await stopFromPopup(app, page);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   test.describe('with a real keyboard', () => {
     // Headed Chromium on its own Xvfb: a key typed on the X display goes through the browser
     // window, where extension shortcuts live. Playwright's keyboard (CDP Input.dispatchKeyEvent)
@@ -521,6 +623,40 @@ test.describe('caption overlay', () => {
         const keys = await page.evaluate(() => (window as unknown as { keysSeen: string[] }).keysSeen);
         expect(keys.filter((key) => key.toLowerCase() === 'h')).toEqual([]);
         await shot(page, testInfo, 'keyboard-shown');
+        await stopFromPopup(app, page);
+      } finally {
+        await server.close();
+      }
+    });
+
+    keyboardTest('Alt+Shift+F moves keyboard focus to the captions, shown if hidden; Escape gives it back', async ({ app, audio, xvfb }, testInfo) => {
+      const server = await servePages(audio.page);
+      try {
+        const page = await openPlayingPage(app, `${server.origin}/light.html`);
+        await startCaptionsOnPlayingPage(app, page);
+        await waitForFinalLine(page, /good\W+morning/i);
+        await page.evaluate(() => document.getElementById('speech')!.focus());
+        const focusedInOverlay = () =>
+          evaluateInOverlayWorld(page, (overlay) => overlay?.root.activeElement?.getAttribute('data-testid') ?? null, undefined, null);
+        const title = await page.title();
+
+        await typeKeys(xvfb.display, title, 'alt+shift+f');
+        await expect.poll(focusedInOverlay).toBe('captions');
+        await shot(page, testInfo, 'keyboard-focused');
+        // The box's own keys work from there.
+        const before = (await readBox(page))!;
+        await typeKeys(xvfb.display, title, 'Up');
+        await expect.poll(async () => (await readBox(page))?.top).toBe(before.top - 16);
+        await typeKeys(xvfb.display, title, 'Escape');
+        await expect.poll(focusedInOverlay).toBeNull();
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe('speech');
+
+        // Hidden captions are shown, then focused.
+        await typeKeys(xvfb.display, title, 'alt+shift+h');
+        await expectNoBox(page);
+        await typeKeys(xvfb.display, title, 'alt+shift+f');
+        await expectBoxVisible(page);
+        await expect.poll(focusedInOverlay).toBe('captions');
         await stopFromPopup(app, page);
       } finally {
         await server.close();

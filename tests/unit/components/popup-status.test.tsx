@@ -39,7 +39,7 @@ describe('describeStatus', () => {
       status: 'reconnecting',
       label: 'Reconnecting…',
       reason: lost.message,
-      advice: 'Captions resume on their own when the proxy answers again.',
+      advice: 'Captions resume on their own when the connection works again.',
       action: null,
       elapsed: '1:01',
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '@/lib/listen/backoff';
-import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError } from '@/lib/listen/close-codes';
+import { classifyClose, classifyHandshakeFailure, cleanReason, failedParty, httpStatusFromError, upstreamGaveUp } from '@/lib/listen/close-codes';
 import { ConnectionClock } from '@/lib/listen/connection-clock';
 
 describe('classifyClose', () => {
@@ -108,5 +108,41 @@ describe('ConnectionClock', () => {
 
   it('extrapolates when nothing was sent yet', () => {
     expect(new ConnectionClock(2).toStream(0.5)).toBe(2.5);
+  });
+});
+
+describe('naming the party that failed', () => {
+  it('tells the speech service (Deepgram), the network and the proxy apart from the close alone', () => {
+    expect(failedParty(1011, 'upstream unreachable (ENOTFOUND)')).toBe('upstream');
+    expect(failedParty(1011, 'upstream unavailable (503), try again later')).toBe('upstream');
+    expect(failedParty(1008, 'upstream rejected the key (401)')).toBe('upstream');
+    expect(failedParty(1006, '')).toBe('network');
+    expect(failedParty(1011, 'the proxy could not start the upstream for this stream')).toBe('proxy');
+    expect(failedParty(1011, 'NET-0001')).toBe('proxy');
+  });
+
+  it('Deepgram unreachable behind a working proxy: retried, and says so without blaming the proxy', () => {
+    const verdict = classifyClose(1011, 'upstream unreachable (ENOTFOUND)');
+    expect(verdict).toMatchObject({ retry: true, party: 'upstream', error: { code: 'proxy-closed' } });
+    expect(verdict.error.message).toBe(
+      'The proxy is running, but its speech service (Deepgram) is not answering; trying again (1011: upstream unreachable (ENOTFOUND))',
+    );
+  });
+
+  it('Deepgram refusing the proxy\'s key: not retried, and not the user\'s token to fix', () => {
+    const verdict = classifyClose(1008, 'upstream rejected the key (401)');
+    expect(verdict).toMatchObject({ retry: false, party: 'upstream', error: { code: 'proxy-rejected' } });
+    expect(verdict.error.message).toContain('The speech service (Deepgram) refused the proxy\'s request');
+    expect(verdict.error.message).not.toMatch(/token|refused the audio/);
+  });
+
+  it('a close without a close frame is the network\'s', () => {
+    expect(classifyClose(1006, '').error.message).toBe('The network connection to the proxy was lost (code 1006)');
+  });
+
+  it('giving up names the party, the time and that the words are kept', () => {
+    expect(upstreamGaveUp(1011, 'upstream unreachable (ENOTFOUND)', 62).message).toBe(
+      'Captions stopped: the proxy is running, but its speech service (Deepgram) did not answer for 62 s (1011: upstream unreachable (ENOTFOUND)). What was captured is saved; press Start to try again.',
+    );
   });
 });

@@ -357,6 +357,47 @@ describe('ListenSocket: reconnecting', () => {
     expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
   });
 
+  it('names Deepgram when the proxy is up but its speech service is not, backs off, and stops after a bounded time', () => {
+    const { socket, fake, statuses, errors } = setup();
+    socket.connect();
+    const waits: number[] = [];
+    for (let i = 0; i < 20 && socket.status !== 'closed'; i++) {
+      fake.last().open();
+      fake.last().serverClose(1011, 'upstream unreachable (ENOTFOUND)');
+      const detail = statuses.at(-1)?.[1];
+      if (errors.length > 0) break;
+      expect(detail?.error?.message).toMatch(/^The proxy is running, but its speech service \(Deepgram\) is not answering/);
+      expect(detail?.error?.message).not.toContain('connection to the proxy was lost');
+      waits.push(detail?.retryInMs ?? -1);
+      ms(detail?.retryInMs ?? 0);
+    }
+    // 7 retries with backoff (about a minute of waiting), then the session is told to stop.
+    expect(waits).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000]);
+    expect(socket.status).toBe('closed');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toBe(
+      'Captions stopped: the proxy is running, but its speech service (Deepgram) did not answer for 62 s (1011: upstream unreachable (ENOTFOUND)). What was captured is saved; press Start to try again.',
+    );
+  });
+
+  it('a stream that carried results starts the count of speech-service failures over', () => {
+    const { socket, fake, errors } = setup();
+    socket.connect();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 7; i++) {
+        fake.last().open();
+        fake.last().serverClose(1011, 'upstream connection lost');
+        ms(30_000);
+      }
+      fake.last().open();
+      fake.last().receive(finalResults(0, 1, [['hello', 0, 1]]));
+      fake.last().serverClose(1011, 'upstream connection lost');
+      ms(30_000);
+    }
+    expect(errors).toEqual([]);
+    expect(socket.status).not.toBe('closed');
+  });
+
   it('reconnects at once on 1001 (going away)', () => {
     const { socket, fake, statuses } = setup();
     socket.connect();

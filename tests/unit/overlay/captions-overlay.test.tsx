@@ -171,6 +171,69 @@ describe('CaptionsOverlay', () => {
   });
 });
 
+describe('CaptionsOverlay: the settings panel and the keyboard', () => {
+  const panel = (box: HTMLElement) => box.querySelector('[data-testid=caption-settings-panel]');
+  const openPanel = (box: HTMLElement) => {
+    act(() => box.querySelector<HTMLButtonElement>('[data-testid=caption-settings]')!.click());
+    expect(panel(box)).not.toBeNull();
+  };
+  const key = (target: Element, name: string) => {
+    act(() => {
+      target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, key: name }));
+    });
+  };
+
+  it('Escape closes the panel and puts focus on its button; a second Escape gives focus back to the page', () => {
+    const pageButton = document.createElement('button');
+    document.body.append(pageButton);
+    pageButton.focus();
+    const onFocused = vi.fn();
+    const { box } = show({ focusRequested: true, onFocused });
+    expect(document.activeElement).toBe(box);
+    expect(onFocused).toHaveBeenCalledOnce();
+    openPanel(box);
+    key(box.querySelector('[data-testid=caption-lines-input]')!, 'Escape');
+    expect(panel(box)).toBeNull();
+    expect(document.activeElement).toBe(box.querySelector('[data-testid=caption-settings]'));
+    key(document.activeElement!, 'Escape');
+    expect(document.activeElement).toBe(pageButton);
+    pageButton.remove();
+  });
+
+  it('closes the panel when the session stops, the window is resized or fullscreen changes', () => {
+    const { box, props } = show();
+    openPanel(box);
+    act(() => render(<CaptionsOverlay {...props} ended />, container));
+    expect(panel(box)).toBeNull();
+    act(() => render(<CaptionsOverlay {...props} />, container));
+    for (const [target, type] of [[window, 'resize'], [document, 'fullscreenchange']] as const) {
+      openPanel(box);
+      act(() => {
+        target.dispatchEvent(new Event(type));
+      });
+      expect(panel(box), type).toBeNull();
+    }
+  });
+
+  it('without a place of the user\'s, sits above the controls of the playing video', () => {
+    const video = document.createElement('video');
+    document.body.append(video);
+    Object.defineProperties(video, {
+      paused: { value: false },
+      readyState: { value: 4 },
+      getBoundingClientRect: { value: () => ({ left: 40, top: 40, width: 960, height: 540, right: 1000, bottom: 580 }) },
+    });
+    try {
+      const { box } = show({ placement: null });
+      const bottom = parseFloat(box.style.top) + (box.offsetHeight || Math.round(24 * 1.35 * 3.6));
+      expect(bottom).toBeLessThanOrEqual(580 - 64);
+      expect(parseFloat(box.style.left) + parseFloat(box.style.width) / 2).toBeCloseTo(520, -1);
+    } finally {
+      video.remove();
+    }
+  });
+});
+
 describe('OverlayLiveRegion', () => {
   it('is a polite log with one paragraph per announcement', () => {
     act(() =>
