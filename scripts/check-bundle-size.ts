@@ -51,7 +51,10 @@ const KB = 1000;
  */
 export const BUDGETS: Budgets = {
   byName: {
-    'content-scripts/captions.js': 20 * KB, // (18.2: overlay 10, preact 5, webextension-polyfill 2.7)
+    // (18.2: overlay 10, preact 5, webextension-polyfill 2.7.) 20 kB until 2026-12-06, when a meeting's
+    // second live tail and "You", and the overlay's video clearance and focus key, took it to 20.2:
+    // raised by 1 kB rather than cut a user-facing feature; the next overlay feature makes room first.
+    'content-scripts/captions.js': 21 * KB,
     'background.js': 48 * KB, // (33.0)
     'offscreen.html': 72 * KB, // (47.5: zod schemas 24)
     'capture.html': 72 * KB, // Firefox's stand-in for the offscreen document, the same code (37.0 on 2026-12-06)
@@ -63,7 +66,7 @@ export const BUDGETS: Budgets = {
     'store zip': 250 * KB, // (155.8)
   },
   defaultFor: {
-    'content script': 20 * KB,
+    'content script': 21 * KB,
     page: 48 * KB,
     background: 48 * KB,
     'unlisted script': 16 * KB,

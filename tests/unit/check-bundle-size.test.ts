@@ -51,18 +51,18 @@ describe('check-bundle-size', () => {
     expect(popup?.cssBytes).toBeGreaterThan(0);
   });
 
-  it('fails a content script over 20 kB gzip and names it; passes one under', () => {
-    const over = fakeOutput({ 'manifest.json': MANIFEST, 'background.js': '', 'content-scripts/captions.js': noise(21_000) });
+  it('fails a content script over 21 kB gzip and names it; passes one under', () => {
+    const over = fakeOutput({ 'manifest.json': MANIFEST, 'background.js': '', 'content-scripts/captions.js': noise(22_000) });
     const overCheck = checkBudgets(measureOutput(over)).find((check) => check.entry.kind === 'content script');
-    expect(overCheck).toMatchObject({ over: true, budget: 20_000 });
-    expect(overCheck?.entry.bytes).toBeGreaterThan(20_000);
+    expect(overCheck).toMatchObject({ over: true, budget: 21_000 });
+    expect(overCheck?.entry.bytes).toBeGreaterThan(21_000);
 
     const under = fakeOutput({ 'manifest.json': MANIFEST, 'background.js': '', 'content-scripts/captions.js': noise(15_000) });
     expect(checkBudgets(measureOutput(under)).every((check) => !check.over)).toBe(true);
   });
 
-  it('budgets the content script at 20 kB and the worklet as an unlisted script', () => {
-    expect(BUDGETS.byName['content-scripts/captions.js']).toBe(20_000);
+  it('budgets the content script at 21 kB and the worklet as an unlisted script', () => {
+    expect(BUDGETS.byName['content-scripts/captions.js']).toBe(21_000);
     const root = fakeOutput({ 'manifest.json': MANIFEST, 'background.js': '', 'pcm-worklet.js': 'registerProcessor("x",class{})' });
     expect(measureOutput(root).find((entry) => entry.name === 'pcm-worklet.js')?.kind).toBe('unlisted script');
   });
