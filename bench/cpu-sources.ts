@@ -12,12 +12,12 @@
  * Options: --rounds N (default 2), --seconds S (default 60), --no-build, --json FILE. Not run in CI.
  */
 import { randomBytes } from 'node:crypto';
+import type { Page } from '@playwright/test';
 import { writeFile } from 'node:fs/promises';
 import type { CaptureSource } from '../lib/contract/messages';
 import { grantToExtension, launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
 import { configureExtension } from '../testkit/browser/options-page';
-import { openActionPopup } from '../testkit/browser/popup';
-import { startCaptionsOnPlayingPage } from '../testkit/captions/start-captions';
+import { startCaptionsOnPlayingPage, stopCaptions } from '../testkit/captions/start-captions';
 import { startSpeechPage } from '../testkit/captions/speech-page';
 import { startProxy } from '../testkit/servers/proxy-process';
 import { startFakeUpstream } from '../testkit/upstream';
@@ -65,20 +65,7 @@ function parseArgs(argv: string[]): Options {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function stopCaptions(browser: LaunchedBrowser, page: Parameters<typeof openActionPopup>[2]): Promise<void> {
-  const opened = await openActionPopup(browser.cdp, browser.extensionId, page);
-  if (!opened.ok) throw new Error(opened.message);
-  try {
-    await opened.popup.waitForEnabled('[data-testid=stop]');
-    await opened.popup.click('[data-testid=stop]');
-    const idle = await opened.popup.waitForPhase(['idle', 'error'], 60_000);
-    if (!idle.ok) throw new Error(`The session did not stop: ${idle.status.text}`);
-  } finally {
-    await opened.popup.close();
-  }
-}
-
-async function measure(browser: LaunchedBrowser, page: Parameters<typeof openActionPopup>[2], source: CaptureSource, seconds: number): Promise<Reading> {
+async function measure(browser: LaunchedBrowser, page: Page, source: CaptureSource, seconds: number): Promise<Reading> {
   await startCaptionsOnPlayingPage(browser, page, { source });
   await page.bringToFront();
   let offscreen = null;

@@ -31,12 +31,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import type { Page } from '@playwright/test';
 import { BYTES_PER_SECOND } from '../lib/audio/format';
 import { launchWithExtension, type LaunchedBrowser } from '../testkit/browser/launch';
 import { configureExtension } from '../testkit/browser/options-page';
-import { openActionPopup } from '../testkit/browser/popup';
-import { startCaptionsOnPlayingPage } from '../testkit/captions/start-captions';
+import { startCaptionsOnPlayingPage, stopCaptions } from '../testkit/captions/start-captions';
 import { startProxy } from '../testkit/servers/proxy-process';
 import { prepareAudio } from '../scripts/prepare-audio';
 import { startSpeechPage } from '../testkit/captions/speech-page';
@@ -129,20 +127,6 @@ function taskPercent(a: Record<string, number> | null, b: Record<string, number>
 
 const roleRss = (processes: readonly ProcessSample[], role: string) =>
   processes.filter((p) => p.role === role).reduce((sum, p) => sum + (p.rssBytes ?? 0), 0);
-
-/** Presses Stop in the toolbar popup, as a user would, and waits for the session to be idle. */
-async function stopCaptions(browser: LaunchedBrowser, page: Page): Promise<void> {
-  const opened = await openActionPopup(browser.cdp, browser.extensionId, page);
-  if (!opened.ok) throw new Error(opened.message);
-  try {
-    await opened.popup.waitForEnabled('[data-testid=stop]');
-    await opened.popup.click('[data-testid=stop]');
-    const idle = await opened.popup.waitForPhase(['idle', 'error'], 60_000);
-    if (!idle.ok) throw new Error(`The session did not stop: ${idle.status.text}`);
-  } finally {
-    await opened.popup.close();
-  }
-}
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));

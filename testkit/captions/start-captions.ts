@@ -70,3 +70,16 @@ export async function startCaptionsOnPlayingPage(app: ExtensionBrowser, target: 
   }
   return page;
 }
+
+/** Presses Stop in the toolbar popup, as a user would, and waits (bounded) until the session is idle. */
+export async function stopCaptions(app: ExtensionBrowser, page: Page): Promise<void> {
+  const popup = await clickToolbarButton(app, page);
+  try {
+    await popup.waitForEnabled('[data-testid=stop]');
+    await popup.click('[data-testid=stop]');
+    const idle = await popup.waitForPhase(['idle', 'error'], 60_000);
+    if (!idle.ok) throw new Error(`The session did not stop: ${idle.status.text}`);
+  } finally {
+    await popup.close();
+  }
+}
