@@ -1,5 +1,5 @@
 /**
- * `npm run bench:proxy [-- --streams 100,500 --seconds 5 --proxy-dir DIR]`
+ * `npm run bench:proxy [-- --streams 100,500 --seconds 5 --runs 5 --json FILE --proxy-dir DIR]`
  *
  * N concurrent real-time streams (16 kHz linear16, 100 ms frames) sent straight to a fake Deepgram,
  * then the same streams through the proxy to the same fake, in one run. Three latencies:
@@ -32,13 +32,14 @@
  * harness is scheduled, so it tells whether a bad p99 was the proxy's doing.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { messageAgeMs, percentile, StampGroup, summarize, type LatencySummary } from './proxy-frame-stamp';
+import { formatRunsSummary, type RunRecord, type RunStep } from './proxy-runs';
 import { connectBenchWebSocket, encodeAudioFrame, stampEncodedFrame, unstampEncodedFrame, type BenchWebSocket } from './proxy-ws-client';
 
 export const KEY = 'bench-deepgram-key';
@@ -69,6 +70,10 @@ const { values: args } = parseArgs({
     // Another checkout's proxy under the same harness (e.g. an export of an older commit with its
     // own node_modules link), to compare proxy code before and after a change in one run.
     'proxy-dir': { type: 'string' },
+    // Repeat the whole sweep and print the median and range per N (bench/proxy-runs.ts): one run's
+    // p99 at the machine's edge is not a figure that reproduces.
+    runs: { type: 'string', default: '1' },
+    json: { type: 'string' },
   },
 });
 const cores = availableParallelism();
@@ -175,6 +180,11 @@ async function scrapeLoopDelay(metricsUrl: string): Promise<LoopDelay> {
     const value = new RegExp(`^captionist_proxy_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1];
     return value === undefined ? Number.NaN : Math.max(0, Number(value) * 1000 - LOOP_SAMPLE_MS);
   };
+  // An empty histogram (no timer tick between the two scrapes: under heavy load the window's first
+  // scrape can reach the proxy only just before the last) reads 0 for every percentile and the
+  // largest int64 for its minimum: report "no sample" rather than a loop that was never late.
+  const minSeconds = Number(new RegExp('^captionist_proxy_nodejs_eventloop_lag_min_seconds (\\S+)$', 'm').exec(text)?.[1]);
+  if (!(minSeconds < 3600)) return { p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
   return { p50: read('p50'), p99: read('p99'), max: read('max') };
 }
 
@@ -485,7 +495,7 @@ function formatResourcesRow(row: Row): string {
   const delay = row.proxied.proxyLoopDelay;
   return [
     row.streams,
-    delay === undefined ? '?' : `${ms(delay.p50)} / ${ms(delay.p99)} / ${ms(delay.max)}`,
+    delay === undefined ? '?' : Number.isNaN(delay.p99) ? 'no sample' : `${ms(delay.p50)} / ${ms(delay.p99)} / ${ms(delay.max)}`,
     `${row.proxied.proxyCpuPercent.toFixed(0)} (${row.proxied.proxySysPercent.toFixed(0)} sys)`,
     cpuMicros.toFixed(1),
     `${row.proxyConnectedKiBPerStream.toFixed(1)} / ${row.proxyKiBPerStream.toFixed(1)}`,
@@ -531,9 +541,10 @@ export async function startFake(): Promise<FakeProcess> {
   };
 }
 
-async function main(): Promise<void> {
-  // Other work on the machine (a build, a test run) shows in every figure: say how busy it was before.
-  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/** One sweep over the stream counts, each against a fresh proxy process. */
+async function sweep(): Promise<Row[]> {
   const fake = await startFake();
   const rows: Row[] = [];
   const directAuth = { Authorization: `Token ${KEY}` };
@@ -586,40 +597,76 @@ async function main(): Promise<void> {
   } finally {
     await stopProcess(fake.child);
   }
-  process.stdout.write(
-    [
-      '',
-      `${args.pin ? `Pinned: proxy on core ${proxyCore}, load generator and fake on ${harnessCores}. ` : ''}Proxy bench: real-time 16 kHz linear16 streams, 100 ms frames, ${measureMs / 1000} s measured after ${warmupMs / 1000} s warm-up, loopback, ${cores} cores`,
-      `Proxy: ${args['proxy-dir'] === undefined ? 'this checkout' : `proxy/main.ts of ${args['proxy-dir']}`}`,
-      `Load average before the run: ${loadBefore}; at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates the figures; above ${cores} before the run, they say more about that work than about the proxy)`,
-      `Control streams (straight to the fake while the proxy carries N): ${rows.map((row) => row.controls).join(', ')}. "Added" is proxied minus control (same load); "vs alone" is proxied minus the direct run without the proxy.`,
-      '',
-      'Audio frames, one way (send -> the fake has the frame), every frame in the window, ms:',
-      '',
-      'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 / max | added p50 / p99 | added vs alone p50 / p99 | frames timed alone / control / proxied',
-      '---|---|---|---|---|---|---',
-      ...rows.map(formatFramesRow),
-      '',
-      `Results, round trip (send the frame that completes a word, ${msPerWord} ms of audio per word -> its Results back), ms:`,
-      '',
-      'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 | added p50 / p99 | added vs alone p50 / p99 | results timed alone / control / proxied',
-      '---|---|---|---|---|---|---',
-      ...rows.map((row) => formatResultsRow(row, 'latencies')),
-      '',
-      'The same Results, the way down alone (the fake sends -> the client has it), ms:',
-      '',
-      'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 | added p50 / p99 | added vs alone p50 / p99 | results timed alone / control / proxied',
-      '---|---|---|---|---|---|---',
-      ...rows.map((row) => formatResultsRow(row, 'down')),
-      '',
-      'Resources:',
-      '',
-      'streams | proxy event-loop delay p50 / p99 / max, ms (its /metrics) | proxy CPU % of a core while streaming | proxy CPU µs per relayed message | proxy KiB/stream connected / streaming | load-gen CPU % (sys) alone / proxied | fake CPU % alone / proxied | machine CPU % alone / proxied (all processes, 100 per core) | streams dropped alone / control / proxied',
-      '---|---|---|---|---|---|---|---|---',
-      ...rows.map(formatResourcesRow),
-      '',
-    ].join('\n'),
-  );
+  return rows;
+}
+
+function formatRun(rows: Row[], loadBefore: string, loadAfter: string): string {
+  return [
+    '',
+    `${args.pin ? `Pinned: proxy on core ${proxyCore}, load generator and fake on ${harnessCores}. ` : ''}Proxy bench: real-time 16 kHz linear16 streams, 100 ms frames, ${measureMs / 1000} s measured after ${warmupMs / 1000} s warm-up, loopback, ${cores} cores`,
+    `Proxy: ${args['proxy-dir'] === undefined ? 'this checkout' : `proxy/main.ts of ${args['proxy-dir']}`}`,
+    `Load average before the run: ${loadBefore}; at the end: ${loadAfter} (other work on the machine inflates the figures; above ${cores} before the run, they say more about that work than about the proxy)`,
+    `Control streams (straight to the fake while the proxy carries N): ${rows.map((row) => row.controls).join(', ')}. "Added" is proxied minus control (same load); "vs alone" is proxied minus the direct run without the proxy.`,
+    '',
+    'Audio frames, one way (send -> the fake has the frame), every frame in the window, ms:',
+    '',
+    'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 / max | added p50 / p99 | added vs alone p50 / p99 | frames timed alone / control / proxied',
+    '---|---|---|---|---|---|---',
+    ...rows.map(formatFramesRow),
+    '',
+    `Results, round trip (send the frame that completes a word, ${msPerWord} ms of audio per word -> its Results back), ms:`,
+    '',
+    'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 | added p50 / p99 | added vs alone p50 / p99 | results timed alone / control / proxied',
+    '---|---|---|---|---|---|---',
+    ...rows.map((row) => formatResultsRow(row, 'latencies')),
+    '',
+    'The same Results, the way down alone (the fake sends -> the client has it), ms:',
+    '',
+    'streams | direct alone p50 / p99 | control p50 / p99 | proxied p50 / p99 | added p50 / p99 | added vs alone p50 / p99 | results timed alone / control / proxied',
+    '---|---|---|---|---|---|---',
+    ...rows.map((row) => formatResultsRow(row, 'down')),
+    '',
+    'Resources:',
+    '',
+    'streams | proxy event-loop delay p50 / p99 / max, ms (its /metrics) | proxy CPU % of a core while streaming | proxy CPU µs per relayed message | proxy KiB/stream connected / streaming | load-gen CPU % (sys) alone / proxied | fake CPU % alone / proxied | machine CPU % alone / proxied (all processes, 100 per core) | streams dropped alone / control / proxied',
+    '---|---|---|---|---|---|---|---|---',
+    ...rows.map(formatResourcesRow),
+    '',
+  ].join('\n');
+}
+
+/** What the several-runs summary compares, from one row of a sweep. */
+function runStepOf(row: Row): RunStep {
+  const control = group(row.proxied, StampGroup.Control);
+  const proxied = group(row.proxied, StampGroup.Proxied);
+  const added = (which: 'latencies' | 'down') => percentile(proxied[which], 99) - percentile(control[which], 99);
+  const relayed = proxied.framesSent + proxied.answered;
+  return {
+    streams: row.streams,
+    audioAddedP99: proxied.frames.p99 - control.frames.p99,
+    downAddedP99: added('down'),
+    roundTripAddedP99: added('latencies'),
+    loopDelayP99: row.proxied.proxyLoopDelay?.p99 ?? Number.NaN,
+    cpuMicrosPerMessage: ((row.proxied.proxyCpuPercent / 100) * measureMs * 1000) / Math.max(1, relayed),
+    kibPerStream: row.proxyKiBPerStream,
+    dropped: control.failedStreams + proxied.failedStreams,
+  };
+}
+
+async function main(): Promise<void> {
+  const runs = Math.max(1, Number(args.runs));
+  const records: RunRecord[] = [];
+  for (let run = 1; run <= runs; run += 1) {
+    // Other work on the machine (a build, a test run) shows in every figure: say how busy it was around each run.
+    const loadBefore = loadAverage();
+    const rows = await sweep();
+    const loadAfter = loadAverage();
+    if (runs > 1) process.stdout.write(`\n## Run ${run} of ${runs}\n`);
+    process.stdout.write(formatRun(rows, loadBefore, loadAfter));
+    records.push({ run, loadBefore, loadAfter, steps: rows.map(runStepOf) });
+  }
+  if (runs > 1) process.stdout.write(`\n## Summary\n\n${formatRunsSummary(records)}`);
+  if (args.json !== undefined) writeFileSync(args.json, JSON.stringify(records, null, 2));
 }
 
 if (isMain) await main();
