@@ -8,6 +8,7 @@ import type { BackoffOptions } from './backoff';
 import type { WebSocketFactory } from './connection';
 import { systemClock, type Clock } from './deadlines';
 import type { ListenEvent, ParseStats } from './protocol';
+import { RELAY_CLOSE_GRACE_MS, type ServerKind } from './server-kind';
 
 export type ListenStatus = 'connecting' | 'open' | 'closed';
 
@@ -104,6 +105,14 @@ export interface ListenSocketOptions {
    * (meeting-span.ts), so the archive stores meeting time.
    */
   meetingTimeOf?: (streamSeconds: number) => number | null;
+  /**
+   * What the server speaks (server-kind.ts). 'relay': the token goes as `api_key` on the URL, no
+   * subprotocol, no text frame ever (silence instead of KeepAlive, Finalize and CloseStream), and
+   * the relay's messages are read (relay-protocol.ts). Default 'listen'.
+   */
+  serverKind?: ServerKind;
+  /** 'relay' only: how long closing waits for the last results after the closing silence. Default 2000. */
+  relayCloseGraceMs?: number;
 }
 
 /** The options with every default filled in (the defaults the comments above name). */
@@ -128,5 +137,7 @@ export function withDefaults(options: ListenSocketOptions): ResolvedListenOption
     maxSendRate: options.maxSendRate ?? 1.25,
     sendBurstSeconds: options.sendBurstSeconds ?? 3,
     primeSilenceAfterMs: options.primeSilenceAfterMs ?? 3000,
+    serverKind: options.serverKind ?? 'listen',
+    relayCloseGraceMs: options.relayCloseGraceMs ?? RELAY_CLOSE_GRACE_MS,
   };
 }
