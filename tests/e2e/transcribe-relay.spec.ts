@@ -87,7 +87,10 @@ test.describe('a /ws/transcribe relay the user already runs', () => {
     await expect(result).toHaveAttribute('data-kind', 'ok', { timeout: 30_000 });
     await expect(result).toContainText('transcription relay');
     await expect(result).toContainText('sent captions back');
-    await saveScreenshot(options, testInfo, 'options-relay');
+    // The whole Connection section: the choice, the warning and the result together.
+    const section = testInfo.outputPath('options-relay-connection.png');
+    await options.locator('section[aria-labelledby=connection-title]').screenshot({ path: section, timeout: 10_000 });
+    await testInfo.attach('options-relay-connection', { path: section, contentType: 'image/png' });
     await options.close();
     const probes = relay.connections.length;
     expect(relay.connections.every((c) => c.textFrames.length === 0), 'Test connection sent no text frame').toBe(true);
