@@ -423,6 +423,18 @@ async function openListen(
   }
 }
 
+/**
+ * For a session whose 'listen' socket never opened: whether a transcription relay is what answers
+ * there (it opens when no subprotocol is offered). Null when it does not, or no token was offered.
+ */
+export async function relayAnsweredInstead(settings: Settings, createWebSocket: WebSocketFactory, timeoutMs: number): Promise<ConnectionTestResult | null> {
+  const url = checkProxyUrl(settings.proxyUrl);
+  if (settings.serverKind !== 'listen' || !url.ok || settings.token.trim() === '') return null;
+  const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, openMs: timeoutMs };
+  const opened = await opensWithoutSubprotocol(buildListenUrl(url.url, settings), { fetch: () => Promise.reject(new Error('not used')), createWebSocket }, timeouts);
+  return opened ? relayAnswered(url.url.host) : null;
+}
+
 /** The server at the address is a transcription relay (lib/listen/server-kind.ts), not a /v1/listen server. */
 function relayAnswered(host: string): ConnectionTestResult {
   return failure('other-kind', t('optionsConnectionRelayAnswered', host), t('optionsConnectionChooseRelayAdvice'));

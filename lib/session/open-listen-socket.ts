@@ -43,7 +43,7 @@ export function openListenSocket(
     },
     // A socket that never opened cannot tell a refused token from a dead proxy; the proxy can.
     onError: (error) =>
-      void explainSocketFailure(error, settings, fetchLike).then((explained) => {
+      void explainSocketFailure(error, settings, fetchLike, undefined, createWebSocket).then((explained) => {
         if (!closing) handlers.onFailure(explained);
       }),
   });
