@@ -81,7 +81,7 @@ export interface ListenSocketOptions {
   closeTimeoutMs?: number;
   /** A handshake taking longer counts as a failure. Default 10000. */
   connectTimeoutMs?: number;
-  /** Audio sent and nothing heard back for this long: the server is dead, reconnect. 0 disables. Default 15000. */
+  /** Audio sent and nothing heard back for this long: the server is dead, reconnect. 0 disables. Default 15000 (0 for a relay). */
   serverSilenceTimeoutMs?: number;
   /** Attempts before the very first connection is declared unreachable. Default 3. */
   initialConnectAttempts?: number;
@@ -130,7 +130,9 @@ export function withDefaults(options: ListenSocketOptions): ResolvedListenOption
     keepAliveIdleMs: options.keepAliveIdleMs ?? 4000,
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    serverSilenceTimeoutMs: options.serverSilenceTimeoutMs ?? 15_000,
+    // A relay passes on nothing for audio without words (music, noise the gate let through), so its
+    // silence is no sign of a dead server there: off unless asked for.
+    serverSilenceTimeoutMs: options.serverSilenceTimeoutMs ?? (options.serverKind === 'relay' ? 0 : 15_000),
     initialConnectAttempts: options.initialConnectAttempts ?? 3,
     reconnect: options.reconnect ?? true,
     replayUnconfirmed: options.replayUnconfirmed ?? true,

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ListenSocket, type ListenSocketOptions } from '@/lib/listen/listen-socket';
 import type { ListenEvent, ResultsEvent } from '@/lib/listen/protocol';
 import { RELAY_FINALIZE_SILENCE_SECONDS, RELAY_KEEPALIVE_SILENCE_SECONDS } from '@/lib/listen/server-kind';
+import { downmixToMono } from '@/lib/listen/relay-audio';
 import { chunk, fakeFactory } from './fake-web-socket';
 
 const RELAY_URL = 'wss://relay.example/ws/transcribe';
@@ -130,5 +131,28 @@ describe('ListenSocket with a relay', () => {
     socket.finalize();
     ms(4_000);
     expect(ws.texts).toEqual(['{"type":"Finalize"}', '{"type":"KeepAlive"}']);
+  });
+});
+
+describe('relay mode and what a relay does not say', () => {
+  it('does not give up on a relay that says nothing about audio without words', () => {
+    const { socket, fake } = setup();
+    socket.connect();
+    fake.last().open('');
+    for (let i = 0; i < 300; i++) {
+      socket.sendAudio(chunk(5)); // 30 s of sound the relay's upstream finds no words in
+      ms(100);
+    }
+    expect(fake.sockets).toHaveLength(1);
+    expect(fake.last().closeCalls).toEqual([]);
+  });
+});
+
+describe('downmixToMono', () => {
+  it('averages interleaved channels into one, frame by frame', () => {
+    const stereo = new Int16Array([100, 300, -200, 0, 32767, 32767, -32768, 0]);
+    expect([...new Int16Array(downmixToMono(stereo.buffer, 2))]).toEqual([200, -100, 32767, -16384]);
+    const mono = new Int16Array([1, 2, 3]);
+    expect(downmixToMono(mono.buffer, 1)).toBe(mono.buffer);
   });
 });
