@@ -15,6 +15,10 @@
  *      a listen-protocol message or a clean close means /v1/listen works; anything else means the
  *      server speaks some other protocol.
  *
+ * A 'listen' server that turns out to be a transcription relay (it opens only without the token
+ * subprotocol, or drops the connection at CloseStream) is named as such; the 'relay' kind is probed
+ * the relay's own way (connection-test-relay.ts).
+ *
  * <base> is the proxy URL with `/v1/listen` taken off the path, with http(s) for ws(s).
  * Network and browser globals are injected, so Node tests run it against real local servers.
  */
