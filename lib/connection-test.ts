@@ -272,6 +272,8 @@ function listenUrlFor(url: URL): string {
  * the answer says nothing certain (no /v1/auth-check, unreachable, timeout).
  */
 export async function quickCheck(settings: Settings, fetchLike: FetchLike, timeoutMs = 3000): Promise<ConnectionTestResult | null> {
+  // A relay has no /v1/auth-check, and its token must not go to a path it did not ask for.
+  if (settings.serverKind === 'relay') return null;
   const url = checkProxyUrl(settings.proxyUrl);
   const token = checkToken(settings.token);
   if (!url.ok || !token.ok) return null;

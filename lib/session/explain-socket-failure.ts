@@ -29,8 +29,7 @@ export async function explainSocketFailure(
 ): Promise<UserFacingError> {
   if (error.code !== 'proxy-unreachable') return error;
   try {
-    // A relay has no /v1/auth-check, and the token must not go to paths it did not ask for.
-    const answer = settings.serverKind === 'relay' ? null : await quickCheck(settings, fetchLike, timeoutMs);
+    const answer = await quickCheck(settings, fetchLike, timeoutMs);
     if (answer && !answer.ok) return { code: 'proxy-rejected', message: `${answer.message} ${answer.advice}` };
     const relay = answer === null && createWebSocket ? await relayAnsweredInstead(settings, createWebSocket, timeoutMs) : null;
     if (relay && !relay.ok) return { code: 'proxy-rejected', message: `${relay.message} ${relay.advice}` };

@@ -4,7 +4,7 @@
  * only when captions came back.
  */
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { testConnection, type ConnectionTestDeps, type ConnectionTestResult } from '@/lib/connection-test';
+import { quickCheck, testConnection, type ConnectionTestDeps, type ConnectionTestResult, type FetchLike } from '@/lib/connection-test';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { RELAY_PATH, startTranscribeRelay, type TranscribeRelay } from '../fixtures/transcribe-relay';
@@ -69,5 +69,17 @@ describe('testConnection, listen kind pointed at a relay', () => {
   it('with ?api_key= in the URL: never "works"; the relay dropping the connection at CloseStream names it', async () => {
     const result = await testConnection(settings(`${relay.origin}${RELAY_PATH}?api_key=${RELAY_TOKEN}`, '', 'listen'), deps);
     expectResult(result, { ok: false, kind: 'other-kind' }, /answers as a transcription relay/);
+  });
+});
+
+describe('quickCheck, relay kind', () => {
+  it('asks a relay nothing over HTTP (it has no /v1/auth-check; the token stays off other paths)', async () => {
+    const asked: string[] = [];
+    const fetchLike: FetchLike = (url) => {
+      asked.push(url);
+      return Promise.reject(new TypeError('Failed to fetch'));
+    };
+    expect(await quickCheck(settings(`${relay.origin}${RELAY_PATH}`, RELAY_TOKEN, 'relay'), fetchLike)).toBeNull();
+    expect(asked).toEqual([]);
   });
 });
