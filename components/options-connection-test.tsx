@@ -82,4 +82,5 @@ const FAILURE_TITLES = {
   'wrong-path': 'optionsConnectionTitleWrongPath',
   'no-token': 'optionsConnectionTitleNoToken',
   refused: 'optionsConnectionTitleRefused',
+  'other-kind': 'optionsConnectionTitleOtherKind',
 } as const satisfies Record<Exclude<ConnectionTestResult['kind'], 'ok'>, string>;

@@ -15,6 +15,10 @@
  *      a listen-protocol message or a clean close means /v1/listen works; anything else means the
  *      server speaks some other protocol.
  *
+ * A 'listen' server that turns out to be a transcription relay (it opens only without the token
+ * subprotocol, or drops the connection at CloseStream) is named as such; the 'relay' kind is probed
+ * the relay's own way (connection-test-relay.ts).
+ *
  * <base> is the proxy URL with `/v1/listen` taken off the path, with http(s) for ws(s).
  * Network and browser globals are injected, so Node tests run it against real local servers.
  */
@@ -24,6 +28,9 @@ import { classifyClose, cleanReason } from './listen/close-codes';
 import type { WebSocketFactory, WebSocketLike } from './listen/listen-socket';
 import { buildListenUrl } from './listen/listen-url';
 import { parseServerMessage } from './listen/protocol';
+import { parseRelayMessage } from './listen/relay-protocol';
+import type { ServerKind } from './listen/server-kind';
+import { testRelayConnection } from './connection-test-relay';
 import { checkProxyUrl, checkToken, type Settings } from './settings';
 
 export type ConnectionFailureKind =
@@ -44,7 +51,9 @@ export type ConnectionFailureKind =
   | 'wrong-protocol'
   | 'upgrade-failed'
   | 'wrong-path'
-  | 'refused';
+  | 'refused'
+  /** The server answered as the other server kind than the one chosen (lib/listen/server-kind.ts). */
+  | 'other-kind';
 
 export type ConnectionTestResult =
   | {
@@ -53,6 +62,8 @@ export type ConnectionTestResult =
       /** What the proxy said it runs ('deepgram', 'local'), or null when it did not say. */
       engine: string | null;
       message: string;
+      /** Which kind of server answered; absent means a /v1/listen server. */
+      serverKind?: ServerKind;
     }
   | {
       ok: false;
@@ -144,7 +155,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function failure(kind: ConnectionFailureKind, message: string, advice: string, status: number | null = null): ConnectionTestResult {
+export function failure(kind: ConnectionFailureKind, message: string, advice: string, status: number | null = null): ConnectionTestResult {
   return { ok: false, kind, status, message, advice };
 }
 
@@ -203,6 +214,7 @@ export async function testConnection(settings: Settings, deps: ConnectionTestDep
   if (!url.ok) return failure('invalid-settings', url.message, t('optionsConnectionFixSettingsAdvice'));
   const token = checkToken(settings.token);
   if (!token.ok) return failure('invalid-settings', token.message, t('optionsConnectionFixSettingsAdvice'));
+  if (settings.serverKind === 'relay') return testRelayConnection(url.url, token.value, deps, timeouts);
   const host = url.url.host;
   const endpoints = proxyHttpEndpoints(url.url);
   const listenUrl = buildListenUrl(url.url, settings);
@@ -260,6 +272,8 @@ function listenUrlFor(url: URL): string {
  * the answer says nothing certain (no /v1/auth-check, unreachable, timeout).
  */
 export async function quickCheck(settings: Settings, fetchLike: FetchLike, timeoutMs = 3000): Promise<ConnectionTestResult | null> {
+  // A relay has no /v1/auth-check, and its token must not go to a path it did not ask for.
+  if (settings.serverKind === 'relay') return null;
   const url = checkProxyUrl(settings.proxyUrl);
   const token = checkToken(settings.token);
   if (!url.ok || !token.ok) return null;
@@ -285,7 +299,7 @@ interface ListenExpectation {
   engine: string | null;
 }
 
-type SocketEvent =
+export type SocketEvent =
   | { kind: 'open' }
   | { kind: 'error' }
   | { kind: 'message'; data: unknown }
@@ -295,7 +309,7 @@ type SocketEvent =
  * Queues a socket's events from the moment it is created, so none is lost between two waits
  * (`ws` can deliver `open` and a first message in the same tick).
  */
-function watchSocket(socket: WebSocketLike) {
+export function watchSocket(socket: WebSocketLike) {
   const queue: SocketEvent[] = [];
   let wake: (() => void) | null = null;
   const push = (event: SocketEvent) => {
@@ -377,6 +391,8 @@ async function openListen(
           return failure('upgrade-failed', t('optionsConnectionUpgradeFailed', host), t('optionsConnectionUpgradeFailedAdvice'));
         }
         if (event === null) return failure('timeout', t('optionsConnectionTimeout', host, timeouts.openMs / 1000), t('optionsConnectionUnreachableAdvice'));
+        // A relay selects no subprotocol, so a browser that offered the token refuses its answer: ask once without one.
+        if (token !== '' && (await opensWithoutSubprotocol(listenUrl, deps, timeouts))) return relayAnswered(host);
         return failure('wrong-protocol', t('optionsConnectionNotListen', host), t('optionsConnectionNotListenAdvice'));
       }
     }
@@ -390,16 +406,62 @@ async function openListen(
       const event = early.shift() ?? (await events.next(answerDeadline));
       if (event === null) return ok; // open, token accepted, nothing said: good enough
       if (event.kind === 'message') {
+        if (isRelayFrame(event.data)) return relayAnswered(host);
         const verdict = judgeFrame(event.data);
         if (verdict === 'listen') return ok;
         if (verdict === 'other') return failure('wrong-protocol', t('optionsConnectionWrongAnswer', host), t('optionsConnectionNotListenAdvice'));
       } else if (event.kind === 'closed') {
+        // Dropped at our CloseStream by a server that chose no subprotocol: how a relay treats a text frame.
+        if (event.code === 1006 && socket.protocol === '') return relayAnswered(host);
         if (CLEAN_CLOSE_CODES.has(event.code)) return ok;
         return failure('refused', classifyClose(event.code, event.reason).error.message, t('optionsConnectionRefusedAdvice'));
       }
     }
   } finally {
     // Closing a socket that is still connecting makes it report an error; nobody listens any more.
+    socket.onerror = () => undefined;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    try {
+      socket.close(1000);
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/**
+ * For a session whose 'listen' socket never opened: whether a transcription relay is what answers
+ * there (it opens when no subprotocol is offered). Null when it does not, or no token was offered.
+ */
+export async function relayAnsweredInstead(settings: Settings, createWebSocket: WebSocketFactory, timeoutMs: number): Promise<ConnectionTestResult | null> {
+  const url = checkProxyUrl(settings.proxyUrl);
+  if (settings.serverKind !== 'listen' || !url.ok || settings.token.trim() === '') return null;
+  const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, openMs: timeoutMs };
+  const opened = await opensWithoutSubprotocol(buildListenUrl(url.url, settings), { fetch: () => Promise.reject(new Error('not used')), createWebSocket }, timeouts);
+  return opened ? relayAnswered(url.url.host) : null;
+}
+
+/** The server at the address is a transcription relay (lib/listen/server-kind.ts), not a /v1/listen server. */
+function relayAnswered(host: string): ConnectionTestResult {
+  return failure('other-kind', t('optionsConnectionRelayAnswered', host), t('optionsConnectionChooseRelayAdvice'));
+}
+
+function isRelayFrame(data: unknown): boolean {
+  return (typeof data === 'string' || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) && parseRelayMessage(data).ok;
+}
+
+/** Whether the listen URL opens when no subprotocol is offered (the socket is closed at once). */
+async function opensWithoutSubprotocol(listenUrl: string, deps: ConnectionTestDeps, timeouts: ConnectionTimeouts): Promise<boolean> {
+  let socket: WebSocketLike;
+  try {
+    socket = deps.createWebSocket(listenUrl, undefined);
+  } catch {
+    return false;
+  }
+  const events = watchSocket(socket);
+  try {
+    return (await events.next(Date.now() + timeouts.openMs))?.kind === 'open';
+  } finally {
     socket.onerror = () => undefined;
     socket.onopen = socket.onmessage = socket.onclose = null;
     try {

@@ -8,6 +8,7 @@
 import * as z from 'zod/mini';
 import { CAPTURE_SOURCES, type CaptureSource } from './contract/messages';
 import { t } from './i18n';
+import { SERVER_KINDS, type ServerKind } from './listen/server-kind';
 
 export const DEFAULT_PROXY_URL = 'ws://localhost:8787/v1/listen';
 
@@ -202,6 +203,11 @@ export const SETTING_DEFINITIONS = {
     },
   }),
   token: defineSetting({ schema: z.string(), default: '', toDraft: (value: string) => value, check: checkToken }),
+  /**
+   * What the server at proxyUrl speaks (lib/listen/server-kind.ts): Captionist's proxy or anything
+   * Deepgram-compatible at /v1/listen, or a transcription relay at /ws/transcribe.
+   */
+  serverKind: plainSetting<ServerKind>(z.enum(SERVER_KINDS), 'listen'),
   language: defineSetting({
     schema: z.string().check(z.minLength(2), z.maxLength(35)),
     default: 'en',

@@ -142,6 +142,22 @@ export function OptionsApp() {
       {welcome && <WelcomeSection done={test.phase === 'done' && test.result.ok} />}
       <form ref={form} onSubmit={(event) => void save(event)} noValidate>
         <Section id="connection" title={t('optionsSectionConnection')}>
+          <RadioGroupField
+            id="server-kind"
+            label={t('optionsServerKind')}
+            value={draft.serverKind}
+            choices={[
+              { value: 'listen' as const, label: t('optionsServerKindListen') },
+              { value: 'relay' as const, label: t('optionsServerKindRelay') },
+            ]}
+            onChange={(value) => update('serverKind', value)}
+            help={t('optionsServerKindHelp')}
+          />
+          {draft.serverKind === 'relay' && (
+            <p class="field-warning" role="note" data-testid="relay-token-warning">
+              {t('optionsServerKindRelayWarning')}
+            </p>
+          )}
           <TextField
             id="proxy-url"
             label={t('optionsProxyUrl')}

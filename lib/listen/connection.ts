@@ -115,11 +115,25 @@ export class Connection {
 
   /** Sends `seconds` of silence, which is not stream audio: the clock skips it. */
   sendPrimer(seconds: number, bytesPerSecond: number, now: number): void {
+    if (this.sendSilence(seconds, bytesPerSecond)) this.house?.primerSent(now);
+  }
+
+  /**
+   * Silence in place of a control message, for a server that takes audio only (a relay,
+   * server-kind.ts): traffic that needs no answer, skipped by the clock like the primer.
+   */
+  sendSilenceFrame(seconds: number, bytesPerSecond: number, now: number): boolean {
+    if (!this.isOpen || !this.sendSilence(seconds, bytesPerSecond)) return false;
+    this.house?.textSent(now);
+    return true;
+  }
+
+  private sendSilence(seconds: number, bytesPerSecond: number): boolean {
     // Whole sample frames for one or two 16-bit channels (a meeting sends two).
     const silence = new ArrayBuffer(Math.round(seconds * bytesPerSecond) & ~3);
-    if (!this.trySend(silence)) return;
-    this.house?.primerSent(now);
+    if (silence.byteLength === 0 || !this.trySend(silence)) return false;
     this.clock.recordSilence(silence.byteLength / bytesPerSecond);
+    return true;
   }
 
   /** Stops passing events on and closes the WebSocket without waiting. */

@@ -39,7 +39,7 @@ export class Housekeeping {
     this.awaitingReplySince ??= now;
   }
 
-  /** A text frame went (Finalize, KeepAlive, CloseStream): traffic, but nothing to answer. */
+  /** A text frame went (Finalize, KeepAlive, CloseStream), or silence in its place: traffic, but nothing to answer. */
   textSent(now: number): void {
     this.lastSendAt = now;
   }

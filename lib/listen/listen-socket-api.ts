@@ -8,6 +8,7 @@ import type { BackoffOptions } from './backoff';
 import type { WebSocketFactory } from './connection';
 import { systemClock, type Clock } from './deadlines';
 import type { ListenEvent, ParseStats } from './protocol';
+import { RELAY_CLOSE_GRACE_MS, type ServerKind } from './server-kind';
 
 export type ListenStatus = 'connecting' | 'open' | 'closed';
 
@@ -80,7 +81,7 @@ export interface ListenSocketOptions {
   closeTimeoutMs?: number;
   /** A handshake taking longer counts as a failure. Default 10000. */
   connectTimeoutMs?: number;
-  /** Audio sent and nothing heard back for this long: the server is dead, reconnect. 0 disables. Default 15000. */
+  /** Audio sent and nothing heard back for this long: the server is dead, reconnect. 0 disables. Default 15000 (0 for a relay). */
   serverSilenceTimeoutMs?: number;
   /** Attempts before the very first connection is declared unreachable. Default 3. */
   initialConnectAttempts?: number;
@@ -104,6 +105,14 @@ export interface ListenSocketOptions {
    * (meeting-span.ts), so the archive stores meeting time.
    */
   meetingTimeOf?: (streamSeconds: number) => number | null;
+  /**
+   * What the server speaks (server-kind.ts). 'relay': the token goes as `api_key` on the URL, no
+   * subprotocol, no text frame ever (silence instead of KeepAlive, Finalize and CloseStream), and
+   * the relay's messages are read (relay-protocol.ts). Default 'listen'.
+   */
+  serverKind?: ServerKind;
+  /** 'relay' only: how long closing waits for the last results after the closing silence. Default 2000. */
+  relayCloseGraceMs?: number;
 }
 
 /** The options with every default filled in (the defaults the comments above name). */
@@ -121,12 +130,16 @@ export function withDefaults(options: ListenSocketOptions): ResolvedListenOption
     keepAliveIdleMs: options.keepAliveIdleMs ?? 4000,
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    serverSilenceTimeoutMs: options.serverSilenceTimeoutMs ?? 15_000,
+    // A relay passes on nothing for audio without words (music, noise the gate let through), so its
+    // silence is no sign of a dead server there: off unless asked for.
+    serverSilenceTimeoutMs: options.serverSilenceTimeoutMs ?? (options.serverKind === 'relay' ? 0 : 15_000),
     initialConnectAttempts: options.initialConnectAttempts ?? 3,
     reconnect: options.reconnect ?? true,
     replayUnconfirmed: options.replayUnconfirmed ?? true,
     maxSendRate: options.maxSendRate ?? 1.25,
     sendBurstSeconds: options.sendBurstSeconds ?? 3,
     primeSilenceAfterMs: options.primeSilenceAfterMs ?? 3000,
+    serverKind: options.serverKind ?? 'listen',
+    relayCloseGraceMs: options.relayCloseGraceMs ?? RELAY_CLOSE_GRACE_MS,
   };
 }

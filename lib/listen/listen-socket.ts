@@ -32,6 +32,8 @@ import { withDefaults, type CloseSummary, type ListenSocketOptions, type ListenS
 import { withStreamOffset } from './listen-url';
 import { MeetingSpanDeclarer } from './meeting-span';
 import { createParseStats, parseServerMessage, type ParseStats } from './protocol';
+import { parseRelayMessage } from './relay-protocol';
+import { buildRelayUrl, RELAY_FINALIZE_SILENCE_SECONDS, RELAY_KEEPALIVE_SILENCE_SECONDS } from './server-kind';
 import { SendQueue, type Outgoing } from './send-queue';
 
 export { browserWebSocket, type WebSocketFactory, type WebSocketLike } from './connection';
@@ -77,7 +79,13 @@ export class ListenSocket {
     this.reconnects = new Reconnects(opts);
     this.timers = new Deadlines(opts.clock);
     this.queue = new SendQueue({ ...opts, now: () => opts.clock.now() });
-    this.spans = opts.meetingTimeOf === undefined ? null : new MeetingSpanDeclarer(opts.meetingTimeOf);
+    // A span declaration is a text frame, and only an archiving Captionist proxy reads it.
+    this.spans = opts.meetingTimeOf === undefined || this.isRelay ? null : new MeetingSpanDeclarer(opts.meetingTimeOf);
+  }
+
+  /** The server takes audio only (server-kind.ts): no text frame may go. */
+  private get isRelay(): boolean {
+    return this.opts.serverKind === 'relay';
   }
 
   /** Where the socket is: 'connecting' also covers waiting to reconnect and closing. */
@@ -153,8 +161,9 @@ export class ListenSocket {
     if (this.phase !== 'closing') this.phase = 'connecting';
     this.emitStatus('connecting', this.detail(index, {}));
     // An archiving proxy needs each connection's stream offset (listen-url.ts withStreamOffset).
-    const url = withStreamOffset(this.opts.url, this.queue.nextOrigin());
-    const conn = Connection.open(this.opts.createWebSocket, url, this.opts.token, {
+    // A relay takes the token on the URL and selects no subprotocol (offering one fails the handshake).
+    const url = this.isRelay ? buildRelayUrl(this.opts.url, this.opts.token) : withStreamOffset(this.opts.url, this.queue.nextOrigin());
+    const conn = Connection.open(this.opts.createWebSocket, url, this.isRelay ? '' : this.opts.token, {
       onOpen: () => {
         if (this.conn === conn) this.handleOpen(conn, index);
       },
@@ -205,7 +214,8 @@ export class ListenSocket {
       this.parseStats.ignored['not-utf8'] += 1;
       return;
     }
-    const result = parseServerMessage(data, { stats: this.parseStats, speakerIds: this.speakerIds });
+    const parse = this.isRelay ? parseRelayMessage : parseServerMessage;
+    const result = parse(data, { stats: this.parseStats, speakerIds: this.speakerIds });
     if (!result.ok) return;
     const event = conn.clock.toStreamEvent(result.event);
     if (event.kind === 'results' && event.isFinal) this.queue.confirmUpTo(conn.clock.finalReach(event));
@@ -285,6 +295,10 @@ export class ListenSocket {
     if (result.state === 'wait') {
       this.timers.set('drain', result.ms, () => this.drain());
     } else if (result.state === 'empty' && this.phase === 'closing') {
+      if (this.isRelay) {
+        this.closeRelay(conn);
+        return;
+      }
       // CloseStream follows the last of the audio.
       this.closeStreamSent = conn.sendText(CLOSE_STREAM, this.opts.clock.now());
     }
@@ -292,7 +306,11 @@ export class ListenSocket {
 
   private sendItem(conn: Connection, item: Outgoing): boolean {
     const now = this.opts.clock.now();
-    if (item.kind === 'finalize') return conn.sendText(FINALIZE, now);
+    if (item.kind === 'finalize') {
+      // A relay drops the connection at a text frame: a pause it can hear ends the utterance instead.
+      if (this.isRelay) return conn.sendSilenceFrame(RELAY_FINALIZE_SILENCE_SECONDS, this.opts.bytesPerSecond, now);
+      return conn.sendText(FINALIZE, now);
+    }
     // A span's meeting start goes before its audio, on the same connection, so the proxy reads it first.
     const span = this.spans?.before(item.chunk.streamStart, item.chunk.seconds) ?? null;
     if (span !== null && !conn.sendText(span, now)) return false;
@@ -325,12 +343,33 @@ export class ListenSocket {
       return;
     }
     if (house.primeDue(now) && this.queue.isEmpty) conn.sendPrimer(PRIME_SILENCE_SECONDS, this.opts.bytesPerSecond, now);
-    if (house.keepAliveDue(now) && this.queue.isEmpty && conn.sendText(KEEP_ALIVE, now)) this.keepAlivesSent += 1;
+    if (house.keepAliveDue(now) && this.queue.isEmpty && this.sendKeepAlive(conn, now)) this.keepAlivesSent += 1;
     this.scheduleHousekeeping();
+  }
+
+  /** KeepAlive, or for a relay (which passes only audio upstream) a little silence; see server-kind.ts for how much and why. */
+  private sendKeepAlive(conn: Connection, now: number): boolean {
+    if (this.isRelay) return conn.sendSilenceFrame(RELAY_KEEPALIVE_SILENCE_SECONDS, this.opts.bytesPerSecond, now);
+    return conn.sendText(KEEP_ALIVE, now);
   }
 
   // -------------------------------------------------------------------------------------------
   // Closing
+
+  /**
+   * A relay knows no CloseStream and never closes first: after the last audio, a pause it can hear
+   * (so its upstream finalizes the last words), a bounded wait for those results, then our close.
+   */
+  private closeRelay(conn: Connection): void {
+    conn.sendSilenceFrame(RELAY_FINALIZE_SILENCE_SECONDS, this.opts.bytesPerSecond, this.opts.clock.now());
+    this.closeStreamSent = true;
+    this.timers.set('close', this.opts.relayCloseGraceMs, () => {
+      if (this.phase !== 'closing') return;
+      this.conn?.abandon(1000, 'client closing');
+      this.conn = null;
+      this.finish(1000, '', false, false);
+    });
+  }
 
   private forceClose(): void {
     if (this.phase !== 'closing') return;

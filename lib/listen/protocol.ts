@@ -111,9 +111,10 @@ export type ParseResult =
  * 'channel-index' is the channel a message names (`channel_index` on Results, `channel` on
  * UtteranceEnd and SpeechStarted) when it is not [i, n] with 0 <= i < n <= MAX_CHANNELS.
  */
-export type IgnoredField = 'channel-index';
+export type IgnoredField = 'channel-index' | 'relay-entry';
 
-export const IGNORED_FIELDS: readonly IgnoredField[] = ['channel-index'];
+/** 'relay-entry': a word or speaker segment of a relay's message that was malformed (relay-protocol.ts). */
+export const IGNORED_FIELDS: readonly IgnoredField[] = ['channel-index', 'relay-entry'];
 
 export interface ParseStats {
   parsed: number;

@@ -6,6 +6,7 @@ import { ListenSocket, type WebSocketLike } from '../listen/listen-socket';
 import { BYTES_PER_SECOND } from '../audio/format';
 import { buildListenUrl, wantsArchiveSession } from '../listen/listen-url';
 import { totalIgnored } from '../listen/protocol';
+import { downmixToMono } from '../listen/relay-audio';
 import type { FetchLike } from '../connection-test';
 import type { ListenSettings } from '../settings';
 import type { SocketHandlers, SocketPort, StreamFormat } from './capture-session';
@@ -20,15 +21,20 @@ export function openListenSocket(
   fetchLike: FetchLike = (url, init) => fetch(url, init),
 ): SocketPort {
   let closing = false;
+  // A transcription relay (lib/listen/server-kind.ts) chooses its own upstream parameters and
+  // archives nothing; it hears one channel, so a meeting's inputs are mixed for it.
+  const relay = settings.serverKind === 'relay';
+  const sentChannels = relay ? 1 : format.channels;
   // One capture, one archive session across its reconnects (proxy/README.md, Archive), when the user
   // opted in: the Options setting, or `?captionist_session=auto` on the proxy URL.
-  const archiveSession = settings.archiveTranscripts || wantsArchiveSession(settings.proxyUrl) ? crypto.randomUUID() : undefined;
+  const archiveSession = !relay && (settings.archiveTranscripts || wantsArchiveSession(settings.proxyUrl)) ? crypto.randomUUID() : undefined;
   const socket = new ListenSocket({
-    url: buildListenUrl(settings.proxyUrl, settings, { archiveSession, channels: format.channels }),
+    url: relay ? settings.proxyUrl : buildListenUrl(settings.proxyUrl, settings, { archiveSession, channels: format.channels }),
+    serverKind: settings.serverKind,
     // The archive stores meeting time only if it is told where the VAD's gaps were (lib/listen/meeting-span.ts).
     ...(archiveSession === undefined || handlers.toMeetingTime === undefined ? {} : { meetingTimeOf: handlers.toMeetingTime }),
     token: settings.token,
-    bytesPerSecond: BYTES_PER_SECOND * format.channels,
+    bytesPerSecond: BYTES_PER_SECOND * sentChannels,
     createWebSocket,
     onEvent: handlers.onEvent,
     onStatus: (status, detail) => {
@@ -37,13 +43,13 @@ export function openListenSocket(
     },
     // A socket that never opened cannot tell a refused token from a dead proxy; the proxy can.
     onError: (error) =>
-      void explainSocketFailure(error, settings, fetchLike).then((explained) => {
+      void explainSocketFailure(error, settings, fetchLike, undefined, createWebSocket).then((explained) => {
         if (!closing) handlers.onFailure(explained);
       }),
   });
   socket.connect();
   return {
-    sendAudio: (pcm) => void socket.sendAudio(pcm),
+    sendAudio: (pcm) => void socket.sendAudio(relay ? downmixToMono(pcm, format.channels) : pcm),
     finalize: () => void socket.finalize(),
     close: async () => {
       closing = true;

@@ -6,6 +6,8 @@ import type { BrowserContext } from '@playwright/test';
 export interface ProxySettingsInput {
   proxyUrl: string;
   token: string;
+  /** "What answers at this address" (lib/listen/server-kind.ts); left as it is when absent. */
+  serverKind?: 'listen' | 'relay';
 }
 
 export type ConfigureResult = { ok: true } | { ok: false; message: string };
@@ -19,6 +21,7 @@ export async function configureExtension(
   const page = await context.newPage();
   try {
     await page.goto(`chrome-extension://${extensionId}/options.html`, { timeout: timeoutMs });
+    if (input.serverKind !== undefined) await page.locator(`input[name=server-kind][value=${input.serverKind}]`).check({ timeout: timeoutMs });
     await page.locator('#proxy-url').fill(input.proxyUrl, { timeout: timeoutMs });
     await page.locator('#token').fill(input.token, { timeout: timeoutMs });
     await page.locator('#save').click({ timeout: timeoutMs });

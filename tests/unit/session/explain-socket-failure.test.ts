@@ -7,7 +7,9 @@ import type { UserFacingError } from '@/lib/contract/messages';
 import { explainSocketFailure } from '@/lib/session/explain-socket-failure';
 import { openListenSocket } from '@/lib/session/open-listen-socket';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
-import { browserFetch, closedPort, GOOD_TOKEN, startContractProxy } from '../connection-test-kit';
+import { startFakeUpstream } from '@/testkit/upstream';
+import { RELAY_PATH, startTranscribeRelay } from '../../fixtures/transcribe-relay';
+import { browserFetch, browserWebSocket, closedPort, GOOD_TOKEN, startContractProxy } from '../connection-test-kit';
 import { FakeWebSocket } from '../listen/fake-web-socket';
 import { installEnglishMessages } from '../settings-english-messages';
 
@@ -29,6 +31,19 @@ async function proxyAt(): Promise<{ url: string }> {
 const settingsFor = (proxyUrl: string, token: string): Settings => ({ ...DEFAULT_SETTINGS, proxyUrl, token });
 
 describe('explainSocketFailure', () => {
+  it('a transcription relay at the address of a /v1/listen server: says so and which kind to choose, not "check that it is running"', async () => {
+    const fake = await startFakeUpstream({ mode: 'normal', apiKey: 'upstream-key' });
+    running.push(fake);
+    const relay = await startTranscribeRelay({ upstreamUrl: fake.url, upstreamKey: 'upstream-key', tokens: ['relay-token'] });
+    running.push(relay);
+    const settings = settingsFor(`${relay.origin}${RELAY_PATH}`, 'relay-token');
+    const explained = await explainSocketFailure(unreachable, settings, browserFetch(), 2000, browserWebSocket());
+    expect(explained.code).toBe('proxy-rejected');
+    expect(explained.message).toMatch(/answers as a transcription relay .* choose the transcription relay/);
+    // Without a way to open a socket (as before), the socket's own words stay.
+    expect(await explainSocketFailure(unreachable, settings, browserFetch(), 2000)).toBe(unreachable);
+  });
+
   it('a wrong token: the sentence Test connection says, not "Could not connect"', async () => {
     const { url } = await proxyAt();
     const explained = await explainSocketFailure(unreachable, settingsFor(url, 'wrong-token-000'), browserFetch());
