@@ -45,6 +45,7 @@ export function openListenSocket(
   return {
     sendAudio: (pcm) => void socket.sendAudio(pcm),
     finalize: () => void socket.finalize(),
+    configureKeyterms: (keyterms) => socket.configureKeyterms(keyterms),
     close: async () => {
       closing = true;
       const summary = await socket.close();
