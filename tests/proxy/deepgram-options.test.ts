@@ -12,6 +12,7 @@ import { loadConfig } from '@/proxy/config';
 import { readControlMessage } from '@/proxy/control-messages';
 import { checkListenParams } from '@/proxy/listen-params';
 import { startProxy, type RunningProxy } from '@/proxy/server';
+import { LOCAL_CONFIGURE_REFUSAL } from '@/proxy/upstreams/local-engine';
 import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { DEEPGRAM_KEY, TOKEN, connectClient, silencePcm, testConfig, waitFor } from './proxy-test-kit';
 
@@ -117,5 +118,21 @@ describe('DEEPGRAM_REGION', () => {
     expect(!unknown.ok && unknown.errors.join(' ')).toContain('DEEPGRAM_REGION must be one of');
     const both = loadConfig({ DEEPGRAM_REGION: 'eu', DEEPGRAM_URL: 'wss://dg.example.com/v1/listen' });
     expect(!both.ok && both.errors.join(' ')).toContain('not both');
+  });
+});
+
+describe('the local engine and Deepgram\'s options', () => {
+  it('takes the extension\'s options without refusing the stream, and answers Configure with a ConfigureFailure saying why', { timeout: 20_000 }, async () => {
+    proxy = await startProxy(testConfig(), { shutdownGraceMs: 500 });
+    expect(proxy.upstreamKind).toBe('local');
+    const query = extensionQuery({ redact: ['pci'], keyterms: ['Captionist'] });
+    const client = connectClient(proxy.url, { token: TOKEN, query });
+    await client.opened;
+    client.ws.send(configureKeytermsText(['Dana Scully']));
+    await waitFor(() => client.messages.some((m) => m.type === 'ConfigureFailure'), 5000, 'ConfigureFailure');
+    expect(client.messages.find((m) => m.type === 'ConfigureFailure')).toMatchObject({ description: LOCAL_CONFIGURE_REFUSAL });
+    client.ws.send('{"type":"CloseStream"}');
+    const closed = await client.closed;
+    expect(closed.code).toBe(1000);
   });
 });
