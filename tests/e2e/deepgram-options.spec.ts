@@ -50,6 +50,16 @@ test.describe('Deepgram options', () => {
   test.setTimeout(150_000);
 
   test('changes key terms during a live session and shows what the server took and what it refused', async ({ app, audio, fakeDeepgram }, testInfo) => {
+    // Options: the model-improvement opt-out is on unless turned off, redaction off; each says what it does.
+    const options = await app.context.newPage();
+    await options.goto(`chrome-extension://${app.extensionId}/options.html`);
+    await options.setViewportSize({ width: 760, height: 900 });
+    await expect(options.locator('#mip-opt-out')).toBeChecked();
+    for (const kind of ['pci', 'pii', 'phi', 'numbers']) await expect(options.locator(`[data-testid=redact-${kind}]`)).not.toBeChecked();
+    await options.locator('#redact').scrollIntoViewIfNeeded();
+    await saveScreenshot(options, testInfo, 'options-deepgram');
+    await options.close();
+
     const speech = await startSpeechPage(audio.page, 'Key terms live');
     try {
       const page = await startCaptionsOnPlayingPage(app, speech.url);
