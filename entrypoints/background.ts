@@ -12,6 +12,7 @@ import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument }
 import { IS_FIREFOX } from '@/lib/browser-kind';
 import {
   captureSettings,
+  changeSessionKeyterms,
   clearEndedError,
   currentState,
   currentTranscript,
@@ -121,6 +122,7 @@ export default defineBackground(() => {
       void rememberCaptureSource(source);
       return startCaptions(source, tabId);
     },
+    'session/keyterms': (message) => changeSessionKeyterms(deps, message.keyterms),
     'overlay/toggle': async (message) => {
       // The overlay lives in the captured tab.
       await relayToCaptureTab(message.visible === undefined ? { type: 'tab/overlay-toggle' } : { type: 'tab/overlay-toggle', visible: message.visible });

@@ -20,6 +20,13 @@ export const ENDPOINTING_LIMITS = { min: 10, max: 5000 } as const;
  */
 export const KEYTERM_LIMITS = { count: 100, termChars: 100, totalChars: 2000 } as const;
 
+/**
+ * What Deepgram can redact (`redact=`): card numbers, personal details, health details, numbers.
+ * While streaming it redacts English only (docs/deepgram-protocol.md §2).
+ */
+export const REDACT_KINDS = ['pci', 'pii', 'phi', 'numbers'] as const;
+export type RedactKind = (typeof REDACT_KINDS)[number];
+
 /** Fills missing or invalid fields from the defaults, so an old or damaged store never breaks a start. */
 export function normalizeSettings(stored: unknown): Settings {
   const base: Record<string, unknown> = { ...DEFAULT_SETTINGS };
@@ -255,6 +262,13 @@ export const SETTING_DEFINITIONS = {
    * off unless the user turns it on, since whoever runs the proxy can then read them.
    */
   archiveTranscripts: plainSetting(z.boolean(), false),
+  /**
+   * Ask Deepgram not to keep the audio and transcript for its model improvement program
+   * (`mip_opt_out=true`); Deepgram keeps them unless asked. On unless the user turns it off.
+   */
+  mipOptOut: plainSetting(z.boolean(), true),
+  /** What Deepgram replaces with a label ([CREDIT_CARD_1]…) before the words reach us; none by default. */
+  redact: plainSetting<RedactKind[]>(z.array(z.enum(REDACT_KINDS)).check(z.maxLength(REDACT_KINDS.length)), []),
   /** 0 (sends the most) .. 1 (gates the most). */
   vadSensitivity: defineSetting({
     schema: z.number().check(z.gte(0), z.lte(1)),

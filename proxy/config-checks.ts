@@ -57,6 +57,34 @@ export function deepgramUrlProblems(rawUrl: string | undefined): string[] {
   return problems;
 }
 
+/**
+ * Deepgram's regional hosts: a region keeps the request's processing and storage there (with
+ * `mip_opt_out`, which the extension sends by default, nothing leaves it). Mid-stream keyterm
+ * changes (Configure) work on the global host only for now; the others answer ConfigureFailure.
+ */
+export const DEEPGRAM_REGION_URLS: Readonly<Record<string, string>> = {
+  eu: 'wss://api.eu.deepgram.com/v1/listen',
+  au: 'wss://api.au.deepgram.com/v1/listen',
+  in: 'wss://api.in.deepgram.com/v1/listen',
+};
+
+/**
+ * The upstream from DEEPGRAM_REGION and DEEPGRAM_URL: a region names its host; both at once is a
+ * contradiction reported rather than guessed at.
+ */
+export function readDeepgramRegion(rawRegion: string | undefined, rawUrl: string | undefined): { url: string | undefined } | { problem: string } {
+  const region = rawRegion?.trim().toLowerCase() ?? '';
+  if (region === '' || region === 'global') return { url: undefined };
+  const url = DEEPGRAM_REGION_URLS[region];
+  if (url === undefined) {
+    return { problem: `DEEPGRAM_REGION must be one of global, ${Object.keys(DEEPGRAM_REGION_URLS).join(', ')} (got "${region.slice(0, 20)}").` };
+  }
+  if ((rawUrl?.trim() ?? '') !== '') {
+    return { problem: `Set DEEPGRAM_REGION or DEEPGRAM_URL, not both: DEEPGRAM_REGION=${region} means ${url}.` };
+  }
+  return { url };
+}
+
 /** ALLOWED_ENCODINGS: a comma-separated subset of Deepgram's encodings. */
 export function readAllowedEncodings(raw: string | undefined, fallback: readonly string[]): { encodings: string[] } | { problem: string } {
   const items = (raw ?? '')

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { deepgramKeyProblem, deepgramUrlProblems, readAllowedEncodings } from './config-checks';
+import { deepgramKeyProblem, deepgramUrlProblems, readAllowedEncodings, readDeepgramRegion } from './config-checks';
 import { DEFAULT_FORMAT_LIMITS } from './listen-params';
 import { defaultMaxConnections } from './connection-limits';
 
@@ -245,6 +245,8 @@ export function loadConfig(env: Env = process.env): ConfigResult {
   const keyProblem = deepgramKeyProblem(env.DEEPGRAM_API_KEY);
   if (keyProblem !== undefined) errors.push(keyProblem);
   errors.push(...deepgramUrlProblems(env.DEEPGRAM_URL));
+  const region = readDeepgramRegion(env.DEEPGRAM_REGION, env.DEEPGRAM_URL);
+  if ('problem' in region) errors.push(region.problem);
   const encodings = readAllowedEncodings(env.ALLOWED_ENCODINGS, DEFAULT_LIMITS.allowedEncodings);
   if ('problem' in encodings) errors.push(encodings.problem);
 
@@ -268,7 +270,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       host: values.HOST,
       port: values.PORT,
       deepgramApiKey: values.DEEPGRAM_API_KEY,
-      deepgramUrl: values.DEEPGRAM_URL,
+      deepgramUrl: ('url' in region ? region.url : undefined) ?? values.DEEPGRAM_URL,
       tokens: [...new Set(tokens)],
       allowedOrigins: [...origins],
       limits: {

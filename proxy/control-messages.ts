@@ -10,6 +10,13 @@
  * over-limit update silently stops transcription until a 1011 about 30 s later, so the proxy refuses
  * it up front. Only `numerals` may be changed mid-stream.
  */
+import {
+  checkConfigureKeyterms,
+  CONFIGURE_MAX_KEYTERM_CHARACTERS,
+  CONFIGURE_MAX_KEYTERM_TOKENS,
+  CONFIGURE_MAX_KEYTERMS,
+  estimateKeytermTokens,
+} from '../lib/listen/configure';
 import { MAX_MEETING_SECONDS, MEETING_SPAN_TYPE } from '../lib/listen/meeting-span';
 import type { ControlType } from './upstreams/upstream';
 
@@ -17,9 +24,9 @@ export const KEEP_ALIVE_TEXT = '{"type":"KeepAlive"}';
 export const FINALIZE_TEXT = '{"type":"Finalize"}';
 export const CLOSE_STREAM_TEXT = '{"type":"CloseStream"}';
 
-export const MAX_KEYTERMS = 100;
-export const MAX_KEYTERM_CHARACTERS = 100;
-export const MAX_KEYTERM_TOKENS = 500;
+export const MAX_KEYTERMS = CONFIGURE_MAX_KEYTERMS;
+export const MAX_KEYTERM_CHARACTERS = CONFIGURE_MAX_KEYTERM_CHARACTERS;
+export const MAX_KEYTERM_TOKENS = CONFIGURE_MAX_KEYTERM_TOKENS;
 /** Deepgram's multichannel maximum; a Finalize for a channel beyond it cannot mean anything. */
 const MAX_CHANNEL_INDEX = 19;
 /** Features Configure may switch mid-stream, each a boolean. */
@@ -37,33 +44,25 @@ export type ControlMessage =
 
 const refuse = (reason: string): ControlMessage => ({ ok: false, reason });
 
-/**
- * Tokens are the model's, which the proxy cannot count exactly; English BPE averages about four
- * characters a token, so a word counts as at least one token and one per four characters. Erring
- * high keeps a list the proxy accepts under the server's limit.
- */
-export function estimateKeytermTokens(keyterm: string): number {
-  return keyterm
-    .split(/\s+/)
-    .filter((word) => word !== '')
-    .reduce((sum, word) => sum + Math.max(1, Math.ceil(word.length / 4)), 0);
-}
+/** The extension checks a Configure's key terms with the same code before it sends one (lib/listen/configure.ts). */
+export { estimateKeytermTokens };
 
 function readKeyterms(value: unknown): { keyterms: string[] | null } | { reason: string } {
   if (value === null) return { keyterms: null };
   if (!Array.isArray(value)) return { reason: 'Configure "keyterms" must be a list of strings or null' };
-  if (value.length > MAX_KEYTERMS) return { reason: `Configure may carry at most ${MAX_KEYTERMS} keyterms` };
-  const keyterms: string[] = [];
-  let tokens = 0;
-  for (const item of value) {
-    if (typeof item !== 'string' || item.trim() === '') return { reason: 'each Configure keyterm must be a non-empty string' };
-    const keyterm = item.trim();
-    if (keyterm.length > MAX_KEYTERM_CHARACTERS) return { reason: `a Configure keyterm is longer than ${MAX_KEYTERM_CHARACTERS} characters` };
-    tokens += estimateKeytermTokens(keyterm);
-    keyterms.push(keyterm);
+  const checked = checkConfigureKeyterms(value);
+  if (checked.ok) return { keyterms: checked.keyterms };
+  const { problem } = checked;
+  switch (problem.kind) {
+    case 'too-many':
+      return { reason: `Configure may carry at most ${MAX_KEYTERMS} keyterms` };
+    case 'empty-term':
+      return { reason: 'each Configure keyterm must be a non-empty string' };
+    case 'term-too-long':
+      return { reason: `a Configure keyterm is longer than ${MAX_KEYTERM_CHARACTERS} characters` };
+    case 'too-many-tokens':
+      return { reason: `Configure keyterms exceed Deepgram's ${MAX_KEYTERM_TOKENS}-token limit` };
   }
-  if (tokens > MAX_KEYTERM_TOKENS) return { reason: `Configure keyterms exceed Deepgram's ${MAX_KEYTERM_TOKENS}-token limit` };
-  return { keyterms };
 }
 
 function readConfigure(message: Record<string, unknown>): ControlMessage {

@@ -17,6 +17,8 @@ const BOOLEAN_PARAMS = new Set([
   'profanity_filter',
   'multichannel',
   'no_delay',
+  // Asks Deepgram not to keep the audio for its model improvement program; the extension sends it by default.
+  'mip_opt_out',
 ]);
 const INTEGER_PARAMS = new Set(['sample_rate', 'channels', 'utterance_end_ms']);
 /** `endpointing` is a number of milliseconds or `false`. */
@@ -126,6 +128,10 @@ function checkValue(name: string, value: string): string | undefined {
   }
   if (name === 'encoding' && !DEEPGRAM_ENCODINGS.has(value)) {
     return `encoding "${value}" is not one of ${[...DEEPGRAM_ENCODINGS].join(', ')}.`;
+  }
+  // A group (pci, pii, phi, numbers, aggressive_numbers), true/false, or one entity type (credit_card_number…).
+  if (name === 'redact' && !/^[a-z][a-z_]{0,63}$/.test(value)) {
+    return `"redact" must be a redaction group or entity type such as pci, pii, phi or numbers, not "${value.slice(0, 40)}".`;
   }
   if (name === 'endpointing' && value !== 'false' && !/^\d{1,6}$/.test(value)) {
     return `"endpointing" must be a number of milliseconds or false, not "${value}".`;

@@ -5,6 +5,7 @@ import { sourceLabel } from '@/components/source-label';
 import { AppearanceFields } from '@/components/options-appearance';
 import { WELCOME_HASH, WelcomeSection } from '@/components/first-run';
 import { RetentionFields, retentionErrors, type RetentionDraft } from '@/components/options-retention';
+import { RedactField } from '@/components/options-redact';
 import { testConnection } from '@/lib/connection-test';
 import { CAPTURE_SOURCES, type CaptureSource } from '@/lib/contract/messages';
 import { defaultSourceChanged } from '@/lib/background/last-source';
@@ -234,6 +235,14 @@ export function OptionsApp() {
             help={termParam === 'keyterm' ? t('optionsKeytermsHelp') : t('optionsKeytermsHelpKeywords', draft.model.trim())}
             placeholder={t('optionsKeytermsPlaceholder')}
           />
+          <CheckboxField
+            id="mip-opt-out"
+            label={t('optionsMipOptOut')}
+            checked={draft.mipOptOut}
+            onChange={(value) => update('mipOptOut', value)}
+            help={t('optionsMipOptOutHelp')}
+          />
+          <RedactField value={draft.redact} language={draft.language} onChange={(value) => update('redact', value)} />
           <CheckboxField
             id="diarize"
             label={t('optionsDiarize')}

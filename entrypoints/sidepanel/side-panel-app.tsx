@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { InputLevels } from '@/components/input-levels';
 import { dismissMenusOnOutsideAction, onMenuToggle, PanelExportMenu } from '@/components/panel-export-menu';
 import { PanelHistory } from '@/components/panel-history';
+import { PanelKeyterms } from '@/components/panel-keyterms';
 import { PanelSearch } from '@/components/panel-search';
 import { PanelSpeakers } from '@/components/panel-speakers';
 import { StatusLine } from '@/components/status-line';
@@ -19,6 +20,7 @@ import { pruneHistory } from '@/lib/persistence/history-pruner';
 import { askBackground } from '@/lib/contract/messaging';
 import { isCapturingAudio } from '@/lib/contract/session-phase';
 import { speakerNamesKey, speakerNamesStore } from '@/lib/speaker-names-store';
+import { loadSettings } from '@/lib/storage';
 import { localDateTime, speakersOf, type ExportDocument } from '@/lib/transcript/export-document';
 import { renderExport, type ExportFormatId } from '@/lib/transcript/export-formats';
 import { transcriptToPlainText } from '@/lib/transcript/export-text';
@@ -84,6 +86,16 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
   const doc = (): ExportDocument => ({ title: shown.title, startedAt: shown.startedAt, utterances: shown.utterances, names });
 
   useEffect(() => dismissMenusOnOutsideAction(document), []);
+
+  // The key terms sessions start with (Options): what the live session's "Key terms" menu shows first.
+  const [startKeyterms, setStartKeyterms] = useState<readonly string[]>([]);
+  useEffect(() => {
+    loadSettings()
+      .then((settings) => setStartKeyterms(settings.keyterms))
+      .catch((error: unknown) => console.warn('[captionist] reading the key terms failed:', error));
+  }, []);
+  const changeKeyterms = async (keyterms: string[]) =>
+    (await askBackground({ type: 'session/keyterms', keyterms })) ?? { ok: false as const, refusedBy: 'extension' as const, message: t('keytermsChangeNotRunning') };
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -273,6 +285,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
                   />
                 </div>
               </details>
+              {view.kind === 'live' && live && <PanelKeyterms initial={startKeyterms} onApply={changeKeyterms} />}
             </div>
           </div>
           <p class="copy-status" data-testid="copy-status" role="status" aria-live="polite">

@@ -14,6 +14,7 @@ import {
   IDLE_STATE,
   type CaptureSettings,
   type CaptureSource,
+  type KeytermsChangeResult,
   type LiveSession,
   type MessageOf,
   type OffscreenCommand,
@@ -106,6 +107,15 @@ export async function currentTranscript(deps: SessionControlDeps): Promise<Trans
     if (answer) return answer;
   }
   return deps.latestTranscript();
+}
+
+/**
+ * A page's change of the running session's key terms, answered by the session (the server's
+ * ConfigureSuccess or ConfigureFailure); refused here when no session document is open.
+ */
+export async function changeSessionKeyterms(deps: SessionControlDeps, keyterms: string[]): Promise<KeytermsChangeResult> {
+  const answer = (await deps.hasOffscreen()) ? await deps.askOffscreen({ type: 'offscreen/keyterms', keyterms }) : undefined;
+  return answer ?? { ok: false, refusedBy: 'extension', message: t('keytermsChangeNotRunning') };
 }
 
 /**

@@ -5,7 +5,7 @@
  *
  *   extension page -> background   PageRequest     session/start, session/stop, session/get,
  *     (popup, side panel, options,                  transcript/get, permission/mic-granted,
- *      permission page)                             overlay/toggle
+ *      permission page)                             overlay/toggle, session/keyterms
  *   content script -> background   OverlayRequest  overlay/live-session, overlay/view-get,
  *     (the captured tab's top                       overlay/names-get, overlay/appearance-save,
  *      frame only)                                  overlay/placement-save, overlay/hidden-save
@@ -13,7 +13,8 @@
  *                                                   and .sync are closed to content scripts,
  *                                                   lib/contract/storage/access.ts)
  *   background -> offscreen        OffscreenCommand offscreen/start, offscreen/stop,
- *                                                   offscreen/get-state, offscreen/get-transcript
+ *                                                   offscreen/get-state, offscreen/get-transcript,
+ *                                                   offscreen/keyterms
  *   offscreen -> background        CaptureQuery    capture/settings (what offscreen/start needs
  *                                                   from storage, which an offscreen document cannot read)
  *   offscreen -> every extension   OffscreenEvent  session/state, transcript/update, audio/level,
@@ -118,6 +119,15 @@ export interface PageInfo {
 }
 
 export type StartResult = { ok: true } | { ok: false; error: UserFacingError };
+
+/**
+ * How a change of key terms during a session ended: the terms the server now uses, or who refused
+ * it and why: the extension (a limit, checked before sending; no session), the server
+ * (ConfigureFailure), or nobody (no answer in time: a server that cannot change them mid-stream).
+ */
+export type KeytermsChangeResult =
+  | { ok: true; keyterms: string[] }
+  | { ok: false; refusedBy: 'extension' | 'server' | 'no-answer'; message: string };
 export interface Done { ok: true }
 
 // ---- extension page -> background ----------------------------------------------------------
@@ -133,7 +143,9 @@ export type PageRequest =
    */
   | { type: 'permission/mic-granted' }
   /** Show or hide the captured tab's overlay; `visible` sets it, without it the overlay toggles. */
-  | { type: 'overlay/toggle'; visible?: boolean };
+  | { type: 'overlay/toggle'; visible?: boolean }
+  /** Replace the running session's key terms (Deepgram's Configure); the answer says what the server did. */
+  | { type: 'session/keyterms'; keyterms: string[] };
 
 export interface PageResponses {
   'session/start': StartResult;
@@ -144,6 +156,7 @@ export interface PageResponses {
   'transcript/get': TranscriptSnapshot;
   'permission/mic-granted': StartResult;
   'overlay/toggle': Done;
+  'session/keyterms': KeytermsChangeResult;
 }
 
 // ---- content script (the overlay) -> background --------------------------------------------
@@ -205,13 +218,15 @@ export type OffscreenCommand =
   /** `reason` set: capture ended for that reason (shown to the user), not because they pressed Stop. */
   | { type: 'offscreen/stop'; reason?: UserFacingError }
   | { type: 'offscreen/get-state' }
-  | { type: 'offscreen/get-transcript' };
+  | { type: 'offscreen/get-transcript' }
+  | { type: 'offscreen/keyterms'; keyterms: string[] };
 
 export interface OffscreenResponses {
   'offscreen/start': StartResult;
   'offscreen/stop': Done;
   'offscreen/get-state': SessionState;
   'offscreen/get-transcript': TranscriptSnapshot;
+  'offscreen/keyterms': KeytermsChangeResult;
 }
 
 // ---- offscreen document -> background (its one question) ------------------------------------
@@ -300,6 +315,15 @@ export function isStartResult(value: unknown): value is StartResult {
   return isFields(value) && (value.ok === true || (value.ok === false && isUserFacingError(value.error)));
 }
 
+const REFUSERS: ReadonlySet<unknown> = new Set(['extension', 'server', 'no-answer']);
+const isStringList = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+export function isKeytermsChangeResult(value: unknown): value is KeytermsChangeResult {
+  if (!isFields(value)) return false;
+  if (value.ok === true) return isStringList(value.keyterms);
+  return value.ok === false && REFUSERS.has(value.refusedBy) && typeof value.message === 'string';
+}
+
 const isDone = (value: unknown): value is Done => isFields(value) && value.ok === true;
 const isVisibility = (message: Fields) => message.visible === undefined || typeof message.visible === 'boolean';
 const noFields: ShapeCheck = () => true;
@@ -311,6 +335,7 @@ export const PAGE_REQUEST_SHAPES: Readonly<Record<PageRequestType, ShapeCheck>> 
   'transcript/get': noFields,
   'permission/mic-granted': noFields,
   'overlay/toggle': isVisibility,
+  'session/keyterms': (m) => isStringList(m.keyterms),
 };
 
 export const PAGE_RESPONSE_SHAPES: { readonly [T in PageRequestType]: (value: unknown) => value is PageResponses[T] } = {
@@ -320,6 +345,7 @@ export const PAGE_RESPONSE_SHAPES: { readonly [T in PageRequestType]: (value: un
   'transcript/get': isTranscriptSnapshot,
   'permission/mic-granted': isStartResult,
   'overlay/toggle': isDone,
+  'session/keyterms': isKeytermsChangeResult,
 };
 
 const isStartedAt = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
@@ -361,6 +387,7 @@ export const OFFSCREEN_COMMAND_SHAPES: Readonly<Record<OffscreenCommandType, Sha
   'offscreen/stop': (m) => m.reason === undefined || isUserFacingError(m.reason),
   'offscreen/get-state': noFields,
   'offscreen/get-transcript': noFields,
+  'offscreen/keyterms': (m) => isStringList(m.keyterms),
 };
 
 export const OFFSCREEN_RESPONSE_SHAPES: { readonly [T in OffscreenCommandType]: (value: unknown) => value is OffscreenResponses[T] } = {
@@ -368,6 +395,7 @@ export const OFFSCREEN_RESPONSE_SHAPES: { readonly [T in OffscreenCommandType]: 
   'offscreen/stop': isDone,
   'offscreen/get-state': isSessionState,
   'offscreen/get-transcript': isTranscriptSnapshot,
+  'offscreen/keyterms': isKeytermsChangeResult,
 };
 
 export const CAPTURE_QUERY_SHAPES: Readonly<Record<CaptureQueryType, ShapeCheck>> = {

@@ -92,6 +92,8 @@ export class ConnectionClock {
       case 'speech-started':
         return { ...event, timestamp: this.toStream(event.timestamp) };
       case 'metadata':
+      case 'configure-success':
+      case 'configure-failure':
         return event;
     }
   }

@@ -26,6 +26,7 @@
 import type { UserFacingError } from '../contract/messages';
 import { Reconnects } from './backoff';
 import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError, upstreamGaveUp, type CloseVerdict } from './close-codes';
+import { configureKeytermsText } from './configure';
 import { Connection } from './connection';
 import { Deadlines } from './deadlines';
 import { withDefaults, type CloseSummary, type ListenSocketOptions, type ListenStatus, type ResolvedListenOptions, type StatusDetail } from './listen-socket-api';
@@ -70,6 +71,13 @@ export class ListenSocket {
   private keepAlivesSent = 0;
 
   private closeStreamSent = false;
+  /** A Configure waiting for an open connection. */
+  private configureWaiting: string | null = null;
+  /**
+   * The key terms the server last confirmed (ConfigureSuccess): a new connection starts from the
+   * URL's, so they are sent again first thing on it.
+   */
+  private confirmedKeyterms: string[] | null = null;
   private closePromise: Promise<CloseSummary> | null = null;
   private resolveClose: ((summary: CloseSummary) => void) | null = null;
 
@@ -122,6 +130,18 @@ export class ListenSocket {
     if (this.phase === 'closed' || this.phase === 'closing') return false;
     this.queue.pushFinalize();
     this.drain();
+    return true;
+  }
+
+  /**
+   * Replaces the stream's key terms (Configure; the caller checked the limits, lib/listen/configure.ts).
+   * Sent at once on an open connection, else when the next one opens; the server's answer comes as
+   * an event. False after close().
+   */
+  configureKeyterms(keyterms: readonly string[]): boolean {
+    if (this.phase === 'closed' || this.phase === 'closing') return false;
+    this.configureWaiting = configureKeytermsText(keyterms);
+    this.sendConfigure();
     return true;
   }
 
@@ -203,6 +223,8 @@ export class ListenSocket {
       this.phase = 'open';
       this.emitStatus('open', this.detail(index, {}));
     }
+    if (this.configureWaiting === null && this.confirmedKeyterms !== null) this.configureWaiting = configureKeytermsText(this.confirmedKeyterms);
+    this.sendConfigure();
     this.drain();
     this.scheduleHousekeeping();
   }
@@ -218,6 +240,7 @@ export class ListenSocket {
     const result = parse(data, { stats: this.parseStats, speakerIds: this.speakerIds });
     if (!result.ok) return;
     const event = conn.clock.toStreamEvent(result.event);
+    if (event.kind === 'configure-success' && event.keyterms !== null) this.confirmedKeyterms = event.keyterms;
     if (event.kind === 'results' && event.isFinal) this.queue.confirmUpTo(conn.clock.finalReach(event));
     this.opts.onEvent?.(event);
   }
@@ -302,6 +325,12 @@ export class ListenSocket {
       // CloseStream follows the last of the audio.
       this.closeStreamSent = conn.sendText(CLOSE_STREAM, this.opts.clock.now());
     }
+  }
+
+  private sendConfigure(): void {
+    const conn = this.conn;
+    if (this.configureWaiting === null || this.phase !== 'open' || !conn?.opened || !conn.isOpen) return;
+    if (conn.sendText(this.configureWaiting, this.opts.clock.now())) this.configureWaiting = null;
   }
 
   private sendItem(conn: Connection, item: Outgoing): boolean {

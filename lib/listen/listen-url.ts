@@ -4,8 +4,8 @@
  *
  * Parameters the user put on the proxy URL are kept (a self-hosted server may want `tag`,
  * `keyterm`, `endpointing=500`…) unless they conflict with what the extension sends: the audio
- * format is fixed by the AudioWorklet, and model, language, interim results, formatting and
- * diarization come from the settings.
+ * format is fixed by the AudioWorklet, and model, language, interim results, formatting,
+ * diarization and the model-improvement opt-out (`mip_opt_out`) come from the settings.
  */
 import { AUDIO_ENCODING, CHANNELS, SAMPLE_RATE } from '../audio/format';
 import { keytermParam, type ListenSettings } from '../settings';
@@ -80,6 +80,7 @@ const OWNED_PARAMS = [
   'punctuate',
   'smart_format',
   'diarize',
+  'mip_opt_out',
 ] as const;
 
 export function buildListenUrl(base: string | URL, settings: ListenSettings, options: ListenUrlOptions = {}): string {
@@ -99,6 +100,16 @@ export function buildListenUrl(base: string | URL, settings: ListenSettings, opt
   params.set('punctuate', 'true');
   params.set('smart_format', String(settings.smartFormat));
   params.set('diarize', String(settings.diarize));
+  // Deepgram keeps audio for model improvement unless told not to; absent means it keeps it.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- message-borne settings (see endpointing below): an older sender has no such field
+  if (settings.mipOptOut ?? true) params.set('mip_opt_out', 'true');
+  // Redaction kinds are added to any the base URL names, each once.
+  const redacted = new Set(params.getAll('redact'));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above
+  for (const kind of settings.redact ?? []) {
+    if (!redacted.has(kind)) params.append('redact', kind);
+    redacted.add(kind);
+  }
 
   // One channel: multichannel would only make the server wait for others. More: each channel is
   // its own speaker source (a meeting), transcribed independently, each Results naming its channel.

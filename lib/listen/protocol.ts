@@ -2,7 +2,8 @@
  * Server -> client messages of the /v1/listen protocol, validated before use.
  *
  * Two wire shapes are understood:
- *  - Deepgram's `Results`, `UtteranceEnd`, `SpeechStarted` and `Metadata` (docs/deepgram-protocol.md §4);
+ *  - Deepgram's `Results`, `UtteranceEnd`, `SpeechStarted` and `Metadata` (docs/deepgram-protocol.md §4),
+ *    and `ConfigureSuccess` / `ConfigureFailure`, its one answer to each Configure (§3.5);
  *  - the "seed-style" normalized shape of older proxies: `{"type":"transcription","text":…}`.
  * Both become one `ListenEvent` union. Nothing here throws on server input: anything malformed,
  * unknown or absurd is ignored and counted in `ParseStats`, so a hostile server can cost us a
@@ -27,6 +28,10 @@ export const MAX_ID_CHARS = 200;
 export const MAX_SPEAKER_INDEX = 999;
 /** Deepgram transcribes at most this many channels of one stream (proxy/control-messages.ts caps at the same). */
 export const MAX_CHANNELS = 20;
+/** A BCP-47 tag is short; anything longer is not one. */
+export const MAX_LANGUAGE_CHARS = 35;
+/** A ConfigureFailure's reason, as shown to the user. */
+export const MAX_REASON_CHARS = 300;
 
 export interface ResultsEvent {
   kind: 'results';
@@ -75,7 +80,19 @@ export interface MetadataEvent {
   duration: number;
 }
 
-export type ListenEvent = ResultsEvent | UtteranceEndEvent | SpeechStartedEvent | MetadataEvent;
+/** Deepgram took a Configure; `keyterms` are the ones now in effect when it replaced them. */
+export interface ConfigureSuccessEvent {
+  kind: 'configure-success';
+  keyterms: string[] | null;
+}
+
+/** Deepgram refused a Configure and kept the stream's settings; `message` is its reason, if it gave one. */
+export interface ConfigureFailureEvent {
+  kind: 'configure-failure';
+  message: string;
+}
+
+export type ListenEvent = ResultsEvent | UtteranceEndEvent | SpeechStartedEvent | MetadataEvent | ConfigureSuccessEvent | ConfigureFailureEvent;
 
 export type IgnoreReason =
   | 'not-utf8'
@@ -87,6 +104,7 @@ export type IgnoreReason =
   | 'invalid-utterance-end'
   | 'invalid-speech-started'
   | 'invalid-metadata'
+  | 'invalid-configure-answer'
   | 'invalid-transcription';
 
 export const IGNORE_REASONS: readonly IgnoreReason[] = [
@@ -99,6 +117,7 @@ export const IGNORE_REASONS: readonly IgnoreReason[] = [
   'invalid-utterance-end',
   'invalid-speech-started',
   'invalid-metadata',
+  'invalid-configure-answer',
   'invalid-transcription',
 ];
 
@@ -173,6 +192,8 @@ const deepgramWordSchema = z.object({
   end: seconds,
   confidence: z.optional(z.number()),
   speaker: z.optional(z.nullable(z.int().check(z.gte(0), z.lte(MAX_SPEAKER_INDEX)))),
+  // Multilingual streams (language=multi) name each word's language; validated leniently below.
+  language: z.optional(z.unknown()),
 });
 
 const alternativeSchema = z.object({
@@ -211,6 +232,34 @@ export const metadataSchema = z.object({
   request_id: z.optional(capped(MAX_ID_CHARS)),
   duration: z.optional(seconds),
 });
+
+const keytermListSchema = z.array(capped(100)).check(z.maxLength(200));
+
+export const configureSuccessSchema = z.object({
+  type: z.literal('ConfigureSuccess'),
+  keyterms: z.optional(z.nullable(keytermListSchema)),
+});
+
+/**
+ * Deepgram's documentation shows ConfigureSuccess but not the failure's fields: its reason is read
+ * from whichever of the usual error fields it carries.
+ */
+export const configureFailureSchema = z.object({
+  type: z.literal('ConfigureFailure'),
+  description: z.optional(z.string()),
+  message: z.optional(z.string()),
+  err_msg: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  code: z.optional(z.union([z.string(), z.number()])),
+  err_code: z.optional(z.string()),
+});
+
+function failureReason(msg: z.infer<typeof configureFailureSchema>): string {
+  const text = [msg.description, msg.message, msg.err_msg, msg.reason].find((value) => value !== undefined && value.trim() !== '');
+  const code = msg.code ?? msg.err_code;
+  const reason = text?.trim() ?? (code === undefined ? '' : String(code));
+  return truncateAtWord(reason, MAX_REASON_CHARS);
+}
 
 /** Older proxies are loose about types: accept numbers and booleans sent as strings. */
 const looseSeconds = z.union([
@@ -288,6 +337,13 @@ function channelOf(value: unknown, stats: ParseStats | undefined): number {
   return 0;
 }
 
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i;
+
+/** A word's language when it is a plausible tag; anything else costs the language, not the word. */
+function languageOf(value: unknown): { language?: string } {
+  return typeof value === 'string' && value.length <= MAX_LANGUAGE_CHARS && LANGUAGE_TAG.test(value) ? { language: value } : {};
+}
+
 function toResults(msg: z.infer<typeof resultsSchema>, stats?: ParseStats): ResultsEvent | string {
   const alt = msg.channel.alternatives[0];
   const confidence = clampConfidence(alt?.confidence);
@@ -303,6 +359,7 @@ function toResults(msg: z.infer<typeof resultsSchema>, stats?: ParseStats): Resu
       end: Math.max(w.start, w.end),
       confidence: clampConfidence(w.confidence),
       speaker: w.speaker ?? null,
+      ...languageOf(w.language),
     });
   }
   const transcript = alt?.transcript.trim() ?? '';
@@ -417,6 +474,16 @@ export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView, 
       const parsed = metadataSchema.safeParse(value);
       if (!parsed.success) return ignore('invalid-metadata', firstIssue(parsed.error), stats);
       return accept({ kind: 'metadata', requestId: parsed.data.request_id ?? '', duration: parsed.data.duration ?? 0 }, stats);
+    }
+    case 'ConfigureSuccess': {
+      const parsed = configureSuccessSchema.safeParse(value);
+      if (!parsed.success) return ignore('invalid-configure-answer', firstIssue(parsed.error), stats);
+      return accept({ kind: 'configure-success', keyterms: parsed.data.keyterms ?? null }, stats);
+    }
+    case 'ConfigureFailure': {
+      const parsed = configureFailureSchema.safeParse(value);
+      if (!parsed.success) return ignore('invalid-configure-answer', firstIssue(parsed.error), stats);
+      return accept({ kind: 'configure-failure', message: failureReason(parsed.data) }, stats);
     }
     case 'transcription': {
       const parsed = seedTranscriptionSchema.safeParse(value);

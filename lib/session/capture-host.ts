@@ -51,5 +51,6 @@ export function runCaptureHost(): () => void {
     'offscreen/stop': (message) => controller.stop(message.reason).then(() => ({ ok: true as const })),
     'offscreen/get-state': async () => controller.state(),
     'offscreen/get-transcript': () => controller.transcript(),
+    'offscreen/keyterms': (message) => controller.changeKeyterms(message.keyterms),
   });
 }

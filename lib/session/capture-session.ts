@@ -15,13 +15,14 @@ import { FRAME_SECONDS, SAMPLE_RATE } from '../audio/format';
 import { SentTimeline } from '../audio/timeline';
 import { InputGates } from '../audio/input-gates';
 import type { ListenEvent } from '../listen/protocol';
-import { inputsOf, type AudioInput, type CaptureSource, type SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
+import { inputsOf, type AudioInput, type CaptureSource, type KeytermsChangeResult, type SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
 import { isCapturingAudio } from '../contract/session-phase';
 import type { ListenSettings } from '../settings';
 import { TranscriptStore, transcriptStoreOptionsFor } from '../transcript/transcript-store';
 import type { TranscriptSnapshot } from '../transcript/types';
 import { utteranceIdPrefix } from '../transcript/utterance-ids';
 import { AudioBatcher } from './audio-batcher';
+import { KeytermChanges } from './keyterm-changes';
 
 /** About ten level readings a second are enough for a meter. */
 const LEVEL_EVERY_FRAMES = 5;
@@ -58,6 +59,11 @@ export interface SocketPort {
   finalize(): void;
   /** CloseStream, then wait (bounded) for the last results. */
   close(): Promise<void>;
+  /**
+   * Replaces the stream's key terms (Deepgram's Configure); false when it cannot be sent. Optional:
+   * a port without it cannot change them (the session then says so).
+   */
+  configureKeyterms?(keyterms: readonly string[]): boolean;
 }
 
 export interface SessionPorts {
@@ -93,6 +99,7 @@ export class CaptureSession {
   private storageWarning: string | null = null;
   private inputNotice: string | null = null;
   private state: SessionState;
+  private readonly keytermChanges: KeytermChanges;
 
   constructor(
     private readonly ports: SessionPorts,
@@ -105,6 +112,12 @@ export class CaptureSession {
     // Ids unique across sessions: views that outlive a session must not merge the next one's lines into it.
     this.store = new TranscriptStore(transcriptStoreOptionsFor(source, utteranceIdPrefix(startedAt), settings.echoGuard));
     this.state = { phase: 'starting', source, tabId, startedAt, error: null, warning: null };
+    this.keytermChanges = new KeytermChanges((keyterms) => !this.stopping && (this.socket?.configureKeyterms?.(keyterms) ?? false), settings.model);
+  }
+
+  /** Replaces the key terms the server listens for, for the rest of this session; settles with the server's answer. */
+  changeKeyterms(keyterms: readonly string[]): Promise<KeytermsChangeResult> {
+    return this.keytermChanges.request(keyterms);
   }
 
   get snapshot(): TranscriptSnapshot {
@@ -209,6 +222,7 @@ export class CaptureSession {
     this.stopping = true;
     const failure = reason ?? (this.state.phase === 'error' ? this.state.error : null);
     this.setState({ phase: 'stopping' });
+    this.keytermChanges.cancel();
     this.batcher?.flush();
     await this.socket?.close();
     this.socket = null;
@@ -241,6 +255,10 @@ export class CaptureSession {
   }
 
   private applyEvent(event: ListenEvent): void {
+    if (event.kind === 'configure-success' || event.kind === 'configure-failure') {
+      this.keytermChanges.answer(event);
+      return;
+    }
     const update = this.store.apply(event, (streamSeconds, edge) => this.timeline.toMeetingTime(streamSeconds, edge));
     if (update) this.ports.emitUpdate(update);
   }

@@ -9,6 +9,7 @@
 import {
   IDLE_STATE,
   type CaptureSettings,
+  type KeytermsChangeResult,
   type MessageOf,
   type OffscreenCommand,
   type PageInfo,
@@ -16,6 +17,7 @@ import {
   type StartResult,
   type UserFacingError,
 } from '../contract/messages';
+import { t } from '../i18n';
 import { newSessionRecord } from '../persistence/session-record';
 import { SessionRecorder } from '../persistence/session-recorder';
 import type { TranscriptArchive } from '../persistence/transcript-archive';
@@ -84,6 +86,13 @@ export class OffscreenController {
     } catch {
       return EMPTY;
     }
+  }
+
+  /** The answer to offscreen/keyterms: the running session's key terms replaced, or why not. */
+  changeKeyterms(keyterms: readonly string[]): Promise<KeytermsChangeResult> {
+    const session = this.session;
+    if (!session || session.ended) return Promise.resolve({ ok: false, refusedBy: 'extension', message: t('keytermsChangeNotRunning') });
+    return session.changeKeyterms(keyterms);
   }
 
   /** Ends the session (if any) and resolves once its transcript is saved and session/ended sent. */

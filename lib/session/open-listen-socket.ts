@@ -51,6 +51,7 @@ export function openListenSocket(
   return {
     sendAudio: (pcm) => void socket.sendAudio(relay ? downmixToMono(pcm, format.channels) : pcm),
     finalize: () => void socket.finalize(),
+    configureKeyterms: (keyterms) => socket.configureKeyterms(keyterms),
     close: async () => {
       closing = true;
       const summary = await socket.close();

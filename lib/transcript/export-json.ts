@@ -5,11 +5,12 @@
  *   { format: "captionist-transcript", version: 1, title, startedAt, exportedAt,
  *     speakers: [{ speaker, label, named }],
  *     utterances: [{ id, channel, speaker, speakerLabel, start, end, text,
- *                    words: [{ text, start, end, confidence, speaker }] }] }
+ *                    words: [{ text, start, end, confidence, speaker, language? }] }] }
  *
  * `channel` is the audio channel the utterance was heard on: 0 for a single source; in a meeting
  * 0 is the tab (the others) and 1 the microphone, whose speaker is YOU_SPEAKER
- * (lib/transcript/speaker-names.ts) with the label "You" or the name given.
+ * (lib/transcript/speaker-names.ts) with the label "You" or the name given. A word's `language`
+ * (BCP-47) is there when the server named it: a multilingual stream (language=multi) does.
  */
 import { exportableUtterances, oneLine, speakersOf, type ExportDocument } from './export-document';
 import { speakerLabel } from './speaker-colors';
@@ -23,6 +24,7 @@ export interface JsonExportWord {
   end: number;
   confidence: number;
   speaker: number | null;
+  language?: string;
 }
 
 export interface JsonExportUtterance {
@@ -72,6 +74,7 @@ export function transcriptToJsonObject(doc: ExportDocument, now: Date = new Date
         end: seconds(w.end),
         confidence: unit(w.confidence),
         speaker: w.speaker,
+        ...(w.language === undefined ? {} : { language: w.language }),
       })),
     })),
   };

@@ -218,7 +218,10 @@ export class TranscriptStore {
         // The server's summary comes when a stream ends (after CloseStream): no result is still
         // on its way, so whatever the guard holds is decided now rather than left as a tail.
         return this.flush();
+      // Answers to Configure are the session's business (lib/session/keyterm-changes.ts), not the transcript's.
       case 'speech-started':
+      case 'configure-success':
+      case 'configure-failure':
         return null;
     }
   }

@@ -14,6 +14,11 @@ export interface Word {
    * meeting's microphone, or null when diarization is off.
    */
   speaker: number | null;
+  /**
+   * The language the server heard this word in (BCP-47, e.g. "en", "fr"), given on multilingual
+   * streams (language=multi); absent otherwise.
+   */
+  language?: string;
 }
 
 /** A run of words: one final chunk, or the interim tail still being revised. */

@@ -10,6 +10,11 @@
  * every channel without one. Metadata's `duration` is seconds of audio (not times N) and
  * `channels` is N. Without `multichannel=true` only mono is taken: the engine does not mix
  * channels into one.
+ *
+ * What the engine cannot do it ignores rather than refuses, so a client's Deepgram options do not
+ * cost it its captions: `redact` (nothing is redacted), `language` (its model is US English, so
+ * `language=multi` words carry no language), `keyterm`/`keywords`, and `mip_opt_out` (it keeps
+ * nothing in any case). A Configure gets a ConfigureFailure saying so, as Deepgram answers every one.
  */
 import { createHash } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
@@ -28,6 +33,8 @@ export { LOCAL_ENGINE_BINARY } from './engine-decoder';
  * ends it, on every channel, as a Finalize would (without from_finalize).
  */
 const SENDING_GAP_ENDPOINT_MS = 800;
+
+export const LOCAL_CONFIGURE_REFUSAL = 'the local engine has no key terms to change';
 
 export interface LocalEngineOptions {
   /** After CloseStream, how long the engine may take to finish its last utterance. */
@@ -190,8 +197,11 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
             logger.warn({ closeTimeoutMs }, 'local engine did not finish in time');
             finish(1011, `the local engine did not finish within ${Math.round(closeTimeoutMs / 1000)} s`);
           }, closeTimeoutMs);
+        } else if (type === 'Configure') {
+          // Deepgram answers every Configure; the engine has no key terms to change, and says so.
+          events.message(JSON.stringify({ type: 'ConfigureFailure', request_id: requestId, description: LOCAL_CONFIGURE_REFUSAL }));
         }
-        // KeepAlive only resets the session's idle timer; Configure has no local meaning.
+        // KeepAlive only resets the session's idle timer.
       },
       destroy() {
         if (finished) return;

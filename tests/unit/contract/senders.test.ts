@@ -137,6 +137,7 @@ describe('receivers', () => {
         'transcript/get': async () => ({ utterances: [], interims: [] }),
         'permission/mic-granted': start,
         'overlay/toggle': async () => ({ ok: true }),
+        'session/keyterms': async () => ({ ok: false, refusedBy: 'extension', message: 'No captions are running.' }),
       }),
     );
     expect(answered(await deliver({ type: 'session/start', source: 'mic', tabId: null }, popup))).toEqual([{ ok: true }]);
@@ -187,6 +188,7 @@ describe('receivers', () => {
         'offscreen/stop': async () => ({ ok: true }),
         'offscreen/get-state': async () => IDLE_STATE,
         'offscreen/get-transcript': async () => ({ utterances: [], interims: [] }),
+        'offscreen/keyterms': async () => ({ ok: false, refusedBy: 'extension', message: 'No captions are running.' }),
       }),
     );
     const command = { type: 'offscreen/start', source: 'mic', tabId: null, streamId: null, page: null };

@@ -23,10 +23,25 @@ describe('buildListenUrl', () => {
       punctuate: 'true',
       smart_format: 'true',
       diarize: 'true',
+      mip_opt_out: 'true',
       endpointing: '300',
       utterance_end_ms: '1000',
       vad_events: 'true',
     });
+  });
+
+  it('asks Deepgram not to keep the audio unless the user turned that off, whatever the base URL says', () => {
+    expect(params(buildListenUrl('ws://localhost:8787/v1/listen', settings)).get('mip_opt_out')).toBe('true');
+    const off = params(buildListenUrl('ws://localhost:8787/v1/listen?mip_opt_out=true', { ...settings, mipOptOut: false }));
+    expect(off.has('mip_opt_out')).toBe(false);
+    const forced = params(buildListenUrl('ws://localhost:8787/v1/listen?mip_opt_out=false', settings));
+    expect(forced.getAll('mip_opt_out')).toEqual(['true']);
+  });
+
+  it('adds each redaction kind once, to any the base URL names', () => {
+    const p = params(buildListenUrl('ws://localhost:8787/v1/listen?redact=pci', { ...settings, redact: ['pci', 'phi', 'numbers'] }));
+    expect(p.getAll('redact')).toEqual(['pci', 'phi', 'numbers']);
+    expect(params(buildListenUrl('ws://localhost:8787/v1/listen', settings)).has('redact')).toBe(false);
   });
 
   it('leaves utterance_end_ms out without interim results (Deepgram refuses that pair)', () => {

@@ -1,0 +1,83 @@
+/**
+ * ListenSocket's Configure: sent at once on an open connection, held until one opens, and the
+ * key terms the server confirmed sent again on a new connection (which starts from the URL's).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ListenSocket } from '@/lib/listen/listen-socket';
+import type { ListenEvent } from '@/lib/listen/protocol';
+import { fakeFactory } from './fake-web-socket';
+
+function setup() {
+  const fake = fakeFactory();
+  const events: ListenEvent[] = [];
+  const socket = new ListenSocket({
+    url: 'ws://localhost:8787/v1/listen?model=nova-3&keyterm=Old',
+    createWebSocket: fake.factory,
+    random: () => 0.5,
+    onEvent: (event) => events.push(event),
+  });
+  return { socket, fake, events };
+}
+
+const configures = (texts: string[]) => texts.filter((text) => text.includes('"Configure"')).map((text) => JSON.parse(text) as unknown);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ListenSocket: Configure', () => {
+  it('sends Configure with the whole list as text on the open connection, and hands the answer on as an event', () => {
+    const { socket, fake, events } = setup();
+    socket.connect();
+    fake.last().open();
+    expect(socket.configureKeyterms(['Captionist', 'Dana Scully'])).toBe(true);
+    expect(configures(fake.last().texts)).toEqual([{ type: 'Configure', keyterms: ['Captionist', 'Dana Scully'] }]);
+    fake.last().receive({ type: 'ConfigureSuccess', request_id: 'r1', keyterms: ['Captionist', 'Dana Scully'] });
+    expect(events).toEqual([{ kind: 'configure-success', keyterms: ['Captionist', 'Dana Scully'] }]);
+  });
+
+  it('holds a Configure made while connecting until the connection opens', () => {
+    const { socket, fake } = setup();
+    socket.connect();
+    socket.configureKeyterms(['Early']);
+    expect(fake.last().texts).toEqual([]);
+    fake.last().open();
+    expect(configures(fake.last().texts)).toEqual([{ type: 'Configure', keyterms: ['Early'] }]);
+  });
+
+  it('sends the confirmed terms again first thing on a new connection, and not refused ones', () => {
+    const { socket, fake } = setup();
+    socket.connect();
+    fake.last().open();
+    socket.configureKeyterms(['Kept']);
+    fake.last().receive({ type: 'ConfigureSuccess', keyterms: ['Kept'] });
+    socket.configureKeyterms(['Refused']);
+    fake.last().receive({ type: 'ConfigureFailure', description: 'no' });
+    fake.last().serverClose(1001, 'restart');
+    vi.advanceTimersByTime(0);
+    expect(fake.sockets).toHaveLength(2);
+    fake.last().open();
+    expect(configures(fake.last().texts)).toEqual([{ type: 'Configure', keyterms: ['Kept'] }]);
+  });
+
+  it('a stream never reconfigured sends no Configure on a new connection', () => {
+    const { socket, fake } = setup();
+    socket.connect();
+    fake.last().open();
+    fake.last().serverClose(1001, 'restart');
+    vi.advanceTimersByTime(0);
+    fake.last().open();
+    expect(configures(fake.last().texts)).toEqual([]);
+  });
+
+  it('refuses after close()', () => {
+    const { socket, fake } = setup();
+    socket.connect();
+    fake.last().open();
+    void socket.close();
+    expect(socket.configureKeyterms(['Late'])).toBe(false);
+  });
+});
