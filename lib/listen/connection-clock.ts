@@ -92,6 +92,7 @@ export class ConnectionClock {
       case 'speech-started':
         return { ...event, timestamp: this.toStream(event.timestamp) };
       case 'metadata':
+      case 'engine':
         return event;
     }
   }

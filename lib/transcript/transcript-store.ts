@@ -219,6 +219,7 @@ export class TranscriptStore {
         // on its way, so whatever the guard holds is decided now rather than left as a tail.
         return this.flush();
       case 'speech-started':
+      case 'engine':
         return null;
     }
   }

@@ -71,7 +71,7 @@ export function createUpstreamChain(options: UpstreamChainOptions): UpstreamFact
       const attempt = attempts;
       const live = () => attempt === attempts && !finished;
       /** Set once create returns; an upstream opening within create is flushed after it. */
-      let created: Upstream | undefined;
+      let created: Upstream | undefined = undefined;
       const flush = (to: Upstream) => {
         for (const item of pending) {
           if (item.kind === 'audio') to.sendAudio(item.chunk);
