@@ -59,6 +59,11 @@ export class ListenSocket {
   private readonly timers: Deadlines<Timer>;
   /** Present when an archiving proxy is told each span's meeting time (meeting-span.ts). */
   private readonly spans: MeetingSpanDeclarer | null;
+  /**
+   * The URL said diarize=false: words keep no speaker. Deepgram then sends none, but a compatible
+   * server may label every word anyway (WhisperLiveKit says speaker 1; testkit/upstream/compatible.ts).
+   */
+  private readonly speakersRefused: boolean;
 
   private phase: Phase = 'idle';
   /** The connection in use; events from any other are ignored. */
@@ -78,6 +83,7 @@ export class ListenSocket {
     this.timers = new Deadlines(opts.clock);
     this.queue = new SendQueue({ ...opts, now: () => opts.clock.now() });
     this.spans = opts.meetingTimeOf === undefined ? null : new MeetingSpanDeclarer(opts.meetingTimeOf);
+    this.speakersRefused = URL.canParse(opts.url) && new URL(opts.url).searchParams.get('diarize') === 'false';
   }
 
   /** Where the socket is: 'connecting' also covers waiting to reconnect and closing. */
@@ -207,7 +213,10 @@ export class ListenSocket {
     }
     const result = parseServerMessage(data, { stats: this.parseStats, speakerIds: this.speakerIds });
     if (!result.ok) return;
-    const event = conn.clock.toStreamEvent(result.event);
+    let event = conn.clock.toStreamEvent(result.event);
+    if (event.kind === 'results' && this.speakersRefused && event.words.some((word) => word.speaker !== null)) {
+      event = { ...event, words: event.words.map((word) => ({ ...word, speaker: null })) };
+    }
     if (event.kind === 'results' && event.isFinal) this.queue.confirmUpTo(conn.clock.finalReach(event));
     this.opts.onEvent?.(event);
   }
