@@ -7,6 +7,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINE_NOTICE_TYPE } from '@/lib/listen/engine-notice';
+import { DEFAULT_LIMITS } from '@/proxy/config';
 import { createProxyMetrics, type ProxyMetrics } from '@/proxy/metrics';
 import { startProxy, type RunningProxy } from '@/proxy/server';
 import { startFakeUpstream, type FakeDeepgram, type FakeDeepgramOptions } from '@/testkit/upstream';
@@ -116,6 +117,45 @@ describe('a fallback chain of upstreams', () => {
     expect(backup.connections).toHaveLength(0);
     client.ws.close(1000);
     await client.closed;
+  });
+
+  it('Deepgram out of credit with the local engine next: the notice names the local engine, which then counts against its limit', async () => {
+    const first = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, rejectUpgrade: { status: 402 } });
+    cleanups.push(() => first.close());
+    const metrics = createProxyMetrics();
+    const proxy = await startProxy(
+      testConfig({
+        deepgramApiKey: DEEPGRAM_KEY,
+        deepgramUrl: first.url,
+        limits: { ...DEFAULT_LIMITS, maxLocalEngineStreams: 1 },
+        chain: { upstreams: ['deepgram', 'local'], compatible: undefined, fallbackAfterMs: 400 },
+      }),
+      { shutdownGraceMs: 500, metrics },
+    );
+    cleanups.push(() => proxy.close());
+    const client = connectClient(proxy.url, { token: TOKEN });
+    await client.opened;
+    client.ws.send(silencePcm(0.2));
+    await waitFor(() => client.messages.length > 0, 5000, 'the notice');
+    expect(client.messages[0]).toEqual({ type: ENGINE_NOTICE_TYPE, engine: 'local', from: 'deepgram', reason: 'out_of_credit', status: 402 });
+    expect(await metrics.render()).toContain('captionist_upstream_fallbacks_total{reason="out_of_credit",from="deepgram",to="local"} 1');
+    // Its one decoder is taken: a second stream falling back finds the engine full.
+    const second = connectClient(proxy.url, { token: TOKEN });
+    await second.opened;
+    second.ws.send(silencePcm(0.1));
+    const refused = await second.closed;
+    expect(refused.code).toBe(1013);
+    expect(refused.reason).toMatch(/^the local engine is already transcribing 1 streams/);
+    client.ws.close(1000);
+    await client.closed;
+    // Given back when the first ends: a third stream is served.
+    const third = connectClient(proxy.url, { token: TOKEN });
+    await third.opened;
+    third.ws.send(silencePcm(0.1));
+    await waitFor(() => third.messages.length > 0, 5000, 'the notice on a freed engine');
+    expect(third.messages[0]).toMatchObject({ engine: 'local' });
+    third.ws.close(1000);
+    await third.closed;
   });
 
   it('the last engine failing too ends the stream with its own reason', async () => {
