@@ -413,6 +413,8 @@ async function openListen(
 function successMessage(host: string, engine: string | null): string {
   if (engine === 'local') return t('optionsConnectionOkLocal', host);
   if (engine === 'deepgram') return t('optionsConnectionOkDeepgram', host);
+  // A proxy whose first engine (UPSTREAMS) is a self-hosted Deepgram-compatible server.
+  if (engine === 'compatible') return t('optionsConnectionOkEngine', host, t('engineUsingCompatible'));
   if (engine) return t('optionsConnectionOkEngine', host, engine);
   return t('optionsConnectionOk', host);
 }
