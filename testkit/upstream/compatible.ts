@@ -1,6 +1,6 @@
 /**
- * A self-hosted Deepgram-compatible server as WhisperLiveKit's `/v1/listen` behaves (its
- * docs/API.md, "Deepgram-Compatible WebSocket API", and its whisperlivekit/deepgram_compat.py),
+ * A self-hosted Deepgram-compatible server as WhisperLiveKit's `/v1/listen` behaves (its API
+ * reference, "Deepgram-Compatible WebSocket API", and its adapter module deepgram_compat.py),
  * scripted instead of recognizing, so tests can hold the extension and the proxy to each way it
  * differs from Deepgram (docs/deepgram-protocol.md):
  *
