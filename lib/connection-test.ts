@@ -475,6 +475,8 @@ async function opensWithoutSubprotocol(listenUrl: string, deps: ConnectionTestDe
 function successMessage(host: string, engine: string | null): string {
   if (engine === 'local') return t('optionsConnectionOkLocal', host);
   if (engine === 'deepgram') return t('optionsConnectionOkDeepgram', host);
+  // A proxy whose first engine (UPSTREAMS) is a self-hosted Deepgram-compatible server.
+  if (engine === 'compatible') return t('optionsConnectionOkEngine', host, t('engineUsingCompatible'));
   if (engine) return t('optionsConnectionOkEngine', host, engine);
   return t('optionsConnectionOk', host);
 }

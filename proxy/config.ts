@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { deepgramKeyProblem, deepgramUrlProblems, readAllowedEncodings, readDeepgramRegion } from './config-checks';
 import { DEFAULT_FORMAT_LIMITS } from './listen-params';
+import { readUpstreamChain, type UpstreamChainConfig } from './upstream-chain-config';
 import { defaultMaxConnections } from './connection-limits';
 
 /** The published extension's origin; always allowed so a default install works. */
@@ -62,6 +63,11 @@ export interface ProxyConfig {
   /** Limits shared by several instances through Redis, or kept in memory without REDIS_URL. */
   shared: SharedConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * UPSTREAMS, the ordered fallback chain, with the compatible server's URL and key; absent (or
+   * UPSTREAMS unset): Deepgram with DEEPGRAM_API_KEY, else the local engine, as before chains.
+   */
+  chain?: UpstreamChainConfig;
 }
 
 export const DEFAULT_LIMITS: ProxyLimits = {
@@ -261,8 +267,10 @@ export function loadConfig(env: Env = process.env): ConfigResult {
   if ('errors' in edge) errors.push(...edge.errors);
   const shared = readSharedConfig(env);
   if ('errors' in shared) errors.push(...shared.errors);
+  const chain = readUpstreamChain(env);
+  if ('errors' in chain) errors.push(...chain.errors);
 
-  if (!parsed.success || errors.length > 0 || 'errors' in edge || 'errors' in shared) return { ok: false, errors };
+  if (!parsed.success || errors.length > 0 || 'errors' in edge || 'errors' in shared || 'errors' in chain) return { ok: false, errors };
   const values = parsed.data;
   return {
     ok: true,
@@ -289,6 +297,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       logLevel: values.LOG_LEVEL,
       edge: edge.config,
       shared: shared.config,
+      ...(chain.config === undefined ? {} : { chain: chain.config }),
     },
   };
 }

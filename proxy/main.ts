@@ -57,8 +57,14 @@ async function main(): Promise<number> {
     process.once('SIGINT', stop);
   });
 
-  const engine =
-    proxy.upstreamKind === 'deepgram' ? `Deepgram at ${withoutCredentials(config.deepgramUrl)}` : 'local pocketsphinx — offline, less accurate';
+  const describe = (kind: string) =>
+    kind === 'deepgram'
+      ? `Deepgram at ${withoutCredentials(config.deepgramUrl)}`
+      : kind === 'compatible'
+        ? `Deepgram-compatible server at ${withoutCredentials(config.chain?.compatible?.url ?? '')}`
+        : 'local pocketsphinx — offline, less accurate';
+  // With UPSTREAMS, the fallback chain in the order streams try it.
+  const engine = proxy.upstreamKinds.map(describe).join(', falling back to ');
   // Without tokens (allowed on loopback only) anyone on this computer may connect: say so plainly.
   const openNote =
     config.tokens.length === 0 && isLoopbackHost(config.host) ? ' — no client tokens set: any or no token is accepted, from this computer only' : '';
@@ -67,6 +73,7 @@ async function main(): Promise<number> {
     {
       url: proxy.url,
       engine: proxy.upstreamKind,
+      upstreams: proxy.upstreamKinds,
       tokens: config.tokens.length,
       origins: config.allowedOrigins,
       metricsPort: proxy.metricsPort,

@@ -15,6 +15,8 @@ export interface ProxyMetrics {
   countError(kind: string): void;
   /** A connection refused on arrival, by reason (server_full, too_many_connections). */
   countConnectionRefused(reason: string): void;
+  /** A stream whose upstream could not open, served by the next one of the chain (proxy/upstreams/upstream-chain.ts). */
+  countFallback(from: UpstreamKind, to: UpstreamKind, reason: string): void;
   /** A client token that did not match (or was missing where one is required). */
   countAuthFailure(): void;
   /** A token attempt refused unchecked because its address failed too often. */
@@ -144,6 +146,12 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
       this.inc(readSharedLimits().degradedSeconds);
     },
   });
+  const fallbacks = new Counter({
+    name: 'captionist_upstream_fallbacks_total',
+    help: 'Streams moved on to the next upstream of UPSTREAMS, by reason (out_of_credit, concurrency, server_error, unreachable, timeout) and the engines from and to.',
+    labelNames: ['reason', 'from', 'to'] as const,
+    registers: [registry],
+  });
   const authFailures = new Counter({
     name: 'captionist_auth_failures_total',
     help: 'Client token attempts that failed (wrong or missing token).',
@@ -158,6 +166,7 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
   return {
     registry,
     countConnectionRefused: (reason) => connectionsRefused.inc({ reason }),
+    countFallback: (from, to, reason) => fallbacks.inc({ reason, from, to }),
     countAuthFailure: () => authFailures.inc(),
     countAuthThrottled: () => authThrottled.inc(),
     observeOpenConnections: (read) => {

@@ -27,9 +27,10 @@ import { ARCHIVE_PATH_PREFIX, type Authenticate } from './archive/archive-api';
 import { archiveOwner } from './archive/archive-owner';
 import type { ArchiveConfig } from './archive/archive-config';
 import { NO_ARCHIVE_PARAMS } from './archive/archive-params';
-import { createDeepgramUpstream } from './upstreams/deepgram';
-import { createLocalEngineUpstream, findLocalEngine } from './upstreams/local-engine';
-import type { UpstreamFactory, UpstreamKind } from './upstreams/upstream';
+import { configuredUpstreams, upstreamLinks } from './upstreams/chain-links';
+import { findLocalEngine } from './upstreams/local-engine';
+import type { UpstreamKind } from './upstreams/upstream';
+import { createUpstreamChain } from './upstreams/upstream-chain';
 
 export const LISTEN_PATH = '/v1/listen';
 /** Asks, over plain HTTP, whether a stream would be accepted (see explainListen). */
@@ -45,6 +46,8 @@ export interface RunningProxy {
   /** ws://host:port/v1/listen */
   url: string;
   upstreamKind: UpstreamKind;
+  /** Every engine, in the order streams try them (UPSTREAMS); the first is upstreamKind. */
+  upstreamKinds: readonly UpstreamKind[];
   /** The loopback listener serving /metrics without a token, when config.edge.metricsPort is set. */
   metricsPort: number | undefined;
   /** Stops accepting, lets streams finish (bounded), closes clients with 1001. */
@@ -104,19 +107,18 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     );
   }
 
-  let upstreamKind: UpstreamKind;
-  let createUpstream: UpstreamFactory;
-  if (config.deepgramApiKey !== undefined) {
-    upstreamKind = 'deepgram';
-    createUpstream = createDeepgramUpstream({ url: config.deepgramUrl, apiKey: config.deepgramApiKey });
-  } else {
-    if ((await findLocalEngine()) === undefined) {
-      throw new ProxyStartError(
-        'No DEEPGRAM_API_KEY is set and the local engine is missing: install it (apt-get install pocketsphinx pocketsphinx-en-us) or set DEEPGRAM_API_KEY.',
-      );
-    }
-    upstreamKind = 'local';
-    createUpstream = createLocalEngineUpstream();
+  const upstreamKinds = configuredUpstreams(config);
+  // Streams are counted, limited and labelled by the first engine: the one they are meant for.
+  const upstreamKind: UpstreamKind = upstreamKinds[0] ?? 'local';
+  if (upstreamKinds.includes('deepgram') && config.deepgramApiKey === undefined) {
+    throw new ProxyStartError('UPSTREAMS has deepgram but DEEPGRAM_API_KEY is not set.');
+  }
+  if (upstreamKinds.includes('local') && (await findLocalEngine()) === undefined) {
+    throw new ProxyStartError(
+      upstreamKinds.length === 1
+        ? 'No DEEPGRAM_API_KEY is set and the local engine is missing: install it (apt-get install pocketsphinx pocketsphinx-en-us) or set DEEPGRAM_API_KEY.'
+        : 'UPSTREAMS has local but the local engine is missing: install it (apt-get install pocketsphinx pocketsphinx-en-us) or take local out of UPSTREAMS.',
+    );
   }
   const idleTimeoutMs =
     upstreamKind === 'local' ? config.limits.idleTimeoutMs : config.limits.idleTimeoutMs + UPSTREAM_IDLE_MARGIN_MS;
@@ -142,6 +144,21 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   /** Local engine decoders running: one per channel of each open stream (proxy/upstreams/local-engine.ts). */
   let engineDecoders = 0;
   let closing = false;
+  const createUpstream = createUpstreamChain({
+    links: upstreamLinks(config, {
+      take(channels) {
+        if (engineDecoders + channels <= config.limits.maxLocalEngineStreams) {
+          engineDecoders += channels;
+          return { ok: true };
+        }
+        return { ok: false, reason: `the local engine is already transcribing ${engineDecoders} streams, as many as this computer keeps up with; try again later` };
+      },
+      give(channels) {
+        engineDecoders -= channels;
+      },
+    }),
+    onFallback: (from, to, failure) => metrics.countFallback(from, to, failure.reason),
+  });
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -529,5 +546,5 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     return closed;
   };
 
-  return { port, url: `ws://${urlHost(config.host)}:${port}${LISTEN_PATH}`, upstreamKind, metricsPort, close, archive };
+  return { port, url: `ws://${urlHost(config.host)}:${port}${LISTEN_PATH}`, upstreamKind, upstreamKinds, metricsPort, close, archive };
 }

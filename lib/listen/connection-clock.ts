@@ -94,6 +94,7 @@ export class ConnectionClock {
       case 'metadata':
       case 'configure-success':
       case 'configure-failure':
+      case 'engine':
         return event;
     }
   }

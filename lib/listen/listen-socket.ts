@@ -62,6 +62,11 @@ export class ListenSocket {
   private readonly timers: Deadlines<Timer>;
   /** Present when an archiving proxy is told each span's meeting time (meeting-span.ts). */
   private readonly spans: MeetingSpanDeclarer | null;
+  /**
+   * The URL said diarize=false: words keep no speaker. Deepgram then sends none, but a compatible
+   * server may label every word anyway (WhisperLiveKit says speaker 1; testkit/upstream/compatible.ts).
+   */
+  private readonly speakersRefused: boolean;
 
   private phase: Phase = 'idle';
   /** The connection in use; events from any other are ignored. */
@@ -89,6 +94,7 @@ export class ListenSocket {
     this.queue = new SendQueue({ ...opts, now: () => opts.clock.now() });
     // A span declaration is a text frame, and only an archiving Captionist proxy reads it.
     this.spans = opts.meetingTimeOf === undefined || this.isRelay ? null : new MeetingSpanDeclarer(opts.meetingTimeOf);
+    this.speakersRefused = URL.canParse(opts.url) && new URL(opts.url).searchParams.get('diarize') === 'false';
   }
 
   /** The server takes audio only (server-kind.ts): no text frame may go. */
@@ -239,8 +245,11 @@ export class ListenSocket {
     const parse = this.isRelay ? parseRelayMessage : parseServerMessage;
     const result = parse(data, { stats: this.parseStats, speakerIds: this.speakerIds });
     if (!result.ok) return;
-    const event = conn.clock.toStreamEvent(result.event);
+    let event = conn.clock.toStreamEvent(result.event);
     if (event.kind === 'configure-success' && event.keyterms !== null) this.confirmedKeyterms = event.keyterms;
+    if (event.kind === 'results' && this.speakersRefused && event.words.some((word) => word.speaker !== null)) {
+      event = { ...event, words: event.words.map((word) => ({ ...word, speaker: null })) };
+    }
     if (event.kind === 'results' && event.isFinal) this.queue.confirmUpTo(conn.clock.finalReach(event));
     this.opts.onEvent?.(event);
   }

@@ -4,7 +4,9 @@
  * Two wire shapes are understood:
  *  - Deepgram's `Results`, `UtteranceEnd`, `SpeechStarted` and `Metadata` (docs/deepgram-protocol.md §4),
  *    and `ConfigureSuccess` / `ConfigureFailure`, its one answer to each Configure (§3.5);
- *  - the "seed-style" normalized shape of older proxies: `{"type":"transcription","text":…}`.
+ *  - the "seed-style" normalized shape of older proxies: `{"type":"transcription","text":…}`;
+ *  - this project's proxy saying which engine serves the stream after a fallback
+ *    (`CaptionistEngine`, lib/listen/engine-notice.ts).
  * Both become one `ListenEvent` union. Nothing here throws on server input: anything malformed,
  * unknown or absurd is ignored and counted in `ParseStats`, so a hostile server can cost us a
  * message but never a session.
@@ -13,6 +15,7 @@
  * turns them into stream seconds (see listen-socket.ts); the transcript store maps those to meeting time.
  */
 import * as z from 'zod/mini';
+import { ENGINE_NOTICE_TYPE, readEngineNotice, type EngineNotice } from './engine-notice';
 import { truncateAtWord, truncateWord } from '../transcript/truncation-mark';
 import type { Word } from '../transcript/types';
 
@@ -92,7 +95,20 @@ export interface ConfigureFailureEvent {
   message: string;
 }
 
-export type ListenEvent = ResultsEvent | UtteranceEndEvent | SpeechStartedEvent | MetadataEvent | ConfigureSuccessEvent | ConfigureFailureEvent;
+/** The proxy fell back: `notice.engine` serves this connection's stream, because `notice.from` could not. */
+export interface EngineEvent {
+  kind: 'engine';
+  notice: EngineNotice;
+}
+
+export type ListenEvent =
+  | ResultsEvent
+  | UtteranceEndEvent
+  | SpeechStartedEvent
+  | MetadataEvent
+  | ConfigureSuccessEvent
+  | ConfigureFailureEvent
+  | EngineEvent;
 
 export type IgnoreReason =
   | 'not-utf8'
@@ -105,7 +121,8 @@ export type IgnoreReason =
   | 'invalid-speech-started'
   | 'invalid-metadata'
   | 'invalid-configure-answer'
-  | 'invalid-transcription';
+  | 'invalid-transcription'
+  | 'invalid-engine-notice';
 
 export const IGNORE_REASONS: readonly IgnoreReason[] = [
   'not-utf8',
@@ -119,6 +136,7 @@ export const IGNORE_REASONS: readonly IgnoreReason[] = [
   'invalid-metadata',
   'invalid-configure-answer',
   'invalid-transcription',
+  'invalid-engine-notice',
 ];
 
 export type ParseResult =
@@ -490,6 +508,10 @@ export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView, 
       if (!parsed.success) return ignore('invalid-transcription', firstIssue(parsed.error), stats);
       const event = toSeedResults(parsed.data, speakerIds);
       return typeof event === 'string' ? ignore('invalid-transcription', event, stats) : accept(event, stats);
+    }
+    case ENGINE_NOTICE_TYPE: {
+      const notice = readEngineNotice(value as Record<string, unknown>);
+      return notice === null ? ignore('invalid-engine-notice', 'engine, from or reason missing or unknown', stats) : accept({ kind: 'engine', notice }, stats);
     }
     default:
       return ignore('unknown-type', typeof type === 'string' ? type.slice(0, 40) : typeof type, stats);

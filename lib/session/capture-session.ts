@@ -23,6 +23,7 @@ import type { TranscriptSnapshot } from '../transcript/types';
 import { utteranceIdPrefix } from '../transcript/utterance-ids';
 import { AudioBatcher } from './audio-batcher';
 import { KeytermChanges } from './keyterm-changes';
+import { engineNoticeText } from './engine-notice-text';
 
 /** About ten level readings a second are enough for a meter. */
 const LEVEL_EVERY_FRAMES = 5;
@@ -98,6 +99,8 @@ export class CaptureSession {
   /** Warnings shown together in `state.warning`: an input's trouble, then saving trouble. */
   private storageWarning: string | null = null;
   private inputNotice: string | null = null;
+  /** Which engine the proxy fell back to, and why (lib/listen/engine-notice.ts); until the next connection. */
+  private engineNotice: string | null = null;
   private state: SessionState;
   private readonly keytermChanges: KeytermChanges;
 
@@ -153,7 +156,14 @@ export class CaptureSession {
     this.showWarnings();
     this.setState({ phase: 'connecting' });
     this.socket = this.ports.openSocket(this.settings, {
-      onOpen: () => this.setState({ phase: 'live', error: null }),
+      onOpen: () => {
+        this.setState({ phase: 'live', error: null });
+        // A new connection may be served by the first engine again: its notice, if any, follows.
+        if (this.engineNotice !== null) {
+          this.engineNotice = null;
+          this.showWarnings();
+        }
+      },
       onReconnecting: (error) => this.setState({ phase: 'connecting', error }),
       onEvent: (event) => this.applyEvent(event),
       onFailure: (error) => {
@@ -259,13 +269,18 @@ export class CaptureSession {
       this.keytermChanges.answer(event);
       return;
     }
+    if (event.kind === 'engine') {
+      this.engineNotice = engineNoticeText(event.notice);
+      this.showWarnings();
+      return;
+    }
     const update = this.store.apply(event, (streamSeconds, edge) => this.timeline.toMeetingTime(streamSeconds, edge));
     if (update) this.ports.emitUpdate(update);
   }
 
   private showWarnings(): void {
     const inputWarnings = this.meters.map((meter) => meter.warning(this.inputs.length > 1, this.state.phase === 'error'));
-    const warning = [this.inputNotice, ...inputWarnings, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
+    const warning = [this.engineNotice, this.inputNotice, ...inputWarnings, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
     if (warning !== this.state.warning) this.setState({ warning });
   }
 

@@ -222,6 +222,7 @@ export class TranscriptStore {
       case 'speech-started':
       case 'configure-success':
       case 'configure-failure':
+      case 'engine':
         return null;
     }
   }

@@ -7,11 +7,12 @@ import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { isLoopbackHost } from '../config';
 import { createRedactor } from '../redact';
-import { closeReason, type ControlType, type Upstream, type UpstreamContext, type UpstreamFactory } from './upstream';
+import { closeReason, type ControlType, type OpenFailure, type Upstream, type UpstreamContext, type UpstreamFactory } from './upstream';
 
 export interface DeepgramUpstreamOptions {
   url: string;
-  apiKey: string;
+  /** Absent: no Authorization header (a self-hosted compatible server that asks for none). */
+  apiKey: string | undefined;
   /** How long the upstream handshake may take before the client is told it is unreachable. */
   connectTimeoutMs?: number;
   /** Audio and messages kept while the upstream handshake is in flight. */
@@ -70,6 +71,14 @@ export function handshakeFailure(status: number, body: string): { code: number; 
   }
 }
 
+/** A refused handshake another engine may not share (402, 429, 5xx), else undefined. */
+export function refusalFailure(status: number): OpenFailure | undefined {
+  if (status >= 500 && status <= 599) return { reason: 'server_error', status };
+  if (status === 402) return { reason: 'out_of_credit', status };
+  if (status === 429) return { reason: 'concurrency', status };
+  return undefined;
+}
+
 /** Codes 1005/1006/1015 describe a close but may not be sent; the client still deserves one it can act on. */
 export function relayableClose(code: number, reason: string): { code: number; reason: string } {
   if (code === 1005) return { code: 1000, reason: '' };
@@ -108,7 +117,7 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
   return ({ params, events, logger }: UpstreamContext): Upstream => {
     const startedAt = Date.now();
     const socket = new WebSocket(upstreamUrl(options.url, params.query), {
-      headers: { Authorization: `Token ${options.apiKey}` },
+      headers: options.apiKey === undefined ? {} : { Authorization: `Token ${options.apiKey}` },
       perMessageDeflate: false,
       handshakeTimeout: connectTimeoutMs,
       maxPayload: 16 * 1024 * 1024,
@@ -132,10 +141,10 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
       }
     };
 
-    const finish = (code: number, reason: string) => {
+    const finish = (code: number, reason: string, failure?: OpenFailure) => {
       if (finished) return;
       release();
-      events.closed(code, reason);
+      events.closed(code, reason, failure);
     };
 
     const send = (data: Buffer | string, binary: boolean) => {
@@ -183,13 +192,14 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
       let size = 0;
       const done = () => {
         // Redacted whole, before any cut, so no piece of a credential survives a truncation.
-        const failure = handshakeFailure(response.statusCode ?? 0, redact.text(Buffer.concat(chunks).toString('utf8')));
+        const status = response.statusCode ?? 0;
+        const failure = handshakeFailure(status, redact.text(Buffer.concat(chunks).toString('utf8')));
         const upstreamRequestId = response.headers['dg-request-id'];
         logger.warn(
           { status: response.statusCode, upstreamRequestId: typeof upstreamRequestId === 'string' ? redact.text(upstreamRequestId).slice(0, 100) : undefined },
           'upstream refused the handshake',
         );
-        finish(failure.code, failure.reason);
+        finish(failure.code, failure.reason, refusalFailure(status));
       };
       response.on('data', (chunk: Buffer) => {
         if (size < ERROR_BODY_LIMIT) chunks.push(chunk);
@@ -204,8 +214,10 @@ export function createDeepgramUpstream(options: DeepgramUpstreamOptions): Upstre
       if (finished) return;
       if (!opened) {
         logger.warn({ err: redact.text(error.message) }, 'upstream unreachable');
-        const detail = error.code ?? (error.message.includes('timed out') ? 'timed out' : 'connection failed');
-        finish(1011, closeReason(`upstream unreachable (${detail})`));
+        // ws says "Opening handshake has timed out" when handshakeTimeout passes.
+        const timedOut = error.message.includes('timed out');
+        const detail = error.code ?? (timedOut ? 'timed out' : 'connection failed');
+        finish(1011, closeReason(`upstream unreachable (${detail})`), { reason: timedOut ? 'timeout' : 'unreachable' });
       } else {
         logger.warn({ err: redact.text(error.message) }, 'upstream socket error');
       }

@@ -3,6 +3,7 @@
  * server) over a WebSocket, or the local pocketsphinx engine. Both speak Deepgram's protocol back.
  */
 import type { Logger } from 'pino';
+import type { EngineKind, FallbackReason } from '../../lib/listen/engine-notice';
 import type { ListenParams } from '../listen-params';
 
 /** Client text messages the proxy understands and passes on. */
@@ -13,8 +14,11 @@ export interface UpstreamEvents {
   opened(): void;
   /** A server message for the client, as text. A Buffer holds UTF-8 and is sent as is. */
   message(text: string | Buffer): void;
-  /** The upstream is finished; the client is closed with this code and reason. Called at most once. */
-  closed(code: number, reason: string): void;
+  /**
+   * The upstream is finished; the client is closed with this code and reason. Called at most once.
+   * `failure`: it never opened, for a reason another engine may not share (./upstream-chain.ts).
+   */
+  closed(code: number, reason: string, failure?: OpenFailure): void;
 }
 
 export interface UpstreamContext {
@@ -33,7 +37,14 @@ export interface Upstream {
   destroy(): void;
 }
 
-export type UpstreamKind = 'deepgram' | 'local';
+export type UpstreamKind = EngineKind;
+
+/** Why an upstream could not open: what a retry will not fix soon (lib/listen/engine-notice.ts). */
+export interface OpenFailure {
+  reason: FallbackReason;
+  /** The HTTP status of a refused handshake. */
+  status?: number;
+}
 
 export type UpstreamFactory = (context: UpstreamContext) => Upstream;
 

@@ -5,7 +5,8 @@
  * - the key as `Authorization: Token <key>` or the `token, <key>` subprotocol (echoed), else 401
  *   with Deepgram's JSON body and `dg-error`; no `apiKey` accepts any client;
  * - any other path: 404; `refuse`: every upgrade refused with that status and body, to test how
- *   402/429/5xx refusals are relayed;
+ *   402/429/5xx refusals are relayed; `hang`: every upgrade is read and never answered, as a
+ *   server that accepts connections but is stuck, to test a handshake timeout;
  * - `dg-request-id` on every answer, accepted or not.
  *
  * A mode gets each accepted socket with its request and decides what the upstream says on it.
@@ -37,6 +38,8 @@ export interface UpstreamServerOptions {
   /** The key clients must present; undefined accepts every client. */
   apiKey?: string;
   refuse?: UpgradeRefusal;
+  /** Never answer an upgrade (after the key check): the client's handshake timeout decides. */
+  hang?: boolean;
   onConnection(socket: WebSocket, upgrade: AcceptedUpgrade): void;
 }
 
@@ -67,6 +70,8 @@ function presentedKey(request: IncomingMessage): { key: string | undefined; via:
 
 export async function startUpstreamServer(options: UpstreamServerOptions): Promise<UpstreamServer> {
   const sockets = new Set<WebSocket>();
+  /** Upgrades held unanswered (`hang`), cut at close(). */
+  const hanging = new Set<Duplex>();
   const server = createServer((_request, response) => {
     response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"err_code":"NOT_FOUND","err_msg":"Not found."}');
   });
@@ -89,6 +94,11 @@ export async function startUpstreamServer(options: UpstreamServerOptions): Promi
     const presented = presentedKey(request);
     if (options.apiKey !== undefined && presented.key !== options.apiKey) {
       refuseUpgrade(socket, 401, { err_code: 'INVALID_AUTH', err_msg: 'Invalid credentials.' }, requestId);
+      return;
+    }
+    if (options.hang === true) {
+      hanging.add(socket);
+      socket.once('close', () => hanging.delete(socket));
       return;
     }
     if (options.refuse) {
@@ -121,6 +131,7 @@ export async function startUpstreamServer(options: UpstreamServerOptions): Promi
     sockets,
     async close() {
       for (const socket of sockets) socket.terminate();
+      for (const socket of hanging) socket.destroy();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

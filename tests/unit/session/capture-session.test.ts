@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import englishMessages from '@/public/_locales/en/messages.json';
+import { useMessageCatalog } from '@/lib/i18n';
 import type { ListenEvent } from '@/lib/listen/protocol';
 import type { SessionState, TranscriptUpdate } from '@/lib/contract/messages';
 import { CaptureSession, type SessionPorts, type SocketHandlers } from '@/lib/session/capture-session';
@@ -273,5 +275,26 @@ describe('CaptureSession in a meeting (tab and microphone, one stream of two cha
     const [theirs, mine] = m.session.snapshot.utterances;
     expect(theirs!.start).toBeCloseTo(2.1, 2);
     expect(mine!.start).toBeCloseTo(6.1, 2);
+  });
+});
+
+describe('CaptureSession engine notice (the proxy fell back to another engine)', () => {
+  beforeEach(() => useMessageCatalog(englishMessages));
+  afterEach(() => useMessageCatalog(null));
+
+  it('shows which engine serves the captions and why, until a new connection opens', () => {
+    const h = harness();
+    h.session.connect();
+    h.server().onOpen();
+    h.server().onEvent({ kind: 'engine', notice: { engine: 'local', from: 'deepgram', reason: 'out_of_credit', status: 402 } });
+    expect(h.session.currentState.warning).toBe('Deepgram refused (402): using the local engine, less accurate.');
+    // The words keep coming as before.
+    h.server().onEvent(finalWords([['still', 0.2, 0.5]]));
+    expect(h.session.snapshot.utterances.map((u) => u.text)).toEqual(['still']);
+    // A reconnect may reach Deepgram again: the notice goes until the proxy says otherwise.
+    h.server().onOpen();
+    expect(h.session.currentState.warning).toBeNull();
+    h.server().onEvent({ kind: 'engine', notice: { engine: 'compatible', from: 'deepgram', reason: 'timeout' } });
+    expect(h.session.currentState.warning).toBe('Deepgram did not answer in time: using the self-hosted speech server.');
   });
 });
