@@ -48,6 +48,8 @@ export interface SocketHandlers {
   onReconnecting: (error: UserFacingError, retryInMs: number) => void;
   /** The socket gave up (rejected, or closed unexpectedly and will not retry). */
   onFailure: (error: UserFacingError) => void;
+  /** Something to say while captions go on (direct mode fell back to relaying), shown with the warnings. */
+  onNotice?: (message: string) => void;
   /** Meeting time of a stream second (the session's timeline), for a proxy that archives the capture. */
   toMeetingTime?: (streamSeconds: number) => number | null;
 }
@@ -92,6 +94,8 @@ export class CaptureSession {
   /** Warnings shown together in `state.warning`: an input's trouble, then saving trouble. */
   private storageWarning: string | null = null;
   private inputNotice: string | null = null;
+  /** Said by the socket while it runs (direct mode fell back to relaying). */
+  private connectionNotice: string | null = null;
   private state: SessionState;
 
   constructor(
@@ -143,6 +147,10 @@ export class CaptureSession {
       onOpen: () => this.setState({ phase: 'live', error: null }),
       onReconnecting: (error) => this.setState({ phase: 'connecting', error }),
       onEvent: (event) => this.applyEvent(event),
+      onNotice: (message) => {
+        this.connectionNotice = message;
+        this.showWarnings();
+      },
       onFailure: (error) => {
         this.setState({ phase: 'error', error });
         this.hooks.onSocketFailure?.(error);
@@ -219,6 +227,7 @@ export class CaptureSession {
     // An input's trouble (silent, lost, not captioned) ends with the capture; saving trouble stays.
     this.meters = [];
     this.inputNotice = null;
+    this.connectionNotice = null;
     const warning = this.storageWarning;
     this.setState(failure ? { phase: 'error', error: failure, warning } : { phase: 'idle', error: null, warning });
   }
@@ -247,7 +256,7 @@ export class CaptureSession {
 
   private showWarnings(): void {
     const inputWarnings = this.meters.map((meter) => meter.warning(this.inputs.length > 1, this.state.phase === 'error'));
-    const warning = [this.inputNotice, ...inputWarnings, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
+    const warning = [this.inputNotice, this.connectionNotice, ...inputWarnings, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
     if (warning !== this.state.warning) this.setState({ warning });
   }
 

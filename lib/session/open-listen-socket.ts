@@ -7,6 +7,8 @@ import { BYTES_PER_SECOND } from '../audio/format';
 import { buildListenUrl, wantsArchiveSession } from '../listen/listen-url';
 import { totalIgnored } from '../listen/protocol';
 import type { FetchLike } from '../connection-test';
+import type { PostLike } from '../listen/direct-grant';
+import { DirectDialer } from './direct-dialer';
 import type { ListenSettings } from '../settings';
 import type { SocketHandlers, SocketPort, StreamFormat } from './capture-session';
 import { explainSocketFailure } from './explain-socket-failure';
@@ -18,8 +20,14 @@ export function openListenSocket(
   createWebSocket: (url: string, protocols: string[] | undefined) => WebSocketLike = (url, protocols) =>
     new WebSocket(url, protocols),
   fetchLike: FetchLike = (url, init) => fetch(url, init),
+  postLike: PostLike = (url, init) => fetch(url, init),
 ): SocketPort {
   let closing = false;
+  // Direct mode: a Deepgram token from the proxy before every connection attempt, relaying when refused.
+  const direct =
+    settings.connectionMode === 'direct'
+      ? new DirectDialer({ settings, urlOptions: { channels: format.channels }, post: postLike, onNotice: (message) => handlers.onNotice?.(message) })
+      : undefined;
   // One capture, one archive session across its reconnects (proxy/README.md, Archive), when the user
   // opted in: the Options setting, or `?captionist_session=auto` on the proxy URL.
   const archiveSession = settings.archiveTranscripts || wantsArchiveSession(settings.proxyUrl) ? crypto.randomUUID() : undefined;
@@ -28,6 +36,7 @@ export function openListenSocket(
     // The archive stores meeting time only if it is told where the VAD's gaps were (lib/listen/meeting-span.ts).
     ...(archiveSession === undefined || handlers.toMeetingTime === undefined ? {} : { meetingTimeOf: handlers.toMeetingTime }),
     token: settings.token,
+    ...(direct === undefined ? {} : { dial: direct.dial }),
     bytesPerSecond: BYTES_PER_SECOND * format.channels,
     createWebSocket,
     onEvent: handlers.onEvent,
@@ -48,6 +57,7 @@ export function openListenSocket(
     close: async () => {
       closing = true;
       const summary = await socket.close();
+      await direct?.close();
       if (totalIgnored(summary.parse) > 0) {
         console.info('[captionist] server messages ignored this session:', summary.parse);
       }
