@@ -110,6 +110,8 @@ async function runMode(mode: 'relay' | 'direct', fake: FakeDeepgram): Promise<Mo
       DIRECT_LEASE_SECONDS: String(LEASE_SECONDS),
       LOG_LEVEL: 'warn',
     },
+    // A loaded machine (other benchmarks, tests) can take a while to start a tsx process.
+    timeoutMs: 90_000,
   });
   if (!started.ok) throw new Error(started.message);
   const proxy: ProxyProcess = started.proxy;
