@@ -172,6 +172,10 @@ export function keytermParam(model: string): 'keyterm' | 'keywords' {
   return /^nova-3/i.test(model.trim()) ? 'keyterm' : 'keywords';
 }
 
+/** How the audio reaches the speech service: through the proxy, or straight to Deepgram with a token the proxy grants. */
+export const CONNECTION_MODES = ['relay', 'direct'] as const;
+export type ConnectionMode = (typeof CONNECTION_MODES)[number];
+
 // --- Every setting, defined once ----------------------------------------------------------------
 //
 // A setting is one entry in SETTING_DEFINITIONS: how it is stored (schema), its default, how the
@@ -269,6 +273,11 @@ export const SETTING_DEFINITIONS = {
   mipOptOut: plainSetting(z.boolean(), true),
   /** What Deepgram replaces with a label ([CREDIT_CARD_1]…) before the words reach us; none by default. */
   redact: plainSetting<RedactKind[]>(z.array(z.enum(REDACT_KINDS)).check(z.maxLength(REDACT_KINDS.length)), []),
+  /**
+   * Relay: the audio goes through the proxy. Direct: the proxy grants a short-lived Deepgram token
+   * per connection and the audio goes to Deepgram itself (lib/session/direct-dialer.ts).
+   */
+  connectionMode: plainSetting<ConnectionMode>(z.enum(CONNECTION_MODES), 'relay'),
   /** 0 (sends the most) .. 1 (gates the most). */
   vadSensitivity: defineSetting({
     schema: z.number().check(z.gte(0), z.lte(1)),

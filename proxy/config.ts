@@ -62,6 +62,8 @@ export interface ProxyConfig {
   edge: EdgeConfig;
   /** Limits shared by several instances through Redis, or kept in memory without REDIS_URL. */
   shared: SharedConfig;
+  /** Direct mode (proxy/direct-grants.ts): whether clients may get Deepgram tokens; DEFAULT_DIRECT when absent. */
+  direct?: DirectConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
    * UPSTREAMS, the ordered fallback chain, with the compatible server's URL and key; absent (or
@@ -269,8 +271,10 @@ export function loadConfig(env: Env = process.env): ConfigResult {
   if ('errors' in shared) errors.push(...shared.errors);
   const chain = readUpstreamChain(env);
   if ('errors' in chain) errors.push(...chain.errors);
+  const direct = readDirectConfig(env);
+  if ('errors' in direct) errors.push(...direct.errors);
 
-  if (!parsed.success || errors.length > 0 || 'errors' in edge || 'errors' in shared || 'errors' in chain) return { ok: false, errors };
+  if (!parsed.success || errors.length > 0 || 'errors' in edge || 'errors' in shared || 'errors' in chain || 'errors' in direct) return { ok: false, errors };
   const values = parsed.data;
   return {
     ok: true,
@@ -298,6 +302,7 @@ export function loadConfig(env: Env = process.env): ConfigResult {
       edge: edge.config,
       shared: shared.config,
       ...(chain.config === undefined ? {} : { chain: chain.config }),
+      direct: direct.config,
     },
   };
 }
@@ -444,6 +449,50 @@ function readSharedConfig(env: Env): { config: SharedConfig } | { errors: string
       upstreamMaxStreams: values.UPSTREAM_MAX_STREAMS,
       dailyAudioSecondsPerToken: values.DAILY_AUDIO_SECONDS_PER_TOKEN,
       slotTtlMs: values.REDIS_SLOT_TTL_SECONDS * 1000,
+    },
+  };
+}
+
+// ---- Direct mode (issue 15): clients stream to Deepgram themselves with a short-lived token. ----
+
+/**
+ * `allow`: clients choose relay (audio through the proxy) or direct; `forbid`: no tokens are
+ * granted, everything is relayed; `only`: tokens only, relayed streams are refused.
+ */
+export type DirectMode = 'allow' | 'forbid' | 'only';
+
+export interface DirectConfig {
+  mode: DirectMode;
+  /** Token grants one client token may get per minute (each connect and reconnect takes one). */
+  grantsPerMinutePerToken: number;
+  /** A direct session holds a stream slot until this long after its last grant or lease renewal. */
+  leaseMs: number;
+}
+
+export const DEFAULT_DIRECT: DirectConfig = {
+  mode: 'allow',
+  grantsPerMinutePerToken: 30,
+  leaseMs: 60_000,
+};
+
+const directEnvSchema = z.object({
+  DIRECT_MODE: z.preprocess(
+    blankToUndefined,
+    z.enum(['allow', 'forbid', 'only'], { error: 'DIRECT_MODE must be allow, forbid or only' }).optional().default(DEFAULT_DIRECT.mode),
+  ),
+  GRANTS_PER_MINUTE_PER_TOKEN: integer('GRANTS_PER_MINUTE_PER_TOKEN', 1, 100_000, DEFAULT_DIRECT.grantsPerMinutePerToken),
+  DIRECT_LEASE_SECONDS: integer('DIRECT_LEASE_SECONDS', 15, 3600, DEFAULT_DIRECT.leaseMs / 1000),
+});
+
+function readDirectConfig(env: Env): { config: DirectConfig } | { errors: string[] } {
+  const parsed = directEnvSchema.safeParse(env);
+  if (!parsed.success) return { errors: parsed.error.issues.map((issue) => describeIssue(issue, env)) };
+  const values = parsed.data;
+  return {
+    config: {
+      mode: values.DIRECT_MODE,
+      grantsPerMinutePerToken: values.GRANTS_PER_MINUTE_PER_TOKEN,
+      leaseMs: values.DIRECT_LEASE_SECONDS * 1000,
     },
   };
 }

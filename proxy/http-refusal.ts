@@ -21,7 +21,8 @@ export type RefusalCode =
   | 'too_many_connections'
   | 'server_full'
   | 'too_many_attempts'
-  | 'unavailable';
+  | 'unavailable'
+  | 'relay_forbidden';
 
 export interface Refusal {
   status: number;

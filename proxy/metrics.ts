@@ -21,6 +21,10 @@ export interface ProxyMetrics {
   countAuthFailure(): void;
   /** A token attempt refused unchecked because its address failed too often. */
   countAuthThrottled(): void;
+  /** A direct-mode token grant, by result: granted, or why not (proxy/direct-grants.ts). */
+  countGrant(result: string): void;
+  /** Reads the number of direct sessions holding a lease at each scrape. */
+  observeDirectSessions(read: () => number): void;
   /** Reads the number of open client connections at each scrape. */
   observeOpenConnections(read: () => number): void;
   /** Reads the shared limits' store health at each scrape (Redis errors, time degraded). */
@@ -163,8 +167,28 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
     registers: [registry],
   });
 
+  const grants = new Counter({
+    name: 'captionist_direct_grants_total',
+    help: 'Direct-mode Deepgram token requests, by result: granted, or the refusal (e.g. direct_forbidden, too_many_grants, too_many_streams, grant_failed).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  let readDirectSessions = (): number => 0;
+  new Gauge({
+    name: 'captionist_direct_sessions_open',
+    help: 'Direct-mode sessions holding a lease now (granted or renewed within DIRECT_LEASE_SECONDS); their audio does not pass through the proxy.',
+    registers: [registry],
+    collect() {
+      this.set(readDirectSessions());
+    },
+  });
+
   return {
     registry,
+    countGrant: (result) => grants.inc({ result }),
+    observeDirectSessions: (read) => {
+      readDirectSessions = read;
+    },
     countConnectionRefused: (reason) => connectionsRefused.inc({ reason }),
     countFallback: (from, to, reason) => fallbacks.inc({ reason, from, to }),
     countAuthFailure: () => authFailures.inc(),

@@ -12,7 +12,8 @@ import { createMemoryAuthThrottle, type AuthThrottle, type ThrottleVerdict } fro
 import { clientAddress } from './client-address';
 import { createTokenVerifier, isOriginAllowed, readPresentedToken, TOKEN_SUBPROTOCOL } from './client-auth';
 import { ConnectionLimits } from './connection-limits';
-import { isLoopbackHost, type ProxyConfig } from './config';
+import { DEFAULT_DIRECT, isLoopbackHost, type ProxyConfig } from './config';
+import { deepgramGrantRequester, deepgramGrantUrl, DirectGrants, type GrantAnswer, type RequestGrant } from './direct-grants';
 import { createHostCheck } from './host-check';
 import { createAudioMeter } from './limits/audio-meter';
 import { createLimits, limitSettings } from './limits/create-limits';
@@ -35,6 +36,12 @@ import { createUpstreamChain } from './upstreams/upstream-chain';
 export const LISTEN_PATH = '/v1/listen';
 /** Asks, over plain HTTP, whether a stream would be accepted (see explainListen). */
 export const AUTH_CHECK_PATH = '/v1/auth-check';
+/** Direct mode: a short-lived Deepgram token for an authenticated client (proxy/direct-grants.ts). */
+export const GRANT_PATH = '/v1/auth/grant';
+/** Direct mode: keeps (or ends) a direct session's lease on its stream slot. */
+export const LEASE_PATH = '/v1/auth/lease';
+/** A grant or lease request body is a session id and a flag: anything longer is not one. */
+const MAX_DIRECT_BODY_BYTES = 1024;
 /** How long a graceful stop lets upstreams deliver their last results. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
 /** In front of Deepgram, the proxy's idle backstop waits this much longer than Deepgram's own rule. */
@@ -70,6 +77,8 @@ export interface ProxyOptions {
   archiveNow?: () => number;
   /** Stream limits shared between instances; from config when absent (and then closed with the proxy). */
   sharedLimits?: SharedLimits;
+  /** Asks Deepgram for a direct-mode token; from DEEPGRAM_URL and the key when absent (tests inject failures). */
+  requestGrant?: RequestGrant;
 }
 
 /** A reason the proxy cannot start, said for the person running it. */
@@ -91,6 +100,36 @@ function applyRequestTimeouts(server: Server, requestTimeoutMs: number): void {
   server.requestTimeout = requestTimeoutMs + 1000;
   // Inactivity backstop for anything the two above do not cover (a client that stops reading).
   server.timeout = 2 * requestTimeoutMs;
+}
+
+/** A request body parsed as a JSON object; {} when empty, undefined when too long or not an object. */
+function readSmallJson(request: IncomingMessage, maxBytes: number): Promise<Record<string, unknown> | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    request.once('error', () => resolve(undefined));
+    request.once('end', () => {
+      if (size > maxBytes) {
+        resolve(undefined);
+        return;
+      }
+      const text = Buffer.concat(chunks).toString('utf8').trim();
+      if (text === '') {
+        resolve({});
+        return;
+      }
+      try {
+        const parsed: unknown = JSON.parse(text);
+        resolve(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined);
+      } catch {
+        resolve(undefined);
+      }
+    });
+  });
 }
 
 function urlHost(host: string): string {
@@ -138,6 +177,19 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   metrics.observeSharedLimits(() => ({ degraded: limits.health().degraded, ...limits.stats() }));
   const connectionLimits = new ConnectionLimits(config.edge);
   metrics.observeOpenConnections(() => connectionLimits.open);
+  const directConfig = config.direct ?? DEFAULT_DIRECT;
+  // Only Deepgram grants tokens: with the local engine there is nothing to connect to directly.
+  const apiKey = config.deepgramApiKey;
+  const directGrants =
+    apiKey === undefined
+      ? undefined
+      : new DirectGrants({
+          config: directConfig,
+          limits,
+          listenUrl: config.deepgramUrl,
+          requestGrant: options.requestGrant ?? deepgramGrantRequester(deepgramGrantUrl(config.deepgramUrl), apiKey),
+        });
+  metrics.observeDirectSessions(() => directGrants?.open ?? 0);
   /** Connections refused on arrival: they already have their answer, whatever they send next. */
   const refusedConnections = new WeakSet<Socket>();
   const sessions = new Set<ListenSession>();
@@ -274,7 +326,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     // The listen paths check the Host in checkAtEdge and answer with CORS headers, so the
     // extension's connection test can read why (a name missing from ALLOWED_HOSTS); the refusal
     // tells a rebinding page nothing it did not send.
-    const wrongHost = path === LISTEN_PATH || path === AUTH_CHECK_PATH ? undefined : checkHost(request.headers.host);
+    const wrongHost = path === LISTEN_PATH || path === AUTH_CHECK_PATH || path === GRANT_PATH || path === LEASE_PATH ? undefined : checkHost(request.headers.host);
     if (wrongHost !== undefined) {
       metrics.countError(`refused_${wrongHost.error}`);
       sendJson(response, wrongHost.status, { error: wrongHost.error, message: wrongHost.message });
@@ -296,6 +348,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       });
     } else if (path === LISTEN_PATH || path === AUTH_CHECK_PATH) {
       explainListen(request, response, path === AUTH_CHECK_PATH).catch(answerUnavailable(response));
+    } else if (path === GRANT_PATH || path === LEASE_PATH) {
+      serveDirect(request, response, path).catch(answerUnavailable(response));
     } else if (archive !== undefined && path.startsWith(ARCHIVE_PATH_PREFIX)) {
       archive.serve(request, response, authenticateRequest).catch(answerUnavailable(response));
     } else {
@@ -329,6 +383,9 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     }
     const auth = verifier.check(readPresentedToken(request).token);
     if (!auth.ok) return { refusal: { status: 401, error: 'unauthorized', message: auth.message } };
+    if (directConfig.mode === 'only' && upstreamKind === 'deepgram') {
+      return { refusal: { status: 403, error: 'relay_forbidden', message: 'This proxy does not relay audio (DIRECT_MODE=only): switch the connection to direct mode in the options.' } };
+    }
     const params = checkListenParams(url.searchParams, config.limits);
     if (!params.ok) return { refusal: { status: 400, error: 'bad_request', message: params.message } };
     // Each channel is a pocketsphinx process of its own, so a meeting's two channels count as two streams.
@@ -395,6 +452,70 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       sendJson(response, 200, { ok: true, engine: upstreamKind }, cors);
     } else {
       sendJson(response, 426, { error: 'upgrade_required', message: 'This stream would be accepted: connect with a WebSocket.' }, { ...cors, Upgrade: 'websocket' });
+    }
+  };
+
+  /**
+   * POST /v1/auth/grant and /v1/auth/lease (direct mode), checked like an upgrade: the Host, the
+   * token throttle, the origin and the client token; answered with CORS like /v1/auth-check, so the
+   * extension reads every refusal. The body is `{"session": "<id>"}` (plus `"ended": true` to end a lease).
+   */
+  const serveDirect = async (request: IncomingMessage, response: ServerResponse, path: string) => {
+    const origin = request.headers.origin;
+    const cors: Record<string, string> = origin !== undefined ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Max-Age': '600' });
+      response.end();
+      return;
+    }
+    const answer = (reply: GrantAnswer) => {
+      if (path === GRANT_PATH) metrics.countGrant(reply.status === 200 ? 'granted' : String(reply.body.error));
+      if (reply.status === 204) response.writeHead(204, cors).end();
+      else sendJson(response, reply.status, reply.body, { ...cors, ...reply.headers });
+    };
+    const refused = (refusal: Refusal) => answer({ status: refusal.status, body: { error: refusal.error, message: refusal.message, relay: directConfig.mode !== 'only' }, ...(refusal.headers ? { headers: refusal.headers } : {}) });
+    if (request.method !== 'POST') {
+      answer({ status: 405, body: { error: 'method_not_allowed', message: `${path} takes POST.` }, headers: { Allow: 'POST, OPTIONS' } });
+      return;
+    }
+    const wrongHost = checkHost(request.headers.host);
+    if (wrongHost !== undefined) {
+      refused(wrongHost);
+      return;
+    }
+    const throttled = await throttleCheck(request);
+    if ('refusal' in throttled) {
+      refused(throttled.refusal);
+      return;
+    }
+    if (closing) {
+      refused({ status: 503, error: 'shutting_down', message: 'The proxy is shutting down; try again shortly.' });
+      return;
+    }
+    if (!isOriginAllowed(origin, config.allowedOrigins)) {
+      refused({ status: 403, error: 'forbidden_origin', message: `Pages from ${origin} may not use this proxy. Add the origin to ALLOWED_ORIGINS to allow it.` });
+      return;
+    }
+    const auth = verifier.check(readPresentedToken(request).token);
+    if (!auth.ok) {
+      await noteAuthFailure(request, throttled.address);
+      refused({ status: 401, error: 'unauthorized', message: auth.message });
+      return;
+    }
+    const body = await readSmallJson(request, MAX_DIRECT_BODY_BYTES);
+    if (body === undefined) {
+      refused({ status: 400, error: 'bad_request', message: `The body must be JSON of at most ${MAX_DIRECT_BODY_BYTES} bytes, e.g. {"session":"<id>"}.` });
+      return;
+    }
+    const session = typeof body.session === 'string' ? body.session : undefined;
+    if (directGrants === undefined) {
+      answer({ status: 409, body: { error: 'direct_unavailable', message: 'This proxy transcribes with its local engine: there is no Deepgram to connect to directly.', relay: true } });
+    } else if (path === GRANT_PATH) {
+      answer(await directGrants.grant(auth.limitKey, session));
+    } else if (session === undefined) {
+      answer({ status: 400, body: { error: 'bad_request', message: 'A lease needs the session id its grant returned.' } });
+    } else {
+      answer(directGrants.renew(auth.limitKey, session, body.ended === true));
     }
   };
 
@@ -477,6 +598,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const session of sessions) session.checkTimers(now);
+    directGrants?.sweep();
   }, TIMER_SWEEP_MS);
   sweep.unref();
 
@@ -538,6 +660,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       metricsServer?.closeAllConnections();
       await Promise.all([...sessions].map((session) => session.shutdown(shutdownGraceMs)));
       clearInterval(sweep);
+      directGrants?.close();
       server.closeAllConnections();
       await stopped;
       await archive?.close();

@@ -13,7 +13,7 @@ import { t } from '@/lib/i18n';
 import { browserWebSocket } from '@/lib/listen/listen-socket';
 import { checkOverlayAppearance, type OverlayAppearance } from '@/lib/overlay-settings';
 import { loadOverlayAppearance, saveOverlayAppearance } from '@/lib/overlay-store';
-import { draftFromSettings, ENDPOINTING_LIMITS, keytermParam, validateDraft, type SettingsDraft, type SettingsErrors } from '@/lib/settings';
+import { CONNECTION_MODES, draftFromSettings, ENDPOINTING_LIMITS, keytermParam, validateDraft, type SettingsDraft, type SettingsErrors } from '@/lib/settings';
 import { loadRetention, saveRetention } from '@/lib/persistence/retention-store';
 import { loadConnectionCheck, loadSettings, saveConnectionCheck, saveSettings } from '@/lib/storage';
 
@@ -183,6 +183,14 @@ export function OptionsApp() {
                 {showToken ? t('optionsTokenHide') : t('optionsTokenShow')}
               </button>
             }
+          />
+          <RadioGroupField
+            id="connection-mode"
+            label={t('optionsConnectionMode')}
+            value={draft.connectionMode}
+            choices={CONNECTION_MODES.map((mode) => ({ value: mode, label: t(mode === 'direct' ? 'optionsConnectionModeDirect' : 'optionsConnectionModeRelay') }))}
+            onChange={(value) => update('connectionMode', value)}
+            help={t('optionsConnectionModeHelp')}
           />
           <CheckboxField
             id="archive-transcripts"

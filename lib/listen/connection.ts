@@ -54,10 +54,11 @@ export class Connection {
   private constructor(private readonly ws: WebSocketLike) {}
 
   /** A connection under way, or why the WebSocket constructor refused the URL or token. */
-  static open(createWebSocket: WebSocketFactory, url: string, token: string, events: ConnectionEvents): Connection | UserFacingError {
+  static open(createWebSocket: WebSocketFactory, url: string, token: string, events: ConnectionEvents, protocols?: string[]): Connection | UserFacingError {
     let ws: WebSocketLike;
     try {
-      ws = createWebSocket(url, token ? ['token', token] : undefined);
+      // `protocols` replaces the token's: direct mode's `bearer, <granted token>` (lib/session/direct-dialer.ts).
+      ws = createWebSocket(url, protocols ?? (token ? ['token', token] : undefined));
     } catch (error) {
       return classifyConstructorFailure(error, token !== '');
     }

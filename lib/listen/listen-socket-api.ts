@@ -56,8 +56,20 @@ export interface CloseSummary {
   parse: ParseStats;
 }
 
+/**
+ * Where one connection attempt goes, decided just before it (direct mode asks the proxy for a
+ * fresh Deepgram token per attempt); null: to `url` with `token`, as without dial; or why it
+ * cannot be made and whether trying later can help.
+ */
+export type DialResult = { url: string; protocols: string[] } | null | { error: UserFacingError; retry: boolean };
+
 export interface ListenSocketOptions {
   url: string;
+  /**
+   * Called before every connection attempt; its URL and subprotocols replace `url` and `token` for
+   * that attempt. Bounded by connectTimeoutMs together with the handshake.
+   */
+  dial?: () => Promise<DialResult>;
   /** Sent as subprotocols ['token', token]; no subprotocol when empty. */
   token?: string;
   createWebSocket: WebSocketFactory;
@@ -116,8 +128,8 @@ export interface ListenSocketOptions {
 }
 
 /** The options with every default filled in (the defaults the comments above name). */
-export type ResolvedListenOptions = Required<Omit<ListenSocketOptions, 'onEvent' | 'onStatus' | 'onError' | 'onConnection' | 'backoff' | 'meetingTimeOf'>> &
-  Pick<ListenSocketOptions, 'onEvent' | 'onStatus' | 'onError' | 'onConnection' | 'backoff' | 'meetingTimeOf'>;
+export type ResolvedListenOptions = Required<Omit<ListenSocketOptions, 'onEvent' | 'onStatus' | 'onError' | 'onConnection' | 'backoff' | 'meetingTimeOf' | 'dial'>> &
+  Pick<ListenSocketOptions, 'onEvent' | 'onStatus' | 'onError' | 'onConnection' | 'backoff' | 'meetingTimeOf' | 'dial'>;
 
 export function withDefaults(options: ListenSocketOptions): ResolvedListenOptions {
   return {

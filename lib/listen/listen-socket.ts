@@ -29,7 +29,7 @@ import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromErr
 import { configureKeytermsText } from './configure';
 import { Connection } from './connection';
 import { Deadlines } from './deadlines';
-import { withDefaults, type CloseSummary, type ListenSocketOptions, type ListenStatus, type ResolvedListenOptions, type StatusDetail } from './listen-socket-api';
+import { withDefaults, type CloseSummary, type DialResult, type ListenSocketOptions, type ListenStatus, type ResolvedListenOptions, type StatusDetail } from './listen-socket-api';
 import { withStreamOffset } from './listen-url';
 import { MeetingSpanDeclarer } from './meeting-span';
 import { createParseStats, parseServerMessage, type ParseStats } from './protocol';
@@ -39,7 +39,7 @@ import { SendQueue, type Outgoing } from './send-queue';
 
 export { browserWebSocket, type WebSocketFactory, type WebSocketLike } from './connection';
 export { systemClock, type Clock } from './deadlines';
-export type { CloseSummary, ConnectionInfo, ListenSocketOptions, ListenStatus, StatusDetail } from './listen-socket-api';
+export type { CloseSummary, ConnectionInfo, DialResult, ListenSocketOptions, ListenStatus, StatusDetail } from './listen-socket-api';
 
 const KEEP_ALIVE = JSON.stringify({ type: 'KeepAlive' });
 const FINALIZE = JSON.stringify({ type: 'Finalize' });
@@ -74,6 +74,8 @@ export class ListenSocket {
   private readonly reconnects: Reconnects;
   private connections = 0;
   private keepAlivesSent = 0;
+  /** Counts dial() calls: an answer for an attempt that was given up (timeout, close) is ignored. */
+  private dials = 0;
 
   private closeStreamSent = false;
   /** A Configure waiting for an open connection. */
@@ -189,17 +191,53 @@ export class ListenSocket {
     // An archiving proxy needs each connection's stream offset (listen-url.ts withStreamOffset).
     // A relay takes the token on the URL and selects no subprotocol (offering one fails the handshake).
     const url = this.isRelay ? buildRelayUrl(this.opts.url, this.opts.token) : withStreamOffset(this.opts.url, this.queue.nextOrigin());
-    const conn = Connection.open(this.opts.createWebSocket, url, this.isRelay ? '' : this.opts.token, {
-      onOpen: () => {
-        if (this.conn === conn) this.handleOpen(conn, index);
-      },
-      onMessage: (data) => {
-        if (this.conn === conn) this.handleMessage(conn, data);
-      },
-      onClose: (code, reason) => {
-        if (this.conn === conn) this.handleClose(code, reason);
-      },
+    // Direct mode's dial asks the proxy for a Deepgram token first; a relay is never dialled that way.
+    const dial = this.isRelay ? undefined : this.opts.dial;
+    if (dial === undefined) {
+      this.startConnection(index, url);
+      return;
+    }
+    // The dial and the handshake share the connect timeout; a late answer belongs to no attempt.
+    const attempt = ++this.dials;
+    this.timers.set('connect', this.opts.connectTimeoutMs, () => {
+      if (this.dials !== attempt || this.conn !== null) return;
+      this.dials += 1;
+      this.handleHandshakeFailure(null);
     });
+    const answered = (result: DialResult) => {
+      if (this.dials !== attempt || this.phase === 'closed') return;
+      if (result === null) {
+        this.startConnection(index, url);
+      } else if ('error' in result) {
+        this.timers.cancel('connect');
+        this.handleDialFailure(result.error, result.retry);
+      } else {
+        this.startConnection(index, result.url, result.protocols);
+      }
+    };
+    dial().then(answered, (error: unknown) =>
+      answered({ error: { code: 'internal', message: error instanceof Error ? error.message : String(error) }, retry: true }),
+    );
+  }
+
+  private startConnection(index: number, url: string, protocols?: string[]): void {
+    const conn = Connection.open(
+      this.opts.createWebSocket,
+      url,
+      this.isRelay ? '' : this.opts.token,
+      {
+        onOpen: () => {
+          if (this.conn === conn) this.handleOpen(conn, index);
+        },
+        onMessage: (data) => {
+          if (this.conn === conn) this.handleMessage(conn, data);
+        },
+        onClose: (code, reason) => {
+          if (this.conn === conn) this.handleClose(code, reason);
+        },
+      },
+      protocols,
+    );
     if (!(conn instanceof Connection)) {
       this.fail(conn);
       return;
@@ -210,6 +248,16 @@ export class ListenSocket {
       conn.abandon();
       this.handleHandshakeFailure(null);
     });
+  }
+
+  /** dial() said this attempt cannot be made: like a refused handshake, retried only when it may help. */
+  private handleDialFailure(error: UserFacingError, retry: boolean): void {
+    if (this.phase === 'closing') {
+      this.finish(null, error.message, false, false);
+      return;
+    }
+    if (retry && this.reconnects.handshakeFailed()) this.retryOrFail({ retry: true, immediate: false, error });
+    else this.fail(error);
   }
 
   private handleOpen(conn: Connection, index: number): void {

@@ -50,6 +50,8 @@ export interface SocketHandlers {
   onReconnecting: (error: UserFacingError, retryInMs: number) => void;
   /** The socket gave up (rejected, or closed unexpectedly and will not retry). */
   onFailure: (error: UserFacingError) => void;
+  /** Something to say while captions go on (direct mode fell back to relaying), shown with the warnings. */
+  onNotice?: (message: string) => void;
   /** Meeting time of a stream second (the session's timeline), for a proxy that archives the capture. */
   toMeetingTime?: (streamSeconds: number) => number | null;
 }
@@ -101,6 +103,8 @@ export class CaptureSession {
   private inputNotice: string | null = null;
   /** Which engine the proxy fell back to, and why (lib/listen/engine-notice.ts); until the next connection. */
   private engineNotice: string | null = null;
+  /** Said by the socket while it runs (direct mode fell back to relaying). */
+  private connectionNotice: string | null = null;
   private state: SessionState;
   private readonly keytermChanges: KeytermChanges;
 
@@ -166,6 +170,10 @@ export class CaptureSession {
       },
       onReconnecting: (error) => this.setState({ phase: 'connecting', error }),
       onEvent: (event) => this.applyEvent(event),
+      onNotice: (message) => {
+        this.connectionNotice = message;
+        this.showWarnings();
+      },
       onFailure: (error) => {
         this.setState({ phase: 'error', error });
         this.hooks.onSocketFailure?.(error);
@@ -243,6 +251,7 @@ export class CaptureSession {
     // An input's trouble (silent, lost, not captioned) ends with the capture; saving trouble stays.
     this.meters = [];
     this.inputNotice = null;
+    this.connectionNotice = null;
     const warning = this.storageWarning;
     this.setState(failure ? { phase: 'error', error: failure, warning } : { phase: 'idle', error: null, warning });
   }
@@ -280,7 +289,8 @@ export class CaptureSession {
 
   private showWarnings(): void {
     const inputWarnings = this.meters.map((meter) => meter.warning(this.inputs.length > 1, this.state.phase === 'error'));
-    const warning = [this.engineNotice, this.inputNotice, ...inputWarnings, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
+    const warning =
+      [this.engineNotice, this.inputNotice, this.connectionNotice, ...inputWarnings, this.storageWarning].filter((w): w is string => w !== null).join(' ') || null;
     if (warning !== this.state.warning) this.setState({ warning });
   }
 
