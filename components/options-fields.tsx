@@ -217,3 +217,35 @@ export function RadioGroupField<Value extends string>({ id, label, value, choice
     </fieldset>
   );
 }
+
+interface SelectFieldProps {
+  id: string;
+  label: string;
+  value: string;
+  choices: readonly { value: string; label: string }[];
+  onChange: (value: string) => void;
+  help?: ComponentChildren;
+  error?: string | undefined;
+}
+
+/** One of many choices, as a menu (a native <select>: keyboard, type-ahead and screen readers for free). */
+export function SelectField({ id, label, value, choices, onChange, help, error }: SelectFieldProps) {
+  return (
+    <FieldFrame id={id} label={label} help={help} error={error}>
+      <select
+        id={id}
+        name={id}
+        value={value}
+        aria-invalid={error ? 'true' : 'false'}
+        aria-describedby={error || help ? helpId(id) : undefined}
+        onChange={(event) => onChange(event.currentTarget.value)}
+      >
+        {choices.map((choice) => (
+          <option key={choice.value} value={choice.value}>
+            {choice.label}
+          </option>
+        ))}
+      </select>
+    </FieldFrame>
+  );
+}

@@ -4,6 +4,7 @@
  */
 import { browser } from 'wxt/browser';
 import type english from '../public/_locales/en/messages.json';
+import { localizeTranscriptLabels, type TranscriptLabel } from './transcript/transcript-labels';
 import { localizeYouLabel } from './transcript/you-label';
 
 export type MessageKey = keyof typeof english;
@@ -25,25 +26,51 @@ function fill(message: string, substitutions: readonly string[]): string {
   return message.replace(/\$(\$|[1-9])/g, (_match, which: string) => (which === '$' ? '$' : (substitutions[Number(which) - 1] ?? '')));
 }
 
+/** The localized string, or '' when neither browser.i18n nor a loaded catalog has the key. */
+function lookup(key: MessageKey, substitutions: readonly string[]): string {
+  let text: string;
+  try {
+    text = browser.i18n.getMessage(key, [...substitutions]);
+  } catch {
+    text = '';
+  }
+  if (!text && catalog?.[key]) text = fill(catalog[key].message, substitutions);
+  return text;
+}
+
 /**
  * The localized string, with $1..$9 placeholders filled. Falls back to the key itself where the
  * i18n API is missing (unit tests), so a test failure shows which string was meant.
  */
 export function t(key: MessageKey, ...substitutions: (string | number)[]): string {
-  let text: string;
-  try {
-    text = browser.i18n.getMessage(key, substitutions.map(String));
-  } catch {
-    text = '';
-  }
-  if (!text && catalog?.[key]) text = fill(catalog[key].message, substitutions.map(String));
+  const text = lookup(key, substitutions.map(String));
   return text || (substitutions.length ? `${key}(${substitutions.join(', ')})` : key);
 }
 
+/** The browser's UI language ("de", "en-US"), which Chrome picked the messages by; '' where unknown. */
+export function uiLanguage(): string {
+  try {
+    return browser.i18n.getUILanguage();
+  } catch {
+    // Chrome's offscreen document has no browser.i18n: its catalog follows navigator.language.
+    return typeof navigator === 'undefined' ? '' : navigator.language;
+  }
+}
+
 // "You" in transcripts and exports follows the page's language (empty when the message is missing: English then).
-localizeYouLabel(() => {
-  const text = t('speakerYou');
-  return text === 'speakerYou' ? '' : text;
+localizeYouLabel(() => lookup('speakerYou', []));
+
+/** The message of each label lib/transcript writes itself. */
+const TRANSCRIPT_LABEL_MESSAGES: Readonly<Record<TranscriptLabel, MessageKey>> = {
+  speakerNumber: 'speakerNumber',
+  transcriptTitle: 'exportTranscriptTitle',
+  recordedAt: 'exportRecordedAt',
+  fallbackFileTitle: 'exportFallbackFileTitle',
+};
+
+localizeTranscriptLabels({
+  read: (label, substitution) => lookup(TRANSCRIPT_LABEL_MESSAGES[label], [substitution]),
+  locale: uiLanguage,
 });
 
 /**

@@ -9,7 +9,7 @@
  * - Hidden captions are remembered for the session they were hidden in, in storage.local under
  *   `overlayHiddenSession` (see hiddenForSession for why that scope).
  *
- * Pure: the items are defined in lib/contract/storage/items.ts, read and written by
+ * Pure but for the form check's sentences (lib/i18n.ts): the items are defined in lib/contract/storage/items.ts, read and written by
  * lib/overlay-store.ts in extension pages and the background. The overlay (a content script) cannot
  * read storage: the background serves it (lib/background/overlay-view.ts).
  *
@@ -19,6 +19,7 @@
  * No zod here on purpose: the content script imports this module and has a 20 kB budget (even
  * zod/mini's core would take a large share of it). The checks are small and covered by tests/unit/overlay.
  */
+import { t, type MessageKey } from './i18n';
 export type { OverlayPlacement } from './overlay/placement';
 
 /** Slider ranges, for the overlay's own controls and the options page's preview. */
@@ -82,11 +83,11 @@ export type OverlayAppearanceCheck =
   | { ok: true; value: OverlayAppearance }
   | { ok: false; field: keyof OverlayAppearance | null; message: string };
 
-const FIELD_NAMES: Record<keyof OverlayAppearance, string> = {
-  lines: 'Lines',
-  fontSize: 'Text size',
-  backgroundOpacity: 'Background opacity',
-  locked: 'Lock position',
+const FIELD_NAMES: Record<keyof OverlayAppearance, MessageKey> = {
+  lines: 'overlayLines',
+  fontSize: 'overlayTextSize',
+  backgroundOpacity: 'overlayBackgroundOpacity',
+  locked: 'overlayLock',
 };
 
 /**
@@ -94,7 +95,7 @@ const FIELD_NAMES: Record<keyof OverlayAppearance, string> = {
  * with the allowed range, so the options page can show the message next to the control.
  */
 export function checkOverlayAppearance(input: unknown): OverlayAppearanceCheck {
-  if (typeof input !== 'object' || input === null) return { ok: false, field: null, message: 'The caption settings are not valid.' };
+  if (typeof input !== 'object' || input === null) return { ok: false, field: null, message: t('overlayCheckInvalid') };
   const source = input as Record<string, unknown>;
   for (const field of ['lines', 'fontSize', 'backgroundOpacity'] as const satisfies readonly NumericField[]) {
     const value = source[field];
@@ -103,10 +104,10 @@ export function checkOverlayAppearance(input: unknown): OverlayAppearanceCheck {
     const fits =
       typeof value === 'number' && Number.isFinite(value) && value >= limits.min && value <= limits.max && (!whole || Number.isInteger(value));
     if (!fits) {
-      return { ok: false, field, message: `${FIELD_NAMES[field]} must be ${whole ? 'a whole number ' : ''}from ${limits.min} to ${limits.max}.` };
+      return { ok: false, field, message: t(whole ? 'overlayCheckWholeRange' : 'overlayCheckRange', t(FIELD_NAMES[field]), limits.min, limits.max) };
     }
   }
-  if (typeof source.locked !== 'boolean') return { ok: false, field: 'locked', message: `${FIELD_NAMES.locked} must be on or off.` };
+  if (typeof source.locked !== 'boolean') return { ok: false, field: 'locked', message: t('overlayCheckOnOff', t(FIELD_NAMES.locked)) };
   return {
     ok: true,
     value: {

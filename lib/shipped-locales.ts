@@ -5,4 +5,4 @@
  * tests/unit/session/offscreen-messages.test.ts keeps both in step with the files.
  */
 export const DEFAULT_LOCALE = 'en';
-export const SHIPPED_LOCALES: readonly string[] = ['en'];
+export const SHIPPED_LOCALES: readonly string[] = ['en', 'de'];

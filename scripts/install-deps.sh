@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # on loopback ports in temporary folders, and stop them after (the packages' own services are not used).
 # firefox-esr, pulseaudio, pulseaudio-utils: the Firefox e2e tests (tests/e2e-firefox) play the speech
 # into a private PulseAudio server that Firefox opens as its microphone (testkit/firefox/virtual-mic.ts).
-DEBIAN_PACKAGES=(chromium pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx xvfb xdotool redis-server postgresql firefox-esr pulseaudio pulseaudio-utils)
+DEBIAN_PACKAGES=(chromium chromium-l10n pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx xvfb xdotool redis-server postgresql firefox-esr pulseaudio pulseaudio-utils)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConnectionTestPanel, type ConnectionTestState } from '@/components/options-connection-test';
-import { CheckboxField, RadioGroupField, RangeField, Section, TextAreaField, TextField } from '@/components/options-fields';
+import { CheckboxField, RadioGroupField, RangeField, Section, SelectField, TextAreaField, TextField } from '@/components/options-fields';
 import { sourceLabel } from '@/components/source-label';
 import { AppearanceFields } from '@/components/options-appearance';
 import { WELCOME_HASH, WelcomeSection } from '@/components/first-run';
@@ -9,15 +9,15 @@ import { RedactField } from '@/components/options-redact';
 import { testConnection } from '@/lib/connection-test';
 import { CAPTURE_SOURCES, type CaptureSource } from '@/lib/contract/messages';
 import { defaultSourceChanged } from '@/lib/background/last-source';
-import { t } from '@/lib/i18n';
+import { t, uiLanguage } from '@/lib/i18n';
 import { browserWebSocket } from '@/lib/listen/listen-socket';
 import { checkOverlayAppearance, type OverlayAppearance } from '@/lib/overlay-settings';
 import { loadOverlayAppearance, saveOverlayAppearance } from '@/lib/overlay-store';
 import { CONNECTION_MODES, draftFromSettings, ENDPOINTING_LIMITS, keytermParam, validateDraft, type SettingsDraft, type SettingsErrors } from '@/lib/settings';
 import { loadRetention, saveRetention } from '@/lib/persistence/retention-store';
+import { languageChoices } from '@/lib/recognition-languages';
 import { loadConnectionCheck, loadSettings, saveConnectionCheck, saveSettings } from '@/lib/storage';
 
-const LANGUAGES = ['en', 'en-US', 'en-GB', 'en-AU', 'en-IN', 'multi', 'de', 'es', 'fr', 'it', 'nl', 'pt-BR', 'ja', 'ko', 'zh', 'hi', 'ru', 'sv'];
 const MODELS = ['nova-3', 'nova-3-medical', 'nova-2', 'nova-2-meeting', 'nova-2-phonecall', 'enhanced', 'base'];
 
 type SaveStatus = { kind: 'none' } | { kind: 'saved' } | { kind: 'invalid'; count: number } | { kind: 'failed'; detail: string };
@@ -70,6 +70,11 @@ export function OptionsApp() {
   if (!loaded) return <main class="options-main">{t('optionsLoading')}</main>;
   const current = loaded;
   const { draft, appearance, retention } = current;
+  const languageMenu = languageChoices(draft.language, {
+    uiLanguage: uiLanguage(),
+    multi: t('optionsLanguageMulti'),
+    unknown: (name) => t('optionsLanguageUnknown', name),
+  }).map((choice) => ({ value: choice.code, label: choice.label }));
 
   const change = (next: Partial<Loaded>) => {
     const merged = { ...current, ...next };
@@ -205,14 +210,14 @@ export function OptionsApp() {
         <Section id="recognition" title={t('optionsSectionRecognition')}>
           <p class="section-note">{t('optionsRecognitionNote')}</p>
           <div class="field-pair">
-            <TextField
+            <SelectField
               id="language"
               label={t('optionsLanguage')}
-              value={draft.language}
-              list="language-list"
-              onInput={(value) => update('language', value)}
+              value={draft.language.trim()}
+              choices={languageMenu}
+              onChange={(value) => update('language', value)}
               error={errors.language}
-              help={t('optionsLanguageHelp')}
+              help={t('optionsLanguageMenuHelp')}
             />
             <TextField
               id="model"
@@ -224,11 +229,6 @@ export function OptionsApp() {
               help={t('optionsModelHelp')}
             />
           </div>
-          <datalist id="language-list">
-            {LANGUAGES.map((code) => (
-              <option key={code} value={code} />
-            ))}
-          </datalist>
           <datalist id="model-list">
             {MODELS.map((name) => (
               <option key={name} value={name} />

@@ -1,6 +1,11 @@
 import { render } from 'preact';
+import { browser } from 'wxt/browser';
 import { pageRoot } from '@/components/page-root';
+import { t } from '@/lib/i18n';
 import '@/components/panel.css';
 import { SidePanelApp } from './side-panel-app';
 
+// The HTML's title and lang are the English fallbacks; the browser's language wins here.
+document.title = t('panelPageTitle');
+document.documentElement.lang = browser.i18n.getUILanguage();
 render(<SidePanelApp />, pageRoot());

@@ -1,4 +1,5 @@
 import type { SessionPhase, SessionState } from '../contract/messages';
+import { t } from '../i18n';
 
 /**
  * The toolbar badge: visible exactly while audio may be leaving the browser. An ended session
@@ -8,7 +9,7 @@ import type { SessionPhase, SessionState } from '../contract/messages';
 export function badgeFor(phase: SessionPhase): { text: string; color: string | null } {
   switch (phase) {
     case 'live':
-      return { text: 'ON', color: '#b3261e' };
+      return { text: t('badgeLive'), color: '#b3261e' };
     case 'starting':
     case 'connecting':
     case 'stopping':

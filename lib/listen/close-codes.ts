@@ -15,6 +15,7 @@
  *   4400-4599: an HTTP status + 4000 (4401 unauthorized, 4429 too many requests, 4503 unavailable).
  */
 import type { UserFacingError } from '../contract/messages';
+import { t } from '../i18n';
 
 /**
  * Who failed, for the sentence the user reads: the proxy's speech service (Deepgram), the proxy
@@ -41,7 +42,7 @@ export function cleanReason(reason: string): string {
 
 function withReason(text: string, code: number, reason: string): string {
   const why = cleanReason(reason);
-  return why ? `${text} (${code}: ${why})` : `${text} (code ${code})`;
+  return why ? `${text} (${code}: ${why})` : t('closeWithCode', text, code);
 }
 
 function httpRefusal(status: number): CloseVerdict | null {
@@ -49,14 +50,14 @@ function httpRefusal(status: number): CloseVerdict | null {
     return {
       retry: false,
       immediate: false,
-      error: { code: 'proxy-rejected', message: `The proxy refused the token (HTTP ${status}). Check the token in Options.` },
+      error: { code: 'proxy-rejected', message: t('closeTokenRefused', status) },
     };
   }
   if (status === 402) {
     return {
       retry: false,
       immediate: false,
-      error: { code: 'proxy-rejected', message: 'The speech service refused the request: the account has no credit left (HTTP 402).' },
+      error: { code: 'proxy-rejected', message: t('closeNoCredit') },
     };
   }
   if (status === 408 || status === 429 || status >= 500) return null;
@@ -66,7 +67,7 @@ function httpRefusal(status: number): CloseVerdict | null {
       immediate: false,
       error: {
         code: 'proxy-rejected',
-        message: `The proxy refused the connection (HTTP ${status}). Check the proxy URL, language and model in Options.`,
+        message: t('closeRefusedHttp', status),
       },
     };
   }
@@ -80,9 +81,9 @@ function httpRefusal(status: number): CloseVerdict | null {
 export function classifyConstructorFailure(error: unknown, sentToken: boolean): UserFacingError {
   const detail = error instanceof Error ? error.message : String(error);
   if (sentToken && /protocol/i.test(detail)) {
-    return { code: 'proxy-rejected', message: 'The token contains characters that cannot be sent (spaces, commas or quotes). Check the token in Options.' };
+    return { code: 'proxy-rejected', message: t('closeTokenCharacters') };
   }
-  return { code: 'invalid-proxy-url', message: `The proxy URL cannot be used: ${cleanReason(detail)}` };
+  return { code: 'invalid-proxy-url', message: t('closeBadProxyUrl', cleanReason(detail)) };
 }
 
 /**
@@ -92,13 +93,12 @@ export function classifyConstructorFailure(error: unknown, sentToken: boolean): 
 export function classifyHandshakeFailure(host: string, httpStatus: number | null): CloseVerdict {
   const refusal = httpStatus === null ? null : httpRefusal(httpStatus);
   if (refusal) return refusal;
-  const status = httpStatus === null ? '' : ` (HTTP ${httpStatus})`;
   return {
     retry: true,
     immediate: false,
     error: {
       code: 'proxy-unreachable',
-      message: `Could not connect to the captions proxy at ${host}${status}. Check that it is running and that the address in Options is right.`,
+      message: httpStatus === null ? t('closeUnreachable', host) : t('closeUnreachableHttp', host, httpStatus),
     },
   };
 }
@@ -123,29 +123,29 @@ export function classifyClose(code: number, reason: string): CloseVerdict {
     // The proxy answered, so it is not the one to check: its speech service is.
     const retry = !NOT_RETRYABLE_WS.has(code) && !(code >= 4000 && code <= 4599);
     const text = retry
-      ? 'The proxy is running, but its speech service (Deepgram) is not answering; trying again'
-      : 'The speech service (Deepgram) refused the proxy\'s request; whoever runs the proxy must fix its Deepgram key or account';
+      ? t('closeUpstreamRetrying')
+      : t('closeUpstreamRefused');
     return { retry, immediate: false, party, error: { code: retry ? 'proxy-closed' : 'proxy-rejected', message: withReason(text, code, reason) } };
   }
   if (NOT_RETRYABLE_WS.has(code)) {
     return {
       retry: false,
       immediate: false,
-      error: { code: 'proxy-rejected', message: withReason('The proxy refused the audio or the settings', code, reason) },
+      error: { code: 'proxy-rejected', message: withReason(t('closeRefusedAudio'), code, reason) },
     };
   }
   if (code === 1015) {
     return {
       retry: false,
       immediate: false,
-      error: { code: 'proxy-unreachable', message: withReason('The secure connection to the proxy failed; check its certificate', code, reason) },
+      error: { code: 'proxy-unreachable', message: withReason(t('closeTlsFailed'), code, reason) },
     };
   }
   if (code >= 4000 && code <= 4099) {
     return {
       retry: false,
       immediate: false,
-      error: { code: 'proxy-rejected', message: withReason('The proxy refused the connection', code, reason) },
+      error: { code: 'proxy-rejected', message: withReason(t('closeRefused'), code, reason) },
     };
   }
   if (code >= 4400 && code <= 4599) {
@@ -161,7 +161,7 @@ export function classifyClose(code: number, reason: string): CloseVerdict {
     party,
     error: {
       code: 'proxy-closed',
-      message: withReason(party === 'network' ? 'The network connection to the proxy was lost' : 'The connection to the proxy was lost', code, reason),
+      message: withReason(party === 'network' ? t('closeNetworkLost') : t('closeConnectionLost'), code, reason),
     },
   };
 }
@@ -171,8 +171,8 @@ export function classifyClose(code: number, reason: string): CloseVerdict {
  * stops, saying who failed and that the words captured so far are kept.
  */
 export function upstreamGaveUp(code: number, reason: string, seconds: number): UserFacingError {
-  const what = `Captions stopped: the proxy is running, but its speech service (Deepgram) did not answer for ${seconds} s`;
-  return { code: 'proxy-closed', message: `${withReason(what, code, reason)}. What was captured is saved; press Start to try again.` };
+  const what = t('closeUpstreamGaveUp', seconds);
+  return { code: 'proxy-closed', message: t('closeSavedTryAgain', withReason(what, code, reason)) };
 }
 
 /** `ws` (Node) reports a refused upgrade as "Unexpected server response: 401"; browsers say nothing. */

@@ -24,6 +24,7 @@
  * maps stream seconds to meeting time with one timeline for the whole session and never resets it.
  */
 import type { UserFacingError } from '../contract/messages';
+import { t } from '../i18n';
 import { Reconnects } from './backoff';
 import { classifyClose, classifyHandshakeFailure, cleanReason, httpStatusFromError, upstreamGaveUp, type CloseVerdict } from './close-codes';
 import { configureKeytermsText } from './configure';
@@ -424,7 +425,7 @@ export class ListenSocket {
       this.timers.cancel(...CONNECTION_TIMERS);
       conn.abandon(CLOSE_UNRESPONSIVE, 'no response');
       const seconds = Math.round(this.opts.serverSilenceTimeoutMs / 1000);
-      const message = `The proxy stopped answering for ${seconds} s; reconnecting.`;
+      const message = t('listenStalled', seconds);
       this.retryOrFail({ retry: true, immediate: true, error: { code: 'proxy-closed', message } });
       return;
     }

@@ -11,6 +11,7 @@
 import { inputsOf, type AudioInput, type CaptureSource, type UserFacingError } from '../contract/messages';
 import { PCM_PROCESSOR_NAME, type PcmProcessorOptions } from '../audio/pcm';
 import type { WorkletFrames } from '../audio/pcm-pipeline';
+import { t } from '../i18n';
 import { describeMicError, micPermissionError } from '../mic-permission';
 
 /** What the worklet posts every 20 ms: one frame per input (see entrypoints/pcm-worklet.ts). */
@@ -69,7 +70,7 @@ export async function openAudioCapture(options: OpenCaptureOptions): Promise<Ope
   } catch (error) {
     stopStreams(media);
     await context.close();
-    return { ok: false, error: { code: 'capture-failed', message: `The audio processor could not load: ${String(error)}` } };
+    return { ok: false, error: { code: 'capture-failed', message: t('captureProcessorFailed', String(error)) } };
   }
   const processorOptions: PcmProcessorOptions = { inputCount: streams.length };
   const worklet = new AudioWorkletNode(context, PCM_PROCESSOR_NAME, {
@@ -106,8 +107,8 @@ export async function openAudioCapture(options: OpenCaptureOptions): Promise<Ope
       track.addEventListener('ended', () => {
         if (stopped) return;
         // The worklet hears no channels on that input from now on and sends its silence.
-        if (input === 'mic' && inputs.length > 1) options.onInputLost('mic', 'Your microphone was disconnected: captioning the tab alone.');
-        else options.onEnded(input === 'tab' ? 'The captured tab was closed or stopped playing.' : 'The microphone was disconnected.');
+        if (input === 'mic' && inputs.length > 1) options.onInputLost('mic', t('captureMicLost'));
+        else options.onEnded(input === 'tab' ? t('captureTabEnded') : t('captureMicEnded'));
       });
     }
   }
@@ -116,7 +117,7 @@ export async function openAudioCapture(options: OpenCaptureOptions): Promise<Ope
 
 /** Tab alone, said so: the user asked for the microphone too and should know it is not heard. */
 function micMissingNotice(error: UserFacingError): string {
-  return `Your microphone is not captioned (${error.message.replace(/\.$/, '')}): only the tab is.`;
+  return t('captureMicNotCaptioned', error.message.replace(/\.$/, ''));
 }
 
 function stopStreams(streams: readonly MediaStream[]): void {
@@ -126,7 +127,7 @@ function stopStreams(streams: readonly MediaStream[]): void {
 type StreamResult = { ok: true; stream: MediaStream } | { ok: false; error: UserFacingError; notAskedYet?: boolean };
 
 async function openTabStream(streamId: string | null): Promise<StreamResult> {
-  if (!streamId) return { ok: false, error: { code: 'capture-failed', message: 'No tab stream was granted.' } };
+  if (!streamId) return { ok: false, error: { code: 'capture-failed', message: t('captureNoTabStream') } };
   try {
     // Chrome's tab-capture constraints are not in the standard MediaTrackConstraints type.
     const constraints = {
@@ -135,7 +136,7 @@ async function openTabStream(streamId: string | null): Promise<StreamResult> {
     } as unknown as MediaStreamConstraints;
     return { ok: true, stream: await navigator.mediaDevices.getUserMedia(constraints) };
   } catch (error) {
-    return { ok: false, error: { code: 'capture-failed', message: `The tab's audio could not be captured: ${String(error)}` } };
+    return { ok: false, error: { code: 'capture-failed', message: t('captureTabAudioFailed', String(error)) } };
   }
 }
 

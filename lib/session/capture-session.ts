@@ -14,6 +14,7 @@
 import { FRAME_SECONDS, SAMPLE_RATE } from '../audio/format';
 import { SentTimeline } from '../audio/timeline';
 import { InputGates } from '../audio/input-gates';
+import { t } from '../i18n';
 import type { ListenEvent } from '../listen/protocol';
 import { inputsOf, type AudioInput, type CaptureSource, type KeytermsChangeResult, type SessionState, TranscriptUpdate, UserFacingError } from '../contract/messages';
 import { isCapturingAudio } from '../contract/session-phase';
@@ -356,10 +357,7 @@ const SILENT_FRAMES_FOR_WARNING = Math.round(NO_AUDIO_WARNING_SECONDS / FRAME_SE
 /** A muted tab or a wrong microphone sends digital silence: say so, and which, until sound returns. */
 function silenceWarning(input: AudioInput, named: boolean): string {
   if (named) {
-    return input === 'mic'
-      ? `Your microphone is silent: no sound for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted, or the wrong device?`
-      : `The tab is silent: no sound for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted or paused?`;
+    return t(input === 'mic' ? 'silenceMicNamed' : 'silenceTabNamed', NO_AUDIO_WARNING_SECONDS);
   }
-  const what = input === 'mic' ? 'the microphone' : 'this tab';
-  return `No sound from ${what} for ${NO_AUDIO_WARNING_SECONDS} seconds. Is it muted, paused, or the wrong device?`;
+  return t(input === 'mic' ? 'silenceMic' : 'silenceTab', NO_AUDIO_WARNING_SECONDS);
 }

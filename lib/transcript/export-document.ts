@@ -4,6 +4,7 @@
  * it is text the server may still revise.
  */
 import { speakerLabel } from './speaker-colors';
+import { transcriptLocale } from './transcript-labels';
 import type { SpeakerNames } from './speaker-names';
 import type { Segment, Utterance, Word } from './types';
 
@@ -60,7 +61,10 @@ export function timedWords(utterance: Segment): Word[] {
   }));
 }
 
-/** "2026-11-25" in the user's time zone, or null when the start is unknown. */
+/**
+ * "2026-11-25" in the user's time zone, or null when the start is unknown. Used in file names only:
+ * year-month-day in digits, whatever the language, so a folder of exports sorts by date.
+ */
 export function localDate(epochMs: number | null): string | null {
   if (epochMs === null || !Number.isFinite(epochMs)) return null;
   const d = new Date(epochMs);
@@ -68,10 +72,20 @@ export function localDate(epochMs: number | null): string | null {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
 }
 
-/** "2026-11-25 14:03" in the user's time zone, or null when the start is unknown. */
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * When a session was recorded, in the user's time zone and as the UI language writes it
+ * ("Nov 25, 2026, 2:03 PM", "25.11.2026, 14:03"), or null when the start is unknown. The locale
+ * comes from lib/transcript/transcript-labels.ts: English where no page registered one (Node).
+ */
 export function localDateTime(epochMs: number | null): string | null {
-  const date = localDate(epochMs);
-  if (date === null || epochMs === null) return null;
-  const d = new Date(epochMs);
-  return `${date} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  if (epochMs === null || !Number.isFinite(epochMs)) return null;
+  const locale = transcriptLocale();
+  let format = dateTimeFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    dateTimeFormats.set(locale, format);
+  }
+  return format.format(new Date(epochMs));
 }

@@ -4,8 +4,10 @@
  * characters, no leading/trailing dots or spaces, no reserved device names, bounded length.
  */
 import { localDate } from './export-document';
+import { ENGLISH_TRANSCRIPT_LABELS, transcriptLabel } from './transcript-labels';
 
-export const FALLBACK_FILE_TITLE = 'Captionist transcript';
+/** The English fallback; pages use the localized one (transcriptLabel('fallbackFileTitle')). */
+export const FALLBACK_FILE_TITLE = ENGLISH_TRANSCRIPT_LABELS.fallbackFileTitle;
 const MAX_TITLE_CHARS = 80;
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
@@ -18,7 +20,8 @@ export function sanitizeFileTitle(title: string): string {
     .replace(/\s+/g, ' ')
     .replace(/^[\s.]+|[\s.]+$/g, '');
   const cut = Array.from(clean).slice(0, MAX_TITLE_CHARS).join('').replace(/[\s.]+$/g, '');
-  if (cut === '' || RESERVED.test(cut)) return FALLBACK_FILE_TITLE;
+  // The localized fallback is a product phrase: never empty, reserved or unsafe in any locale shipped.
+  if (cut === '' || RESERVED.test(cut)) return transcriptLabel('fallbackFileTitle');
   return cut;
 }
 

@@ -6,6 +6,7 @@
 import { exportableUtterances, localDateTime, oneLine, type ExportDocument } from './export-document';
 import { formatClock } from './export-text';
 import { speakerLabel } from './speaker-colors';
+import { transcriptLabel } from './transcript-labels';
 
 /**
  * Escapes what Markdown would read as formatting: inline markers anywhere (backslash-escaped, which
@@ -24,9 +25,9 @@ export function escapeMarkdown(text: string): string {
 }
 
 export function transcriptToMarkdown(doc: ExportDocument): string {
-  const out: string[] = [`# ${escapeMarkdown(oneLine(doc.title) || 'Transcript')}`, ''];
+  const out: string[] = [`# ${escapeMarkdown(oneLine(doc.title) || transcriptLabel('transcriptTitle'))}`, ''];
   const when = localDateTime(doc.startedAt);
-  if (when) out.push(`Recorded ${when}`, '');
+  if (when) out.push(transcriptLabel('recordedAt', when), '');
   for (const u of exportableUtterances(doc.utterances)) {
     const label = speakerLabel(u.speaker, doc.names);
     const meta = label ? `**${escapeMarkdown(label)}** \`${formatClock(u.start)}\`` : `\`${formatClock(u.start)}\``;

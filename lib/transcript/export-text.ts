@@ -4,6 +4,7 @@
  */
 import { exportableUtterances, localDateTime, oneLine, type ExportDocument } from './export-document';
 import { speakerLabel } from './speaker-colors';
+import { transcriptLabel } from './transcript-labels';
 import type { Segment, TranscriptSnapshot } from './types';
 
 export interface PlainTextOptions {
@@ -63,7 +64,7 @@ export function transcriptToPlainText(
 
 /** The TXT export: title, when it was recorded, a blank line, then the lines Copy gives. */
 export function transcriptToTxt(doc: ExportDocument): string {
-  const header = [oneLine(doc.title) || 'Transcript'];
+  const header = [oneLine(doc.title) || transcriptLabel('transcriptTitle')];
   const when = localDateTime(doc.startedAt);
   if (when) header.push(when);
   const body = transcriptToPlainText({ utterances: exportableUtterances(doc.utterances), interims: [] }, doc.names);

@@ -13,6 +13,7 @@
  * checks all three).
  */
 import { YOU_SPEAKER } from './speaker-names';
+import { transcriptLabel } from './transcript-labels';
 import { youLabel } from './you-label';
 
 export type ColorTheme = 'dark' | 'light';
@@ -63,7 +64,7 @@ export function speakerColor(speaker: number | null, theme: ColorTheme): string 
 }
 
 /**
- * "Speaker 1" for index 0, "You" (localized: lib/transcript/you-label.ts) for YOU_SPEAKER, or the name the user gave. Empty
+ * "Speaker 1" (localized: lib/transcript/transcript-labels.ts) for index 0, "You" (localized: lib/transcript/you-label.ts) for YOU_SPEAKER, or the name the user gave. Empty
  * when the speaker is unknown (no diarization): callers show no label then.
  */
 export function speakerLabel(speaker: number | null, names?: Readonly<Record<number, string>>): string {
@@ -71,7 +72,7 @@ export function speakerLabel(speaker: number | null, names?: Readonly<Record<num
   const name = names?.[speaker]?.trim();
   if (name) return name.slice(0, 60);
   if (speaker === YOU_SPEAKER) return youLabel();
-  return `Speaker ${speaker + 1}`;
+  return transcriptLabel('speakerNumber', String(speaker + 1));
 }
 
 function channel(value: number): number {

@@ -44,6 +44,13 @@ export interface LaunchOptions {
   args?: string[];
   /** The X display a headed browser opens on (DISPLAY), e.g. a test's own Xvfb (x-display.ts). */
   display?: string;
+  /** Extra environment for the browser process (LANGUAGE=de with --lang=de for a German UI). */
+  env?: Record<string, string>;
+  /**
+   * The locale Playwright emulates in the pages it drives (navigator.language, Intl, and what
+   * chrome.i18n.getUILanguage() answers there); Playwright's own default is en-US.
+   */
+  locale?: string;
 }
 
 export interface LaunchedBrowser {
@@ -112,9 +119,10 @@ export async function launchWithExtension(options: LaunchOptions): Promise<Launc
       // --mute-audio (added for headless) also zeroes what tab capture reads.
       ignoreDefaultArgs: ['--mute-audio', '--disable-extensions'],
       args: chromiumArgs({ ...options, extensionDir }),
-      ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
+      ...(options.display || options.env ? { env: { ...process.env, ...options.env, ...(options.display ? { DISPLAY: options.display } : {}) } } : {}),
       // A fixed size keeps screenshots comparable; a person's window keeps its own size.
       viewport: options.headless ? { width: 1100, height: 720 } : null,
+      ...(options.locale ? { locale: options.locale } : {}),
       timeout: 30_000,
       // Callers close the browser themselves (npm start on Ctrl-C, fixtures in teardown); Playwright's
       // own signal handlers would kill it mid-cleanup and exit before the profile is removed.

@@ -27,7 +27,8 @@ export async function configureExtension(
     await page.locator('#save').click({ timeout: timeoutMs });
     const status = page.locator('[data-testid=options-status]');
     try {
-      await status.filter({ hasText: 'Saved' }).waitFor({ timeout: timeoutMs });
+      // The status's class, not its text: the page may be in any language (save-saved: entrypoints/options/options-app.tsx).
+      await page.locator('[data-testid=options-status].save-saved').waitFor({ timeout: timeoutMs });
     } catch {
       const shown = (await status.textContent().catch(() => '')) ?? '';
       const help = (await page.locator('#proxy-url-help').textContent().catch(() => '')) ?? '';

@@ -60,22 +60,25 @@ test.describe('options page', () => {
     await expect(page.locator('#proxy-url')).toHaveValue(captionProxy.url);
     await expect(page.locator('#token')).toHaveValue(proxyToken);
 
-    await page.locator('#language').fill('english');
+    // The language is a menu now (nothing to mistype there): the proxy URL is the first field to fix.
+    await page.locator('#proxy-url').fill('http://captions.example.com');
     await page.locator('#endpointing').fill('99999');
     await page.locator('#keep-days').fill('0');
     await page.locator('#save').click();
     const status = page.locator('[data-testid=options-status]');
     await expect(status).toHaveText('Not saved: 3 fields need fixing. The first has the focus; each says what is wrong.');
-    await expect(page.locator('#language')).toHaveAttribute('aria-invalid', 'true');
-    await expect(page.locator('#language-help')).toHaveText('"english" is not a language code. Use a code such as en, en-GB, de or multi.');
+    await expect(page.locator('#proxy-url')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator('#proxy-url-help')).toHaveText(/must start with wss:\/\//);
     await expect(page.locator('#endpointing-help')).toHaveText('Enter a whole number of milliseconds from 10 to 5000.');
     await expect(page.locator('#keep-days-help')).toHaveText('Enter a whole number of days from 1 to 3650.');
-    await expect(page.locator('#language')).toBeFocused();
+    await expect(page.locator('#proxy-url')).toBeFocused();
     await saveScreenshot(page, testInfo, 'options-validation-light');
 
     // Fixed fields clear at once; the rest is done with the keyboard only.
-    await page.locator('#language').fill('en-GB');
-    await expect(page.locator('#language')).toHaveAttribute('aria-invalid', 'false');
+    await page.locator('#proxy-url').fill(captionProxy.url);
+    await expect(page.locator('#proxy-url')).toHaveAttribute('aria-invalid', 'false');
+    await page.locator('#language').selectOption('en-GB');
+    await expect(page.locator('#language option:checked')).toHaveText('British English');
     await page.locator('#endpointing').fill('450');
     await page.locator('#keep-days').fill('14');
     await page.locator('#keyterms').fill('Dana Scully\nCaptionist, WXT');

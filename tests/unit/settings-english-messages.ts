@@ -25,3 +25,18 @@ export function installEnglishMessages(): void {
     },
   });
 }
+
+/** The same for another shipped locale ("de"): its messages and its UI language. */
+export function installLocaleMessages(locale: string): void {
+  const file = path.resolve(__dirname, `../../public/_locales/${locale}/messages.json`);
+  const localeMessages = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { message: string }>;
+  const fill = (key: string, substitutions: string[]) =>
+    (localeMessages[key]?.message ?? '').replace(/\$(\$|[1-9])/g, (_, which: string) => (which === '$' ? '$' : (substitutions[Number(which) - 1] ?? '')));
+  Object.assign(fakeBrowser, {
+    i18n: {
+      getMessage: (key: string, substitutions?: string | string[]) =>
+        fill(key, substitutions === undefined ? [] : Array.isArray(substitutions) ? substitutions : [substitutions]),
+      getUILanguage: () => locale,
+    },
+  });
+}

@@ -22,6 +22,8 @@ export interface CaptionistFixtures {
    * there; testkit/browser/x-display.ts). Undefined: headless.
    */
   xDisplay: string | undefined;
+  /** The browser's UI language (--lang and LANGUAGE), e.g. 'de'; undefined: the machine's (English here). */
+  browserLanguage: string | undefined;
   proxyToken: string;
   captionProxy: ProxyProcess;
   /** Chromium with the extension, pointed at `captionProxy` through the options page. */
@@ -46,6 +48,7 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
   fakeMic: [false, { option: true }],
   fakeMicFile: [undefined, { option: true }],
   xDisplay: [undefined, { option: true }],
+  browserLanguage: [undefined, { option: true }],
 
   proxyToken: async ({}, use) => {
     await use(`e2e-${randomBytes(16).toString('hex')}`);
@@ -67,10 +70,11 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
     }
   },
 
-  app: async ({ captionProxy, proxyToken, fakeMic, fakeMicFile, audio, xDisplay }, use, testInfo) => {
+  app: async ({ captionProxy, proxyToken, fakeMic, fakeMicFile, audio, xDisplay, browserLanguage }, use, testInfo) => {
     const launched = await launchWithExtension({
       headless: xDisplay === undefined,
       display: xDisplay,
+      ...(browserLanguage ? { args: [`--lang=${browserLanguage}`], env: { LANGUAGE: browserLanguage }, locale: browserLanguage } : {}),
       fakeMic: fakeMic ? { wav: fakeMicFile ?? audio.mic, once: true } : undefined,
     });
     if (!launched.ok) throw new Error(launched.message);

@@ -41,6 +41,17 @@ async function type(selector: string, value: string): Promise<void> {
   });
 }
 
+/** Picks a menu entry as a user does: the select's value changes, then its change event. */
+async function choose(selector: string, value: string): Promise<void> {
+  const select = field<HTMLSelectElement>(selector);
+  await act(() => {
+    select.value = value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+}
+
+const menuLabels = (selector: string) => [...field<HTMLSelectElement>(selector).options].map((option) => [option.value, option.textContent]);
+
 async function submit(): Promise<void> {
   await act(() => field<HTMLButtonElement>('#save').click());
   await settle();
@@ -70,30 +81,31 @@ describe('options page', () => {
 
   it('marks every invalid field with its message, focuses the first one and saves nothing', async () => {
     await type('#proxy-url', 'http://captions.example.com');
-    await type('#language', 'english');
+    await type('#token', 'has a space');
     await type('#endpointing', '20000');
     await submit();
 
     expect(status()).toBe('Not saved: 3 fields need fixing. The first has the focus; each says what is wrong.');
-    for (const id of ['proxy-url', 'language', 'endpointing']) {
+    for (const id of ['proxy-url', 'token', 'endpointing']) {
       const input = field(`#${id}`);
       expect(input.getAttribute('aria-invalid')).toBe('true');
       const help = field(`#${input.getAttribute('aria-describedby')}`);
       expect(help.classList.contains('error')).toBe(true);
     }
     expect(field('#proxy-url-help').textContent).toMatch(/must start with wss:\/\//);
-    expect(field('#language-help').textContent).toBe('"english" is not a language code. Use a code such as en, en-GB, de or multi.');
+    expect(field('#token-help').textContent).toMatch(/cannot contain spaces/);
     expect(field('#endpointing-help').textContent).toBe('Enter a whole number of milliseconds from 10 to 5000.');
     expect(document.activeElement).toBe(field('#proxy-url'));
     expect((await fakeBrowser.storage.sync.get('settings')).settings).toMatchObject({ language: 'en' });
   });
 
   it('clears a message as soon as the field is fixed, then saves with "Saved", the token only locally', async () => {
-    await type('#language', 'english');
+    await type('#endpointing', '20000');
     await submit();
-    expect(field('#language').getAttribute('aria-invalid')).toBe('true');
-    await type('#language', 'de');
-    expect(field('#language').getAttribute('aria-invalid')).toBe('false');
+    expect(field('#endpointing').getAttribute('aria-invalid')).toBe('true');
+    await type('#endpointing', '300');
+    expect(field('#endpointing').getAttribute('aria-invalid')).toBe('false');
+    await choose('#language', 'de');
     await type('#keyterms', 'Dana Scully\nCaptionist');
     await type('#token', 'new-token-2');
     await submit();
@@ -106,6 +118,34 @@ describe('options page', () => {
     expect(synced.overlayAppearance).toBeDefined();
     // History retention stays with the transcripts, on this computer (lib/persistence/retention-store.ts).
     expect(await fakeBrowser.storage.local.get('historyRetention')).toEqual({ historyRetention: { maxSessions: 50, maxDays: 30 } });
+  });
+
+  it('offers the languages by name, "Several languages" for multi, and stores the code', async () => {
+    const menu = menuLabels('#language');
+    expect(field<HTMLSelectElement>('#language').tagName).toBe('SELECT');
+    expect(field<HTMLSelectElement>('#language').value).toBe(DEFAULT_SETTINGS.language);
+    expect(menu[0]).toEqual(['multi', 'Several languages']);
+    expect(menu).toContainEqual(['de', 'German']);
+    expect(menu).toContainEqual(['en-GB', 'British English']);
+    expect(menu).toContainEqual(['pt-BR', 'Brazilian Portuguese']);
+    // By name after "Several languages", as a reader looks for them.
+    const names = menu.slice(1).map(([, label]) => label ?? '');
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
+    await choose('#language', 'multi');
+    await submit();
+    expect((await fakeBrowser.storage.sync.get('settings')).settings).toMatchObject({ language: 'multi' });
+  });
+
+  it('keeps a stored code the menu does not list selectable, and saves it unchanged', async () => {
+    render(null, host);
+    await saveSettings({ ...DEFAULT_SETTINGS, proxyUrl: 'wss://captions.example.com/v1/listen', token: 't', language: 'af' });
+    await act(() => render(<OptionsApp />, host));
+    await settle();
+    expect(field<HTMLSelectElement>('#language').value).toBe('af');
+    expect(menuLabels('#language')[0]).toEqual(['af', 'Afrikaans (not in this list)']);
+    await submit();
+    expect(status()).toBe('Saved');
+    expect((await fakeBrowser.storage.sync.get('settings')).settings).toMatchObject({ language: 'af' });
   });
 
   it('refuses to test a connection with invalid fields and says so in the result', async () => {
@@ -158,7 +198,7 @@ describe('options page', () => {
 
   it('a new default source replaces the last source started; saving anything else keeps it', async () => {
     await fakeBrowser.storage.local.set({ lastCaptureSource: 'mic' });
-    await type('#language', 'de');
+    await choose('#language', 'de');
     await submit();
     expect(await fakeBrowser.storage.local.get('lastCaptureSource')).toEqual({ lastCaptureSource: 'mic' });
     await act(() => field('#default-capture-source input[value=tab-and-mic]').click());

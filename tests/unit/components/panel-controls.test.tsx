@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { closeMenus, dismissMenusOnOutsideAction, PanelExportMenu } from '@/components/panel-export-menu';
 import { PanelHistory } from '@/components/panel-history';
 import { PanelSearch } from '@/components/panel-search';
@@ -11,6 +12,8 @@ import type { SessionHistory, SessionSummary } from '@/lib/views/session-history
 // In unit tests t() has no browser messages and answers with the key (and its arguments).
 let root: HTMLElement;
 beforeEach(() => {
+  // Dates follow the UI language; pinned so the test does not depend on the machine's.
+  Object.assign(fakeBrowser.i18n, { getUILanguage: () => 'en-US' });
   root = document.createElement('div');
   document.body.append(root);
 });
@@ -157,7 +160,8 @@ describe('PanelHistory', () => {
     const items = [...root.querySelectorAll('[data-testid=history-item]')];
     expect(items).toHaveLength(2);
     expect(items[0]!.textContent).toContain('Weekly sync');
-    expect(items[0]!.textContent).toContain('2026-11-25 14:03');
+    // The date as the UI language writes it (Intl), not hand-made digits.
+    expect(items[0]!.textContent.replace(/\u202f/g, ' ')).toContain('Nov 25, 2026, 2:03 PM');
     expect(items[0]!.textContent).toContain('1:02:05');
     expect(items[0]!.textContent).toContain('panelHistoryWords(9000)');
     expect(items[1]!.textContent).toContain('panelHistoryUntitled');

@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { backoffDelay } from '@/lib/listen/backoff';
 import { classifyClose, classifyHandshakeFailure, cleanReason, failedParty, httpStatusFromError, upstreamGaveUp } from '@/lib/listen/close-codes';
 import { ConnectionClock } from '@/lib/listen/connection-clock';
+import { installEnglishMessages } from '../settings-english-messages';
+
+// The sentences are the English messages a user reads (public/_locales/en/messages.json).
+beforeEach(installEnglishMessages);
 
 describe('classifyClose', () => {
   it.each([1002, 1003, 1007, 1008, 1009, 1010, 4000, 4001, 4002, 4003, 4099, 4400, 4401, 4402, 4403])(

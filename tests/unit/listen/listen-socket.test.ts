@@ -3,6 +3,7 @@ import { ListenSocket, type ListenSocketOptions, type ListenStatus, type StatusD
 import type { ListenEvent } from '@/lib/listen/protocol';
 import type { UserFacingError } from '@/lib/contract/messages';
 import { chunk, fakeFactory, finalResults, markerOf } from './fake-web-socket';
+import { installEnglishMessages } from '../settings-english-messages';
 
 const URL = 'ws://localhost:8787/v1/listen?model=nova-3';
 
@@ -30,6 +31,8 @@ const ms = (n: number) => vi.advanceTimersByTime(n);
 
 beforeEach(() => {
   vi.useFakeTimers();
+  // Errors are the English messages a user reads (public/_locales/en/messages.json).
+  installEnglishMessages();
 });
 afterEach(() => {
   vi.useRealTimers();

@@ -19,12 +19,16 @@ import {
   watchOverlayAppearance,
   watchOverlayHiddenSession,
 } from '@/lib/overlay-store';
+import { installEnglishMessages } from '../settings-english-messages';
 
 /** The stored layout (lib/contract/storage/items.ts): the bare keys in their areas. */
 const OVERLAY_APPEARANCE_KEY = 'overlayAppearance';
 const OVERLAY_HIDDEN_KEY = 'overlayHiddenSession';
 
-beforeEach(() => fakeBrowser.reset());
+beforeEach(() => {
+  fakeBrowser.reset();
+  installEnglishMessages();
+});
 
 describe('normalizeOverlayAppearance', () => {
   it('gives the defaults for nothing or garbage', () => {

@@ -6,6 +6,7 @@ import type { SessionState, TranscriptUpdate } from '@/lib/contract/messages';
 import { CaptureSession, type SessionPorts, type SocketHandlers } from '@/lib/session/capture-session';
 import { DEFAULT_SETTINGS } from '@/lib/settings';
 import { frames, render } from '@/testkit/vad/synthetic-audio';
+import { installEnglishMessages } from '../settings-english-messages';
 
 /** A socket port that records what it was sent and lets the test speak as the server. */
 function harness(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {
@@ -38,6 +39,9 @@ function harness(settings = { ...DEFAULT_SETTINGS, vadEnabled: false }) {
   const session = new CaptureSession(ports, settings, 'tab', 4);
   return { session, states, updates, sent, wire, server: () => handlers!, closed: () => closed };
 }
+
+// The warnings are the English messages a user reads (public/_locales/en/messages.json).
+beforeEach(installEnglishMessages);
 
 const frame = () => new Int16Array(320).fill(1000);
 
