@@ -8,6 +8,7 @@ import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { rememberCaptureSource, shortcutCaptureSource } from '@/lib/background/last-source';
 import { permissionPageQuery, permissionStartFrom } from '@/lib/background/permission-start';
 import { browserCaptureTabHost } from '@/lib/background/capture-tab';
+import { isSamplePage, welcomeOnInstall } from '@/lib/background/first-run';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import { IS_FIREFOX } from '@/lib/browser-kind';
 import {
@@ -83,6 +84,7 @@ export default defineBackground(() => {
     },
     showPhase: (phase, ended) => showPhase(phase, ended),
     sendToTab: pushToTab,
+    isSamplePage: (url) => isSamplePage(url, browser.runtime.getURL('/')),
   };
 
   /**
@@ -198,9 +200,10 @@ export default defineBackground(() => {
     void showPhase('idle');
     void pruneSavedHistory();
   });
-  browser.runtime.onInstalled.addListener(() => {
+  browser.runtime.onInstalled.addListener((details) => {
     void showPhase('idle');
     void pruneSavedHistory();
+    void welcomeOnInstall(details, (path) => browser.tabs.create({ url: browser.runtime.getURL(path) }));
   });
 
   browser.commands.onCommand.addListener((command, tab) => {
