@@ -8,7 +8,7 @@ import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { rememberCaptureSource, shortcutCaptureSource } from '@/lib/background/last-source';
 import { permissionPageQuery, permissionStartFrom } from '@/lib/background/permission-start';
 import { browserCaptureTabHost } from '@/lib/background/capture-tab';
-import { isSamplePage, welcomeOnInstall } from '@/lib/background/first-run';
+import { isSamplePage, sourceForTab, welcomeOnInstall } from '@/lib/background/first-run';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import { IS_FIREFOX } from '@/lib/browser-kind';
 import {
@@ -214,7 +214,11 @@ export default defineBackground(() => {
       if (canStopSession(state)) void stopSession(deps);
       // The last source the user started, so the shortcut does not turn a microphone user's
       // session into a tab capture.
-      else void shortcutCaptureSource().then((source) => startCaptions(IS_FIREFOX ? 'mic' : source, tab?.id ?? null));
+      else {
+        void shortcutCaptureSource().then((source) =>
+          startCaptions(IS_FIREFOX ? 'mic' : sourceForTab(tab?.url, browser.runtime.getURL('/'), source), tab?.id ?? null),
+        );
+      }
     });
   });
 });

@@ -87,8 +87,9 @@ export function OptionsApp() {
     change({ appearance: { ...appearance, ...patch } });
   };
 
-  async function save(event: Event) {
-    event.preventDefault();
+  /** Saves everything (the form's submit, or a passing test in the welcome: `event` undefined). */
+  async function save(event?: Event) {
+    event?.preventDefault();
     setSubmitted(true);
     const check = validateDraft(draft);
     const look = checkOverlayAppearance(appearance);
@@ -133,13 +134,24 @@ export function OptionsApp() {
     if (result.kind !== 'invalid-settings') {
       await saveConnectionCheck({ proxyUrl: check.settings.proxyUrl, ok: result.ok, engine: result.ok ? result.engine : null, checkedAt: Date.now() });
     }
+    // A new user's passing test is their setup: saved at once, so the welcome's "set up" and its
+    // sample are true without a Save they may not think of (the sample would fail with no proxy).
+    if (result.ok && welcome) await save();
   }
 
   const termParam = keytermParam(draft.model);
   return (
     <main class="options-main">
       <h1>{t('optionsTitle')}</h1>
-      {welcome && <WelcomeSection done={test.phase === 'done' && test.result.ok} />}
+      {welcome ? (
+        <WelcomeSection done={test.phase === 'done' && test.result.ok} />
+      ) : (
+        <p class="welcome-link">
+          <button type="button" class="link" data-testid="show-welcome" onClick={() => setWelcome(true)}>
+            {t('welcomeShow')}
+          </button>
+        </p>
+      )}
       <form ref={form} onSubmit={(event) => void save(event)} noValidate>
         <Section id="connection" title={t('optionsSectionConnection')}>
           <TextField

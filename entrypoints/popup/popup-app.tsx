@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { PopupSetupNote, setupNeeded } from '@/components/first-run';
+import { openWelcome, PopupSetupNote, setupNeeded } from '@/components/first-run';
 import { InputLevels } from '@/components/input-levels';
 import { localEngineNotice, noteBesidesError, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
 import { sourceLabel } from '@/components/source-label';
@@ -9,6 +9,7 @@ import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
 import { IS_FIREFOX } from '@/lib/browser-kind';
 import { openFirefoxSidebar } from '@/lib/firefox-sidebar';
 import { t } from '@/lib/i18n';
+import { sourceForTab } from '@/lib/background/first-run';
 import { shortcutCaptureSource } from '@/lib/background/last-source';
 import { CAPTURE_SOURCES, type CaptureSource, type UserFacingError } from '@/lib/contract/messages';
 import { askBackground } from '@/lib/contract/messaging';
@@ -62,7 +63,9 @@ export function PopupApp() {
   // The source Alt+Shift+O would start (the last one started, else the Options default); never fails.
   useEffect(() => {
     let alive = true;
-    void shortcutCaptureSource().then((offered) => {
+    void Promise.all([shortcutCaptureSource(), browser.tabs.query({ active: true, currentWindow: true }).catch(() => [])]).then(([last, [tab]]) => {
+      // On the sample page, its tab (lib/background/first-run.ts).
+      const offered = sourceForTab(tab?.url, browser.runtime.getURL('/'), last);
       if (alive) setSource(OFFERED_SOURCES.includes(offered) ? offered : 'mic');
     });
     return () => {
@@ -172,6 +175,9 @@ export function PopupApp() {
       <nav class="links" aria-label={t('popupLinksLabel')}>
         <button type="button" class="link" data-testid="open-transcript" onClick={() => void openTranscript()}>
           {t('popupOpenTranscript')}
+        </button>
+        <button type="button" class="link" data-testid="getting-started" onClick={openWelcome}>
+          {t('popupGettingStarted')}
         </button>
         <button type="button" class="link" data-testid="open-settings" onClick={openSettings}>
           {t('popupSettings')}

@@ -3,6 +3,7 @@
  * extension cannot caption anything until a proxy is set up, and nothing else would say so until
  * Start fails. An update or a browser start opens nothing: the user has seen it, or chose Options.
  */
+import type { CaptureSource } from '../contract/messages';
 
 /** The path of the welcome inside the extension (components/first-run.tsx WELCOME_HASH). */
 export const WELCOME_PATH = '/options.html#welcome';
@@ -35,4 +36,12 @@ export function isSamplePage(url: string, extensionOrigin: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The source a start on `tabUrl` begins from: the sample page is there to be captured as a tab,
+ * whatever the user last started (a microphone user trying the sample would otherwise caption the room).
+ */
+export function sourceForTab(tabUrl: string | undefined, extensionOrigin: string, source: CaptureSource): CaptureSource {
+  return tabUrl !== undefined && isSamplePage(tabUrl, extensionOrigin) ? 'tab' : source;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { isSamplePage, SAMPLE_PAGE_PATH, welcomeOnInstall, WELCOME_PATH } from '@/lib/background/first-run';
+import { isSamplePage, SAMPLE_PAGE_PATH, sourceForTab, welcomeOnInstall, WELCOME_PATH } from '@/lib/background/first-run';
 
 describe('first run', () => {
   it('opens the welcome on a fresh install only: not on an update, a browser update or a shared module', async () => {
@@ -22,5 +22,13 @@ describe('first run', () => {
     expect(isSamplePage('chrome-extension://other/sample.html', origin)).toBe(false);
     expect(isSamplePage('https://abc/sample.html', origin)).toBe(false);
     expect(isSamplePage('not a url', origin)).toBe(false);
+  });
+
+  it('starts the sample page as a tab capture whatever source was last used; any other page keeps it', () => {
+    const origin = 'chrome-extension://abc/';
+    expect(sourceForTab('chrome-extension://abc/sample.html', origin, 'mic')).toBe('tab');
+    expect(sourceForTab('chrome-extension://abc/sample.html', origin, 'tab-and-mic')).toBe('tab');
+    expect(sourceForTab('https://meet.example/x', origin, 'mic')).toBe('mic');
+    expect(sourceForTab(undefined, origin, 'tab-and-mic')).toBe('tab-and-mic');
   });
 });
