@@ -3,6 +3,7 @@ import { ConnectionTestPanel, type ConnectionTestState } from '@/components/opti
 import { CheckboxField, RadioGroupField, RangeField, Section, TextAreaField, TextField } from '@/components/options-fields';
 import { sourceLabel } from '@/components/source-label';
 import { AppearanceFields } from '@/components/options-appearance';
+import { AutoStartSiteList } from '@/components/auto-start-sites';
 import { WELCOME_HASH, WelcomeSection } from '@/components/first-run';
 import { RetentionFields, retentionErrors, type RetentionDraft } from '@/components/options-retention';
 import { testConnection } from '@/lib/connection-test';
@@ -329,6 +330,10 @@ export function OptionsApp() {
 
         <Section id="history" title={t('optionsSectionHistory')}>
           <RetentionFields draft={retention} errors={retentionProblems} onChange={(next) => change({ retention: next })} />
+        </Section>
+
+        <Section id="sites" title={t('optionsSectionSites')}>
+          <AutoStartSiteList />
         </Section>
 
         <div class="form-actions">
