@@ -48,7 +48,10 @@ export function SampleApp() {
         <li>{t('sampleStepStart')}</li>
         <li>{t('sampleStepWatch')}</li>
       </ol>
-      <audio ref={audio} class="sample-player" data-testid="sample-audio" controls preload="auto" src={SAMPLE_CLIP_PATH} />
+      {/* Repeats while captioned: an engine that ends a line only on the speech after it (the
+          proxy's local engine) would otherwise keep the recording's last words, and a listen
+          connection that hears nothing back for 15 s is taken for dead (lib/listen/listen-socket-api.ts). */}
+      <audio ref={audio} class="sample-player" data-testid="sample-audio" controls preload="auto" loop={live} src={SAMPLE_CLIP_PATH} />
       <section class="options-section sample-captions" aria-labelledby="sample-captions-title">
         <h2 id="sample-captions-title">{t('sampleCaptionsTitle')}</h2>
         <p class="sample-caption-text" data-testid="sample-captions" aria-live="polite">
