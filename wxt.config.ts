@@ -45,6 +45,13 @@ const FIREFOX_ONLY = {
   },
 };
 
+/**
+ * Asked for one site at a time, when the user turns on "Start captions when I open this site"
+ * (lib/auto-start-store.ts): the background then sees that site's pages load (tabs.onUpdated names
+ * a tab's URL only with host permission). Nothing is granted at install.
+ */
+const OPTIONAL_HOST_PERMISSIONS = ['http://*/*', 'https://*/*'];
+
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   imports: false,
@@ -59,6 +66,7 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     ...(browser === 'firefox' ? FIREFOX_ONLY : CHROME_ONLY),
+    optional_host_permissions: OPTIONAL_HOST_PERMISSIONS,
     action: { default_title: 'Captionist' },
     commands: {
       'toggle-captions': {

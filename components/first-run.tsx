@@ -9,6 +9,7 @@ import { browser } from 'wxt/browser';
 import type { ConnectionTestResult } from '@/lib/connection-test';
 import { t } from '@/lib/i18n';
 import type { StoredConnectionCheck } from '@/lib/storage';
+import { SAMPLE_PAGE_PATH, WELCOME_PATH } from '@/lib/background/first-run';
 
 export const WELCOME_HASH = '#welcome';
 
@@ -21,7 +22,12 @@ export function setupNeeded(stored: StoredConnectionCheck | null, fresh: Connect
 }
 
 export function openWelcome(): void {
-  void browser.tabs.create({ url: browser.runtime.getURL(`/options.html${WELCOME_HASH}`) });
+  void browser.tabs.create({ url: browser.runtime.getURL(WELCOME_PATH) });
+}
+
+/** The sample page in a new tab (the welcome's last step). */
+export function openSample(): void {
+  void browser.tabs.create({ url: browser.runtime.getURL(SAMPLE_PAGE_PATH) });
 }
 
 /** The popup's note while setup is to do; it takes the place of the proxy's own notes. */
@@ -56,6 +62,11 @@ export function WelcomeSection({ done }: { done: boolean }) {
           {t('welcomeDone')}
         </p>
       )}
+      <p class="welcome-try">
+        <button type="button" class={done ? 'primary' : 'secondary'} data-testid="try-sample" onClick={openSample}>
+          {t('welcomeTrySample')}
+        </button>
+      </p>
     </section>
   );
 }

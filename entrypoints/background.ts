@@ -3,11 +3,13 @@ import { browser } from 'wxt/browser';
 import { backgroundStateStore } from '@/lib/background/background-state';
 import { overlayViewHandlers, pushOverlayViewChanges, type OverlayViewDeps } from '@/lib/background/overlay-view';
 import { restrictStorageToTrustedContexts } from '@/lib/contract/storage/access';
-import { backgroundStateItem, connectionCheckItem, proxyTokenItem, syncedSettingsItem } from '@/lib/contract/storage/items';
+import { autoStartSitesItem, backgroundStateItem, connectionCheckItem, proxyTokenItem, syncedSettingsItem } from '@/lib/contract/storage/items';
 import { actionTitleFor, badgeFor } from '@/lib/background/badge';
 import { rememberCaptureSource, shortcutCaptureSource } from '@/lib/background/last-source';
 import { permissionPageQuery, permissionStartFrom } from '@/lib/background/permission-start';
 import { browserCaptureTabHost } from '@/lib/background/capture-tab';
+import { isSamplePage, sourceForTab, welcomeOnInstall } from '@/lib/background/first-run';
+import { autoStartOnLoad, clearInvitation, showInvitation, type AutoStartDeps } from '@/lib/background/auto-start';
 import { closeOffscreenDocument, ensureOffscreenDocument, hasOffscreenDocument } from '@/lib/background/offscreen-document';
 import { IS_FIREFOX } from '@/lib/browser-kind';
 import {
@@ -26,7 +28,7 @@ import {
 } from '@/lib/background/session-control';
 import type { CaptureSource, SessionState, TabPush } from '@/lib/contract/messages';
 import { answerCaptureQueries, answerOverlayRequests, answerPageRequests, askOffscreen, onOffscreenEvent, pushToTab } from '@/lib/contract/messaging';
-import { canStopSession } from '@/lib/contract/session-phase';
+import { canStopSession, isSessionRunning } from '@/lib/contract/session-phase';
 import { t } from '@/lib/i18n';
 import { browserHistoryPruner, liveStartOf } from '@/lib/persistence/browser-history-pruner';
 import { pruneHistory } from '@/lib/persistence/history-pruner';
@@ -84,6 +86,7 @@ export default defineBackground(() => {
     },
     showPhase: (phase, ended) => showPhase(phase, ended),
     sendToTab: pushToTab,
+    isSamplePage: (url) => isSamplePage(url, browser.runtime.getURL('/')),
   };
 
   /**
@@ -94,7 +97,17 @@ export default defineBackground(() => {
   const startCaptions = async (source: CaptureSource, tabId: number | null) => {
     const result = await startSession(deps, source, tabId);
     if (IS_FIREFOX && result.ok && tabId !== null) await browser.tabs.update(tabId, { active: true }).catch(() => undefined);
+    // A per-site start's invitation (lib/background/auto-start.ts) has been taken up.
+    if (result.ok && tabId !== null) await clearInvitation(browser.action, tabId, t('extName')).catch(() => undefined);
     return result;
+  };
+
+  const autoStart: AutoStartDeps = {
+    sites: () => autoStartSitesItem.getValue(),
+    sessionBusy: async () => isSessionRunning(await currentState(deps)),
+    startingSource: async () => (IS_FIREFOX ? 'mic' : shortcutCaptureSource()),
+    start: startCaptions,
+    inviteKeyPress: (tabId) => showInvitation(browser.action, tabId, t('autoStartInvite')),
   };
 
   const relayToCaptureTab = async (push: TabPush) => {
@@ -180,6 +193,7 @@ export default defineBackground(() => {
 
   browser.tabs.onUpdated.addListener((tabId, change, tab) => {
     void tabUpdated(deps, tabId, { url: change.url, status: change.status }, tab.url);
+    void autoStartOnLoad(autoStart, tabId, change, tab.url).catch((error: unknown) => console.warn('[captionist] per-site start failed:', error));
   });
 
   // An update must not cut a session mid-word: stop (the transcript is saved), then take it.
@@ -200,9 +214,10 @@ export default defineBackground(() => {
     void showPhase('idle');
     void pruneSavedHistory();
   });
-  browser.runtime.onInstalled.addListener(() => {
+  browser.runtime.onInstalled.addListener((details) => {
     void showPhase('idle');
     void pruneSavedHistory();
+    void welcomeOnInstall(details, (path) => browser.tabs.create({ url: browser.runtime.getURL(path) }));
   });
 
   browser.commands.onCommand.addListener((command, tab) => {
@@ -213,7 +228,11 @@ export default defineBackground(() => {
       if (canStopSession(state)) void stopSession(deps);
       // The last source the user started, so the shortcut does not turn a microphone user's
       // session into a tab capture.
-      else void shortcutCaptureSource().then((source) => startCaptions(IS_FIREFOX ? 'mic' : source, tab?.id ?? null));
+      else {
+        void shortcutCaptureSource().then((source) =>
+          startCaptions(IS_FIREFOX ? 'mic' : sourceForTab(tab?.url, browser.runtime.getURL('/'), source), tab?.id ?? null),
+        );
+      }
     });
   });
 });

@@ -3,6 +3,7 @@ import { ConnectionTestPanel, type ConnectionTestState } from '@/components/opti
 import { CheckboxField, RadioGroupField, RangeField, Section, SelectField, TextAreaField, TextField } from '@/components/options-fields';
 import { sourceLabel } from '@/components/source-label';
 import { AppearanceFields } from '@/components/options-appearance';
+import { AutoStartSiteList } from '@/components/auto-start-sites';
 import { WELCOME_HASH, WelcomeSection } from '@/components/first-run';
 import { RetentionFields, retentionErrors, type RetentionDraft } from '@/components/options-retention';
 import { RedactField } from '@/components/options-redact';
@@ -93,8 +94,9 @@ export function OptionsApp() {
     change({ appearance: { ...appearance, ...patch } });
   };
 
-  async function save(event: Event) {
-    event.preventDefault();
+  /** Saves everything (the form's submit, or a passing test in the welcome: `event` undefined). */
+  async function save(event?: Event) {
+    event?.preventDefault();
     setSubmitted(true);
     const check = validateDraft(draft);
     const look = checkOverlayAppearance(appearance);
@@ -139,13 +141,24 @@ export function OptionsApp() {
     if (result.kind !== 'invalid-settings') {
       await saveConnectionCheck({ proxyUrl: check.settings.proxyUrl, ok: result.ok, engine: result.ok ? result.engine : null, checkedAt: Date.now() });
     }
+    // A new user's passing test is their setup: saved at once, so the welcome's "set up" and its
+    // sample are true without a Save they may not think of (the sample would fail with no proxy).
+    if (result.ok && welcome) await save();
   }
 
   const termParam = keytermParam(draft.model);
   return (
     <main class="options-main">
       <h1>{t('optionsTitle')}</h1>
-      {welcome && <WelcomeSection done={test.phase === 'done' && test.result.ok} />}
+      {welcome ? (
+        <WelcomeSection done={test.phase === 'done' && test.result.ok} />
+      ) : (
+        <p class="welcome-link">
+          <button type="button" class="link" data-testid="show-welcome" onClick={() => setWelcome(true)}>
+            {t('welcomeShow')}
+          </button>
+        </p>
+      )}
       <form ref={form} onSubmit={(event) => void save(event)} noValidate>
         <Section id="connection" title={t('optionsSectionConnection')}>
           <RadioGroupField
@@ -350,6 +363,10 @@ export function OptionsApp() {
 
         <Section id="history" title={t('optionsSectionHistory')}>
           <RetentionFields draft={retention} errors={retentionProblems} onChange={(next) => change({ retention: next })} />
+        </Section>
+
+        <Section id="sites" title={t('optionsSectionSites')}>
+          <AutoStartSiteList />
         </Section>
 
         <div class="form-actions">

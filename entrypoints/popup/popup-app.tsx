@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { PopupSetupNote, setupNeeded } from '@/components/first-run';
+import { openWelcome, PopupSetupNote, setupNeeded } from '@/components/first-run';
+import { AutoStartSwitch } from '@/components/auto-start-sites';
 import { InputLevels } from '@/components/input-levels';
 import { localEngineNotice, noteBesidesError, noteFromCheck, ProxyNoteView, type ProxyNote } from '@/components/popup-proxy-note';
 import { sourceLabel } from '@/components/source-label';
@@ -9,6 +10,8 @@ import { pageSessionFeed, useSessionFeed } from '@/components/use-session-feed';
 import { IS_FIREFOX } from '@/lib/browser-kind';
 import { openFirefoxSidebar } from '@/lib/firefox-sidebar';
 import { t } from '@/lib/i18n';
+import { siteOf } from '@/lib/auto-start-sites';
+import { sourceForTab } from '@/lib/background/first-run';
 import { shortcutCaptureSource } from '@/lib/background/last-source';
 import { CAPTURE_SOURCES, type CaptureSource, type UserFacingError } from '@/lib/contract/messages';
 import { askBackground } from '@/lib/contract/messaging';
@@ -31,6 +34,8 @@ export function PopupApp() {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<ProxyNote | null>(null);
   const [setup, setSetup] = useState(false);
+  /** The active tab's site, when captions could start there by themselves (http or https). */
+  const [site, setSite] = useState<string | null>(null);
   // Running and not already stopping: Stop is offered, and the source is the session's.
   const running = canStopSession(state);
 
@@ -62,8 +67,11 @@ export function PopupApp() {
   // The source Alt+Shift+O would start (the last one started, else the Options default); never fails.
   useEffect(() => {
     let alive = true;
-    void shortcutCaptureSource().then((offered) => {
+    void Promise.all([shortcutCaptureSource(), browser.tabs.query({ active: true, currentWindow: true }).catch(() => [])]).then(([last, [tab]]) => {
+      // On the sample page, its tab (lib/background/first-run.ts).
+      const offered = sourceForTab(tab?.url, browser.runtime.getURL('/'), last);
       if (alive) setSource(OFFERED_SOURCES.includes(offered) ? offered : 'mic');
+      if (alive) setSite(siteOf(tab?.url));
     });
     return () => {
       alive = false;
@@ -169,9 +177,13 @@ export function PopupApp() {
       )}
       {/* A refusal from the proxy says more than "set up first": it stays. */}
       {setup && !running && shownNote?.kind !== 'problem' ? <PopupSetupNote /> : shownNote && <ProxyNoteView note={shownNote} onOpenSettings={openSettings} />}
+      {site !== null && <AutoStartSwitch site={site} />}
       <nav class="links" aria-label={t('popupLinksLabel')}>
         <button type="button" class="link" data-testid="open-transcript" onClick={() => void openTranscript()}>
           {t('popupOpenTranscript')}
+        </button>
+        <button type="button" class="link" data-testid="getting-started" onClick={openWelcome}>
+          {t('popupGettingStarted')}
         </button>
         <button type="button" class="link" data-testid="open-settings" onClick={openSettings}>
           {t('popupSettings')}

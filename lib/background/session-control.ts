@@ -56,6 +56,11 @@ export interface SessionControlDeps {
   showPhase(phase: SessionState['phase'], ended?: SessionState): Promise<void>;
   /** Sends to the captured tab's overlay (ignores tabs that cannot receive). */
   sendToTab(tabId: number, push: TabPush): void;
+  /**
+   * The extension's own sample page (lib/background/first-run.ts): captured like a site, though
+   * an extension page, and shown without the overlay (no extension may script it; it shows its own captions).
+   */
+  isSamplePage?(url: string): boolean;
 }
 
 
@@ -167,15 +172,17 @@ async function start(deps: SessionControlDeps, source: CaptureSource, tabId: num
   // Browser pages are refused before anything is captured. The URL is visible only where the
   // user's click granted access; where it is not, Chrome's refusal to script the page says the same.
   const tab = tabId === null ? null : await deps.describeTab(tabId).catch(() => null);
-  if (tabCaptured && tab && isRestrictedPage(tab.url)) return refuse(restrictedPageError());
-  const page = tab && !isRestrictedPage(tab.url) ? { title: tab.title, origin: originOf(tab.url) } : null;
+  const sample = tab !== null && deps.isSamplePage?.(tab.url) === true;
+  const restricted = tab !== null && !sample && isRestrictedPage(tab.url);
+  if (tabCaptured && restricted) return refuse(restrictedPageError());
+  const page = tab && !restricted ? { title: tab.title, origin: originOf(tab.url) } : null;
   // Record the tab before the overlay is injected and the document starts: the overlay's first
   // requests (its stored view, lib/background/overlay-view.ts) are answered only for the captured
   // tab, and the document's first states ("starting", "connecting", often "live") are relayed only
   // once the background knows which tab it is on. A refusal below forgets the tab again.
   const before = await deps.state.load();
   await deps.state.save({ captureTabId: tabId, captureSource: source, captureOrigin: page?.origin ?? null, lastState: null });
-  const overlay = tabId === null ? null : await deps.injectOverlay(tabId);
+  const overlay = tabId === null || sample ? null : await deps.injectOverlay(tabId);
   if (tabCaptured && overlay && !overlay.ok && isRestrictedPageRefusal(overlay.reason)) return refuse(restrictedPageError());
 
   let streamId: string | null = null;

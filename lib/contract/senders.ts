@@ -30,6 +30,8 @@ export const EXTENSION_PAGES = {
   sidepanel: '/sidepanel.html',
   options: '/options.html',
   permission: '/permission.html',
+  /** The sample a new user captions (entrypoints/sample/): it follows the session to show its captions. */
+  sample: '/sample.html',
 } as const;
 
 export type ExtensionPage = keyof typeof EXTENSION_PAGES;

@@ -13,6 +13,7 @@
  *   local    overlayHiddenSession         1        background (serves the overlay), popup
  *   local    speakerNames                 1        side panel, background (serves the overlay), pruner
  *   local    lastCaptureSource            1        background (the shortcut's source), popup, options (clears it)
+ *   local    autoStartSites               1        background (starts captions), popup (switch), options (list)
  *   session  backgroundState              1        background
  *
  * storage.local and storage.sync are closed to content scripts (lib/contract/storage/access.ts):
@@ -26,6 +27,7 @@ import { normalizeOverlayAppearance, type OverlayAppearance } from '../../overla
 import { normalizePlacement, type OverlayPlacement } from '../../overlay/placement';
 import { normalizeRetention, type RetentionPolicy } from '../../persistence/retention';
 import { parseSyncedSettings, type SyncedSettings } from '../../settings';
+import { parseAutoStartSites } from '../../auto-start-sites';
 import { parseSpeakerNamesBySession, type SpeakerNamesBySession } from '../../transcript/speaker-names';
 import { defineParsedItem, type ParsedItem } from './parsed-item';
 
@@ -110,6 +112,12 @@ export const lastCaptureSourceItem = defineParsedItem<CaptureSource | null>('loc
   version: 1,
   parse: (stored) => (isCaptureSource(stored) ? stored : null),
 });
+
+/**
+ * Sites where captions start when a page of theirs loads (lib/auto-start-sites.ts), by origin.
+ * Local, not synced: the host permission each needs is granted to this browser only.
+ */
+export const autoStartSitesItem = defineParsedItem<string[]>('local:autoStartSites', { version: 1, parse: parseAutoStartSites });
 
 /** The background's only state (lib/background/background-state.ts). */
 export const backgroundStateItem = defineParsedItem<BackgroundState>('session:backgroundState', { version: 1, parse: parseBackgroundState });

@@ -126,4 +126,15 @@ describe('background wiring', () => {
       vi.useRealTimers();
     }
   });
+
+  it('a fresh install opens the welcome in a tab; an update and a browser start open nothing', async () => {
+    background.main();
+    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'update' } as never);
+    await fakeBrowser.runtime.onStartup.trigger();
+    const urls = async () => (await fakeBrowser.tabs.query({})).flatMap((tab) => (tab.url ? [tab.url] : []));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await urls()).toEqual([]);
+    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'install' } as never);
+    await vi.waitFor(async () => expect(await urls()).toEqual([fakeBrowser.runtime.getURL('/options.html#welcome')]));
+  });
 });

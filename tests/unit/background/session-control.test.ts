@@ -15,6 +15,7 @@ import {
 } from '@/lib/background/session-control';
 import { IDLE_STATE, type OffscreenCommand, type SessionState, type TabPush } from '@/lib/contract/messages';
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
+import { isSamplePage as isSamplePageOf } from '@/lib/background/first-run';
 
 function memoryArea(): BackgroundStateItem {
   let stored = structuredClone(EMPTY_BACKGROUND_STATE);
@@ -151,6 +152,18 @@ describe('startSession', () => {
     expect(await startSession(deps, 'tab', 3)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
     expect(deps.getTabStreamId).not.toHaveBeenCalled();
     expect(offscreen.open).toBe(false);
+  });
+
+  it("captures the extension's own sample page, without injecting the overlay, but no other extension page", async () => {
+    const origin = 'chrome-extension://abc/';
+    const isSamplePage = (url: string) => isSamplePageOf(url, origin);
+    const sample = makeDeps({ describeTab: async () => ({ title: 'Try Captionist', url: `${origin}sample.html` }), isSamplePage });
+    expect(await startSession(sample.deps, 'tab', 3)).toEqual({ ok: true });
+    expect(sample.deps.injectOverlay).not.toHaveBeenCalled();
+    expect(sample.sent.find((m) => m.type === 'offscreen/start')).toMatchObject({ page: { title: 'Try Captionist' } });
+    const options = makeDeps({ describeTab: async () => ({ title: 'Options', url: `${origin}options.html` }), isSamplePage });
+    expect(await startSession(options.deps, 'tab', 3)).toMatchObject({ ok: false, error: { code: 'tab-not-capturable' } });
+    expect(options.deps.getTabStreamId).not.toHaveBeenCalled();
   });
 
   it('refuses a browser page whose URL it may not see, by Chrome refusing to script it', async () => {

@@ -36,6 +36,7 @@ describe('classifySender', () => {
     expect(classifySender(sidePanel, SELF)).toMatchObject({ kind: 'page', page: 'sidepanel' });
     expect(classifySender(options, SELF)).toMatchObject({ kind: 'page', page: 'options' });
     expect(classifySender(permission(7), SELF)).toMatchObject({ kind: 'page', page: 'permission' });
+    expect(classifySender({ id: ID, url: `${BASE}sample.html`, frameId: 0, tab: { id: 42 } }, SELF)).toMatchObject({ kind: 'page', page: 'sample' });
     expect(classifySender(contentScript(7), SELF)).toEqual({ kind: 'content-script', tabId: 7, frameId: 0, url: new URL('https://video.example/watch?v=1') });
   });
 
