@@ -112,7 +112,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   } else {
     if ((await findLocalEngine()) === undefined) {
       throw new ProxyStartError(
-        'No DEEPGRAM_API_KEY is set and the local engine is missing: install it (apt-get install pocketsphinx pocketsphinx-en-us) or set DEEPGRAM_API_KEY.',
+        'No DEEPGRAM_API_KEY is set and the local engine is missing: install it (apt-get install python3-pocketsphinx pocketsphinx-en-us) or set DEEPGRAM_API_KEY.',
       );
     }
     upstreamKind = 'local';
