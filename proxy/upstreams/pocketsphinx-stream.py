@@ -14,12 +14,31 @@ says whether the binding and the model are installed (exit status 0), decoding n
 Exit status 127: python3-pocketsphinx or its model (pocketsphinx-en-us) is missing.
 Started by proxy/upstreams/engine-decoder.ts with Debian's python3 and python3-pocketsphinx.
 """
+import ctypes
 import json
 import os
+import signal
 import struct
 import sys
 
 MISSING = 127
+
+
+def die_with_parent():
+    """A proxy killed outright (SIGKILL, OOM) cannot kill its decoders: the kernel does it then.
+    Loading the model and decoding a backlog take seconds before stdin's end would be noticed."""
+    parent = int(os.environ.get('CAPTIONIST_PARENT_PID', os.getppid()))
+    try:
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        # The parent died before the request took effect (or before this process even ran).
+        sys.exit(1)
+
+
+die_with_parent()
 
 try:
     from pocketsphinx import Decoder
