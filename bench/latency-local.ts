@@ -63,7 +63,9 @@ export function watchCaptionPaints(overlay: OverlayInWorld | null, _arg: undefin
     const final = textOf('[data-final="true"]');
     const changes: CaptionPaint[] = [];
     if (interim !== '' && interim !== lastInterim) changes.push({ kind: 'interim', text: interim, mutationMs: epochMs(), rafMs: null });
-    if (final !== lastFinal && final !== '') changes.push({ kind: 'final', text: final, mutationMs: epochMs(), rafMs: null });
+    // An utterance is final when its interim gives way to final text (the final text also changes
+    // when old lines scroll out, which is no utterance).
+    if (lastInterim !== '' && interim === '' && final !== lastFinal) changes.push({ kind: 'final', text: final, mutationMs: epochMs(), rafMs: null });
     lastInterim = interim;
     lastFinal = final;
     for (const change of changes) {
@@ -116,7 +118,8 @@ export function splitUtterances(paints: readonly CaptionPaint[]): CaptionPaint[]
  * on a loaded machine, so time windows would give an event the previous one's final.
  */
 export function matchCaptionPaints(renders: readonly number[], paints: readonly CaptionPaint[]): LocalEngineRun {
-  const utterances = splitUtterances(paints);
+  // Captions of anything heard before the first event (the page loading) are not the events'.
+  const utterances = splitUtterances(paints.filter((paint) => paint.mutationMs >= (renders[0] ?? 0)));
   const interimDom: number[] = [];
   const interimPaint: number[] = [];
   const finalDom: number[] = [];
