@@ -26,6 +26,8 @@
  *   --git-ref REF     build that commit (git archive) instead of the work tree
  *   --flush-on-open   build with the proposed flush of the partial batch when the gate opens
  *   --json FILE       also write every measurement as JSON
+ *   --local-engine    instead: the real local engine (no Deepgram), speech -> first interim and
+ *                     -> final on screen (bench/latency-local.ts); --events, --spacing (default 4)
  * Not run in CI: timing on a shared machine is noise there.
  */
 import { randomBytes } from 'node:crypto';
@@ -51,6 +53,7 @@ import { epochMs, startFakeUpstream, type UpstreamTraffic } from '../testkit/ups
 import { ToneOnsetDetector } from '../testkit/upstream/tone-onset';
 import { sampleProcesses, usageBetween } from './cpu-probe';
 import { buildBenchExtension } from './latency-build';
+import { printLocalEngineReport, runLocalEngine } from './latency-local';
 import { bestCalibration, matchOnsets, matchPaints, placeEvents, summarize, type Calibration, type Summary } from './latency-measure';
 
 const FAKE_KEY = 'timed-upstream-key';
@@ -316,6 +319,10 @@ function printReport(results: RunResult[], options: Options): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv.includes('--local-engine')) {
+    await mainLocalEngine(argv.filter((arg) => arg !== '--local-engine'));
+    return;
+  }
   const options = parseArgs(argv);
   const variants = variantsOf(options, argv.includes('--all'));
   const audio = await buildLatencyAudio();
@@ -335,6 +342,21 @@ async function main(): Promise<void> {
   }
   printReport(results, options);
   if (options.json) await writeFile(options.json, JSON.stringify(results, null, 2));
+}
+
+/** The local engine's own run: one variant (100 ms batches, VAD on), its own report. */
+async function mainLocalEngine(argv: string[]): Promise<void> {
+  const spacingGiven = argv.includes('--spacing');
+  const options = parseArgs(argv);
+  // An utterance needs its ~0.5 s of silence (or the 0.8 s sending gap) and its decode to end.
+  const spacing = spacingGiven ? options.spacing : 4;
+  const audio = await buildLatencyAudio();
+  if (!audio.ok) throw new Error(audio.message);
+  const extensionDir = buildBenchExtension(100, options.build, options.gitRef, false);
+  console.error(`run: local engine, ${options.events} events, ${spacing} s apart`);
+  const run = await runLocalEngine(extensionDir, audio.audio.event48k, options.events, spacing);
+  printLocalEngineReport(run, spacing);
+  if (options.json) await writeFile(options.json, JSON.stringify(run, null, 2));
 }
 
 main().catch((error: unknown) => {

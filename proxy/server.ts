@@ -155,8 +155,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   if (upstreamKinds.includes('local') && (await findLocalEngine()) === undefined) {
     throw new ProxyStartError(
       upstreamKinds.length === 1
-        ? 'No DEEPGRAM_API_KEY is set and the local engine is missing: install it (apt-get install pocketsphinx pocketsphinx-en-us) or set DEEPGRAM_API_KEY.'
-        : 'UPSTREAMS has local but the local engine is missing: install it (apt-get install pocketsphinx pocketsphinx-en-us) or take local out of UPSTREAMS.',
+        ? 'No DEEPGRAM_API_KEY is set and the local engine is missing: install it (apt-get install python3-pocketsphinx pocketsphinx-en-us) or set DEEPGRAM_API_KEY.'
+        : 'UPSTREAMS has local but the local engine is missing: install it (apt-get install python3-pocketsphinx pocketsphinx-en-us) or take local out of UPSTREAMS.',
     );
   }
   const idleTimeoutMs =

@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# python3-pocketsphinx: the proxy's local engine decodes through it (proxy/upstreams/pocketsphinx-stream.py);
+# pocketsphinx (the command-line tool) stays: tests and benches compare the engine's finals with it.
+# chromium-l10n: Debian's Chromium ships only en-US without it, so --lang=de (tests/e2e/locale-de.spec.ts)
+# would stay English.
 # nginx: the proxy test that streams through TLS (wss://) in front of the proxy.
 # xvfb, xdotool: the e2e test that types the Alt+Shift+H shortcut on a real (virtual) keyboard;
 # extension shortcuts never fire from Playwright's synthetic keys (testkit/browser/x-display.ts).
@@ -11,7 +15,7 @@ cd "$(dirname "$0")/.."
 # on loopback ports in temporary folders, and stop them after (the packages' own services are not used).
 # firefox-esr, pulseaudio, pulseaudio-utils: the Firefox e2e tests (tests/e2e-firefox) play the speech
 # into a private PulseAudio server that Firefox opens as its microphone (testkit/firefox/virtual-mic.ts).
-DEBIAN_PACKAGES=(chromium chromium-l10n pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx xvfb xdotool redis-server postgresql firefox-esr pulseaudio pulseaudio-utils)
+DEBIAN_PACKAGES=(chromium chromium-l10n pocketsphinx python3-pocketsphinx pocketsphinx-en-us pocketsphinx-testdata sox nginx xvfb xdotool redis-server postgresql firefox-esr pulseaudio pulseaudio-utils)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

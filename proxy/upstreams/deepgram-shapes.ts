@@ -51,6 +51,8 @@ export function resultsMessage(input: {
   end: number;
   words: ResultWord[];
   fromFinalize: boolean;
+  /** False for an interim: the utterance goes on and this hypothesis may still change. */
+  isFinal?: boolean;
 }): ResultsMessage {
   const words = input.words.map((word) => ({ ...word, start: seconds(word.start), end: seconds(word.end) }));
   const confidence = words.length === 0 ? 0 : words.reduce((sum, word) => sum + word.confidence, 0) / words.length;
@@ -59,8 +61,8 @@ export function resultsMessage(input: {
     channel_index: input.channelIndex,
     start: seconds(input.start),
     duration: seconds(Math.max(0, input.end - input.start)),
-    is_final: true,
-    speech_final: true,
+    is_final: input.isFinal ?? true,
+    speech_final: input.isFinal ?? true,
     from_finalize: input.fromFinalize,
     channel: {
       alternatives: [

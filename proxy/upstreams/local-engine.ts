@@ -1,7 +1,7 @@
 /**
  * The offline engine: one stream's 16 kHz linear16 audio decoded by pocketsphinx, one process per
  * channel (./engine-decoder.ts), answering in Deepgram's shapes: final Results per utterance and
- * channel, Metadata on close.
+ * channel (interim ones while it goes on, with `interim_results=true`), Metadata on close.
  *
  * A multichannel stream (`multichannel=true&channels=N`, interleaved samples) is split into its
  * channels, each decoded on its own as Deepgram does: every Results carries
@@ -16,13 +16,12 @@
  * `language=multi` words carry no language), `keyterm`/`keywords`, and `mip_opt_out` (it keeps
  * nothing in any case). A Configure gets a ConfigureFailure saying so, as Deepgram answers every one.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
 import { AUDIO_ENCODING, BYTES_PER_SECOND, SAMPLE_RATE } from '../../lib/audio/format';
 import { createChannelSplitter } from './channel-split';
 import { metadataMessage } from './deepgram-shapes';
-import { LOCAL_ENGINE_BINARY, startEngineDecoder, type EngineDecoder } from './engine-decoder';
+import { LOCAL_ENGINE_BINARY, LOCAL_ENGINE_SCRIPT, startEngineDecoder, type EngineDecoder } from './engine-decoder';
 import { closeReason, type ControlType, type Upstream, type UpstreamContext, type UpstreamFactory } from './upstream';
 
 export { LOCAL_ENGINE_BINARY } from './engine-decoder';
@@ -43,19 +42,16 @@ export interface LocalEngineOptions {
   maxBacklogBytes?: number;
 }
 
-/** The path of pocketsphinx_continuous, or undefined when it is not installed. */
-export async function findLocalEngine(pathVariable = process.env.PATH ?? ''): Promise<string | undefined> {
-  for (const folder of pathVariable.split(delimiter)) {
-    if (folder === '') continue;
-    const candidate = join(folder, LOCAL_ENGINE_BINARY);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this folder.
-    }
-  }
-  return undefined;
+/**
+ * The decoder script when the engine can run (python3, python3-pocketsphinx and the English model
+ * are installed: the script's `--check`), or undefined.
+ */
+export function findLocalEngine(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(LOCAL_ENGINE_BINARY, ['-I', LOCAL_ENGINE_SCRIPT, '--check'], { timeout: 10_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (error) => {
+      resolve(error === null ? LOCAL_ENGINE_SCRIPT : undefined);
+    });
+  });
 }
 
 /**
@@ -112,6 +108,7 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
     }
 
     const channelCount = context.params.format.channels;
+    const interimResults = context.params.query.get('interim_results') === 'true';
     const created = new Date();
     const audioHash = createHash('sha256');
     /** Interleaved bytes of all channels together. */
@@ -148,6 +145,7 @@ export function createLocalEngineUpstream(options: LocalEngineOptions = {}): Ups
           requestId,
           channel: [channel, channelCount],
           maxBacklogBytes,
+          interimResults,
           logger,
           events: {
             opened: () => {

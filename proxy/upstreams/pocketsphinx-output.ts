@@ -2,6 +2,10 @@
  * Reads what `pocketsphinx_continuous -time yes` prints: per utterance, a hypothesis line, then one
  * `word start end confidence` line per segment, `<s>` first and `</s>` last. Times are seconds of
  * audio read so far (not wall-clock time), so pauses in the audio do not appear in them.
+ *
+ * The local engine's decoder (./pocketsphinx-stream.py) prints finals in exactly that form and,
+ * between them, the partial hypothesis of the utterance going on as one JSON line
+ * `{"partial":[[word,start,end,confidence],...]}`, which no line of a final can be.
  */
 
 export interface EngineSegment {
@@ -29,6 +33,34 @@ export function baseWord(word: string): string {
   return word.replace(/\(\d+\)$/, '');
 }
 
+/** The utterance still going on, as decoded so far: its segments may change until the final. */
+export interface EnginePartial {
+  segments: EngineSegment[];
+}
+
+const PARTIAL_PREFIX = '{"partial":';
+
+/** A partial line's segments, or undefined when the line is not one (or is malformed). */
+export function readPartialLine(line: string): EnginePartial | undefined {
+  if (!line.startsWith(PARTIAL_PREFIX)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const rows = (parsed as { partial?: unknown }).partial;
+  if (!Array.isArray(rows)) return undefined;
+  const segments: EngineSegment[] = [];
+  for (const row of rows as unknown[]) {
+    if (!Array.isArray(row)) return undefined;
+    const [word, start, end, confidence] = row as unknown[];
+    if (typeof word !== 'string' || typeof start !== 'number' || typeof end !== 'number' || typeof confidence !== 'number') return undefined;
+    segments.push({ word, start, end, confidence });
+  }
+  return { segments };
+}
+
 export interface PocketsphinxParser {
   /** Feed stdout as it arrives, in any chunking. */
   push(text: string): void;
@@ -38,7 +70,11 @@ export interface PocketsphinxParser {
   end(): void;
 }
 
-export function createPocketsphinxParser(onUtterance: (utterance: EngineUtterance) => void): PocketsphinxParser {
+export function createPocketsphinxParser(
+  onUtterance: (utterance: EngineUtterance) => void,
+  /** Partial lines (./pocketsphinx-stream.py only); without it they are skipped. */
+  onPartial?: (partial: EnginePartial) => void,
+): PocketsphinxParser {
   let partialLine = '';
   let current: EngineUtterance | undefined;
 
@@ -50,6 +86,13 @@ export function createPocketsphinxParser(onUtterance: (utterance: EngineUtteranc
   };
 
   const readLine = (line: string) => {
+    if (line.startsWith(PARTIAL_PREFIX)) {
+      // A partial comes only between finals: whatever final was being read is complete.
+      emit();
+      const partial = readPartialLine(line);
+      if (partial !== undefined) onPartial?.(partial);
+      return;
+    }
     const match = SEGMENT_LINE.exec(line.trim());
     if (match === null) {
       // A hypothesis line starts the next utterance (it may be empty when nothing was recognised).

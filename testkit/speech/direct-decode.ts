@@ -1,6 +1,8 @@
 /**
- * The bar the e2e specs measure the browser path against: pocketsphinx (the proxy's local engine)
- * on a clip's own 16 kHz file, its words cleaned as the engine's output is cleaned.
+ * The bar the e2e specs measure the browser path against: pocketsphinx_continuous on a clip's own
+ * 16 kHz file, its words cleaned as the engine's output is cleaned. The proxy's local engine
+ * (proxy/upstreams/pocketsphinx-stream.py) prints the same finals for the same audio, byte for byte
+ * (tests/proxy/local-engine-interim.test.ts), so what differs is only the browser path.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

@@ -48,6 +48,8 @@ function wordsOf(message: Record<string, unknown>): Word[] {
 }
 
 const requestIdOf = (client: TestClient): string => String(client.upgradeHeaders['dg-request-id']);
+/** The client asks for interim results (LISTEN_QUERY), so finals are picked out. */
+const finalsOf = (messages: Record<string, unknown>[]) => resultsOf(messages).filter((message) => message.is_final === true);
 
 describe('local pocketsphinx engine', () => {
   it('transcribes real speech sent in real time, with word times in audio time across a pause', { timeout: 40_000 }, async () => {
@@ -61,14 +63,16 @@ describe('local pocketsphinx engine', () => {
       client.ws.send('{"type":"KeepAlive"}');
       await sleep(800);
     }
-    await waitFor(() => resultsOf(client.messages).length >= 1, 3000, 'the first utterance');
+    // Bounded by the idle rule (the last KeepAlive was just sent), not by a decode time: a loaded
+    // 2-core machine stretches the engine's start and decode past 3 s.
+    await waitFor(() => finalsOf(client.messages).length >= 1, DEFAULT_LIMITS.idleTimeoutMs - 1000, 'the first utterance');
     const second = librivoxPcm('0930');
     await streamPcm(client.ws, second);
     client.ws.send('{"type":"CloseStream"}');
     const closed = await client.closed;
     expect(closed.code).toBe(1000);
 
-    const results = resultsOf(client.messages);
+    const results = finalsOf(client.messages);
     expect(results.length).toBeGreaterThanOrEqual(2);
     for (const result of results) expect(result).toMatchObject({ type: 'Results', is_final: true, speech_final: true, channel_index: [0, 1] });
     const firstWords = wordsOf(results[0] ?? {});
@@ -125,10 +129,10 @@ describe('local pocketsphinx engine', () => {
     // The result must come from the pause in sending (about 0.8 s, then the decode), not from the
     // idle rule closing the stream: bounded by that rule rather than by a decode time, which a
     // loaded 2-core machine stretches past 3 s.
-    await waitFor(() => resultsOf(client.messages).length >= 1, DEFAULT_LIMITS.idleTimeoutMs - 1000, 'a result without trailing silence');
+    await waitFor(() => finalsOf(client.messages).length >= 1, DEFAULT_LIMITS.idleTimeoutMs - 1000, 'a result without trailing silence');
     expect(Date.now() - stoppedAt).toBeLessThan(DEFAULT_LIMITS.idleTimeoutMs);
     expect(client.ws.readyState).toBe(client.ws.OPEN);
-    const result = resultsOf(client.messages)[0] ?? {};
+    const result = finalsOf(client.messages)[0] ?? {};
     expect(result.from_finalize).toBe(false);
     const words = wordsOf(result);
     expect(words.length).toBeGreaterThanOrEqual(4);
@@ -145,7 +149,7 @@ describe('local pocketsphinx engine', () => {
     await client.opened;
     const requestId = requestIdOf(client);
     await streamPcm(client.ws, librivoxPcm('0880').subarray(0, 32_000), { speed: 4 });
-    await waitFor(() => engineProcesses(requestId).length >= 2, 3000, 'the engine processes');
+    await waitFor(() => engineProcesses(requestId).length >= 1, 3000, 'the engine process');
     client.ws.terminate();
     await waitFor(() => engineProcesses(requestId).length === 0, 3000, 'the engine processes to end');
   });
@@ -156,7 +160,7 @@ describe('local pocketsphinx engine', () => {
     await Promise.all(clients.map((client) => client.opened));
     const ids = clients.map(requestIdOf);
     await Promise.all(clients.map((client) => streamPcm(client.ws, librivoxPcm('0880').subarray(0, 32_000), { speed: 4 })));
-    await waitFor(() => ids.every((id) => engineProcesses(id).length >= 2), 3000, 'the engine processes');
+    await waitFor(() => ids.every((id) => engineProcesses(id).length >= 1), 3000, 'the engine processes');
     await proxy.close();
     expect((await clients[0]?.closed)?.code).toBe(1001);
     await waitFor(() => ids.every((id) => engineProcesses(id).length === 0), 3000, 'the engine processes to end');

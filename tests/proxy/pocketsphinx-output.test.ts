@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { baseWord, createPocketsphinxParser, isFiller, type EngineUtterance } from '@/proxy/upstreams/pocketsphinx-output';
+import {
+  baseWord,
+  createPocketsphinxParser,
+  isFiller,
+  readPartialLine,
+  type EnginePartial,
+  type EngineUtterance,
+} from '@/proxy/upstreams/pocketsphinx-output';
 import { InjectedSilence } from '@/proxy/upstreams/engine-decoder';
 
 // Recorded from pocketsphinx_continuous -time yes on librivox clip 0880.
@@ -38,6 +45,30 @@ describe('pocketsphinx output parser', () => {
     parser.end();
     expect(utterances.map((utterance) => utterance.hypothesis)).toEqual(['first one', 'second']);
     expect(utterances[1]?.segments).toHaveLength(1);
+  });
+
+  it('reads partial lines apart from finals, and a partial ends a final that had no </s>', () => {
+    const utterances: EngineUtterance[] = [];
+    const partials: EnginePartial[] = [];
+    const parser = createPocketsphinxParser(
+      (utterance) => utterances.push(utterance),
+      (partial) => partials.push(partial),
+    );
+    parser.push('{"partial":[["<s>",0,0.06,1],["he",0.21,0.32,1]]}\n');
+    expect(partials).toEqual([{ segments: [{ word: '<s>', start: 0, end: 0.06, confidence: 1 }, { word: 'he', start: 0.21, end: 0.32, confidence: 1 }] }]);
+    expect(utterances).toHaveLength(0);
+    parser.push('he\nhe 0.210 0.320 0.998801\n{"partial":[["so",4,4.2,1]]}\n');
+    expect(utterances.map((utterance) => utterance.hypothesis)).toEqual(['he']);
+    expect(partials.at(-1)?.segments.map((segment) => segment.word)).toEqual(['so']);
+  });
+
+  it('skips malformed partial lines rather than taking them for a hypothesis', () => {
+    for (const line of ['{"partial":[["he",0.2]]}', '{"partial":"he"}', '{"partial":[["he",0.2,0.3,1]]']) expect(readPartialLine(line)).toBeUndefined();
+    const utterances: EngineUtterance[] = [];
+    const parser = createPocketsphinxParser((utterance) => utterances.push(utterance));
+    parser.push('{"partial":[["he",0.2]]}\n{"partial":[["he",0.2,0.3,1]]}\n');
+    parser.end();
+    expect(utterances).toEqual([]);
   });
 
   it('tells fillers from words and strips pronunciation variants', () => {
