@@ -1,0 +1,33 @@
+/**
+ * What the manifest asks of the user, per browser and build. No clipboard permission in Chrome: Copy
+ * writes on the user's click in the side panel, which needs none (tests/e2e/side-panel.spec.ts copies and
+ * reads the clipboard back with only clipboard-read granted to the test). The development key is
+ * in every Chrome build but the store's (tests/unit/store-zip.test.ts reads the zip itself).
+ */
+import { describe, expect, it } from 'vitest';
+import config, { STORE_MODE } from '../../wxt.config';
+
+type ManifestOf = (env: { browser: string; mode: string; command: 'build'; manifestVersion: 3 }) => Record<string, unknown>;
+
+const manifestOf = config.manifest as unknown as ManifestOf;
+
+function manifestFor(browser: 'chrome' | 'firefox', mode = 'production') {
+  return manifestOf({ browser, mode, command: 'build', manifestVersion: 3 });
+}
+
+describe('manifest permissions', () => {
+  it('Chrome asks for exactly what a session needs, no clipboard permission', () => {
+    expect(manifestFor('chrome').permissions).toEqual(['storage', 'offscreen', 'tabCapture', 'activeTab', 'scripting']);
+  });
+
+  it('Firefox asks for the same minus what it lacks, and keeps clipboardWrite (see wxt.config.ts)', () => {
+    expect(manifestFor('firefox').permissions).toEqual(['storage', 'activeTab', 'scripting', 'clipboardWrite']);
+  });
+
+  it('the development key pins the id in ordinary builds and is left out of the store build', () => {
+    expect(typeof manifestFor('chrome').key).toBe('string');
+    expect(manifestFor('chrome', 'development')).toHaveProperty('key');
+    expect(manifestFor('chrome', STORE_MODE)).not.toHaveProperty('key');
+    expect(manifestFor('firefox')).not.toHaveProperty('key');
+  });
+});
