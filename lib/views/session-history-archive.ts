@@ -5,6 +5,7 @@
 import type { SavedSession, SessionSummary as SavedSummary } from '../persistence/session-record';
 import { sharedArchive, type TranscriptArchive } from '../persistence/transcript-archive';
 import type { SessionHistory, SessionSummary, StoredSession } from './session-history';
+import { searchSessions } from './session-search';
 
 export function toSummary(saved: SavedSummary): SessionSummary {
   return {
@@ -34,6 +35,18 @@ export function archiveHistory(archive: () => Promise<TranscriptArchive> = share
     },
     async deleteSession(id) {
       await (await archive()).deleteSession(id);
+    },
+    async renameSession(id, title) {
+      await (await archive()).renameSession(id, title);
+    },
+    async correctLine(sessionId, utteranceId, text) {
+      return (await archive()).correctUtterance(sessionId, utteranceId, text, Date.now());
+    },
+    async searchSessions(query, cancelled) {
+      const saved = await archive();
+      const sessions = (await saved.listSessions()).map(toSummary);
+      // One session read at a time, newest first; each is dropped once searched.
+      return searchSessions(sessions, async (id) => (await saved.loadSession(id))?.transcript.utterances ?? null, query, { cancelled });
     },
   };
 }
