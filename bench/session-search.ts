@@ -29,6 +29,8 @@ const browser = launched.browser;
 try {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 400, height: 820 });
+  // tsx compiles page.evaluate callbacks with esbuild's keepNames, which calls __name(fn, name).
+  await page.addInitScript({ content: 'globalThis.__name = globalThis.__name || ((fn) => fn);' });
   await page.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
   // The panel opens (and so creates) the archive; wait for its Past sessions list to answer.
   await page.locator('[data-testid=tab-history]').click();
@@ -38,6 +40,7 @@ try {
   for (let s = 0; s < SESSIONS; s++) {
     const transcript = generateTranscript({ hours: HOURS, speakers: 4, seed: 100 + s });
     words += wordCount(transcript);
+    if (s % 10 === 0) console.error(`seeding session ${s + 1} of ${SESSIONS}`);
     await seedSession(page, {
       id: `bench-${s}`,
       title: `Meeting ${s + 1}`,
