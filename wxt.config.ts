@@ -1,22 +1,34 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 
 /**
  * The public half of a fixed key pins the extension id to
  * dbmknijkimjaniglhfaegghkialpjohk for unpacked builds, so the proxy's origin allowlist and the
- * e2e suite can name it. (Chrome Web Store builds get their id from the store; drop the key there.)
+ * e2e suite can name it. Chrome Web Store builds get their id from the store, which refuses an
+ * upload carrying a `key`: `npm run zip` builds in STORE_MODE, which leaves it out, and the zip hook
+ * below refuses any Chrome zip that still has one (tests/unit/store-zip.test.ts).
  */
+export const STORE_MODE = 'store';
+
 export const FIREFOX_ADDON_ID = 'captionist@captionist.invalid';
 
 const EXTENSION_PUBLIC_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5KeB3+nSS47js51lMNSz948/bOYvT13Mujq4W2E9ziPlayXeRjAOPI6cA3V0NmGhLPsMBGAxPSBsFDJK1D7sd4u3hwOEZGaiDgAaW1XkIRJTxs4K8XhTZxTbyZiZ/63NbHkRgNKvzLm3r4buskV+iXWAp8XK7u3TRy+6SCyffbvdkuou4DdZ/XrVhMnS/kVpXMwN+GN+kILNZVg8N36D1S0ovoR7bLsNukNQdXGOIzBGe2P+LL07W4zoUw+SLwVx6eWMcpoVSBOTn5yFS9yWTv2lAoh4Cu8mVoXhfjjYi0uMj3WCw4od+DIwYRHxmkaTPdONGMXbmXykHT8ooyLskQIDAQAB';
 
-/** Chrome: the pinned id, and the offscreen document and tab capture that hold a session. */
-const CHROME_ONLY = {
-  key: EXTENSION_PUBLIC_KEY,
-  minimum_chrome_version: '116',
-  permissions: ['storage', 'offscreen', 'tabCapture', 'activeTab', 'scripting', 'clipboardWrite'],
-};
+/**
+ * Chrome: the pinned id (not in the store build), and the offscreen document and tab capture that
+ * hold a session. No clipboardWrite: Copy writes with navigator.clipboard.writeText on the user's
+ * click in the side panel, which needs no permission (tests/e2e/side-panel.spec.ts copies without it).
+ */
+function chromeOnly(mode: string) {
+  return {
+    ...(mode === STORE_MODE ? {} : { key: EXTENSION_PUBLIC_KEY }),
+    minimum_chrome_version: '116',
+    permissions: ['storage', 'offscreen', 'tabCapture', 'activeTab', 'scripting'],
+  };
+}
 
 /**
  * Firefox has neither offscreen documents nor tabCapture: the microphone is held by an extension
@@ -34,6 +46,9 @@ const CHROME_ONLY = {
  * but on this computer (lib/settings.ts checkProxyUrl).
  */
 const FIREFOX_ONLY = {
+  // clipboardWrite stays here: Chrome's drop was proven by the e2e copy on a real click; the Firefox
+  // e2e (tests/e2e-firefox/microphone.spec.ts) clicks Copy from a script, without the user
+  // activation Firefox asks of a write without the permission, so it cannot prove the same yet.
   permissions: ['storage', 'activeTab', 'scripting', 'clipboardWrite'],
   content_security_policy: { extension_pages: "script-src 'self'" },
   browser_specific_settings: {
@@ -61,11 +76,18 @@ export default defineConfig({
   vite: () => ({
     plugins: [preact({ prefreshEnabled: false, devToolsEnabled: false })],
   }),
-  manifest: ({ browser }) => ({
+  hooks: {
+    // The last guard before a package leaves: whatever the mode, a zip never carries the key.
+    'zip:extension:start': (wxt) => {
+      const manifest = JSON.parse(readFileSync(path.join(wxt.config.outDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+      if ('key' in manifest) throw new Error(`The manifest still has the development key: build store packages with \`npm run zip\` (--mode ${STORE_MODE}).`);
+    },
+  },
+  manifest: ({ browser, mode }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    ...(browser === 'firefox' ? FIREFOX_ONLY : CHROME_ONLY),
+    ...(browser === 'firefox' ? FIREFOX_ONLY : chromeOnly(mode)),
     optional_host_permissions: OPTIONAL_HOST_PERMISSIONS,
     action: { default_title: 'Captionist' },
     commands: {

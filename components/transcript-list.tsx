@@ -41,6 +41,8 @@ export interface TranscriptListProps {
   search?: TranscriptSearchView;
   emptyText: string;
   onSpeakerClick?: (speaker: number) => void;
+  /** Lets each line be corrected (a saved session); resolves true once the correction is kept. Stable across renders. */
+  onEditText?: (utterance: Utterance, text: string) => Promise<boolean>;
   /** Render a long transcript from its end first (default); false renders every row at once. */
   progressive?: boolean;
 }
@@ -71,7 +73,17 @@ function useRenderedRows(utterances: readonly Utterance[], progressive: boolean)
   return complete ? Infinity : rows;
 }
 
-export function TranscriptList({ utterances, interims, names, theme, search = NO_SEARCH, emptyText, onSpeakerClick, progressive = true }: TranscriptListProps) {
+export function TranscriptList({
+  utterances,
+  interims,
+  names,
+  theme,
+  search = NO_SEARCH,
+  emptyText,
+  onSpeakerClick,
+  onEditText,
+  progressive = true,
+}: TranscriptListProps) {
   const renderedRows = useRenderedRows(utterances, progressive);
   if (utterances.length === 0 && interims.length === 0) {
     return <p class="empty">{emptyText}</p>;
@@ -102,6 +114,7 @@ export function TranscriptList({ utterances, interims, names, theme, search = NO
             firstMatch={search.firstByIndex.get(index) ?? 0}
             currentMatch={index === currentIndex ? search.current : -1}
             onSpeakerClick={onSpeakerClick}
+            onEditText={onEditText}
           />
         );
       })}

@@ -28,6 +28,7 @@ import type { Segment, Utterance } from '@/lib/transcript/types';
 import { selectionToPlainText } from '@/lib/views/selection-text';
 import { afterPruning, type SessionHistory, type SessionSummary, type StoredSession } from '@/lib/views/session-history';
 import { archiveHistory } from '@/lib/views/session-history-archive';
+import type { SessionSearchHit } from '@/lib/views/session-search';
 import { downloadFile } from './download';
 import { useColorTheme } from './use-color-theme';
 import { usePageTitle } from './use-page-title';
@@ -69,6 +70,9 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
   const [view, setView] = useState<View>({ kind: 'live' });
   const [status, setStatus] = useState('');
   const [editing, setEditing] = useState<number | null>(null);
+  const [historyQuery, setHistoryQuery] = useState('');
+  const viewRef = useRef(view);
+  viewRef.current = view;
   const speakersMenu = useRef<HTMLDetailsElement>(null);
   const searchInput = useRef<HTMLInputElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
@@ -166,6 +170,44 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
     }
   }
 
+  /** A search result chosen: the session opens with that match current and in view. */
+  async function openSavedAt(summary: SessionSummary, hit: SessionSearchHit, query: string) {
+    const session = await loadSaved(summary);
+    if (!session) return;
+    const namesKey = await speakerNamesStore().resolveKey(session.startedAt);
+    show({ kind: 'saved', session, namesKey });
+    const index = session.utterances.findIndex((u) => u.id === hit.utteranceId);
+    if (index !== -1) search.showMatch(query, { index, start: hit.matchStart });
+  }
+
+  // Stable, so the memoized transcript rows are not all re-rendered on every update.
+  const correctLine = useCallback(
+    async (utterance: Utterance, text: string): Promise<boolean> => {
+      const shownView = viewRef.current;
+      if (shownView.kind !== 'saved') return false;
+      const sessionId = shownView.session.id;
+      setStatus('');
+      try {
+        const corrected = await history.correctLine(sessionId, utterance.id, text);
+        if (!corrected) {
+          setStatus(t('panelHistoryMissing'));
+          return false;
+        }
+        setView((v) =>
+          v.kind === 'saved' && v.session.id === sessionId
+            ? { ...v, session: { ...v.session, utterances: v.session.utterances.map((u) => (u.id === corrected.id ? corrected : u)) } }
+            : v,
+        );
+        setStatus(t('panelLineCorrected'));
+        return true;
+      } catch (error) {
+        setStatus(t('panelLineCorrectFailed', error instanceof Error ? error.message : String(error)));
+        return false;
+      }
+    },
+    [history],
+  );
+
   async function exportSaved(summary: SessionSummary, format: ExportFormatId) {
     const session = await loadSaved(summary);
     if (!session) return;
@@ -226,6 +268,9 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
             onOpen={(summary) => void openSaved(summary)}
             onExport={(summary, format) => void exportSaved(summary, format)}
             onDeleted={(summary) => void forgetNames(summary)}
+            onOpenAt={(summary, hit, query) => void openSavedAt(summary, hit, query)}
+            query={historyQuery}
+            onQuery={setHistoryQuery}
           />
           <p class="copy-status" data-testid="copy-status" role="status" aria-live="polite">
             {status}
@@ -308,6 +353,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
               search={search.view}
               emptyText={t('panelEmpty')}
               onSpeakerClick={namesKey !== null ? renameFromTranscript : undefined}
+              onEditText={view.kind === 'saved' ? correctLine : undefined}
             />
           </TranscriptScroller>
         </>

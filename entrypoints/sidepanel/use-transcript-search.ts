@@ -10,6 +10,8 @@ export interface TranscriptSearch {
   /** The current match's index, or -1. */
   current: number;
   step: (direction: 1 | -1) => void;
+  /** Searches `query` with `at` (a match of it) current and brought into view: a search result opened. */
+  showMatch: (query: string, at: Pick<SearchMatch, 'index' | 'start'>) => void;
   view: TranscriptSearchView;
   /** Changes each time the current match should be brought into view; null without a search. */
   revealKey: string | null;
@@ -58,6 +60,12 @@ export function useTranscriptSearch(segments: readonly Segment[]): TranscriptSea
     step(direction) {
       const next = matches[stepMatch(matches.length, current, direction)] ?? null;
       setChosen(next);
+      setMoves((n) => n + 1);
+    },
+    showMatch(next, at) {
+      setQueryState(next);
+      // rebaseCurrent makes the first match at or after this place current: this one.
+      setChosen({ index: at.index, start: at.start, end: at.start });
       setMoves((n) => n + 1);
     },
     view: { ...view, current, currentMatch },

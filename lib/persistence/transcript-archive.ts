@@ -3,19 +3,24 @@
  * every extension page and the service worker: the offscreen document writes as finals arrive,
  * the side panel and the background read.
  *
- *   sessions    key id                   SessionRecord
- *   utterances  key [sessionId, id]      Utterance + sessionId (upserted by id as finals revise it)
+ *   sessions     key id                        SessionRecord
+ *   utterances   key [sessionId, id]           Utterance + sessionId (upserted by id as finals revise it)
+ *   corrections  key [sessionId, utteranceId]  a line's text as the user corrected it (version 2)
+ *
+ * Corrections live apart from the utterances so the live session's writes (which upsert whole
+ * utterances) can never overwrite one; loadSession applies them (lib/transcript/corrections.ts).
  *
  * Every write that touches a session first checks that its record still exists, in the same
  * transaction: a session the user deleted while it was live stays deleted.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { applyCorrection, cleanCorrection } from '../transcript/corrections';
 import type { Utterance } from '../transcript/types';
 import { sessionsToDelete, type RetentionPolicy } from './retention';
-import type { SavedSession, SessionRecord, SessionSummary } from './session-record';
+import { MAX_TITLE_CHARS, plainText, type SavedSession, type SessionRecord, type SessionSummary } from './session-record';
 
 export const TRANSCRIPT_DB_NAME = 'captionist-transcripts';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 interface StoredUtterance extends Omit<Utterance, 'channel'> {
   sessionId: string;
@@ -23,9 +28,18 @@ interface StoredUtterance extends Omit<Utterance, 'channel'> {
   channel?: number;
 }
 
+interface StoredCorrection {
+  sessionId: string;
+  utteranceId: string;
+  text: string;
+  /** Epoch milliseconds. */
+  editedAt: number;
+}
+
 interface TranscriptDbSchema extends DBSchema {
   sessions: { key: string; value: SessionRecord };
   utterances: { key: [string, string]; value: StoredUtterance };
+  corrections: { key: [string, string]; value: StoredCorrection };
 }
 
 type Db = IDBPDatabase<TranscriptDbSchema>;
@@ -40,6 +54,13 @@ export interface TranscriptArchive {
   /** Upserts utterances (by id) and patches the session record, in one transaction. */
   saveUtterances(sessionId: string, utterances: readonly Utterance[], patch: SessionPatch): Promise<WriteResult>;
   updateSession(sessionId: string, patch: SessionPatch): Promise<WriteResult>;
+  /** Gives the session the user's name for it (kept through the live session's later writes). */
+  renameSession(sessionId: string, title: string): Promise<WriteResult>;
+  /**
+   * Keeps the user's text for one line; the corrected utterance, or null when the session or the
+   * line is gone. Text equal to what was recognized removes the correction.
+   */
+  correctUtterance(sessionId: string, utteranceId: string, text: string, now: number): Promise<Utterance | null>;
   /** Newest first. */
   listSessions(): Promise<SessionSummary[]>;
   loadSession(id: string): Promise<SavedSession | null>;
@@ -103,18 +124,51 @@ class IdbTranscriptArchive implements TranscriptArchive {
     return record ? 'saved' : 'missing';
   }
 
+  async renameSession(sessionId: string, title: string): Promise<WriteResult> {
+    const tx = this.db.transaction('sessions', 'readwrite');
+    const record = await tx.store.get(sessionId);
+    if (record) void tx.store.put({ ...record, title: plainText(title, MAX_TITLE_CHARS) });
+    await tx.done;
+    return record ? 'saved' : 'missing';
+  }
+
+  async correctUtterance(sessionId: string, utteranceId: string, text: string, now: number): Promise<Utterance | null> {
+    const tx = this.db.transaction(['sessions', 'utterances', 'corrections'], 'readwrite');
+    const exists = (await tx.objectStore('sessions').count(sessionId)) > 0;
+    const stored = exists ? await tx.objectStore('utterances').get([sessionId, utteranceId]) : undefined;
+    if (!stored) {
+      await tx.done;
+      return null;
+    }
+    const original = toUtterance(stored);
+    const corrected = cleanCorrection(text);
+    const corrections = tx.objectStore('corrections');
+    if (corrected === cleanCorrection(original.text)) void corrections.delete([sessionId, utteranceId]);
+    else void corrections.put({ sessionId, utteranceId, text: corrected, editedAt: now });
+    await tx.done;
+    return corrected === cleanCorrection(original.text) ? original : applyCorrection(original, corrected);
+  }
+
   async listSessions(): Promise<SessionSummary[]> {
     const all = await this.db.getAll('sessions');
     return all.sort((a, b) => b.startedAt - a.startedAt);
   }
 
   async loadSession(id: string): Promise<SavedSession | null> {
-    const tx = this.db.transaction(['sessions', 'utterances'], 'readonly');
+    const tx = this.db.transaction(['sessions', 'utterances', 'corrections'], 'readonly');
     const summary = await tx.objectStore('sessions').get(id);
     const stored = summary ? await tx.objectStore('utterances').getAll(utteranceRange(id)) : [];
+    const corrections = summary ? await tx.objectStore('corrections').getAll(utteranceRange(id)) : [];
     await tx.done;
     if (!summary) return null;
-    const utterances = stored.map(toUtterance).sort((a, b) => a.start - b.start || idNumber(a.id) - idNumber(b.id));
+    const correctedText = new Map(corrections.map((c) => [c.utteranceId, c.text]));
+    const utterances = stored
+      .map((s) => {
+        const utterance = toUtterance(s);
+        const text = correctedText.get(utterance.id);
+        return text === undefined ? utterance : applyCorrection(utterance, text);
+      })
+      .sort((a, b) => a.start - b.start || idNumber(a.id) - idNumber(b.id));
     return { summary, transcript: { utterances, interims: [] } };
   }
 
@@ -124,10 +178,11 @@ class IdbTranscriptArchive implements TranscriptArchive {
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    const tx = this.db.transaction(['sessions', 'utterances'], 'readwrite');
+    const tx = this.db.transaction(['sessions', 'utterances', 'corrections'], 'readwrite');
     const existed = (await tx.objectStore('sessions').count(id)) > 0;
     void tx.objectStore('sessions').delete(id);
     void tx.objectStore('utterances').delete(utteranceRange(id));
+    void tx.objectStore('corrections').delete(utteranceRange(id));
     await tx.done;
     return existed;
   }
@@ -166,6 +221,7 @@ export async function openTranscriptArchive(name = TRANSCRIPT_DB_NAME, onReplace
         database.createObjectStore('sessions', { keyPath: 'id' });
         database.createObjectStore('utterances', { keyPath: ['sessionId', 'id'] });
       }
+      if (oldVersion < 2) database.createObjectStore('corrections', { keyPath: ['sessionId', 'utteranceId'] });
     },
     blocking() {
       db.close();

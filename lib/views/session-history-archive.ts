@@ -5,6 +5,8 @@
 import type { SavedSession, SessionSummary as SavedSummary } from '../persistence/session-record';
 import { sharedArchive, type TranscriptArchive } from '../persistence/transcript-archive';
 import type { SessionHistory, SessionSummary, StoredSession } from './session-history';
+import { searchSessions } from './session-search';
+import type { Utterance } from '../transcript/types';
 
 export function toSummary(saved: SavedSummary): SessionSummary {
   return {
@@ -23,7 +25,16 @@ export function toStoredSession(saved: SavedSession): StoredSession {
   return { ...toSummary(saved.summary), utterances: saved.transcript.utterances };
 }
 
+/** What search needs of a line: its words' times and confidences are not kept. */
+function searchable(utterance: Utterance): Utterance {
+  return { ...utterance, words: [] };
+}
+
 export function archiveHistory(archive: () => Promise<TranscriptArchive> = sharedArchive): SessionHistory {
+  // Reading a long session from IndexedDB costs far more than searching it (bench/session-search.ts:
+  // about 170 ms per one-hour session), so each session's lines are read once per panel and kept
+  // (text only) while its record is unchanged; a correction drops its session's entry.
+  const searchCache = new Map<string, { updatedAt: number; utterances: readonly Utterance[] }>();
   return {
     async listSessions() {
       return (await (await archive()).listSessions()).map(toSummary);
@@ -34,6 +45,30 @@ export function archiveHistory(archive: () => Promise<TranscriptArchive> = share
     },
     async deleteSession(id) {
       await (await archive()).deleteSession(id);
+    },
+    async renameSession(id, title) {
+      await (await archive()).renameSession(id, title);
+    },
+    async correctLine(sessionId, utteranceId, text) {
+      searchCache.delete(sessionId);
+      const corrected = await (await archive()).correctUtterance(sessionId, utteranceId, text, Date.now());
+      searchCache.delete(sessionId);
+      return corrected;
+    },
+    async searchSessions(query, cancelled) {
+      const saved = await archive();
+      const records = await saved.listSessions();
+      const updatedAt = new Map(records.map((r) => [r.id, r.updatedAt]));
+      for (const id of searchCache.keys()) if (!updatedAt.has(id)) searchCache.delete(id);
+      // One session read at a time, newest first; only its lines' text is kept.
+      const load = async (id: string) => {
+        const cached = searchCache.get(id);
+        if (cached && cached.updatedAt === updatedAt.get(id)) return cached.utterances;
+        const lines = (await saved.loadSession(id))?.transcript.utterances.map(searchable) ?? null;
+        if (lines) searchCache.set(id, { updatedAt: updatedAt.get(id) ?? 0, utterances: lines });
+        return lines;
+      };
+      return searchSessions(records.map(toSummary), load, query, { cancelled });
     },
   };
 }

@@ -4,6 +4,7 @@
  * to the saved transcripts (lib/persistence, IndexedDB).
  */
 import type { Utterance } from '../transcript/types';
+import type { SessionSearchResults } from './session-search';
 
 export interface SessionSummary {
   id: string;
@@ -31,6 +32,12 @@ export interface SessionHistory {
   listSessions(): Promise<SessionSummary[]>;
   loadSession(id: string): Promise<StoredSession | null>;
   deleteSession(id: string): Promise<void>;
+  /** The user's name for a session (shown as its title). */
+  renameSession(id: string, title: string): Promise<void>;
+  /** Keeps the user's text for one line; the corrected line, or null when it is gone. */
+  correctLine(sessionId: string, utteranceId: string, text: string): Promise<Utterance | null>;
+  /** Every saved session's lines searched for `query` (lib/views/session-search.ts). */
+  searchSessions(query: string, cancelled?: () => boolean): Promise<SessionSearchResults>;
 }
 
 /** `history` whose list waits for `pruning` (failed or not), so it never shows what retention is deleting. */
@@ -46,6 +53,12 @@ export function afterPruning(history: SessionHistory, pruning: Promise<unknown>)
     },
     loadSession: (id) => history.loadSession(id),
     deleteSession: (id) => history.deleteSession(id),
+    renameSession: (id, title) => history.renameSession(id, title),
+    correctLine: (sessionId, utteranceId, text) => history.correctLine(sessionId, utteranceId, text),
+    async searchSessions(query, cancelled) {
+      await settled;
+      return history.searchSessions(query, cancelled);
+    },
   };
 }
 
@@ -54,6 +67,9 @@ export const EMPTY_HISTORY: SessionHistory = {
   listSessions: () => Promise.resolve([]),
   loadSession: () => Promise.resolve(null),
   deleteSession: () => Promise.resolve(),
+  renameSession: () => Promise.resolve(),
+  correctLine: () => Promise.resolve(null),
+  searchSessions: (query) => Promise.resolve({ query, groups: [], totalMatches: 0, complete: true }),
 };
 
 /** Length and word count of a transcript, for a summary. */

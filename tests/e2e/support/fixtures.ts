@@ -84,8 +84,9 @@ export const test = base.extend<CaptionistFixtures, CaptionistWorkerFixtures>({
     try {
       const configured = await configureExtension(app.context, app.extensionId, { proxyUrl: captionProxy.url, token: proxyToken });
       if (!configured.ok) throw new Error(configured.message);
-      // Copy writes and the test reads the clipboard back in the side panel page.
-      await grantToExtension(app, ['clipboard-read', 'clipboard-write']);
+      // The test reads the clipboard back in the side panel page. Writing is not granted: Copy
+      // must work on the user's click alone, as the manifest asks for no clipboard permission.
+      await grantToExtension(app, ['clipboard-read']);
       await use(app);
     } finally {
       await testInfo.attach('browser-console.txt', { body: logs.join('\n'), contentType: 'text/plain' });

@@ -7,7 +7,7 @@ import { closeMenus, dismissMenusOnOutsideAction, PanelExportMenu } from '@/comp
 import { PanelHistory } from '@/components/panel-history';
 import { PanelSearch } from '@/components/panel-search';
 import { PanelSpeakers } from '@/components/panel-speakers';
-import type { SessionHistory, SessionSummary } from '@/lib/views/session-history';
+import { EMPTY_HISTORY, type SessionHistory, type SessionSummary } from '@/lib/views/session-history';
 
 // In unit tests t() has no browser messages and answers with the key (and its arguments).
 let root: HTMLElement;
@@ -142,6 +142,7 @@ describe('PanelHistory', () => {
   function fakeHistory(sessions: SessionSummary[]): SessionHistory & { deleted: string[] } {
     const deleted: string[] = [];
     return {
+      ...EMPTY_HISTORY,
       deleted,
       listSessions: async () => sessions.filter((s) => !deleted.includes(s.id)),
       loadSession: async () => null,

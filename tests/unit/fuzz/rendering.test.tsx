@@ -17,7 +17,7 @@ import { parseServerMessage } from '@/lib/listen/protocol';
 import { captionLines } from '@/lib/overlay/caption-lines';
 import { TranscriptStore } from '@/lib/transcript/transcript-store';
 import type { TranscriptSnapshot } from '@/lib/transcript/types';
-import type { SessionHistory, SessionSummary } from '@/lib/views/session-history';
+import { EMPTY_HISTORY, type SessionHistory, type SessionSummary } from '@/lib/views/session-history';
 import { hostileText, MARKUP, serverFrame } from './hostile-arbitraries';
 
 let root: HTMLElement;
@@ -132,7 +132,7 @@ describe('fuzz: no markup rendered (happy-dom)', () => {
         const sessions: SessionSummary[] = items.map((item, i) => ({ id: `s${i}`, endedAt: null, ...item }));
         const plainSessions = sessions.map((s) => ({ ...s, title: plain(s.title), url: s.url === null ? null : plain(s.url), preview: plain(s.preview) }));
         const show = async (list: SessionSummary[]) => {
-          const history: SessionHistory = { listSessions: async () => list, loadSession: async () => null, deleteSession: async () => undefined };
+          const history: SessionHistory = { ...EMPTY_HISTORY, listSessions: async () => list, loadSession: async () => null, deleteSession: async () => undefined };
           await act(async () => {
             render(<PanelHistory history={history} onOpen={() => undefined} onExport={() => undefined} />, root);
           });

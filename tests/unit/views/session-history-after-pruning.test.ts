@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterPruning, type SessionHistory, type SessionSummary } from '@/lib/views/session-history';
+import { afterPruning, EMPTY_HISTORY, type SessionHistory, type SessionSummary } from '@/lib/views/session-history';
 
 function summary(id: string): SessionSummary {
   return { id, startedAt: 0, endedAt: 1, title: id, url: null, durationSeconds: 1, wordCount: 1, preview: '' };
@@ -8,6 +8,7 @@ function summary(id: string): SessionSummary {
 /** A history over a mutable list, so a "pruning" can delete from it. */
 function listHistory(ids: string[]): SessionHistory {
   return {
+    ...EMPTY_HISTORY,
     listSessions: async () => ids.map(summary),
     loadSession: async () => null,
     deleteSession: async (id) => void ids.splice(ids.indexOf(id), 1),

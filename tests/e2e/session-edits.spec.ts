@@ -1,0 +1,164 @@
+/**
+ * Past sessions after the fact, on two real sessions (the built extension, the real proxy, a fake
+ * Deepgram upstream scripted with a misheard word): search across both sessions, open one at the
+ * matching line, correct that line from the keyboard (Enter saves, Escape cancels), rename the
+ * session, and read the correction back in every export and in a panel opened afresh.
+ * Screenshots: the search results, the session opened at the line, the line being edited.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Locator, Page } from '@playwright/test';
+import type { LaunchedBrowser } from '../../testkit/browser/launch';
+import { startSpeechPage } from '../../testkit/captions/speech-page';
+import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
+import { stopFromPopup } from './support/caption-flow';
+import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
+import { expect } from './support/fixtures';
+import { saveScreenshot, saveText } from './support/screenshots';
+import { openSidePanel, readUtterances } from './support/side-panel';
+
+const DEEPGRAM_KEY = 'fake-deepgram-key-for-session-edits-e2e';
+const PAGE_TITLE = 'Planning call';
+const NEW_NAME = 'Budget review';
+const MISHEARD = ['the', 'budgie', 'is', 'ready'];
+/** The fake upstream punctuates: the line reads "The budgie is ready." */
+const CORRECTED = 'The budget is ready.';
+
+const test = testWithFakeDeepgram(DEEPGRAM_KEY, [
+  { speaker: 0, words: MISHEARD },
+  { speaker: 1, words: ['thanks', 'see', 'you', 'monday'] },
+]);
+
+async function exportAs(panel: Page, menu: Locator, format: string): Promise<string> {
+  if (!(await menu.evaluate((el) => (el as HTMLDetailsElement).open))) await menu.locator('summary').click();
+  const [download] = await Promise.all([panel.waitForEvent('download', { timeout: 10_000 }), menu.locator(`[data-testid^=export-${format}]`).click()]);
+  return readFile(await download.path(), 'utf8');
+}
+
+/** A session: started on its own tab, stopped once the panel's live view has `rows` rows. */
+async function captureSession(app: LaunchedBrowser, panel: Page, url: string, rows: number): Promise<void> {
+  const tab = await startCaptionsOnPlayingPage(app, url);
+  await expect(panel.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'live', { timeout: 20_000 });
+  await expect.poll(async () => (await readUtterances(panel)).length, { timeout: 45_000, message: `${rows} rows of ${url}` }).toBeGreaterThanOrEqual(rows);
+  await stopFromPopup(app, tab);
+  await expect(panel.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'idle', { timeout: 15_000 });
+  await tab.close();
+}
+
+test.describe('past sessions: search, corrections, names', () => {
+  test.setTimeout(180_000);
+
+  test('searches every session, opens one at the line, corrects it and renames it, in every export', async ({ app, audio }, testInfo) => {
+    const speech = await startSpeechPage(audio.page, PAGE_TITLE);
+    try {
+      const panel = await openSidePanel(app.context, app.extensionId);
+      await panel.setViewportSize({ width: 420, height: 760 });
+      await captureSession(app, panel, speech.url, 4);
+      await captureSession(app, panel, `${speech.url}?session=2`, 1);
+
+      // Search across both saved sessions: grouped newest first, each match in its words.
+      await panel.locator('[data-testid=tab-history]').click();
+      await expect(panel.locator('[data-testid=history-item]')).toHaveCount(2, { timeout: 10_000 });
+      const search = panel.locator('[data-testid=history-search]');
+      await expect(search).toHaveAttribute('aria-label', 'Search all saved sessions');
+      await search.fill('BUDGIE');
+      const groups = panel.locator('[data-testid=history-search-group]');
+      await expect(groups).toHaveCount(2, { timeout: 10_000 });
+      await expect(panel.locator('[data-testid=history-search-status]')).toHaveText(/^\d+ matches in 2 sessions$/);
+      const olderGroup = groups.nth(1);
+      const hit = olderGroup.locator('[data-testid=history-search-hit]').first();
+      await expect(hit.locator('mark')).toHaveText('budgie');
+      await expect(hit).toContainText('budgie is ready');
+      const lineId = await hit.getAttribute('data-utterance-id');
+      expect(lineId).toBeTruthy();
+      await saveScreenshot(panel, testInfo, 'history-search');
+
+      // Opening the result: the older session, its search on this match, the line in view.
+      await hit.click();
+      await expect(panel.locator('[data-testid=saved-banner]')).toContainText(PAGE_TITLE);
+      await expect(panel.locator('[data-testid=search]')).toHaveValue('BUDGIE');
+      const row = panel.locator(`[data-testid=utterance][data-utterance-id="${lineId}"]`);
+      await expect(row.locator('mark[data-current=true]')).toHaveText('budgie');
+      await expect(row).toBeInViewport();
+      const before = { speaker: await row.getAttribute('data-speaker'), time: await row.locator('[data-testid=utterance-time]').textContent() };
+      await saveScreenshot(panel, testInfo, 'session-opened-at-line');
+
+      // Correct the line from the keyboard: Edit, type, Enter; focus comes back to Edit.
+      const edit = row.locator('[data-testid=utterance-edit]');
+      await expect(edit).toHaveAttribute('aria-label', `Edit the line at ${before.time ?? ''}`);
+      await edit.focus();
+      await panel.keyboard.press('Enter');
+      const field = row.locator('[data-testid=utterance-edit-input]');
+      await expect(field).toBeFocused();
+      await expect(field).toHaveAttribute('aria-label', /^Text of the line at .*Enter saves, Escape cancels/);
+      await field.fill(CORRECTED);
+      await saveScreenshot(panel, testInfo, 'line-being-edited');
+      await field.press('Enter');
+      await expect(row.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED);
+      await expect(panel.locator('[data-testid=copy-status]')).toHaveText('Line corrected');
+      await expect(edit).toBeFocused();
+      expect(await row.getAttribute('data-speaker')).toBe(before.speaker);
+      await expect(row.locator('[data-testid=utterance-time]')).toHaveText(before.time ?? '');
+
+      // Escape cancels: another line keeps its words.
+      const other = panel.locator('[data-testid=utterance]').filter({ hasNot: panel.locator(`[data-utterance-id="${lineId}"]`) }).first();
+      const otherText = await other.locator('[data-testid=utterance-text]').textContent();
+      await other.locator('[data-testid=utterance-edit]').click();
+      await other.locator('[data-testid=utterance-edit-input]').fill('not kept');
+      await panel.keyboard.press('Escape');
+      await expect(other.locator('[data-testid=utterance-text]')).toHaveText(otherText ?? '');
+      await expect(other.locator('[data-testid=utterance-edit]')).toBeFocused();
+
+      // Every export of the opened session carries the correction.
+      const exportMenu = panel.locator('[data-testid=export-menu]');
+      for (const format of ['txt', 'md', 'srt', 'vtt', 'json']) {
+        const content = await exportAs(panel, exportMenu, format);
+        await saveText(testInfo, `corrected.${format}`, content);
+        expect(content, format).toContain(format === 'srt' || format === 'vtt' ? 'budget is ready' : CORRECTED);
+      }
+
+      // Rename from the keyboard; Escape leaves a name as it was.
+      await panel.locator('[data-testid=tab-history]').click();
+      await search.fill('');
+      const older = panel.locator('[data-testid=history-item]').nth(1);
+      const rename = older.locator('[data-testid=history-rename]');
+      await rename.focus();
+      await panel.keyboard.press('Enter');
+      const nameField = older.locator('[data-testid=history-rename-input]');
+      await expect(nameField).toBeFocused();
+      await expect(nameField).toHaveAttribute('aria-label', /^Session name/);
+      await nameField.fill(NEW_NAME);
+      await nameField.press('Enter');
+      await expect(older.locator('[data-testid=history-title]')).toHaveText(NEW_NAME);
+      await expect(rename).toBeFocused();
+      const newer = panel.locator('[data-testid=history-item]').first();
+      const newerTitle = await newer.locator('[data-testid=history-title]').textContent();
+      await newer.locator('[data-testid=history-rename]').click();
+      await newer.locator('[data-testid=history-rename-input]').fill('dropped');
+      await panel.keyboard.press('Escape');
+      await expect(newer.locator('[data-testid=history-title]')).toHaveText(newerTitle ?? '');
+
+      // A panel opened afresh: the name and the correction were saved; the search finds the
+      // corrected words, and the list's own export of that session has them too.
+      await panel.close();
+      const fresh = await openSidePanel(app.context, app.extensionId);
+      await fresh.setViewportSize({ width: 420, height: 760 });
+      await fresh.locator('[data-testid=tab-history]').click();
+      await expect(fresh.locator('[data-testid=history-item]').nth(1).locator('[data-testid=history-title]')).toHaveText(NEW_NAME);
+      await fresh.locator('[data-testid=history-search]').fill(CORRECTED);
+      const found = fresh.locator('[data-testid=history-search-group]');
+      await expect(found).toHaveCount(1, { timeout: 10_000 });
+      await expect(found.locator('.history-title')).toHaveText(NEW_NAME);
+      await expect(found.locator('[data-testid=history-search-hit]')).toHaveAttribute('data-utterance-id', lineId ?? '');
+      await fresh.locator('[data-testid=history-search]').fill('');
+      const listMenu = fresh.locator('[data-testid=history-item]').nth(1).locator('[data-testid^=export-menu]');
+      const json = JSON.parse(await exportAs(fresh, listMenu, 'json')) as { title: string; utterances: { id: string; text: string; speaker: number }[] };
+      expect(json.title).toBe(NEW_NAME);
+      const line = json.utterances.find((u) => u.id === lineId);
+      expect(line?.text).toBe(CORRECTED);
+      expect(String(line?.speaker)).toBe(before.speaker);
+      await fresh.close();
+    } finally {
+      await speech.server.close();
+    }
+  });
+});
