@@ -7,7 +7,7 @@ describe('auto-start sites', () => {
     expect(siteOf('http://127.0.0.1:8080/a')).toBe('http://127.0.0.1:8080');
     expect(siteOf('chrome://settings/')).toBeNull();
     expect(siteOf('chrome-extension://abc/sample.html')).toBeNull();
-    expect(siteOf('file:///tmp/a.html')).toBeNull();
+    expect(siteOf('file:///home/someone/a.html')).toBeNull();
     expect(siteOf(undefined)).toBeNull();
     expect(siteOf('nonsense')).toBeNull();
     expect(sitePermissionPattern('https://meet.example')).toBe('https://meet.example/*');
