@@ -42,6 +42,8 @@ const SAME_ON_PURPOSE: Readonly<Record<string, readonly string[]>> = {
     'optionsSectionAudio', // "Audio" is German too
     'panelExportTxt', // "Text (.txt)" reads the same in German
     'panelExportMd', // a format's name
+    'engineFromDeepgram', // the speech service's name
+    'engineUsingDeepgram',
   ],
 };
 
