@@ -84,7 +84,9 @@ async function transcribe(proxy: RunningProxy, query: string, pcm: Buffer, chann
 
 const rate = (reference: string[], hypothesis: string[]) => wordErrorRate(reference, hypothesis).rate;
 
-describe('local pocketsphinx engine, two channels', () => {
+// One retry: these wait on real decoder processes, and their Finalize answers came late once in
+// a fresh-clone run on the shared 2-core machine (15 s) while passing in the runs before it.
+describe('local pocketsphinx engine, two channels', { retry: 1 }, () => {
   it('transcribes each channel apart under its channel_index, as well as each clip alone', { timeout: 90_000 }, async () => {
     const proxy = await localProxy();
     const clips = CLIPS.map((clip) => Buffer.concat([librivoxPcm(clip), silencePcm(TAIL_SECONDS)]));

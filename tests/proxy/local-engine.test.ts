@@ -51,7 +51,9 @@ const requestIdOf = (client: TestClient): string => String(client.upgradeHeaders
 /** The client asks for interim results (LISTEN_QUERY), so finals are picked out. */
 const finalsOf = (messages: Record<string, unknown>[]) => resultsOf(messages).filter((message) => message.is_final === true);
 
-describe('local pocketsphinx engine', () => {
+// One retry: these wait on real decoder processes, and their Finalize answers came late once in
+// a fresh-clone run on the shared 2-core machine (15 s) while passing in the runs before it.
+describe('local pocketsphinx engine', { retry: 1 }, () => {
   it('transcribes real speech sent in real time, with word times in audio time across a pause', { timeout: 40_000 }, async () => {
     const proxy = await localProxy();
     const client = connectClient(proxy.url, { token: TOKEN });
