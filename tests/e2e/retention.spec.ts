@@ -25,7 +25,7 @@ interface SeedSession {
 async function seedHistory(page: Page, sessions: SeedSession[]): Promise<void> {
   await page.evaluate(async (seeds) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('captionist-transcripts', 1);
+      const open = indexedDB.open('captionist-transcripts'); // whatever version the extension made it: the seed only adds rows
       open.onupgradeneeded = () => {
         open.result.createObjectStore('sessions', { keyPath: 'id' });
         open.result.createObjectStore('utterances', { keyPath: ['sessionId', 'id'] });
