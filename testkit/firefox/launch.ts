@@ -41,6 +41,10 @@ export interface LaunchedFirefox {
   browser: Browser;
   /** Opens one of the add-on's pages (e.g. '/popup.html') in a new tab and waits until it has loaded. */
   openExtensionPage(pagePath: string, timeoutMs?: number): Promise<Page>;
+  /** The open tab whose address starts with one of the add-on's paths (e.g. '/options.html#welcome'), or null. */
+  findExtensionPage(pagePath: string): Promise<Page | null>;
+  /** Waits for such a tab to open (the welcome a fresh install opens, say) and returns it. */
+  waitForExtensionPage(pagePath: string, timeoutMs?: number): Promise<Page>;
   /** Clicks the add-on's toolbar button on the selected tab, as a user does (opens the popup, grants activeTab). */
   clickToolbarButton(): Promise<void>;
   /** What "Allow" or "Block" with "Remember this decision" in the microphone prompt stores for the add-on. */
@@ -116,6 +120,15 @@ export async function launchFirefox(options: LaunchFirefoxOptions): Promise<Laun
 
   const extension = `(ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs').ExtensionParent)`;
 
+  // page.url() stays about:blank for moz-extension pages (see above): ask each page where it is.
+  const findExtensionPage = async (pagePath: string): Promise<Page | null> => {
+    for (const page of await browser.pages()) {
+      const href = await page.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith(`${FIREFOX_EXTENSION_ORIGIN}${pagePath}`)) return page;
+    }
+    return null;
+  };
+
   const firefox: LaunchedFirefox = {
     browser,
     openExtensionPage: async (pagePath, timeoutMs = 15_000) => {
@@ -129,6 +142,16 @@ export async function launchFirefox(options: LaunchFirefoxOptions): Promise<Laun
         const loaded = await page.evaluate((wanted: string) => location.href === wanted && document.readyState === 'complete', url).catch(() => false);
         if (loaded) return page;
         if (Date.now() > deadline) throw new Error(`${url} did not load in ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    findExtensionPage,
+    waitForExtensionPage: async (pagePath, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const page = await findExtensionPage(pagePath);
+        if (page) return page;
+        if (Date.now() > deadline) throw new Error(`No tab at ${FIREFOX_EXTENSION_ORIGIN}${pagePath} opened in ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },

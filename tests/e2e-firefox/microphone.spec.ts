@@ -9,11 +9,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestInfo } from '@playwright/test';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { normalizeWords, wordErrorRate, formatWer } from '../../lib/wer';
 import { startStaticServer } from '../../testkit/browser/static-server';
 import { readFirefoxOverlay } from '../../testkit/firefox/overlay';
-import { FIREFOX_EXTENSION_ORIGIN, type LaunchedFirefox } from '../../testkit/firefox/launch';
+import type { LaunchedFirefox } from '../../testkit/firefox/launch';
 import { matchedContentWords } from '../e2e/support/transcript-words';
 import { saveText } from '../e2e/support/screenshots';
 import { expect, test } from './support/fixtures';
@@ -29,28 +29,6 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise
   const file = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path: file });
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
-}
-
-/** The tab showing one of the add-on's pages (opened by the add-on itself), once it has loaded. */
-async function waitForExtensionPage(browser: Browser, pagePath: string, timeoutMs: number): Promise<Page> {
-  const wanted = `${FIREFOX_EXTENSION_ORIGIN}${pagePath}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const page of await browser.pages()) {
-      const href = await page.evaluate(() => location.href).catch(() => '');
-      if (href.startsWith(wanted)) return page;
-    }
-    if (Date.now() > deadline) throw new Error(`No ${pagePath} tab within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function hasExtensionPage(browser: Browser, pagePath: string): Promise<boolean> {
-  for (const page of await browser.pages()) {
-    const href = await page.evaluate(() => location.href).catch(() => '');
-    if (href.startsWith(`${FIREFOX_EXTENSION_ORIGIN}${pagePath}`)) return true;
-  }
-  return false;
 }
 
 interface PopupStatus {
@@ -127,7 +105,7 @@ test.describe('Firefox: microphone captions with the local engine', () => {
       expect(await popup.$eval('[data-testid=source-note]', (note) => note.textContent)).toContain("Firefox does not let add-ons record a tab's sound");
 
       // First start: no permission yet, so the permission page asks (the capture tab is in the background).
-      const permission = await waitForExtensionPage(browser, '/permission.html', 20_000);
+      const permission = await firefox.waitForExtensionPage('/permission.html', 20_000);
       await permission.waitForSelector('[data-testid=grant-mic]');
       expect(await permission.evaluate(() => document.body.textContent)).toContain('Remember this decision');
       await screenshot(permission, testInfo, 'permission-page');
@@ -143,7 +121,7 @@ test.describe('Firefox: microphone captions with the local engine', () => {
       // Granting starts captions on the tab the user started from, captured in the pinned tab.
       await waitForPopupPhase(popup, ['live'], 30_000);
       await screenshot(popup, testInfo, 'popup-live');
-      const captureTab = await waitForExtensionPage(browser, '/capture.html', 5_000);
+      const captureTab = await firefox.waitForExtensionPage('/capture.html', 5_000);
       expect(await captureTab.evaluate(() => document.body.textContent)).toContain('holds the microphone');
       await screenshot(captureTab, testInfo, 'capture-tab');
 
@@ -215,7 +193,7 @@ test.describe('Firefox: microphone captions with the local engine', () => {
       const again = await firefox.openExtensionPage('/popup.html');
       await clickIn(again, '[data-testid=stop]');
       await waitForPopupPhase(again, ['idle'], 20_000);
-      await expect.poll(() => hasExtensionPage(browser, '/capture.html'), { timeout: 10_000, message: 'capture tab closed' }).toBe(false);
+      await expect.poll(async () => (await firefox.findExtensionPage('/capture.html')) !== null, { timeout: 10_000, message: 'capture tab closed' }).toBe(false);
     } finally {
       await server.close();
     }
@@ -236,7 +214,7 @@ test.describe('Firefox: microphone captions with the local engine', () => {
       await popup.bringToFront();
       await screenshot(popup, testInfo, 'popup-mic-blocked');
       // Nothing is left capturing.
-      await expect.poll(() => hasExtensionPage(firefox.browser, '/capture.html'), { timeout: 10_000, message: 'capture tab closed' }).toBe(false);
+      await expect.poll(async () => (await firefox.findExtensionPage('/capture.html')) !== null, { timeout: 10_000, message: 'capture tab closed' }).toBe(false);
     } finally {
       await server.close();
     }

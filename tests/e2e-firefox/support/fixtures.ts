@@ -79,7 +79,11 @@ export const test = base.extend<FirefoxFixtures, { audio: PreparedAudio }>({
     if (!launched.ok) throw new Error(launched.message);
     const firefox = launched.firefox;
     try {
-      const options = await firefox.openExtensionPage('/options.html');
+      // A fresh install opens the welcome (lib/background/first-run.ts): set up there, as a new
+      // user does. Opening another Options tab raced it: the welcome, opened a moment later, took
+      // the foreground, and a background tab never settles for puppeteer's fill.
+      const options = await firefox.waitForExtensionPage('/options.html#welcome');
+      await options.bringToFront();
       await options.locator('#proxy-url').fill(captionProxy.url);
       await options.locator('#token').fill(proxyToken);
       await options.locator('#save').click();
