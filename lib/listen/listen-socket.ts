@@ -79,8 +79,18 @@ export class ListenSocket {
   private dials = 0;
 
   private closeStreamSent = false;
-  /** A Configure waiting for an open connection. */
-  private configureWaiting: string | null = null;
+  /**
+   * Configures waiting for an open connection, in order. `request` is the number configureKeyterms
+   * returned, or null for the socket's own resend of the confirmed terms.
+   */
+  private configuresUnsent: { request: number | null; text: string }[] = [];
+  /**
+   * The Configures sent on the current connection and not answered yet, oldest first: the server
+   * answers each, in order, so an answer belongs to the first of them. Those of a connection that
+   * dropped are sent again on the next.
+   */
+  private configuresInFlight: { request: number | null; text: string }[] = [];
+  private lastConfigureRequest = 0;
   /**
    * The key terms the server last confirmed (ConfigureSuccess): a new connection starts from the
    * URL's, so they are sent again first thing on it.
@@ -144,14 +154,17 @@ export class ListenSocket {
 
   /**
    * Replaces the stream's key terms (Configure; the caller checked the limits, lib/listen/configure.ts).
-   * Sent at once on an open connection, else when the next one opens; the server's answer comes as
-   * an event. False after close().
+   * Sent at once on an open connection, else when the next one opens, and again on a new
+   * connection if the one it went on dropped before answering. Returns the request's number, which
+   * the server's answer carries as `request` in its event; null after close(), and on a relay,
+   * which takes no text frame.
    */
-  configureKeyterms(keyterms: readonly string[]): boolean {
-    if (this.phase === 'closed' || this.phase === 'closing') return false;
-    this.configureWaiting = configureKeytermsText(keyterms);
-    this.sendConfigure();
-    return true;
+  configureKeyterms(keyterms: readonly string[]): number | null {
+    if (this.phase === 'closed' || this.phase === 'closing' || this.isRelay) return null;
+    this.lastConfigureRequest += 1;
+    this.configuresUnsent.push({ request: this.lastConfigureRequest, text: configureKeytermsText(keyterms) });
+    this.sendConfigures();
+    return this.lastConfigureRequest;
   }
 
   /** CloseStream, bounded wait for the server's last results and close, then a forced close. */
@@ -278,8 +291,12 @@ export class ListenSocket {
       this.phase = 'open';
       this.emitStatus('open', this.detail(index, {}));
     }
-    if (this.configureWaiting === null && this.confirmedKeyterms !== null) this.configureWaiting = configureKeytermsText(this.confirmedKeyterms);
-    this.sendConfigure();
+    // A new connection starts from the URL's key terms: the confirmed ones first, then whatever
+    // the last connection took without answering, then what waited for this one.
+    const resend = this.confirmedKeyterms === null ? [] : [{ request: null, text: configureKeytermsText(this.confirmedKeyterms) }];
+    this.configuresUnsent = [...resend, ...this.configuresInFlight.filter((sent) => sent.request !== null), ...this.configuresUnsent];
+    this.configuresInFlight = [];
+    this.sendConfigures();
     this.drain();
     this.scheduleHousekeeping();
   }
@@ -295,6 +312,11 @@ export class ListenSocket {
     const result = parse(data, { stats: this.parseStats, speakerIds: this.speakerIds });
     if (!result.ok) return;
     let event = conn.clock.toStreamEvent(result.event);
+    if (event.kind === 'configure-success' || event.kind === 'configure-failure') {
+      // An answer from a connection already given up on belongs to nothing still waiting.
+      const answered = conn === this.conn ? this.configuresInFlight.shift() : undefined;
+      event = { ...event, request: answered?.request ?? null };
+    }
     if (event.kind === 'configure-success' && event.keyterms !== null) this.confirmedKeyterms = event.keyterms;
     if (event.kind === 'results' && this.speakersRefused && event.words.some((word) => word.speaker !== null)) {
       event = { ...event, words: event.words.map((word) => ({ ...word, speaker: null })) };
@@ -385,10 +407,14 @@ export class ListenSocket {
     }
   }
 
-  private sendConfigure(): void {
+  private sendConfigures(): void {
     const conn = this.conn;
-    if (this.configureWaiting === null || this.phase !== 'open' || !conn?.opened || !conn.isOpen) return;
-    if (conn.sendText(this.configureWaiting, this.opts.clock.now())) this.configureWaiting = null;
+    if (this.phase !== 'open' || !conn?.opened || !conn.isOpen) return;
+    for (let next = this.configuresUnsent[0]; next !== undefined; next = this.configuresUnsent[0]) {
+      if (!conn.sendText(next.text, this.opts.clock.now())) return;
+      this.configuresInFlight.push(next);
+      this.configuresUnsent.shift();
+    }
   }
 
   private sendItem(conn: Connection, item: Outgoing): boolean {

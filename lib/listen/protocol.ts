@@ -83,14 +83,22 @@ export interface MetadataEvent {
   duration: number;
 }
 
+/**
+ * Which Configure an answer is to: the number ListenSocket.configureKeyterms returned for it, or
+ * null (the socket's own resend, or as parsed here, before the socket placed it).
+ */
+interface ConfigureAnswer {
+  request: number | null;
+}
+
 /** Deepgram took a Configure; `keyterms` are the ones now in effect when it replaced them. */
-export interface ConfigureSuccessEvent {
+export interface ConfigureSuccessEvent extends ConfigureAnswer {
   kind: 'configure-success';
   keyterms: string[] | null;
 }
 
 /** Deepgram refused a Configure and kept the stream's settings; `message` is its reason, if it gave one. */
-export interface ConfigureFailureEvent {
+export interface ConfigureFailureEvent extends ConfigureAnswer {
   kind: 'configure-failure';
   message: string;
 }
@@ -496,12 +504,12 @@ export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView, 
     case 'ConfigureSuccess': {
       const parsed = configureSuccessSchema.safeParse(value);
       if (!parsed.success) return ignore('invalid-configure-answer', firstIssue(parsed.error), stats);
-      return accept({ kind: 'configure-success', keyterms: parsed.data.keyterms ?? null }, stats);
+      return accept({ kind: 'configure-success', keyterms: parsed.data.keyterms ?? null, request: null }, stats);
     }
     case 'ConfigureFailure': {
       const parsed = configureFailureSchema.safeParse(value);
       if (!parsed.success) return ignore('invalid-configure-answer', firstIssue(parsed.error), stats);
-      return accept({ kind: 'configure-failure', message: failureReason(parsed.data) }, stats);
+      return accept({ kind: 'configure-failure', message: failureReason(parsed.data), request: null }, stats);
     }
     case 'transcription': {
       const parsed = seedTranscriptionSchema.safeParse(value);

@@ -64,10 +64,11 @@ export interface SocketPort {
   /** CloseStream, then wait (bounded) for the last results. */
   close(): Promise<void>;
   /**
-   * Replaces the stream's key terms (Deepgram's Configure); false when it cannot be sent. Optional:
+   * Replaces the stream's key terms (Deepgram's Configure) and returns the number its answer will
+   * carry; null when it cannot be sent. Optional:
    * a port without it cannot change them (the session then says so).
    */
-  configureKeyterms?(keyterms: readonly string[]): boolean;
+  configureKeyterms?(keyterms: readonly string[]): number | null;
 }
 
 export interface SessionPorts {
@@ -120,7 +121,11 @@ export class CaptureSession {
     // Ids unique across sessions: views that outlive a session must not merge the next one's lines into it.
     this.store = new TranscriptStore(transcriptStoreOptionsFor(source, utteranceIdPrefix(startedAt), settings.echoGuard));
     this.state = { phase: 'starting', source, tabId, startedAt, error: null, warning: null };
-    this.keytermChanges = new KeytermChanges((keyterms) => !this.stopping && (this.socket?.configureKeyterms?.(keyterms) ?? false), settings.model);
+    this.keytermChanges = new KeytermChanges(
+      (keyterms) => (this.stopping ? null : (this.socket?.configureKeyterms?.(keyterms) ?? null)),
+      settings.model,
+      settings.serverKind === 'relay',
+    );
   }
 
   /** Replaces the key terms the server listens for, for the rest of this session; settles with the server's answer. */

@@ -4,8 +4,9 @@
  * then sent as Configure, and settled by the server's one answer (ConfigureSuccess or
  * ConfigureFailure), or by silence: a server that does not know Configure never answers.
  *
- * Answers come in the order the requests went (one connection, one server), so each settles the
- * oldest request still waiting.
+ * The socket numbers each Configure and says which one an answer is to (lib/listen/listen-socket.ts
+ * keeps them in order per connection), so a late answer to a request that already timed out
+ * settles nothing else.
  */
 import type { KeytermsChangeResult } from '../contract/messages';
 import { t } from '../i18n';
@@ -31,6 +32,7 @@ export function keytermsProblemText(problem: KeytermsProblem): string {
 }
 
 interface Waiting {
+  request: number;
   keyterms: string[];
   settle: (result: KeytermsChangeResult) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -42,20 +44,25 @@ export class KeytermChanges {
   private readonly waiting: Waiting[] = [];
 
   constructor(
-    /** Sends Configure with these terms; false when there is no stream to send it on. */
-    private readonly send: (keyterms: string[]) => boolean,
+    /** Sends Configure with these terms and returns the socket's number for it; null when there is no stream to send it on. */
+    private readonly send: (keyterms: string[]) => number | null,
     private readonly model: string,
+    /** A transcription relay chooses its own key terms and takes no Configure (lib/listen/server-kind.ts). */
+    private readonly toRelay: boolean,
     private readonly timeoutMs: number = CONFIGURE_ANSWER_TIMEOUT_MS,
   ) {}
 
   request(keyterms: readonly string[]): Promise<KeytermsChangeResult> {
     // Configure's key terms are Nova-3's; older models take `keywords`, fixed when the stream opens.
+    if (this.toRelay) return refuse(t('keytermsChangeRelay'));
     if (keytermParam(this.model) !== 'keyterm') return refuse(t('keytermsChangeNeedsNova3', this.model));
     const checked = checkConfigureKeyterms(keyterms);
     if (!checked.ok) return refuse(keytermsProblemText(checked.problem));
-    if (!this.send(checked.keyterms)) return refuse(t('keytermsChangeNotRunning'));
+    const request = this.send(checked.keyterms);
+    if (request === null) return refuse(t('keytermsChangeNotRunning'));
     return new Promise((settle) => {
       const entry: Waiting = {
+        request,
         keyterms: checked.keyterms,
         settle,
         timer: setTimeout(() => {
@@ -67,10 +74,11 @@ export class KeytermChanges {
     });
   }
 
-  /** The server's answer to the oldest waiting request (an answer nobody waits for, e.g. after a reconnect's resend, is dropped). */
+  /** The server's answer to the request it names; one nobody waits for (timed out, or the socket's own resend) changes nothing. */
   answer(event: ConfigureSuccessEvent | ConfigureFailureEvent): void {
-    const entry = this.waiting.shift();
+    const entry = this.waiting.find((waiting) => waiting.request === event.request);
     if (!entry) return;
+    this.remove(entry);
     clearTimeout(entry.timer);
     if (event.kind === 'configure-success') entry.settle({ ok: true, keyterms: event.keyterms ?? entry.keyterms });
     else entry.settle({ ok: false, refusedBy: 'server', message: event.message === '' ? t('keytermsChangeRefusedNoReason') : t('keytermsChangeRefused', event.message) });

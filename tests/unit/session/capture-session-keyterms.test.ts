@@ -20,7 +20,7 @@ function harness(canConfigure = true) {
     openSocket: (_settings, h) => {
       handlers = h;
       const port: SocketPort = { sendAudio: () => undefined, finalize: () => undefined, close: async () => undefined };
-      if (canConfigure) port.configureKeyterms = (keyterms) => configured.push(keyterms) > 0;
+      if (canConfigure) port.configureKeyterms = (keyterms) => configured.push(keyterms);
       return port;
     },
   };
@@ -35,7 +35,7 @@ describe('CaptureSession: key terms during a session', () => {
     h.server().onOpen();
     const answer = h.session.changeKeyterms(['Captionist']);
     expect(h.configured).toEqual([['Captionist']]);
-    h.server().onEvent({ kind: 'configure-success', keyterms: ['Captionist'] });
+    h.server().onEvent({ kind: 'configure-success', keyterms: ['Captionist'], request: 1 });
     await expect(answer).resolves.toEqual({ ok: true, keyterms: ['Captionist'] });
     expect(h.updates).toEqual([]);
   });

@@ -6,12 +6,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CONFIGURE_ANSWER_TIMEOUT_MS, KeytermChanges } from '@/lib/session/keyterm-changes';
 
-function setup(model = 'nova-3', canSend = true) {
+function setup(model = 'nova-3', canSend = true, toRelay = false) {
   const sent: string[][] = [];
-  const changes = new KeytermChanges((keyterms) => {
-    if (canSend) sent.push(keyterms);
-    return canSend;
-  }, model);
+  // The socket's number for a Configure: 1 for the first sent, as ListenSocket counts.
+  const changes = new KeytermChanges((keyterms) => (canSend ? sent.push(keyterms) : null), model, toRelay);
   return { changes, sent };
 }
 
@@ -27,32 +25,54 @@ describe('KeytermChanges', () => {
     const { changes, sent } = setup();
     const answer = changes.request([' Captionist ', 'Dana Scully']);
     expect(sent).toEqual([['Captionist', 'Dana Scully']]);
-    changes.answer({ kind: 'configure-success', keyterms: ['Captionist', 'Dana Scully'] });
+    changes.answer({ kind: 'configure-success', keyterms: ['Captionist', 'Dana Scully'], request: 1 });
     await expect(answer).resolves.toEqual({ ok: true, keyterms: ['Captionist', 'Dana Scully'] });
   });
 
   it('takes the list it sent when the server confirms without naming the terms', async () => {
     const { changes } = setup();
     const answer = changes.request(['WXT']);
-    changes.answer({ kind: 'configure-success', keyterms: null });
+    changes.answer({ kind: 'configure-success', keyterms: null, request: 1 });
     await expect(answer).resolves.toEqual({ ok: true, keyterms: ['WXT'] });
   });
 
   it('reports a ConfigureFailure as refused by the server, with its reason', async () => {
     const { changes } = setup();
     const answer = changes.request(['Forbidden']);
-    changes.answer({ kind: 'configure-failure', message: 'not allowed here' });
+    changes.answer({ kind: 'configure-failure', message: 'not allowed here', request: 1 });
     await expect(answer).resolves.toEqual({ ok: false, refusedBy: 'server', message: 'keytermsChangeRefused(not allowed here)' });
   });
 
-  it('settles answers in the order the requests went', async () => {
+  it('settles each request with the answer the socket placed on it', async () => {
     const { changes } = setup();
     const first = changes.request(['A']);
     const second = changes.request(['B']);
-    changes.answer({ kind: 'configure-success', keyterms: ['A'] });
-    changes.answer({ kind: 'configure-failure', message: 'no B' });
+    changes.answer({ kind: 'configure-failure', message: 'no B', request: 2 });
+    changes.answer({ kind: 'configure-success', keyterms: ['A'], request: 1 });
     await expect(first).resolves.toMatchObject({ ok: true, keyterms: ['A'] });
     await expect(second).resolves.toMatchObject({ ok: false, refusedBy: 'server' });
+  });
+
+  it('a late answer to a request that timed out settles nothing else, and an answer to the socket\'s own resend neither', async () => {
+    const { changes } = setup();
+    const timedOut = changes.request(['Slow']);
+    vi.advanceTimersByTime(CONFIGURE_ANSWER_TIMEOUT_MS);
+    await expect(timedOut).resolves.toMatchObject({ ok: false, refusedBy: 'no-answer' });
+    const next = changes.request(['Next']);
+    changes.answer({ kind: 'configure-success', keyterms: ['Slow'], request: 1 });
+    changes.answer({ kind: 'configure-success', keyterms: ['Old'], request: null });
+    let settled = false;
+    void next.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    changes.answer({ kind: 'configure-success', keyterms: ['Next'], request: 2 });
+    await expect(next).resolves.toEqual({ ok: true, keyterms: ['Next'] });
+  });
+
+  it('refuses on a transcription relay, which takes no Configure', async () => {
+    const { changes, sent } = setup('nova-3', true, true);
+    await expect(changes.request(['Captionist'])).resolves.toEqual({ ok: false, refusedBy: 'extension', message: 'keytermsChangeRelay' });
+    expect(sent).toEqual([]);
   });
 
   it('refuses before sending anything when a limit is broken', async () => {
@@ -79,7 +99,7 @@ describe('KeytermChanges', () => {
     vi.advanceTimersByTime(CONFIGURE_ANSWER_TIMEOUT_MS);
     await expect(answer).resolves.toEqual({ ok: false, refusedBy: 'no-answer', message: 'keytermsChangeNoAnswer(10)' });
     // A late answer finds nobody waiting and changes nothing.
-    changes.answer({ kind: 'configure-success', keyterms: ['Captionist'] });
+    changes.answer({ kind: 'configure-success', keyterms: ['Captionist'], request: 1 });
   });
 
   it('answers at once when there is no stream to send on, and when the session ends', async () => {
