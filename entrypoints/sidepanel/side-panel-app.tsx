@@ -91,11 +91,12 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
 
   useEffect(() => dismissMenusOnOutsideAction(document), []);
 
-  // The key terms sessions start with (Options): what the live session's "Key terms" menu shows first.
-  const [startKeyterms, setStartKeyterms] = useState<readonly string[]>([]);
+  // The key terms sessions start with (Options): what the live session's "Key terms" menu shows
+  // first. A transcription relay chooses its own, so there is no menu for it.
+  const [startKeyterms, setStartKeyterms] = useState<readonly string[] | null>(null);
   useEffect(() => {
     loadSettings()
-      .then((settings) => setStartKeyterms(settings.keyterms))
+      .then((settings) => setStartKeyterms(settings.serverKind === 'relay' ? null : settings.keyterms))
       .catch((error: unknown) => console.warn('[captionist] reading the key terms failed:', error));
   }, []);
   const changeKeyterms = async (keyterms: string[]) =>
@@ -330,7 +331,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
                   />
                 </div>
               </details>
-              {view.kind === 'live' && live && <PanelKeyterms initial={startKeyterms} onApply={changeKeyterms} />}
+              {view.kind === 'live' && live && startKeyterms && <PanelKeyterms initial={startKeyterms} onApply={changeKeyterms} />}
             </div>
           </div>
           <p class="copy-status" data-testid="copy-status" role="status" aria-live="polite">

@@ -17,6 +17,7 @@ import { RELAY_MULTI_SPEAKER_PATH, startTranscribeRelay, type TranscribeRelay } 
 import { stopFromPopup } from './support/caption-flow';
 import { expect, test as base } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
+import { openSidePanel, readUtterances } from './support/side-panel';
 
 const UPSTREAM_KEY = 'fake-deepgram-key-behind-the-relay';
 const RELAY_TOKEN = 'relay-user-token-e2e';
@@ -118,6 +119,14 @@ test.describe('a /ws/transcribe relay the user already runs', () => {
       expect(first?.speaker).toBe('0');
       expect(second?.speaker).toBe('1');
       await saveScreenshot(page, testInfo, 'page-with-relay-captions');
+
+      // The side panel has the transcript, and no "Key terms" menu: the relay chooses its own,
+      // and the Configure it would send is a text frame.
+      const panel = await openSidePanel(app.context, app.extensionId);
+      await expect.poll(async () => (await readUtterances(panel)).length, { timeout: 30_000, message: 'the relay\'s lines in the side panel' }).toBeGreaterThan(1);
+      await expect(panel.locator('[data-testid=copy]')).toBeVisible();
+      await expect(panel.locator('[data-testid=keyterms-menu]')).toHaveCount(0);
+      await panel.close();
 
       // A few seconds more: KeepAlive or Finalize as text would have dropped and reconnected it.
       await page.waitForTimeout(6_000);
