@@ -147,9 +147,21 @@ export const IGNORE_REASONS: readonly IgnoreReason[] = [
   'invalid-engine-notice',
 ];
 
-export type ParseResult =
-  | { ok: true; event: ListenEvent }
-  | { ok: false; ignored: IgnoreReason; /** A short hint for logs (the type, or the first schema issue). */ detail: string };
+export type ParseResult = { ok: true; event: ListenEvent } | ParseFailure;
+
+export interface ParseFailure {
+  ok: false;
+  ignored: IgnoreReason;
+  /** A short hint for logs (the type, or the first schema issue). */
+  detail: string;
+}
+
+/** A frame that passed readServerFrame: a JSON object, and its `type` as sent. */
+export interface ServerFrame {
+  ok: true;
+  value: object;
+  type: unknown;
+}
 
 /**
  * A field dropped from a message that was otherwise accepted (the message keeps its default):
@@ -310,23 +322,25 @@ export const seedTranscriptionSchema = z.object({
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function ignore(reason: IgnoreReason, detail: string, stats?: ParseStats): ParseResult {
+/** Counts an ignored frame and says why (parsers of every server kind share it). */
+export function ignore(reason: IgnoreReason, detail: string, stats?: ParseStats): ParseFailure {
   if (stats) stats.ignored[reason] += 1;
   return { ok: false, ignored: reason, detail: detail.slice(0, 200) };
 }
 
-function accept(event: ListenEvent, stats?: ParseStats): ParseResult {
+export function accept(event: ListenEvent, stats?: ParseStats): ParseResult {
   if (stats) stats.parsed += 1;
   return { ok: true, event };
 }
 
-function firstIssue(error: z.core.$ZodError): string {
+export function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
   return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
 }
 
-function clampConfidence(value: number | undefined): number {
+/** A confidence in 0..1; a server that gives none is taken at its word (1). */
+export function clampConfidence(value: number | undefined): number {
   if (value === undefined) return 1;
   return Math.min(1, Math.max(0, value));
 }
@@ -458,16 +472,15 @@ function decode(raw: string | ArrayBuffer | ArrayBufferView): string | null {
 }
 
 /**
- * Validates one server frame and normalizes it. Never throws; ignored frames are counted in
- * `options.stats`. Binary frames are decoded as UTF-8 (some proxies send JSON that way).
+ * What every server frame goes through first, whatever kind of server sent it: at most
+ * MAX_MESSAGE_CHARS, UTF-8 (some proxies send JSON in binary frames), JSON, an object. Never
+ * throws; a frame that fails is counted in `stats`.
  */
-export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView, options: ParseOptions = {}): ParseResult {
-  const { stats, speakerIds } = options;
+export function readServerFrame(raw: string | ArrayBuffer | ArrayBufferView, stats?: ParseStats): ServerFrame | ParseFailure {
   const size = typeof raw === 'string' ? raw.length : raw.byteLength;
   if (size > MAX_MESSAGE_CHARS) return ignore('too-large', `${size} chars`, stats);
   const text = decode(raw);
   if (text === null) return ignore('not-utf8', 'binary frame', stats);
-
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -477,7 +490,18 @@ export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView, 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return ignore('not-an-object', Array.isArray(value) ? 'array' : typeof value, stats);
   }
-  const type = (value as { type?: unknown }).type;
+  return { ok: true, value, type: (value as { type?: unknown }).type };
+}
+
+/**
+ * Validates one server frame and normalizes it. Never throws; ignored frames are counted in
+ * `options.stats`.
+ */
+export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView, options: ParseOptions = {}): ParseResult {
+  const { stats, speakerIds } = options;
+  const frame = readServerFrame(raw, stats);
+  if (!frame.ok) return frame;
+  const { value, type } = frame;
 
   switch (type) {
     case 'Results': {

@@ -17,14 +17,17 @@ import { truncateAtWord, truncateWord } from '../transcript/truncation-mark';
 import type { Word } from '../transcript/types';
 import {
   MAX_ID_CHARS,
-  MAX_MESSAGE_CHARS,
   MAX_SERVER_SECONDS,
   MAX_SPEAKER_INDEX,
   MAX_TRANSCRIPT_CHARS,
   MAX_WORD_CHARS,
   MAX_WORDS_PER_MESSAGE,
+  accept,
+  clampConfidence,
+  firstIssue,
+  ignore,
+  readServerFrame,
   spreadWords,
-  type IgnoreReason,
   type ParseOptions,
   type ParseResult,
   type ParseStats,
@@ -78,17 +81,6 @@ interface Segment {
   start: number;
   end: number;
   text: string;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function ignore(reason: IgnoreReason, detail: string, stats?: ParseStats): ParseResult {
-  if (stats) stats.ignored[reason] += 1;
-  return { ok: false, ignored: reason, detail: detail.slice(0, 200) };
-}
-
-function clampConfidence(value: number | undefined): number {
-  return value === undefined ? 1 : Math.min(1, Math.max(0, value));
 }
 
 /** 0..MAX_SPEAKER_INDEX as a number or digits; a name gets the next index in `speakerIds`. */
@@ -164,46 +156,21 @@ function parseWords(raw: readonly unknown[], segments: readonly Segment[], trans
   return words;
 }
 
-function decode(raw: string | ArrayBuffer | ArrayBufferView): string | null {
-  if (typeof raw === 'string') return raw;
-  try {
-    return utf8.decode(raw);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * One relay frame as a ListenEvent (always a 'results'), or why it was ignored. Binary frames are
  * read as UTF-8 JSON (some servers send text that way).
  */
 export function parseRelayMessage(raw: string | ArrayBuffer | ArrayBufferView, options: ParseOptions = {}): ParseResult {
   const { stats } = options;
-  const size = typeof raw === 'string' ? raw.length : raw.byteLength;
-  if (size > MAX_MESSAGE_CHARS) return ignore('too-large', `${size} chars`, stats);
-  const text = decode(raw);
-  if (text === null) return ignore('not-utf8', 'binary frame', stats);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return ignore('invalid-json', error instanceof Error ? error.message : 'unparseable', stats);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return ignore('not-an-object', Array.isArray(value) ? 'array' : typeof value, stats);
-  }
-  const type = (value as { type?: unknown }).type;
+  const frame = readServerFrame(raw, stats);
+  if (!frame.ok) return frame;
+  const { value, type } = frame;
   if (type !== 'transcription') return ignore('unknown-type', typeof type === 'string' ? type.slice(0, 40) : typeof type, stats);
   const parsed = relayMessageSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return ignore('invalid-transcription', issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid', stats);
-  }
+  if (!parsed.success) return ignore('invalid-transcription', firstIssue(parsed.error), stats);
   const msg = parsed.data;
   if (msg.transcript === undefined && msg.text === undefined) return ignore('invalid-transcription', 'transcript: missing', stats);
-  const event = toResults(msg, options);
-  if (stats) stats.parsed += 1;
-  return { ok: true, event };
+  return accept(toResults(msg, options), stats);
 }
 
 function toResults(msg: z.infer<typeof relayMessageSchema>, options: ParseOptions): ResultsEvent {
