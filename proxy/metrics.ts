@@ -5,12 +5,19 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionObserver } from './listen-session';
+import type { LinkHealth } from './upstreams/link-breakers';
 import type { UpstreamKind } from './upstreams/upstream';
+
+/** A stream's observer, labelled by its engine: the one meant until the one serving it is known. */
+export interface StreamObserver extends SessionObserver {
+  /** The engine that opened for this stream (a fallback chain may serve it with a later one). */
+  servedBy(engine: UpstreamKind): void;
+}
 
 export interface ProxyMetrics {
   readonly registry: Registry;
-  /** One observer per stream. */
-  sessionObserver(engine: UpstreamKind): SessionObserver;
+  /** One observer per stream; `engine`: the one it is meant for, until servedBy says otherwise. */
+  sessionObserver(engine: UpstreamKind): StreamObserver;
   /** Counts a refusal or other error not tied to an open stream. */
   countError(kind: string): void;
   /** A connection refused on arrival, by reason (server_full, too_many_connections). */
@@ -27,6 +34,8 @@ export interface ProxyMetrics {
   observeDirectSessions(read: () => number): void;
   /** Reads the number of open client connections at each scrape. */
   observeOpenConnections(read: () => number): void;
+  /** Reads the fallback chain's breakers at each scrape (proxy/upstreams/link-breakers.ts). */
+  observeUpstreamLinks(read: () => readonly LinkHealth[]): void;
   /** Reads the shared limits' store health at each scrape (Redis errors, time degraded). */
   observeSharedLimits(read: () => SharedLimitsReading): void;
   /** Text exposition for a scrape. */
@@ -66,13 +75,13 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
   const totals = { bytesIn: 0, bytesOut: 0 };
   const active = new Gauge({
     name: 'captionist_streams_active',
-    help: 'Streams open now, by engine.',
+    help: 'Streams open now, by engine: the one serving them, or the one meant while none has opened yet.',
     labelNames: ['engine'] as const,
     registers: [registry],
   });
   const started = new Counter({
     name: 'captionist_streams_total',
-    help: 'Streams opened since start, by engine.',
+    help: 'Streams opened since start, by the engine serving them (counted when it opens; a stream that never had one, at its end by the engine it was meant for).',
     labelNames: ['engine'] as const,
     registers: [registry],
   });
@@ -156,6 +165,17 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
     labelNames: ['reason', 'from', 'to'] as const,
     registers: [registry],
   });
+  let readUpstreamLinks = (): readonly LinkHealth[] => [];
+  new Gauge({
+    name: 'captionist_upstream_link_open',
+    help: '1 while new streams skip this engine of UPSTREAMS (its breaker is open or one stream is probing it), 0 when it is tried again (FALLBACK_COOLDOWN_SECONDS).',
+    labelNames: ['link'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { link, state } of readUpstreamLinks()) this.set({ link }, state === 'closed' ? 0 : 1);
+    },
+  });
   const authFailures = new Counter({
     name: 'captionist_auth_failures_total',
     help: 'Client token attempts that failed (wrong or missing token).',
@@ -196,18 +216,32 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
     observeOpenConnections: (read) => {
       readOpenConnections = read;
     },
+    observeUpstreamLinks: (read) => {
+      readUpstreamLinks = read;
+    },
     observeSharedLimits: (read) => {
       readSharedLimits = read;
     },
     contentType: registry.contentType,
     render: () => registry.metrics(),
     countError: (kind) => errors.inc({ kind }),
-    sessionObserver(engine) {
+    sessionObserver(meant) {
+      let engine = meant;
       active.inc({ engine });
-      started.inc({ engine });
+      let counted = false;
       let ended = false;
       return {
-        upstreamOpened: (connectMs) => connectTime.observe({ engine }, connectMs / 1000),
+        servedBy: (serving) => {
+          if (ended || serving === engine) return;
+          active.dec({ engine });
+          engine = serving;
+          active.inc({ engine });
+        },
+        upstreamOpened: (connectMs) => {
+          connectTime.observe({ engine }, connectMs / 1000);
+          if (!counted) started.inc({ engine });
+          counted = true;
+        },
         bytesIn: (bytes) => {
           totals.bytesIn += bytes;
         },
@@ -218,6 +252,8 @@ export function createProxyMetrics(options: { processMetrics?: boolean } = {}): 
         ended: () => {
           if (ended) return;
           ended = true;
+          if (!counted) started.inc({ engine });
+          counted = true;
           active.dec({ engine });
         },
       };

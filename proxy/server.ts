@@ -28,7 +28,7 @@ import { ARCHIVE_PATH_PREFIX, type Authenticate } from './archive/archive-api';
 import { archiveOwner } from './archive/archive-owner';
 import type { ArchiveConfig } from './archive/archive-config';
 import { NO_ARCHIVE_PARAMS } from './archive/archive-params';
-import { configuredUpstreams, upstreamLinks } from './upstreams/chain-links';
+import { chainBreakers, configuredUpstreams, upstreamLinks } from './upstreams/chain-links';
 import { findLocalEngine } from './upstreams/local-engine';
 import type { UpstreamKind } from './upstreams/upstream';
 import { createUpstreamChain } from './upstreams/upstream-chain';
@@ -79,6 +79,8 @@ export interface ProxyOptions {
   sharedLimits?: SharedLimits;
   /** Asks Deepgram for a direct-mode token; from DEEPGRAM_URL and the key when absent (tests inject failures). */
   requestGrant?: RequestGrant;
+  /** The fallback chain's clock for its cool-downs (tests); Date.now when absent. */
+  chainNow?: () => number;
 }
 
 /** A reason the proxy cannot start, said for the person running it. */
@@ -147,7 +149,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   }
 
   const upstreamKinds = configuredUpstreams(config);
-  // Streams are counted, limited and labelled by the first engine: the one they are meant for.
+  // Streams are limited by the first engine, the one they are meant for, and labelled by it until
+  // the engine serving them opens (the chain's servedBy).
   const upstreamKind: UpstreamKind = upstreamKinds[0] ?? 'local';
   if (upstreamKinds.includes('deepgram') && config.deepgramApiKey === undefined) {
     throw new ProxyStartError('UPSTREAMS has deepgram but DEEPGRAM_API_KEY is not set.');
@@ -196,7 +199,12 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   /** Local engine decoders running: one per channel of each open stream (proxy/upstreams/local-engine.ts). */
   let engineDecoders = 0;
   let closing = false;
+  const breakers = chainBreakers(config, logger, options.chainNow);
+  metrics.observeUpstreamLinks(() => breakers?.health() ?? []);
+  /** The engine each open stream is served by (or meant for, until one opens): /healthz counts them. */
+  const streamEngines = new Set<{ engine: UpstreamKind }>();
   const createUpstream = createUpstreamChain({
+    breakers,
     links: upstreamLinks(config, {
       take(channels) {
         if (engineDecoders + channels <= config.limits.maxLocalEngineStreams) {
@@ -266,6 +274,12 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   const answerUnavailable = (response: ServerResponse) => (error: unknown) => {
     const refusal = edgeUnavailable(error);
     if (!response.headersSent) sendJson(response, refusal.status, { error: refusal.error, message: refusal.message });
+  };
+
+  const countStreamsByEngine = (): Partial<Record<UpstreamKind, number>> => {
+    const counts: Partial<Record<UpstreamKind, number>> = {};
+    for (const { engine } of streamEngines) counts[engine] = (counts[engine] ?? 0) + 1;
+    return counts;
   };
 
   const renderMetrics = (response: ServerResponse) => {
@@ -343,6 +357,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         status,
         engine: upstreamKind,
         streams: sessions.size,
+        streamsByEngine: countStreamsByEngine(),
+        ...(breakers === undefined ? {} : { links: breakers.health() }),
         limits: limits.store,
         ...(health.degraded ? { reason: health.reason, whenDown: config.shared.redisDown } : {}),
       });
@@ -554,24 +570,35 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       // Whatever throws while one stream is set up ends that stream (1011), never the process.
       let session: ListenSession;
       let observer: SessionObserver | undefined;
+      const served = { engine: upstreamKind };
+      streamEngines.add(served);
       try {
         const streamLogger = logger.child({ requestId, token: tokenLabel });
+        const streamObserver = metrics.sessionObserver(upstreamKind);
         streamLogger.info({ engine: upstreamKind, params: Object.fromEntries(params.query) }, 'stream open');
         session = new ListenSession({
           requestId,
           client,
           params,
           limits: config.limits,
-          createUpstream,
+          createUpstream: (context) =>
+            createUpstream({
+              ...context,
+              servedBy: (engine) => {
+                served.engine = engine;
+                streamObserver.servedBy(engine);
+              },
+            }),
           idleTimeoutMs,
           logger: streamLogger,
-          observer: (observer = { ...metrics.sessionObserver(upstreamKind), audioRelayed: (bytes) => meter.relayed(bytes) }),
+          observer: (observer = { ...streamObserver, audioRelayed: (bytes) => meter.relayed(bytes) }),
           tap: archive?.tap({ owner: archiveOwner(readPresentedToken(request).token, !verifier.open), tokenLabel, requestId, params: params.archive ?? NO_ARCHIVE_PARAMS, format: params.format }),
         });
       } catch (error) {
         logger.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'stream setup failed');
         metrics.countError('stream_setup');
         observer?.ended?.();
+        streamEngines.delete(served);
         slot.release();
         client.close(1011, 'the proxy could not set up this stream');
         setTimeout(() => client.terminate(), 3000).unref();
@@ -588,6 +615,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       engineDecoders += decoders;
       void session.done.then(() => {
         sessions.delete(session);
+        streamEngines.delete(served);
         engineDecoders -= decoders;
         meter.ended();
         slot.release();

@@ -9,6 +9,9 @@
  *   next one serves the stream. The extension hears nothing while the proxy waits, and gives up on
  *   a silent server after 15 s (lib/listen/listen-socket-api.ts serverSilenceTimeoutMs), so the
  *   default stays well under that.
+ * - FALLBACK_COOLDOWN_SECONDS: how long new streams skip an engine after it failed to open in a way
+ *   that lasts (proxy/upstreams/link-breakers.ts says which), before one stream tries it again;
+ *   0 turns the memory off, so every stream tries every engine in order.
  */
 import { ENGINE_KINDS, type EngineKind } from '../lib/listen/engine-notice';
 import { isLoopbackHost, type Env } from './config';
@@ -19,10 +22,21 @@ export interface UpstreamChainConfig {
   /** Set when `upstreams` has 'compatible'. */
   compatible: { url: string; apiKey: string | undefined } | undefined;
   fallbackAfterMs: number;
+  /** FALLBACK_COOLDOWN_SECONDS in ms; 0: no breakers. Absent: DEFAULT_FALLBACK_COOLDOWN_MS. */
+  cooldownMs?: number;
 }
 
 export const DEFAULT_FALLBACK_AFTER_MS = 5000;
 const FALLBACK_AFTER_RANGE = { min: 0.1, max: 60 };
+/**
+ * 30 s. A stream that landed on the fallback stays there until it reconnects, so the cool-down only
+ * decides when NEW streams go back to the preferred engine once it works again: within 30 s of its
+ * recovery. The price of knowing is one probing stream per cool-down, which pays one refused
+ * handshake, or at worst FALLBACK_AFTER_SECONDS of waiting for an engine that hangs: at most one
+ * stream in 30 s pays, where without the memory every stream does.
+ */
+export const DEFAULT_FALLBACK_COOLDOWN_MS = 30_000;
+const FALLBACK_COOLDOWN_MAX_SECONDS = 3600;
 
 function words(raw: string | undefined): string[] {
   return (raw ?? '')
@@ -64,6 +78,17 @@ export function readUpstreamChain(env: Env): { config: UpstreamChainConfig | und
     }
   }
 
+  const cooldownRaw = env.FALLBACK_COOLDOWN_SECONDS?.trim() ?? '';
+  let cooldownMs = DEFAULT_FALLBACK_COOLDOWN_MS;
+  if (cooldownRaw !== '') {
+    const seconds = /^\d+(\.\d+)?$/.test(cooldownRaw) ? Number(cooldownRaw) : Number.NaN;
+    if (!(seconds >= 0 && seconds <= FALLBACK_COOLDOWN_MAX_SECONDS)) {
+      errors.push(`FALLBACK_COOLDOWN_SECONDS must be a number from 0 (off) to ${FALLBACK_COOLDOWN_MAX_SECONDS} (got "${cooldownRaw.slice(0, 20)}").`);
+    } else {
+      cooldownMs = Math.round(seconds * 1000);
+    }
+  }
+
   if (listed.length === 0) {
     if (url !== '') errors.push('COMPATIBLE_URL is set but UPSTREAMS is not: list the engines in order, e.g. UPSTREAMS=deepgram,compatible,local.');
     return errors.length > 0 ? { errors } : { config: undefined };
@@ -92,6 +117,7 @@ export function readUpstreamChain(env: Env): { config: UpstreamChainConfig | und
       upstreams,
       compatible: upstreams.includes('compatible') ? { url, apiKey: apiKey === '' ? undefined : apiKey } : undefined,
       fallbackAfterMs,
+      cooldownMs,
     },
   };
 }

@@ -2,8 +2,11 @@
  * The proxy's upstreams as configured (proxy/upstream-chain-config.ts), each as a link of the
  * fallback chain (./upstream-chain.ts): Deepgram, a Deepgram-compatible server, the local engine.
  */
+import type { Logger } from 'pino';
 import type { ProxyConfig } from '../config';
+import { DEFAULT_FALLBACK_COOLDOWN_MS } from '../upstream-chain-config';
 import { createDeepgramUpstream } from './deepgram';
+import { createLinkBreakers, type LinkBreakers } from './link-breakers';
 import { createLocalEngineUpstream } from './local-engine';
 import { closeReason, type Upstream, type UpstreamFactory, type UpstreamKind } from './upstream';
 import type { ChainLink } from './upstream-chain';
@@ -83,4 +86,15 @@ export function upstreamLinks(config: ProxyConfig, slots: LocalEngineSlots): Cha
         return { kind, create: index === 0 ? createLocalEngineUpstream() : countedLocalEngine(createLocalEngineUpstream(), slots) };
     }
   });
+}
+
+/**
+ * The chain's memory of failing links (./link-breakers.ts): one breaker per engine that has a next
+ * one. None for a single engine (there is nowhere to skip to) or FALLBACK_COOLDOWN_SECONDS=0.
+ */
+export function chainBreakers(config: ProxyConfig, logger: Logger, now?: () => number): LinkBreakers | undefined {
+  const kinds = configuredUpstreams(config);
+  const cooldownMs = config.chain?.cooldownMs ?? DEFAULT_FALLBACK_COOLDOWN_MS;
+  if (kinds.length < 2 || cooldownMs === 0) return undefined;
+  return createLinkBreakers(kinds.slice(0, -1), { cooldownMs, logger, ...(now === undefined ? {} : { now }) });
 }

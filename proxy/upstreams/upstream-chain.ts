@@ -12,8 +12,12 @@
  * request or the configuration) end the stream as they would without a chain, and so does an
  * upstream lost after it opened: the client reconnects, replaying the audio no final covered
  * (lib/listen/listen-socket.ts), and its new stream goes through the chain from the start.
+ *
+ * With `breakers` (./link-breakers.ts), a link known to be failing is skipped without a handshake:
+ * the stream starts on the next link, and the client's notice names the remembered failure.
  */
 import { engineNoticeMessage, type EngineNotice } from '../../lib/listen/engine-notice';
+import type { AttemptOutcome, LinkBreakers } from './link-breakers';
 import type { ControlType, OpenFailure, Upstream, UpstreamContext, UpstreamFactory, UpstreamKind } from './upstream';
 
 export interface ChainLink {
@@ -28,6 +32,8 @@ export interface UpstreamChainOptions {
   maxPendingBytes?: number;
   /** One stream moved on from `from` to `to` (for /metrics). */
   onFallback?: (from: UpstreamKind, to: UpstreamKind, failure: OpenFailure) => void;
+  /** Each link's health, kept across streams; absent: every stream tries every link in order. */
+  breakers?: LinkBreakers;
 }
 
 const DEFAULT_MAX_PENDING_BYTES = 1024 * 1024;
@@ -56,20 +62,33 @@ export function createUpstreamChain(options: UpstreamChainOptions): UpstreamFact
     /** The first upstream that could not open, and why: what the notice tells the client. */
     let firstFailure: { kind: UpstreamKind; failure: OpenFailure } | undefined;
 
+    /** Settles the breaker for the attempt under way, if it has not been: see start. */
+    let settleCurrent: (outcome: AttemptOutcome) => void = () => {};
+
     const finish = (code: number, reason: string, failure?: OpenFailure) => {
       if (finished) return;
       finished = true;
+      // Ended before the current link answered (the buffer filled): nothing learnt about it.
+      settleCurrent({ opened: false, failure: undefined });
       pending.length = 0;
       current?.destroy();
       events.closed(code, reason, failure);
     };
 
-    const start = (index: number) => {
+    /** Starts `links[index]`; `probe`: it is its breaker's half-open try. */
+    const start = (index: number, probe: boolean, synchronous: boolean) => {
       const link = links[index];
       if (link === undefined) return;
       attempts += 1;
       const attempt = attempts;
       const live = () => attempt === attempts && !finished;
+      let settled = false;
+      const settle = (outcome: AttemptOutcome) => {
+        if (settled) return;
+        settled = true;
+        options.breakers?.settle(link.kind, probe, outcome);
+      };
+      settleCurrent = settle;
       /** Set once create returns; an upstream opening within create is flushed after it. */
       let created: Upstream | undefined = undefined;
       const flush = (to: Upstream) => {
@@ -86,6 +105,7 @@ export function createUpstreamChain(options: UpstreamChainOptions): UpstreamFact
           ...context,
           events: {
             opened() {
+              settle({ opened: true });
               if (!live()) return;
               opened = true;
               if (firstFailure !== undefined) {
@@ -94,12 +114,14 @@ export function createUpstreamChain(options: UpstreamChainOptions): UpstreamFact
                 events.message(engineNoticeMessage(notice));
               }
               if (created !== undefined) flush(created);
+              context.servedBy?.(link.kind);
               events.opened();
             },
             message(text) {
               if (live()) events.message(text);
             },
             closed(code, reason, failure) {
+              settle({ opened: false, failure });
               if (!live()) return;
               const next = links[index + 1];
               if (opened || failure === undefined || next === undefined) {
@@ -107,16 +129,16 @@ export function createUpstreamChain(options: UpstreamChainOptions): UpstreamFact
                 return;
               }
               logger.warn({ from: link.kind, to: next.kind, reason: failure.reason, status: failure.status }, 'upstream could not open: falling back');
-              firstFailure ??= { kind: link.kind, failure };
-              options.onFallback?.(link.kind, next.kind, failure);
-              start(index + 1);
+              fallBack(index, failure, false);
             },
           },
         });
       } catch (error) {
-        // The first link's throw reaches ListenSession, which ends the stream itself; a later one
-        // happens inside an event of the link before, so it ends the stream here.
-        if (index === 0) throw error;
+        settle({ opened: false, failure: undefined });
+        // The link started within the chain's own creation throws to ListenSession, which ends the
+        // stream itself; a later one happens inside an event of the link before, so it ends the
+        // stream here.
+        if (synchronous) throw error;
         logger.error({ err: error instanceof Error ? error.message : String(error), kind: link.kind }, 'fallback upstream setup failed');
         finish(1011, FALLBACK_SETUP_REASON);
         return;
@@ -129,6 +151,30 @@ export function createUpstreamChain(options: UpstreamChainOptions): UpstreamFact
       if (opened && !finished) flush(upstream);
     };
 
+    /** Moves on from `links[index]`, which failed with `failure` (or is skipped for it), to the next link. */
+    const fallBack = (index: number, failure: OpenFailure, synchronous: boolean) => {
+      const from = links[index];
+      const next = links[index + 1];
+      if (from === undefined || next === undefined) return;
+      firstFailure ??= { kind: from.kind, failure };
+      options.onFallback?.(from.kind, next.kind, failure);
+      tryLink(index + 1, synchronous);
+    };
+
+    /** Starts `links[index]` unless its breaker is open; the last link has none: nothing comes after it. */
+    const tryLink = (index: number, synchronous: boolean) => {
+      const link = links[index];
+      if (link === undefined) return;
+      const breakers = index < links.length - 1 ? options.breakers : undefined;
+      const verdict = breakers?.verdict(link.kind) ?? { try: true, probe: false };
+      if (verdict.try) {
+        start(index, verdict.probe, synchronous);
+        return;
+      }
+      logger.debug({ link: link.kind, reason: verdict.remembered.reason, status: verdict.remembered.status }, 'upstream link skipped: its breaker is open');
+      fallBack(index, verdict.remembered, synchronous);
+    };
+
     const keep = (item: Pending, bytes: number) => {
       pendingBytes += bytes;
       if (pendingBytes > maxPendingBytes) {
@@ -138,7 +184,7 @@ export function createUpstreamChain(options: UpstreamChainOptions): UpstreamFact
       pending.push(item);
     };
 
-    start(0);
+    tryLink(0, true);
 
     return {
       sendAudio(chunk) {
@@ -154,6 +200,7 @@ export function createUpstreamChain(options: UpstreamChainOptions): UpstreamFact
       destroy() {
         if (finished) return;
         finished = true;
+        settleCurrent({ opened: false, failure: undefined });
         pending.length = 0;
         current?.destroy();
       },

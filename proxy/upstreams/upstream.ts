@@ -26,6 +26,11 @@ export interface UpstreamContext {
   params: ListenParams;
   events: UpstreamEvents;
   logger: Logger;
+  /**
+   * Told which engine serves the stream, just before `events.opened`, by a chain that may serve it
+   * with another engine than its first (./upstream-chain.ts); a single engine never calls it.
+   */
+  servedBy?(kind: UpstreamKind): void;
 }
 
 export interface Upstream {

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@/proxy/config';
-import { DEFAULT_FALLBACK_AFTER_MS } from '@/proxy/upstream-chain-config';
+import { DEFAULT_FALLBACK_AFTER_MS, DEFAULT_FALLBACK_COOLDOWN_MS } from '@/proxy/upstream-chain-config';
 
 const errorsOf = (env: Record<string, string>): string[] => {
   const result = loadConfig(env);
@@ -27,9 +27,24 @@ describe('the fallback chain settings', () => {
       upstreams: ['deepgram', 'compatible', 'local'],
       compatible: { url: 'ws://192.168.1.20:8000/v1/listen', apiKey: undefined },
       fallbackAfterMs: 2500,
+      cooldownMs: DEFAULT_FALLBACK_COOLDOWN_MS,
     });
     const plain = loadConfig({ UPSTREAMS: 'compatible', COMPATIBLE_URL: 'wss://asr.example.com/v1/listen', COMPATIBLE_API_KEY: 'self-key' });
-    expect(plain.ok && plain.config.chain).toEqual({ upstreams: ['compatible'], compatible: { url: 'wss://asr.example.com/v1/listen', apiKey: 'self-key' }, fallbackAfterMs: DEFAULT_FALLBACK_AFTER_MS });
+    expect(plain.ok && plain.config.chain).toEqual({ upstreams: ['compatible'], compatible: { url: 'wss://asr.example.com/v1/listen', apiKey: 'self-key' }, fallbackAfterMs: DEFAULT_FALLBACK_AFTER_MS, cooldownMs: DEFAULT_FALLBACK_COOLDOWN_MS });
+  });
+
+  it('reads the cool-down of a failing engine, 0 turning it off', () => {
+    const chainOf = (seconds: string) => {
+      const result = loadConfig({ DEEPGRAM_API_KEY: 'dg-key', UPSTREAMS: 'deepgram,local', FALLBACK_COOLDOWN_SECONDS: seconds });
+      return result.ok ? result.config.chain?.cooldownMs : undefined;
+    };
+    expect(chainOf('0')).toBe(0);
+    expect(chainOf('12.5')).toBe(12_500);
+    for (const bad of ['-1', 'soon', '3601']) {
+      expect(errorsOf({ DEEPGRAM_API_KEY: 'dg-key', UPSTREAMS: 'deepgram,local', FALLBACK_COOLDOWN_SECONDS: bad })).toEqual([
+        `FALLBACK_COOLDOWN_SECONDS must be a number from 0 (off) to 3600 (got "${bad}").`,
+      ]);
+    }
   });
 
   it('says what is wrong with each bad setting, all at once', () => {
