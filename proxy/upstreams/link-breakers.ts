@@ -122,7 +122,7 @@ export function createLinkBreakers(links: readonly UpstreamKind[], options: Link
       // Open: a probe that failed the same way opens it for another cool-down. A probe that ended
       // without an answer about the link (the client left, a 429, a refusal of that stream's
       // parameters) gives the half-open slot to the next stream.
-      if (failure !== undefined && (failure.reason !== 'concurrency')) {
+      if (failure !== undefined && failure.reason !== 'concurrency') {
         if (probe) open(link, failure, true);
         return;
       }

@@ -30,7 +30,7 @@ export interface UpstreamChainOptions {
   links: readonly ChainLink[];
   /** Audio and control messages kept while an upstream opens (as proxy/upstreams/deepgram.ts keeps). */
   maxPendingBytes?: number;
-  /** One stream moved on from `from` to `to` (for /metrics). */
+  /** One stream moved on from `from` to `to` (for /metrics), having tried `from` or skipped it for its remembered failure. */
   onFallback?: (from: UpstreamKind, to: UpstreamKind, failure: OpenFailure) => void;
   /** Each link's health, kept across streams; absent: every stream tries every link in order. */
   breakers?: LinkBreakers;
