@@ -3,8 +3,9 @@
  * microphone plays recorded LibriVox speech (a PulseAudio source, testkit/firefox/virtual-mic.ts)
  * through the real proxy and its local engine. The popup offers the microphone only and says why;
  * the first start asks for the microphone on the permission page; the capture runs in the pinned
- * capture tab; the words appear over the page and in the sidebar's page, which copies and exports
- * them. A blocked microphone says so, in Firefox's words.
+ * capture tab; the words appear over the page and in the sidebar's page, which copies them on a
+ * real click (the add-on has no clipboardWrite: wxt.config.ts) and exports them. A blocked
+ * microphone says so, in Firefox's words.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import type { Page } from 'puppeteer-core';
 import { normalizeWords, wordErrorRate, formatWer } from '../../lib/wer';
 import { startStaticServer } from '../../testkit/browser/static-server';
 import { readFirefoxOverlay } from '../../testkit/firefox/overlay';
+import { clickAsUser } from '../../testkit/firefox/user-click';
 import type { LaunchedFirefox } from '../../testkit/firefox/launch';
 import { matchedContentWords } from '../e2e/support/transcript-words';
 import { saveText } from '../e2e/support/screenshots';
@@ -158,7 +160,9 @@ test.describe('Firefox: microphone captions with the local engine', () => {
         unchanged = now === settled ? unchanged + 1 : 0;
         settled = now;
       }
-      await clickIn(panel, '[data-testid=copy]');
+      // Pressed with the mouse on a page holding no user activation: without clipboardWrite, Firefox
+      // writes only within a gesture, and puppeteer's script click would bring one of its own.
+      await clickAsUser(browser, panel, '[data-testid=copy]');
       await panel.waitForFunction(() => /\S/.test(document.querySelector('[data-testid=copy-status]')?.textContent ?? ''), { timeout: 5_000 });
       expect(await panel.$eval('[data-testid=copy-status]', (status) => status.textContent.trim())).toBe('Copied');
       const clipboard = await firefox.readClipboard();
