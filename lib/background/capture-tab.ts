@@ -13,7 +13,7 @@
  *     (entrypoints/capture/).
  * It opens in front: Firefox's getUserMedia waits until the page has focus (seen in Firefox 153: a
  * background tab's call never settles). Once capture has started the background gives the user
- * their tab back (entrypoints/background.ts).
+ * their tab back (lib/background/background-session.ts).
  * The page runs the same OffscreenController, capture, resampler, voice gate, socket and saving
  * as the offscreen document, and answers the same commands (lib/contract/messaging.ts).
  */
@@ -21,7 +21,7 @@ import { browser } from 'wxt/browser';
 import { askOffscreen } from '../contract/messaging';
 import { CAPTURE_TAB_PATH } from '../contract/senders';
 
-/** The browser calls the host needs; entrypoints/background.ts gives the real ones. */
+/** The browser calls the host needs; browserCaptureTabHost below gives the real ones. */
 export interface CaptureTabApi {
   /** Ids of the tabs showing the capture page (runtime.getContexts). */
   findTabs(): Promise<number[]>;

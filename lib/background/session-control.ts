@@ -1,6 +1,6 @@
 /**
  * Start, stop and the end of a session, as the background decides them. Browser calls are
- * injected so the rules can be tested in Node; entrypoints/background.ts supplies the real ones.
+ * injected so the rules can be tested in Node; lib/background/browser-session-deps.ts supplies the real ones.
  *
  * Clean state on every path: a start that fails leaves no offscreen document and no badge; a
  * session that ends (user, tab closed or gone to another site, socket refused, extension update)

@@ -5,7 +5,7 @@
  *
  * The session recorder prunes when a session starts or ends (session-recorder.ts); that alone let
  * a browser that captured nothing keep transcripts past their days. So this also runs when the
- * browser starts or the extension is installed or updated (entrypoints/background.ts), and when
+ * browser starts or the extension is installed or updated (lib/background/saved-history.ts), and when
  * the side panel, where history is read, opens (entrypoints/sidepanel/side-panel-app.tsx).
  * Running it twice, or beside the recorder's own pruning, is harmless: deletes are idempotent.
  */
