@@ -15,6 +15,10 @@
  *      a listen-protocol message or a clean close means /v1/listen works; anything else means the
  *      server speaks some other protocol.
  *
+ * With direct mode chosen (the `connectionMode` setting), step 3 is what a direct session does
+ * instead (connection-test-direct.ts): a token from the proxy, then Deepgram's socket with it; with
+ * relay chosen, a proxy that relays nothing (DIRECT_MODE=only) is told apart from other refusals.
+ *
  * A 'listen' server that turns out to be a transcription relay (it opens only without the token
  * subprotocol, or drops the connection at CloseStream) is named as such; the 'relay' kind is probed
  * the relay's own way (connection-test-relay.ts).
