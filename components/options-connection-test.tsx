@@ -36,13 +36,20 @@ function kindOf(state: ConnectionTestState): string {
 
 export function ConnectionResult({ result }: { result: ConnectionTestResult }) {
   if (result.ok) {
+    // Works, but not as chosen (direct mode relays) or not well (the local engine): a note, not a plain success.
+    const noted = result.engine === 'local' || result.warning !== undefined;
     return (
-      <div class={result.engine === 'local' ? 'result result-ok result-note' : 'result result-ok'}>
+      <div class={noted ? 'result result-ok result-note' : 'result result-ok'} data-route={result.route}>
         <span class="result-icon" aria-hidden="true">
-          ✓
+          {result.warning === undefined ? '✓' : '!'}
         </span>
         <div>
           <p class="result-message">{result.message}</p>
+          {result.warning !== undefined && (
+            <p class="result-warning" data-testid="connection-warning">
+              {result.warning}
+            </p>
+          )}
           {result.engine === 'local' && <p class="result-advice">{t('optionsConnectionLocalNote')}</p>}
         </div>
       </div>
@@ -83,4 +90,7 @@ const FAILURE_TITLES = {
   'no-token': 'optionsConnectionTitleNoToken',
   refused: 'optionsConnectionTitleRefused',
   'other-kind': 'optionsConnectionTitleOtherKind',
+  'direct-only': 'optionsConnectionTitleDirectOnly',
+  'grant-refused': 'optionsConnectionTitleGrantRefused',
+  'direct-refused': 'optionsConnectionTitleDirectRefused',
 } as const satisfies Record<Exclude<ConnectionTestResult['kind'], 'ok'>, string>;

@@ -15,6 +15,10 @@
  *      a listen-protocol message or a clean close means /v1/listen works; anything else means the
  *      server speaks some other protocol.
  *
+ * With direct mode chosen (the `connectionMode` setting), step 3 is what a direct session does
+ * instead (connection-test-direct.ts): a token from the proxy, then Deepgram's socket with it; with
+ * relay chosen, a proxy that relays nothing (DIRECT_MODE=only) is told apart from other refusals.
+ *
  * A 'listen' server that turns out to be a transcription relay (it opens only without the token
  * subprotocol, or drops the connection at CloseStream) is named as such; the 'relay' kind is probed
  * the relay's own way (connection-test-relay.ts).
@@ -30,7 +34,9 @@ import { buildListenUrl } from './listen/listen-url';
 import { parseServerMessage } from './listen/protocol';
 import { parseRelayMessage } from './listen/relay-protocol';
 import type { ServerKind } from './listen/server-kind';
+import { testDirectConnection } from './connection-test-direct';
 import { testRelayConnection } from './connection-test-relay';
+import type { PostLike } from './listen/direct-grant';
 import { checkProxyUrl, checkToken, type Settings } from './settings';
 
 export type ConnectionFailureKind =
@@ -53,7 +59,13 @@ export type ConnectionFailureKind =
   | 'wrong-path'
   | 'refused'
   /** The server answered as the other server kind than the one chosen (lib/listen/server-kind.ts). */
-  | 'other-kind';
+  | 'other-kind'
+  /** Relay chosen, but the proxy only gives direct-mode tokens (DIRECT_MODE=only). */
+  | 'direct-only'
+  /** Direct chosen: the proxy gave no token, and sessions could not relay instead. */
+  | 'grant-refused'
+  /** Direct chosen: the proxy gave a token, and Deepgram's socket did not take it. */
+  | 'direct-refused';
 
 export type ConnectionTestResult =
   | {
@@ -64,6 +76,10 @@ export type ConnectionTestResult =
       message: string;
       /** Which kind of server answered; absent means a /v1/listen server. */
       serverKind?: ServerKind;
+      /** Direct chosen: whether sessions would stream straight to Deepgram or through the proxy. */
+      route?: 'direct' | 'relay';
+      /** It works, but not as chosen (direct mode falls back to relaying): what sessions will do instead. */
+      warning?: string;
     }
   | {
       ok: false;
@@ -85,6 +101,8 @@ export type FetchLike = (
 export interface ConnectionTestDeps {
   fetch: FetchLike;
   createWebSocket: WebSocketFactory;
+  /** The direct-mode grant and lease requests (lib/listen/direct-grant.ts), as a session makes them. */
+  post: PostLike;
   /** Per step; the defaults keep a whole test under about 15 s. */
   timeouts?: Partial<ConnectionTimeouts>;
 }
@@ -126,8 +144,14 @@ export function proxyHttpEndpoints(listenUrl: URL): ProxyHttpEndpoints {
   };
 }
 
-/** The proxy's answers on /v1/auth-check. */
-const authOkSchema = z.object({ ok: z.literal(true), engine: z.optional(z.string().check(z.maxLength(40))) });
+/** The proxy's answers on /v1/auth-check; `modes` came with direct mode (proxy/README.md). */
+const modesSchema = z.array(z.string().check(z.maxLength(20))).check(z.maxLength(8));
+const authOkSchema = z.object({ ok: z.literal(true), engine: z.optional(z.string().check(z.maxLength(40))), modes: z.optional(modesSchema) });
+/** How this proxy lets clients connect ('relay', 'direct'), or null when it did not say (older than direct mode, or not a Captionist proxy). */
+function proxyModes(json: unknown): readonly string[] | null {
+  const said = z.object({ modes: modesSchema }).safeParse(json);
+  return said.success ? said.data.modes : null;
+}
 const refusalSchema = z.object({ error: z.string().check(z.maxLength(80)), message: z.optional(z.string().check(z.maxLength(1000))) });
 
 type HttpOutcome = { kind: 'answer'; status: number; body: string } | { kind: 'failed' } | { kind: 'timeout' };
@@ -223,21 +247,28 @@ export async function testConnection(settings: Settings, deps: ConnectionTestDep
   const headers = token.value ? { Authorization: `Token ${token.value}` } : undefined;
   const auth = await httpGet(deps, timeouts, endpoints.authCheck + new URL(listenUrl).search, 'cors', headers);
   if (auth.kind === 'timeout') return failure('timeout', t('optionsConnectionTimeout', host, timeouts.httpMs / 1000), t('optionsConnectionUnreachableAdvice'));
+  // How a session would connect: straight to Deepgram with a token the proxy grants, relaying
+  // when it grants none and allows that (lib/session/direct-dialer.ts); else through the proxy.
+  const direct = settings.connectionMode === 'direct';
+  const viaProxy = (known: boolean, engine: string | null) => () => openListen(listenUrl, token.value, deps, timeouts, host, { known, engine, proxyUrl: url.url });
+  const asChosen = (relay: () => Promise<ConnectionTestResult>) => (direct ? testDirectConnection(settings, url.url, token.value, deps, timeouts, { relay }) : relay());
   if (auth.kind === 'answer') {
     const json = parseJson(auth.body);
     const ok = authOkSchema.safeParse(json);
-    if (auth.status === 200 && ok.success) {
-      return openListen(listenUrl, token.value, deps, timeouts, host, { known: true, engine: ok.data.engine ?? null, proxyUrl: url.url });
+    if (auth.status === 200 && ok.success) return asChosen(viaProxy(true, ok.data.engine ?? null));
+    if (refusalError(auth.body) === 'relay_forbidden') {
+      // DIRECT_MODE=only (proxy/server.ts): relaying is refused, so that is what a relay session would meet.
+      return direct ? testDirectConnection(settings, url.url, token.value, deps, timeouts, { relay: null }) : directOnly(host, proxyModes(json));
     }
     const refusal = httpRefusal(auth.status, auth.body, host, token.value);
     if (refusal) return refusal;
     // Readable, but not a Captionist answer (a 404 page, another server): try the WebSocket itself.
-    return openListen(listenUrl, token.value, deps, timeouts, host, { known: false, engine: null, proxyUrl: url.url });
+    return asChosen(viaProxy(false, null));
   }
 
   // 2. No readable answer: the host may be down, or may just not allow reading (no CORS).
   const health = await httpGet(deps, timeouts, endpoints.health, 'no-cors');
-  if (health.kind === 'answer') return openListen(listenUrl, token.value, deps, timeouts, host, { known: false, engine: null, proxyUrl: url.url });
+  if (health.kind === 'answer') return asChosen(viaProxy(false, null));
   if (health.kind === 'timeout') return failure('timeout', t('optionsConnectionTimeout', host, timeouts.httpMs / 1000), t('optionsConnectionUnreachableAdvice'));
   if (endpoints.plainProbe) {
     const plain = await httpGet(deps, timeouts, endpoints.plainProbe, 'no-cors');
@@ -279,7 +310,7 @@ export async function quickCheck(settings: Settings, fetchLike: FetchLike, timeo
   if (!url.ok || !token.ok) return null;
   const headers = token.value ? { Authorization: `Token ${token.value}` } : undefined;
   const listenUrl = buildListenUrl(url.url, settings);
-  const deps: ConnectionTestDeps = { fetch: fetchLike, createWebSocket: () => { throw new Error('not used'); } };
+  const deps: ConnectionTestDeps = { fetch: fetchLike, createWebSocket: () => { throw new Error('not used'); }, post: () => Promise.reject(new Error('not used')) };
   const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, httpMs: timeoutMs };
   const answer = await httpGet(deps, timeouts, proxyHttpEndpoints(url.url).authCheck + new URL(listenUrl).search, 'cors', headers);
   if (answer.kind !== 'answer') return null;
@@ -288,15 +319,24 @@ export async function quickCheck(settings: Settings, fetchLike: FetchLike, timeo
     const engine = ok.data.engine ?? null;
     return { ok: true, kind: 'ok', engine, message: successMessage(url.url.host, engine) };
   }
+  if (refusalError(answer.body) === 'relay_forbidden') {
+    // DIRECT_MODE=only refuses relayed streams; a direct session asks for its token elsewhere (/v1/auth/grant).
+    if (settings.connectionMode !== 'direct') return directOnly(url.url.host, proxyModes(parseJson(answer.body)));
+    return { ok: true, kind: 'ok', engine: 'deepgram', message: successMessage(url.url.host, 'deepgram') };
+  }
   return refusalSchema.safeParse(parseJson(answer.body)).success ? httpRefusal(answer.status, answer.body, url.url.host, token.value) : null;
 }
 
-interface ListenExpectation {
+export interface ListenExpectation {
   /** The server said it is a Captionist proxy (auth-check answered), so a failed upgrade is its path. */
   known: boolean;
   /** The proxy URL in the settings, for a suggestion that keeps what the user put on it. */
   proxyUrl: URL;
   engine: string | null;
+  /** Subprotocols to offer instead of `token, <token>` (a direct-mode grant's `bearer, <token>`). */
+  protocols?: string[];
+  /** What a socket that never opened means, when the caller knows better than a guess at the server. */
+  notOpened?: () => ConnectionTestResult;
 }
 
 export type SocketEvent =
@@ -357,7 +397,7 @@ function judgeFrame(data: unknown): ListenVerdict {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? 'unknown' : 'other';
 }
 
-async function openListen(
+export async function openListen(
   listenUrl: string,
   token: string,
   deps: ConnectionTestDeps,
@@ -367,7 +407,7 @@ async function openListen(
 ): Promise<ConnectionTestResult> {
   let socket: WebSocketLike;
   try {
-    socket = deps.createWebSocket(listenUrl, token ? ['token', token] : undefined);
+    socket = deps.createWebSocket(listenUrl, expectation.protocols ?? (token ? ['token', token] : undefined));
   } catch (error) {
     return failure('invalid-settings', t('optionsConnectionSocketRefused', String(error)), t('optionsConnectionFixSettingsAdvice'));
   }
@@ -384,6 +424,7 @@ async function openListen(
       else if (event?.kind === 'message') early.push(event);
       else {
         // error, close before open, or no answer in time
+        if (expectation.notOpened) return expectation.notOpened();
         if (expectation.known) {
           // The proxy answered beside this path, so a path that is not its listen URL is the likelier cause than a web server in between.
           const path = expectation.proxyUrl.pathname;
@@ -437,8 +478,21 @@ export async function relayAnsweredInstead(settings: Settings, createWebSocket: 
   const url = checkProxyUrl(settings.proxyUrl);
   if (settings.serverKind !== 'listen' || !url.ok || settings.token.trim() === '') return null;
   const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, openMs: timeoutMs };
-  const opened = await opensWithoutSubprotocol(buildListenUrl(url.url, settings), { fetch: () => Promise.reject(new Error('not used')), createWebSocket }, timeouts);
+  const opened = await opensWithoutSubprotocol(
+    buildListenUrl(url.url, settings),
+    { fetch: () => Promise.reject(new Error('not used')), createWebSocket, post: () => Promise.reject(new Error('not used')) },
+    timeouts,
+  );
   return opened ? relayAnswered(url.url.host) : null;
+}
+
+/**
+ * Relay chosen, but the proxy relays nothing (DIRECT_MODE=only): it said so with relay_forbidden,
+ * and `modes` (when it sends them) that direct is the way.
+ */
+function directOnly(host: string, modes: readonly string[] | null = null): ConnectionTestResult {
+  const advice = modes === null || modes.includes('direct') ? t('optionsConnectionChooseDirectAdvice', t('optionsConnectionMode'), t('optionsConnectionModeDirect')) : t('optionsConnectionForbiddenAdvice');
+  return failure('direct-only', t('optionsConnectionDirectOnly', host), advice, 403);
 }
 
 /** The server at the address is a transcription relay (lib/listen/server-kind.ts), not a /v1/listen server. */
@@ -472,7 +526,7 @@ async function opensWithoutSubprotocol(listenUrl: string, deps: ConnectionTestDe
   }
 }
 
-function successMessage(host: string, engine: string | null): string {
+export function successMessage(host: string, engine: string | null): string {
   if (engine === 'local') return t('optionsConnectionOkLocal', host);
   if (engine === 'deepgram') return t('optionsConnectionOkDeepgram', host);
   // A proxy whose first engine (UPSTREAMS) is a self-hosted Deepgram-compatible server.

@@ -193,6 +193,15 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
           requestGrant: options.requestGrant ?? deepgramGrantRequester(deepgramGrantUrl(config.deepgramUrl), apiKey),
         });
   metrics.observeDirectSessions(() => directGrants?.open ?? 0);
+  /**
+   * How clients may reach the engine through this proxy, as /v1/auth-check tells a client whose
+   * token it accepted: relayed unless DIRECT_MODE=only forbids it for Deepgram (checkUpgrade), and
+   * direct when there is a Deepgram key to grant tokens for and DIRECT_MODE does not forbid it.
+   */
+  const connectionModes: ('relay' | 'direct')[] = [
+    ...(directConfig.mode === 'only' && upstreamKind === 'deepgram' ? [] : ['relay' as const]),
+    ...(directGrants !== undefined && directConfig.mode !== 'forbid' ? ['direct' as const] : []),
+  ];
   /** Connections refused on arrival: they already have their answer, whatever they send next. */
   const refusedConnections = new WeakSet<Socket>();
   const sessions = new Set<ListenSession>();
@@ -442,7 +451,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
    * Browsers cannot read a refused handshake, so the extension asks over HTTP first:
    * GET /v1/auth-check (or /v1/listen without an upgrade) with the listen query and
    * `Authorization: Token <T>` gets the refusal the upgrade would get, as the same JSON, or
-   * 200 {ok, engine} (426 on /v1/listen) when it would be accepted. Any origin may read the answer
+   * 200 {ok, engine, modes} (426 on /v1/listen) when it would be accepted. `modes` (also on a
+   * relay_forbidden refusal) lists how this proxy lets clients connect: 'relay', 'direct' or both. Any origin may read the answer
    * (CORS): a refusal tells nothing secret, and a success needs an allowed origin and a good token.
    */
   const explainListen = async (request: IncomingMessage, response: ServerResponse, authCheck: boolean) => {
@@ -463,9 +473,11 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     const checked = limitRefusal === undefined ? edgeChecked : { refusal: limitRefusal };
     if ('refusal' in checked) {
       if (checked.refusal.error === 'unknown_host') metrics.countError('refused_unknown_host');
-      sendJson(response, checked.refusal.status, { error: checked.refusal.error, message: checked.refusal.message }, { ...cors, ...checked.refusal.headers });
+      // relay_forbidden comes after the token check: a client it refuses may still go direct, and is told so.
+      const modes = checked.refusal.error === 'relay_forbidden' ? { modes: connectionModes } : {};
+      sendJson(response, checked.refusal.status, { error: checked.refusal.error, message: checked.refusal.message, ...modes }, { ...cors, ...checked.refusal.headers });
     } else if (authCheck) {
-      sendJson(response, 200, { ok: true, engine: upstreamKind }, cors);
+      sendJson(response, 200, { ok: true, engine: upstreamKind, modes: connectionModes }, cors);
     } else {
       sendJson(response, 426, { error: 'upgrade_required', message: 'This stream would be accepted: connect with a WebSocket.' }, { ...cors, Upgrade: 'websocket' });
     }

@@ -136,7 +136,7 @@ export function OptionsApp() {
       return;
     }
     setTest({ phase: 'running' });
-    const result = await testConnection(check.settings, { fetch: (url, init) => fetch(url, init), createWebSocket: browserWebSocket });
+    const result = await testConnection(check.settings, { fetch: (url, init) => fetch(url, init), createWebSocket: browserWebSocket, post: (url, init) => fetch(url, init) });
     setTest({ phase: 'done', result });
     if (result.kind !== 'invalid-settings') {
       await saveConnectionCheck({ proxyUrl: check.settings.proxyUrl, ok: result.ok, engine: result.ok ? result.engine : null, checkedAt: Date.now() });

@@ -30,6 +30,15 @@ export interface DirectDialerOptions {
   clearTimer?: (timer: unknown) => void;
 }
 
+/**
+ * Where and how a granted token opens the Deepgram socket: the grant's URL with the listen
+ * parameters, the token as the `bearer` subprotocol. Options' connection test
+ * (lib/connection-test-direct.ts) opens the same socket a session would.
+ */
+export function grantedSocket(grant: { url: URL; accessToken: string }, settings: ListenSettings, urlOptions: DirectDialerOptions['urlOptions']): { url: string; protocols: string[] } {
+  return { url: buildListenUrl(grant.url, settings, urlOptions), protocols: ['bearer', grant.accessToken] };
+}
+
 export class DirectDialer {
   /** One id per capture: the proxy counts its reconnects as one session. */
   readonly session = crypto.randomUUID();
@@ -58,7 +67,7 @@ export class DirectDialer {
     if (grant.ok) {
       this.leaseSeconds = grant.leaseSeconds;
       this.scheduleRenewal();
-      return { url: buildListenUrl(grant.url, settings, this.options.urlOptions), protocols: ['bearer', grant.accessToken] };
+      return grantedSocket(grant, settings, this.options.urlOptions);
     }
     if (grant.relay) {
       this.relaying = true;

@@ -7,6 +7,9 @@
  *   proxy relays nothing.
  * - The proxy killed mid-session: captions go on (only the next reconnect would need it).
  * - A refused grant: the extension says why and relays through the proxy instead.
+ * - Options' Test connection tests the mode chosen: direct works directly; a proxy that forbids
+ *   direct (DIRECT_MODE=forbid) works with a warning; one that only allows it (DIRECT_MODE=only)
+ *   tells a relay user to choose direct.
  */
 import type { Page } from '@playwright/test';
 import { readOverlay } from '../../testkit/browser/captions';
@@ -25,8 +28,9 @@ const SCRIPT: FakeUtterance[] = [
 ];
 const SCRIPT_WORDS = SCRIPT.flatMap((utterance) => utterance.words);
 
-const test = base.extend<{ refuseGrant: boolean; fakeDeepgram: FakeDeepgram }>({
+const test = base.extend<{ refuseGrant: boolean; directMode: 'allow' | 'forbid' | 'only'; fakeDeepgram: FakeDeepgram }>({
   refuseGrant: [false, { option: true }],
+  directMode: ['allow', { option: true }],
   fakeDeepgram: async ({ refuseGrant }, use) => {
     const fake = await startFakeUpstream({
       mode: 'normal',
@@ -40,8 +44,8 @@ const test = base.extend<{ refuseGrant: boolean; fakeDeepgram: FakeDeepgram }>({
       await fake.close();
     }
   },
-  proxyEnv: async ({ fakeDeepgram }, use) => {
-    await use({ DEEPGRAM_API_KEY: DEEPGRAM_KEY, DEEPGRAM_URL: fakeDeepgram.url });
+  proxyEnv: async ({ fakeDeepgram, directMode }, use) => {
+    await use({ DEEPGRAM_API_KEY: DEEPGRAM_KEY, DEEPGRAM_URL: fakeDeepgram.url, DIRECT_MODE: directMode });
   },
 });
 
@@ -53,6 +57,30 @@ async function chooseDirectMode(app: LaunchedBrowser): Promise<void> {
   await options.locator('#save').click();
   await expect(options.locator('[data-testid=options-status]')).toContainText('Saved');
   await options.close();
+}
+
+/** Options with a connection mode chosen (not saved: Test connection tests what the form says). */
+async function optionsWithMode(app: LaunchedBrowser, mode: 'relay' | 'direct'): Promise<Page> {
+  const options = await app.context.newPage();
+  await options.goto(`chrome-extension://${app.extensionId}/options.html`);
+  await options.locator(`#connection-mode input[value=${mode}]`).check();
+  return options;
+}
+
+/** Presses Test connection and returns the result's kind and text once a new one is there. */
+async function pressTestConnection(options: Page): Promise<{ kind: string; text: string }> {
+  const result = options.locator('[data-testid=connection-result]');
+  const read = async () => ({ kind: (await result.getAttribute('data-kind')) ?? '', text: (await result.textContent()) ?? '' });
+  const before = await read();
+  await options.locator('#test-connection').click();
+  // A second press may show the first result until the page renders "running".
+  await expect
+    .poll(async () => {
+      const now = await read();
+      return /^(running|idle)$/.test(now.kind) || now.text === before.text ? 'waiting' : 'done';
+    }, { timeout: 30_000, message: 'a new Test connection result' })
+    .toBe('done');
+  return read();
 }
 
 /** Script words among the overlay's final lines now. */
@@ -120,6 +148,53 @@ test.describe('direct mode', () => {
       } finally {
         await speech.server.close();
       }
+    });
+  });
+
+  test.describe('Test connection in Options', () => {
+    test('with direct chosen, the test takes a token and opens Deepgram with it: it works directly', async ({ app, captionProxy, fakeDeepgram }, testInfo) => {
+      const options = await optionsWithMode(app, 'direct');
+      const { kind, text } = await pressTestConnection(options);
+      expect(kind).toBe('ok');
+      expect(text).toContain(`Works directly: the proxy at ${new URL(captionProxy.url).host} gave a short-lived token, and Deepgram at 127.0.0.1:${fakeDeepgram.port} accepted the connection with it.`);
+      await expect(options.locator('[data-testid=connection-warning]')).toHaveCount(0);
+      expect(fakeDeepgram.grants.issued).toBe(1);
+      expect(fakeDeepgram.connections.map((connection) => connection.auth)).toEqual(['bearer']);
+      await saveScreenshot(options, testInfo, 'test-connection-direct-works');
+    });
+
+    test.describe('when the proxy forbids direct mode', () => {
+      test.use({ directMode: 'forbid' });
+
+      test('with direct chosen, it works through the proxy and warns that sessions will not be direct', async ({ app, fakeDeepgram }, testInfo) => {
+        const options = await optionsWithMode(app, 'direct');
+        const { kind, text } = await pressTestConnection(options);
+        expect(kind).toBe('ok');
+        expect(text).toContain('the token works and the proxy uses Deepgram');
+        await expect(options.locator('[data-testid=connection-warning]')).toContainText('does not allow direct mode, so captions will go through the proxy instead.');
+        await expect(options.locator('[data-testid=connection-warning]')).toContainText('DIRECT_MODE=forbid');
+        expect(fakeDeepgram.grants.issued).toBe(0);
+        expect(fakeDeepgram.connections.map((connection) => connection.auth)).toEqual(['header']);
+        await saveScreenshot(options, testInfo, 'test-connection-direct-forbidden');
+      });
+    });
+
+    test.describe('when the proxy allows only direct mode', () => {
+      test.use({ directMode: 'only' });
+
+      test('with relay chosen, it says to choose direct; with direct chosen, it works directly', async ({ app, fakeDeepgram }, testInfo) => {
+        const options = await optionsWithMode(app, 'relay');
+        const relayed = await pressTestConnection(options);
+        expect(relayed.kind).toBe('direct-only');
+        expect(relayed.text).toContain('does not relay audio: it only gives tokens for streaming straight to Deepgram');
+        expect(relayed.text).toContain('choose “Straight to Deepgram (direct)”');
+        await saveScreenshot(options, testInfo, 'test-connection-relay-direct-only');
+        await options.locator('#connection-mode input[value=direct]').check();
+        const direct = await pressTestConnection(options);
+        expect(direct.kind).toBe('ok');
+        expect(direct.text).toContain('Works directly');
+        expect(fakeDeepgram.connections.map((connection) => connection.auth)).toEqual(['bearer']);
+      });
     });
   });
 });

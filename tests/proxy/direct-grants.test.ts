@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DEFAULT_DIRECT, DEFAULT_LIMITS, loadConfig, type DirectConfig } from '@/proxy/config';
 import { deepgramGrantUrl } from '@/proxy/direct-grants';
-import { GRANT_PATH, LEASE_PATH, startProxy, type RunningProxy } from '@/proxy/server';
+import { AUTH_CHECK_PATH, GRANT_PATH, LEASE_PATH, startProxy, type RunningProxy } from '@/proxy/server';
 import { startFakeUpstream, type FakeDeepgram, type FakeDeepgramOptions } from '@/testkit/upstream';
-import { DEEPGRAM_KEY, EXTENSION_ORIGIN, OTHER_TOKEN, TOKEN, connectClient, sleep, testConfig, upgradeAnswer } from './proxy-test-kit';
+import { DEEPGRAM_KEY, EXTENSION_ORIGIN, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, sleep, testConfig, upgradeAnswer } from './proxy-test-kit';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -201,6 +201,53 @@ describe('POST /v1/auth/grant', () => {
     const answer = await grant(`http://127.0.0.1:${proxy.port}`);
     expect(answer.status).toBe(409);
     expect(answer.body).toMatchObject({ error: 'direct_unavailable', relay: true });
+  });
+});
+
+/** GET /v1/auth-check as the extension asks it: the listen query, the token, the extension's origin. */
+async function authCheck(http: string, token = TOKEN): Promise<Answer> {
+  const response = await fetch(`${http}${AUTH_CHECK_PATH}?${LISTEN_QUERY}`, {
+    headers: { Authorization: `Token ${token}`, Origin: EXTENSION_ORIGIN },
+    signal: AbortSignal.timeout(5000),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
+}
+
+describe('GET /v1/auth-check names the connection modes this proxy allows', () => {
+  it('DIRECT_MODE=allow: relay and direct', async () => {
+    const { http } = await directProxy();
+    const answer = await authCheck(http);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ ok: true, engine: 'deepgram', modes: ['relay', 'direct'] });
+  });
+
+  it('DIRECT_MODE=forbid: relay only', async () => {
+    const { http } = await directProxy({ direct: { mode: 'forbid' } });
+    expect((await authCheck(http)).body).toEqual({ ok: true, engine: 'deepgram', modes: ['relay'] });
+  });
+
+  it('DIRECT_MODE=only: the relay_forbidden refusal says direct is the way, and asks Deepgram for nothing', async () => {
+    const { fake, http } = await directProxy({ direct: { mode: 'only' } });
+    const answer = await authCheck(http);
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ error: 'relay_forbidden', modes: ['direct'] });
+    expect(answer.headers.get('access-control-allow-origin')).toBe(EXTENSION_ORIGIN);
+    expect(fake.grants.issued + fake.grants.refused).toBe(0);
+  });
+
+  it('the local engine has no Deepgram to grant for: relay only, whatever DIRECT_MODE says', async () => {
+    for (const mode of ['allow', 'only'] as const) {
+      const proxy = await startProxy(testConfig({ direct: { ...DEFAULT_DIRECT, mode } }), { shutdownGraceMs: 500 });
+      cleanups.push(() => proxy.close());
+      expect((await authCheck(`http://127.0.0.1:${proxy.port}`)).body).toEqual({ ok: true, engine: 'local', modes: ['relay'] });
+    }
+  });
+
+  it('says nothing about modes to a client whose token it refused', async () => {
+    const { http } = await directProxy({ direct: { mode: 'only' } });
+    const answer = await authCheck(http, 'wrong-token-0123456789abcdef');
+    expect(answer.status).toBe(401);
+    expect(answer.body).not.toHaveProperty('modes');
   });
 });
 

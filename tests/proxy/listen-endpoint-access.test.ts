@@ -163,7 +163,7 @@ describe('explaining a refusal to a browser (which cannot read a refused handsha
     const checkUrl = httpListen().replace('/v1/listen', '/v1/auth-check');
     const ok = await fetch(checkUrl, { headers: { Authorization: `Token ${TOKEN}`, Origin: EXTENSION_ORIGIN } });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true, engine: 'deepgram' });
+    expect(await ok.json()).toEqual({ ok: true, engine: 'deepgram', modes: ['relay', 'direct'] });
     expect(ok.headers.get('access-control-allow-origin')).toBe(EXTENSION_ORIGIN);
     const bad = await fetch(checkUrl, { headers: { Authorization: 'Token wrong-token-123456', Origin: EXTENSION_ORIGIN } });
     expect(bad.status).toBe(401);

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { FetchLike } from '@/lib/connection-test';
+import type { PostLike } from '@/lib/listen/direct-grant';
 import type { WebSocketFactory } from '@/lib/listen/listen-socket';
 
 export const EXTENSION_ORIGIN = 'chrome-extension://dbmknijkimjaniglhfaegghkialpjohk';
@@ -73,6 +74,39 @@ export function browserFetch(origin = EXTENSION_ORIGIN, fetch: typeof globalThis
       }
       const body = await response.text();
       return { status: response.status, type: 'cors', text: async () => body };
+    } catch (error) {
+      if (signal.aborted) throw new DOMException('The operation was aborted.', 'AbortError');
+      throw error instanceof TypeError && error.message === 'Failed to fetch' ? error : failedToFetch();
+    }
+  };
+}
+
+/**
+ * Node's fetch for the direct-mode POSTs (lib/listen/direct-grant.ts) with a browser extension
+ * page's limits: the preflight its Authorization and JSON Content-Type need, an answer readable
+ * only with the origin allowed, and every failure reduced to `TypeError: Failed to fetch`.
+ */
+export function browserPost(origin = EXTENSION_ORIGIN): PostLike {
+  return async (url, init) => {
+    const { signal } = init;
+    try {
+      const preflight = await fetch(url, {
+        method: 'OPTIONS',
+        signal,
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+      });
+      await preflight.body?.cancel();
+      const allowedHeaders = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+      const allowedMethods = (preflight.headers.get('access-control-allow-methods') ?? '').toUpperCase().split(/\s*,\s*/);
+      const sent = Object.keys(init.headers).map((name) => name.toLowerCase());
+      if (!preflight.ok || !allows(preflight, origin) || !allowedMethods.includes('POST') || !sent.every((name) => allowedHeaders.includes(name))) throw failedToFetch();
+      const response = await fetch(url, { method: 'POST', signal, headers: { ...init.headers, Origin: origin }, body: init.body });
+      if (!allows(response, origin)) {
+        await response.body?.cancel();
+        throw failedToFetch();
+      }
+      const body = await response.text();
+      return { status: response.status, text: async () => body };
     } catch (error) {
       if (signal.aborted) throw new DOMException('The operation was aborted.', 'AbortError');
       throw error instanceof TypeError && error.message === 'Failed to fetch' ? error : failedToFetch();

@@ -8,7 +8,7 @@ import { quickCheck, testConnection, type ConnectionTestDeps, type ConnectionTes
 import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 import { startFakeUpstream, type FakeDeepgram } from '@/testkit/upstream';
 import { RELAY_PATH, startTranscribeRelay, type TranscribeRelay } from '../fixtures/transcribe-relay';
-import { browserFetch, browserWebSocket } from './connection-test-kit';
+import { browserFetch, browserPost, browserWebSocket } from './connection-test-kit';
 import { installEnglishMessages } from './settings-english-messages';
 
 const UPSTREAM_KEY = 'fake-deepgram-key';
@@ -16,6 +16,7 @@ const RELAY_TOKEN = 'relay-token-1';
 const deps: ConnectionTestDeps = {
   fetch: browserFetch(),
   createWebSocket: browserWebSocket(),
+  post: browserPost(),
   timeouts: { httpMs: 2000, openMs: 2000, answerMs: 4000 },
 };
 

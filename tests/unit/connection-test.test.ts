@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS, type Settings } from '@/lib/settings';
 import { OTHER_TOKEN, silencePcm, testConfig, TOKEN as REAL_PROXY_TOKEN } from '../proxy/proxy-test-kit';
 import {
   browserFetch,
+  browserPost,
   browserWebSocket,
   closedPort,
   EXTENSION_ORIGIN,
@@ -40,6 +41,7 @@ function keep<T extends { close(): Promise<void> }>(server: T): T {
 const deps: ConnectionTestDeps = {
   fetch: browserFetch(),
   createWebSocket: browserWebSocket(),
+  post: browserPost(),
   timeouts: { httpMs: 2000, openMs: 2000, answerMs: 6000 },
 };
 

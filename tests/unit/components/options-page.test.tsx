@@ -252,6 +252,27 @@ describe('options pieces', () => {
     expect(box.textContent).toMatch(/much less accurate than Deepgram/);
   });
 
+  it('shows a success that relays instead of going direct as a note, with its warning', () => {
+    const box = document.createElement('div');
+    render(<ConnectionResult result={{ ok: true, kind: 'ok', engine: 'deepgram', route: 'relay', message: 'Connected.', warning: 'Captions will go through the proxy.' }} />, box);
+    expect(box.querySelector('.result')?.className).toBe('result result-ok result-note');
+    expect(box.querySelector('[data-testid=connection-warning]')?.textContent).toBe('Captions will go through the proxy.');
+    expect(box.textContent).toBe('!Connected.Captions will go through the proxy.');
+    render(<ConnectionResult result={{ ok: true, kind: 'ok', engine: 'deepgram', route: 'direct', message: 'Works directly.' }} />, box);
+    expect(box.querySelector('.result')?.className).toBe('result result-ok');
+    expect(box.textContent).toBe('✓Works directly.');
+  });
+
+  it('titles the direct-mode failures', () => {
+    const box = document.createElement('div');
+    render(<ConnectionResult result={{ ok: false, kind: 'direct-only', status: 403, message: 'Relays nothing.', advice: 'Choose direct.' }} />, box);
+    expect(box.textContent).toBe('✕Direct mode only (403): Relays nothing.Choose direct.');
+    render(<ConnectionResult result={{ ok: false, kind: 'grant-refused', status: 502, message: 'No token.', advice: 'Ask.' }} />, box);
+    expect(box.textContent).toBe('✕No direct-mode token: No token.Ask.');
+    render(<ConnectionResult result={{ ok: false, kind: 'direct-refused', status: null, message: 'Not opened.', advice: 'Check.' }} />, box);
+    expect(box.textContent).toBe('✕Direct connection failed: Not opened.Check.');
+  });
+
   it('checks the retention numbers', () => {
     expect(retentionErrors({ maxSessions: '20', maxDays: '7' })).toEqual({ policy: { maxSessions: 20, maxDays: 7 }, errors: {} });
     expect(retentionErrors({ maxSessions: '2.5', maxDays: '4000' })).toMatchObject({ policy: null, errors: { maxSessions: expect.any(String), maxDays: expect.any(String) } });
