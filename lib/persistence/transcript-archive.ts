@@ -21,7 +21,7 @@
  * Should the upgrade still fail, the archive opens the database as it is, without the index
  * (searchLines then reads whole sessions as before): saved sessions stay readable.
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 import { applyCorrection, cleanCorrection } from '../transcript/corrections';
 import type { Utterance } from '../transcript/types';
 import { sessionsToDelete, type RetentionPolicy } from './retention';
@@ -130,12 +130,10 @@ function shownUtterances(stored: readonly StoredUtterance[], corrections: readon
     .sort(utteranceOrder);
 }
 
-/** Writes `utterances` (as recognized) into their chunks of the search text, in `tx`. */
-async function indexRecognized(
-  tx: IDBPTransaction<TranscriptDbSchema, ('sessions' | 'utterances' | 'search-text')[], 'readwrite'>,
-  sessionId: string,
-  utterances: readonly Utterance[],
-): Promise<void> {
+type IndexStore = IDBPObjectStore<TranscriptDbSchema, ('sessions' | 'utterances' | 'search-text')[], 'search-text', 'readwrite'>;
+
+/** The chunks of the search text `utterances` fall in, each with the utterances to write into it. */
+async function readChunks(store: IndexStore, sessionId: string, utterances: readonly Utterance[]): Promise<[SearchTextChunk, Utterance[]][]> {
   const byChunk = new Map<number, Utterance[]>();
   for (const utterance of utterances) {
     const chunk = chunkOf(utterance.id);
@@ -143,11 +141,17 @@ async function indexRecognized(
     if (list) list.push(utterance);
     else byChunk.set(chunk, [utterance]);
   }
-  const store = tx.objectStore(SEARCH_TEXT);
-  for (const [chunk, changed] of byChunk) {
-    const lines = chunkLines((await store.get([sessionId, chunk])) ?? emptyChunk(sessionId, chunk));
+  return Promise.all(
+    [...byChunk].map(async ([chunk, changed]): Promise<[SearchTextChunk, Utterance[]]> => [(await store.get([sessionId, chunk])) ?? emptyChunk(sessionId, chunk), changed]),
+  );
+}
+
+/** Writes `utterances` (as recognized) into their chunks. */
+function writeChunks(store: IndexStore, chunks: readonly [SearchTextChunk, Utterance[]][]): void {
+  for (const [chunk, changed] of chunks) {
+    const lines = chunkLines(chunk);
     for (const utterance of changed) withRecognized(lines, utterance);
-    void store.put(toChunk(sessionId, chunk, lines.values()));
+    void store.put(toChunk(chunk.sessionId, chunk.chunk, lines.values()));
   }
 }
 
@@ -175,7 +179,10 @@ class IdbTranscriptArchive implements TranscriptArchive {
   async saveUtterances(sessionId: string, utterances: readonly Utterance[], patch: SessionPatch): Promise<WriteResult> {
     const tx = this.db.transaction(this.indexed ? ['sessions', 'utterances', SEARCH_TEXT] : ['sessions', 'utterances'], 'readwrite');
     const sessions = tx.objectStore('sessions');
-    const record = await sessions.get(sessionId);
+    // The chunks are asked for with the record, not after it: one round trip fewer per write.
+    const index = this.indexed ? tx.objectStore(SEARCH_TEXT) : null;
+    const chunks = index ? readChunks(index, sessionId, utterances) : null;
+    const [record, read] = await Promise.all([sessions.get(sessionId), chunks]);
     if (!record) {
       await tx.done;
       return 'missing';
@@ -183,7 +190,7 @@ class IdbTranscriptArchive implements TranscriptArchive {
     const store = tx.objectStore('utterances');
     for (const utterance of utterances) void store.put({ ...utterance, sessionId });
     void sessions.put({ ...record, ...patch });
-    if (this.indexed) await indexRecognized(tx, sessionId, utterances);
+    if (index && read) writeChunks(index, read);
     await tx.done;
     return 'saved';
   }
