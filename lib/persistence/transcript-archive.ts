@@ -354,7 +354,9 @@ export async function openTranscriptArchive(name = TRANSCRIPT_DB_NAME, onReplace
   let db: Db;
   try {
     db = await openDB<TranscriptDbSchema>(name, DB_VERSION, {
-      upgrade(database, oldVersion) {
+      upgrade(database, oldVersion, _newVersion, transaction) {
+        // A failed upgrade rejects the open (handled below); its transaction's own promise too.
+        transaction.done.catch(() => undefined);
         if (oldVersion < 1) {
           database.createObjectStore('sessions', { keyPath: 'id' });
           database.createObjectStore('utterances', { keyPath: ['sessionId', 'id'] });
