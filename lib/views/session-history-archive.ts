@@ -2,6 +2,7 @@
  * The side panel's SessionHistory over the saved transcripts (lib/persistence: IndexedDB, written
  * by the offscreen document as finals arrive). Only the origin of a page is saved, never its path.
  */
+import type { SearchLine } from '../persistence/search-text';
 import type { SavedSession, SessionSummary as SavedSummary } from '../persistence/session-record';
 import { sharedArchive, type TranscriptArchive } from '../persistence/transcript-archive';
 import type { SessionHistory, SessionSummary, StoredSession } from './session-history';
@@ -25,15 +26,15 @@ export function toStoredSession(saved: SavedSession): StoredSession {
   return { ...toSummary(saved.summary), utterances: saved.transcript.utterances };
 }
 
-/** What search needs of a line: its words' times and confidences are not kept. */
-function searchable(utterance: Utterance): Utterance {
-  return { ...utterance, words: [] };
+/** What search needs of a line, as an utterance: its end, channel and words are not read. */
+function searchable({ id, start, speaker, text }: SearchLine): Utterance {
+  return { id, start, end: start, speaker, text, channel: 0, closed: true, words: [] };
 }
 
 export function archiveHistory(archive: () => Promise<TranscriptArchive> = sharedArchive): SessionHistory {
-  // Reading a long session from IndexedDB costs far more than searching it (bench/session-search.ts:
-  // about 170 ms per one-hour session), so each session's lines are read once per panel and kept
-  // (text only) while its record is unchanged; a correction drops its session's entry.
+  // Search reads each session's search text (lib/persistence/search-text.ts: a few milliseconds per
+  // one-hour session, bench/session-search.ts), once per panel: its lines are kept (text only)
+  // while its record is unchanged; a correction drops its session's entry.
   const searchCache = new Map<string, { updatedAt: number; utterances: readonly Utterance[] }>();
   return {
     async listSessions() {
@@ -64,7 +65,7 @@ export function archiveHistory(archive: () => Promise<TranscriptArchive> = share
       const load = async (id: string) => {
         const cached = searchCache.get(id);
         if (cached && cached.updatedAt === updatedAt.get(id)) return cached.utterances;
-        const lines = (await saved.loadSession(id))?.transcript.utterances.map(searchable) ?? null;
+        const lines = (await saved.searchLines(id))?.map(searchable) ?? null;
         if (lines) searchCache.set(id, { updatedAt: updatedAt.get(id) ?? 0, utterances: lines });
         return lines;
       };

@@ -2,7 +2,8 @@
  * Writes saved sessions into the extension's IndexedDB from one of its pages, in the archive's own
  * format (lib/persistence/transcript-archive.ts): for benchmarks and store screenshots that need a
  * long history without recording it. The page must have opened the archive already (the side
- * panel does when it loads), so the object stores exist.
+ * panel does when it loads), so the object stores exist. No search text is written: the archive
+ * indexes such a session the first time it is searched (lib/persistence/search-text.ts).
  */
 import type { Page } from '@playwright/test';
 import { newSessionRecord, previewOf, type SessionRecord } from '../../lib/persistence/session-record';

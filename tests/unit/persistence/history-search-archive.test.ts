@@ -17,12 +17,15 @@ describe('search across the saved archive', () => {
     await archive.createSession(newSessionRecord('b', 2000, 'tab', { title: 'B', origin: '' }));
     await archive.saveUtterances('a', [utterance('u1', 0, ['the', 'budgie', 'is', 'ready'])], { updatedAt: 1001 });
     await archive.saveUtterances('b', [utterance('u1', 0, ['budgie', 'again'])], { updatedAt: 2001 });
-    const load = vi.spyOn(archive, 'loadSession');
+    const load = vi.spyOn(archive, 'searchLines');
+    const loadWhole = vi.spyOn(archive, 'loadSession');
     const history = archiveHistory(async () => archive);
 
     expect((await history.searchSessions('budgie')).groups.map((g) => g.session.id)).toEqual(['b', 'a']);
     expect((await history.searchSessions('ready')).totalMatches).toBe(1);
     expect(load).toHaveBeenCalledTimes(2);
+    // The search text is read, never a whole session.
+    expect(loadWhole).not.toHaveBeenCalled();
 
     await history.correctLine('a', 'u1', 'the budget is ready');
     expect((await history.searchSessions('budgie')).groups.map((g) => g.session.id)).toEqual(['b']);
