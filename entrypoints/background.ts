@@ -15,6 +15,7 @@ import { IS_FIREFOX } from '@/lib/browser-kind';
 import {
   captureSettings,
   changeSessionKeyterms,
+  correctLiveLine,
   clearEndedError,
   currentState,
   currentTranscript,
@@ -136,6 +137,7 @@ export default defineBackground(() => {
       return startCaptions(source, tabId);
     },
     'session/keyterms': (message) => changeSessionKeyterms(deps, message.keyterms),
+    'transcript/correct': (message) => correctLiveLine(deps, message),
     'overlay/toggle': async (message) => {
       // The overlay lives in the captured tab.
       await relayToCaptureTab(message.visible === undefined ? { type: 'tab/overlay-toggle' } : { type: 'tab/overlay-toggle', visible: message.visible });

@@ -2,7 +2,7 @@
  * The side panel's SessionHistory over the saved transcripts (lib/persistence: IndexedDB, written
  * by the offscreen document as finals arrive). Only the origin of a page is saved, never its path.
  */
-import type { SavedSession, SessionSummary as SavedSummary } from '../persistence/session-record';
+import { PREVIEW_UTTERANCES, previewOf, type SavedSession, type SessionSummary as SavedSummary } from '../persistence/session-record';
 import { sharedArchive, type TranscriptArchive } from '../persistence/transcript-archive';
 import type { SessionHistory, SessionSummary, StoredSession } from './session-history';
 import { searchSessions } from './session-search';
@@ -30,6 +30,17 @@ function searchable(utterance: Utterance): Utterance {
   return { ...utterance, words: [] };
 }
 
+/**
+ * The list's preview of a session says its first lines as corrected: rewritten when a correction
+ * changed one of them. (A running session's is the recorder's to write: lib/persistence/session-recorder.ts.)
+ */
+async function refreshPreview(archive: TranscriptArchive, sessionId: string): Promise<void> {
+  const session = await archive.loadSession(sessionId);
+  if (!session) return;
+  const preview = previewOf(session.transcript.utterances.slice(0, PREVIEW_UTTERANCES));
+  if (preview !== session.summary.preview) await archive.updateSession(sessionId, { preview });
+}
+
 export function archiveHistory(archive: () => Promise<TranscriptArchive> = sharedArchive): SessionHistory {
   // Reading a long session from IndexedDB costs far more than searching it (bench/session-search.ts:
   // about 170 ms per one-hour session), so each session's lines are read once per panel and kept
@@ -51,8 +62,10 @@ export function archiveHistory(archive: () => Promise<TranscriptArchive> = share
     },
     async correctLine(sessionId, utteranceId, text) {
       searchCache.delete(sessionId);
-      const corrected = await (await archive()).correctUtterance(sessionId, utteranceId, text, Date.now());
+      const saved = await archive();
+      const corrected = await saved.correctUtterance(sessionId, utteranceId, text, Date.now());
       searchCache.delete(sessionId);
+      if (corrected) await refreshPreview(saved, sessionId);
       return corrected;
     },
     async searchSessions(query, cancelled) {

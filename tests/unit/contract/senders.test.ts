@@ -139,6 +139,7 @@ describe('receivers', () => {
         'permission/mic-granted': start,
         'overlay/toggle': async () => ({ ok: true }),
         'session/keyterms': async () => ({ ok: false, refusedBy: 'extension', message: 'No captions are running.' }),
+        'transcript/correct': async () => ({ ok: false, reason: 'not-running', detail: '' }),
       }),
     );
     expect(answered(await deliver({ type: 'session/start', source: 'mic', tabId: null }, popup))).toEqual([{ ok: true }]);
@@ -190,6 +191,7 @@ describe('receivers', () => {
         'offscreen/get-state': async () => IDLE_STATE,
         'offscreen/get-transcript': async () => ({ utterances: [], interims: [] }),
         'offscreen/keyterms': async () => ({ ok: false, refusedBy: 'extension', message: 'No captions are running.' }),
+        'offscreen/correct': async () => ({ ok: false, reason: 'not-running', detail: '' }),
       }),
     );
     const command = { type: 'offscreen/start', source: 'mic', tabId: null, streamId: null, page: null };
