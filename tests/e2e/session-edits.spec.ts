@@ -6,7 +6,8 @@
  * Screenshots: the search results, the session opened at the line, the line being edited.
  *
  * And while a session runs: a line corrected in the Live tab shows there at once and on the page's
- * overlay, stays corrected as later results arrive, is what Copy all copies, and after Stop is in
+ * overlay, stays corrected as later results arrive, is what Copy all copies; a line corrected in
+ * the running session opened from History shows in the Live tab; and after Stop all of them are in
  * the History list's preview, the saved session and its exports.
  * Screenshots: the corrected live line, the overlay with the corrected line.
  */
@@ -30,11 +31,24 @@ const MISHEARD = ['the', 'budgie', 'is', 'ready'];
 const CORRECTED = 'The budget is ready.';
 /** The other scripted line ("Thanks see you monday."), corrected while it is still on the overlay. */
 const CORRECTED_LATER = 'Thanks, see you Tuesday.';
+/** Another line, corrected in the running session opened from History. */
+const CORRECTED_ELSEWHERE = 'Thanks, see you Wednesday.';
 
 const test = testWithFakeDeepgram(DEEPGRAM_KEY, [
   { speaker: 0, words: MISHEARD },
   { speaker: 1, words: ['thanks', 'see', 'you', 'monday'] },
 ]);
+
+/** The same script spoken slower, so a corrected line is still on the page's overlay (3 lines) when the correction arrives. */
+const slowTest = testWithFakeDeepgram(
+  DEEPGRAM_KEY,
+  [
+    { speaker: 0, words: MISHEARD },
+    { speaker: 1, words: ['thanks', 'see', 'you', 'monday'] },
+  ],
+  undefined,
+  { msPerWord: 800 },
+);
 
 async function exportAs(panel: Page, menu: Locator, format: string): Promise<string> {
   if (!(await menu.evaluate((el) => (el as HTMLDetailsElement).open))) await menu.locator('summary').click();
@@ -171,10 +185,10 @@ test.describe('past sessions: search, corrections, names', () => {
   });
 });
 
-test.describe('the running session: corrections in the Live tab', () => {
-  test.setTimeout(150_000);
+slowTest.describe('the running session: corrections in the Live tab', () => {
+  slowTest.setTimeout(150_000);
 
-  test('a finished live line is corrected, shown everywhere at once, kept as results arrive, and saved in History and exports', async ({ app, audio }, testInfo) => {
+  slowTest('a finished live line is corrected, shown everywhere at once, kept as results arrive, and saved in History and exports', async ({ app, audio }, testInfo) => {
     const speech = await startSpeechPage(audio.page, PAGE_TITLE);
     try {
       const panel = await openSidePanel(app.context, app.extensionId);
@@ -230,6 +244,26 @@ test.describe('the running session: corrections in the Live tab', () => {
       expect(copied.clipboard.split('\n')[0]).toContain(CORRECTED);
       expect(copied.clipboard).toContain(CORRECTED_LATER);
 
+      // Corrected elsewhere: the running session opened from History, a line corrected there
+      // shows in the Live tab.
+      const liveIds = await rows.evaluateAll((items) => items.map((item) => item.getAttribute('data-utterance-id')));
+      // An early line (long finished), neither of the two corrected above.
+      const elsewhereId = liveIds.find((id) => id !== firstId && id !== newestId) ?? '';
+      expect(elsewhereId).toMatch(/-u\d+$/);
+      await panel.locator('[data-testid=tab-history]').click();
+      await expect(panel.locator('[data-testid=history-item]')).toHaveCount(1, { timeout: 10_000 });
+      await panel.locator('[data-testid=history-item] [data-testid=history-open]').click();
+      await expect(panel.locator('[data-testid=saved-banner]')).toContainText(PAGE_TITLE);
+      const savedRow = panel.locator(`[data-testid=utterance][data-utterance-id="${elsewhereId}"]`);
+      await savedRow.locator('[data-testid=utterance-edit]').click();
+      await savedRow.locator('[data-testid=utterance-edit-input]').fill(CORRECTED_ELSEWHERE);
+      await savedRow.locator('[data-testid=utterance-edit-input]').press('Enter');
+      await expect(savedRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED_ELSEWHERE);
+      await panel.locator('[data-testid=tab-live]').click();
+      await expect(panel.locator('[data-testid=saved-banner]')).toHaveCount(0);
+      await expect(savedRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED_ELSEWHERE);
+      await expect(panel.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'live');
+
       await stopFromPopup(app, tab);
       await expect(panel.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'idle', { timeout: 15_000 });
       await tab.close();
@@ -244,6 +278,7 @@ test.describe('the running session: corrections in the Live tab', () => {
       const json = JSON.parse(await exportAs(panel, listMenu, 'json')) as { utterances: { id: string; text: string }[] };
       expect(json.utterances.find((u) => u.id === firstId)?.text).toBe(CORRECTED);
       expect(json.utterances.find((u) => u.id === newestId)?.text).toBe(CORRECTED_LATER);
+      expect(json.utterances.find((u) => u.id === elsewhereId)?.text).toBe(CORRECTED_ELSEWHERE);
       for (const format of ['txt', 'md', 'srt', 'vtt']) {
         const content = await exportAs(panel, listMenu, format);
         await saveText(testInfo, `live-corrected.${format}`, content);
