@@ -41,8 +41,10 @@ export interface TranscriptListProps {
   search?: TranscriptSearchView;
   emptyText: string;
   onSpeakerClick?: (speaker: number) => void;
-  /** Lets each line be corrected (a saved session); resolves true once the correction is kept. Stable across renders. */
+  /** Lets lines be corrected; resolves true once the correction is kept. Stable across renders. */
   onEditText?: (utterance: Utterance, text: string) => Promise<boolean>;
+  /** Which lines `onEditText` may correct (a live session's finished ones); every line when absent. */
+  canEdit?: (utterance: Utterance) => boolean;
   /** Render a long transcript from its end first (default); false renders every row at once. */
   progressive?: boolean;
 }
@@ -82,6 +84,7 @@ export function TranscriptList({
   emptyText,
   onSpeakerClick,
   onEditText,
+  canEdit,
   progressive = true,
 }: TranscriptListProps) {
   const renderedRows = useRenderedRows(utterances, progressive);
@@ -114,7 +117,7 @@ export function TranscriptList({
             firstMatch={search.firstByIndex.get(index) ?? 0}
             currentMatch={index === currentIndex ? search.current : -1}
             onSpeakerClick={onSpeakerClick}
-            onEditText={onEditText}
+            onEditText={onEditText && (!canEdit || canEdit(utterance)) ? onEditText : undefined}
           />
         );
       })}

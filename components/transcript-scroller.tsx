@@ -1,7 +1,8 @@
 /**
  * The transcript's scroll area: follows the live end while the reader is at the bottom, pauses
  * when they scroll up (showing "Jump to live"), and brings the current search match into view.
- * The rule for following is lib/views/auto-scroll.ts.
+ * The rule for following is lib/views/auto-scroll.ts. While a line is being corrected (its editor
+ * is marked data-holds-scroll), new lines do not move it: following resumes once the editor closes.
  */
 import type { ComponentChildren, RefObject } from 'preact';
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -35,13 +36,14 @@ export function TranscriptScroller({ children, content, tail, revealKey, label, 
   // Content grew: stay at the live end while following. Fonts or wrapping may still change the
   // rows' heights in the coming frame, so check once more after it.
   useLayoutEffect(() => {
-    if (!following.current) return;
+    const holding = () => ref.current?.querySelector('[data-holds-scroll]') != null;
+    if (!following.current || holding()) return;
     toBottom();
     const frame = requestAnimationFrame(() => {
-      if (following.current) toBottom();
+      if (following.current && !holding()) toBottom();
     });
     return () => cancelAnimationFrame(frame);
-  }, [content, tail, toBottom]);
+  }, [content, tail, toBottom, ref]);
 
   // A search match brought into view is a move away from the live end (unless it is at the end).
   useLayoutEffect(() => {

@@ -4,8 +4,9 @@
  * markup from the transcript. Memoized: a live update or a new search re-renders only the rows
  * whose utterance, name, colour or matches changed.
  *
- * In a saved session each line has an Edit button: the text becomes a field (Enter saves, Escape
- * cancels, focus comes back to Edit), and the speaker and time stay as they are.
+ * A line that may be corrected (any line of a saved session; a finished line of the live one) has an
+ * Edit button: the text becomes a field (Enter saves, Escape cancels, focus comes back to Edit),
+ * and the speaker and time stay as they are.
  */
 import { memo } from 'preact/compat';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -130,7 +131,7 @@ function LineEditor({ text, label, onSave, onCancel }: { text: string; label: st
   }, []);
   const save = () => void onSave(field.current?.value ?? text);
   return (
-    <div class="utterance-editor">
+    <div class="utterance-editor" data-holds-scroll="true">
       <textarea
         ref={field}
         class="utterance-edit-input"

@@ -18,19 +18,21 @@ import { t } from '@/lib/i18n';
 import { browserHistoryPruner, liveStartOf } from '@/lib/persistence/browser-history-pruner';
 import { pruneHistory } from '@/lib/persistence/history-pruner';
 import { askBackground } from '@/lib/contract/messaging';
-import { isCapturingAudio } from '@/lib/contract/session-phase';
+import { isCapturingAudio, isSessionRunning } from '@/lib/contract/session-phase';
 import { speakerNamesKey, speakerNamesStore } from '@/lib/speaker-names-store';
 import { loadSettings } from '@/lib/storage';
 import { localDateTime, speakersOf, type ExportDocument } from '@/lib/transcript/export-document';
 import { renderExport, type ExportFormatId } from '@/lib/transcript/export-formats';
 import { transcriptToPlainText } from '@/lib/transcript/export-text';
 import type { Segment, Utterance } from '@/lib/transcript/types';
+import { canCorrectLiveLine, correctSessionLine, type CorrectedSession } from '@/lib/views/line-corrections';
 import { selectionToPlainText } from '@/lib/views/selection-text';
 import { afterPruning, type SessionHistory, type SessionSummary, type StoredSession } from '@/lib/views/session-history';
 import { archiveHistory } from '@/lib/views/session-history-archive';
 import type { SessionSearchHit } from '@/lib/views/session-search';
 import { downloadFile } from './download';
 import { useColorTheme } from './use-color-theme';
+import { useLiveFixes } from './use-live-fixes';
 import { usePageTitle } from './use-page-title';
 import { useSpeakerNames } from './use-speaker-names';
 import { useTranscriptSearch } from './use-transcript-search';
@@ -67,6 +69,10 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
   const { state, transcript, sessionStartedAt } = useSessionFeed();
   const theme = useColorTheme();
   const liveTitle = usePageTitle(state.tabId, state.startedAt);
+  const [liveUtterances, fixLiveLine] = useLiveFixes(transcript.utterances, sessionStartedAt);
+  // What the stable line-correction callback reads of the live session (see correctLine).
+  const liveSession = useRef({ runningStartedAt: null as number | null, utterances: transcript.utterances, startedAt: sessionStartedAt });
+  liveSession.current = { runningStartedAt: isSessionRunning(state) ? state.startedAt : null, utterances: transcript.utterances, startedAt: sessionStartedAt };
   const [view, setView] = useState<View>({ kind: 'live' });
   const [status, setStatus] = useState('');
   const [editing, setEditing] = useState<number | null>(null);
@@ -81,7 +87,7 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
     view.kind === 'saved'
       ? { utterances: view.session.utterances, interims: NO_INTERIMS, title: view.session.title, startedAt: view.session.startedAt }
       : // The session the transcript is of: kept after it stops, for its speaker names and exports.
-        { utterances: transcript.utterances, interims: transcript.interims, title: liveTitle, startedAt: sessionStartedAt };
+        { utterances: liveUtterances, interims: transcript.interims, title: liveTitle, startedAt: sessionStartedAt };
   const namesKey = view.kind === 'saved' ? view.namesKey : shown.startedAt !== null ? speakerNamesKey(shown.startedAt) : null;
   const [names, rename] = useSpeakerNames(namesKey);
   const search = useTranscriptSearch(shown.utterances);
@@ -181,32 +187,48 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
     if (index !== -1) search.showMatch(query, { index, start: hit.matchStart });
   }
 
-  // Stable, so the memoized transcript rows are not all re-rendered on every update.
+  // Stable (per shown live session), so the memoized transcript rows are not all re-rendered on
+  // every update. A line of the running session is corrected by the session itself, which sends
+  // the corrected line to every view (lib/views/line-corrections.ts); it is shown here at once.
   const correctLine = useCallback(
     async (utterance: Utterance, text: string): Promise<boolean> => {
       const shownView = viewRef.current;
-      if (shownView.kind !== 'saved') return false;
-      const sessionId = shownView.session.id;
+      const { runningStartedAt, utterances: liveLines, startedAt: liveStartedAt } = liveSession.current;
+      let session: CorrectedSession;
+      if (shownView.kind === 'saved') session = { startedAt: shownView.session.startedAt, savedId: shownView.session.id };
+      else if (shownView.kind === 'live' && liveStartedAt !== null) session = { startedAt: liveStartedAt, savedId: null };
+      else return false;
       setStatus('');
-      try {
-        const corrected = await history.correctLine(sessionId, utterance.id, text);
-        if (!corrected) {
-          setStatus(t('panelHistoryMissing'));
-          return false;
-        }
+      const outcome = await correctSessionLine(
+        { askSession: (correction) => askBackground({ type: 'transcript/correct', ...correction }), history },
+        session,
+        runningStartedAt,
+        utterance.id,
+        text,
+      );
+      if (!outcome.ok) {
+        setStatus(outcome.reason === 'gone' ? t('panelHistoryMissing') : t('panelLineCorrectFailed', outcome.detail));
+        return false;
+      }
+      const corrected = outcome.utterance;
+      if (shownView.kind === 'saved') {
+        const sessionId = shownView.session.id;
         setView((v) =>
           v.kind === 'saved' && v.session.id === sessionId
             ? { ...v, session: { ...v.session, utterances: v.session.utterances.map((u) => (u.id === corrected.id ? corrected : u)) } }
             : v,
         );
-        setStatus(t('panelLineCorrected'));
-        return true;
-      } catch (error) {
-        setStatus(t('panelLineCorrectFailed', error instanceof Error ? error.message : String(error)));
-        return false;
+      } else {
+        fixLiveLine(liveLines.find((u) => u.id === corrected.id) ?? utterance, corrected);
       }
+      setStatus(t('panelLineCorrected'));
+      return true;
     },
-    [history],
+    [history, fixLiveLine],
+  );
+  const liveLineEditable = useCallback(
+    (utterance: Utterance) => canCorrectLiveLine(utterance, liveSession.current.startedAt, liveSession.current.runningStartedAt !== null),
+    [],
   );
 
   async function exportSaved(summary: SessionSummary, format: ExportFormatId) {
@@ -354,7 +376,8 @@ export function SidePanelApp({ history: savedHistory = defaultHistory, pruneHist
               search={search.view}
               emptyText={t('panelEmpty')}
               onSpeakerClick={namesKey !== null ? renameFromTranscript : undefined}
-              onEditText={view.kind === 'saved' ? correctLine : undefined}
+              onEditText={view.kind === 'saved' || shown.startedAt !== null ? correctLine : undefined}
+              canEdit={view.kind === 'saved' ? undefined : liveLineEditable}
             />
           </TranscriptScroller>
         </>

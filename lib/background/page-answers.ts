@@ -12,7 +12,7 @@ import type { BackgroundSession } from './background-session';
 import { rememberCaptureSource } from './last-source';
 import { overlayViewHandlers, pushOverlayViewChanges, type OverlayViewDeps } from './overlay-view';
 import { permissionStartFrom } from './permission-start';
-import { captureSettings, changeSessionKeyterms, currentState, currentTranscript, liveSessionFor, stopSession, type SessionControlDeps } from './session-control';
+import { captureSettings, changeSessionKeyterms, correctLiveLine, currentState, currentTranscript, liveSessionFor, stopSession, type SessionControlDeps } from './session-control';
 
 /** The popup's, the side panel's, the permission page's and Options' requests. */
 export function answerPages(session: BackgroundSession): void {
@@ -36,6 +36,7 @@ export function answerPages(session: BackgroundSession): void {
       return session.start(source, tabId);
     },
     'session/keyterms': (message) => changeSessionKeyterms(deps, message.keyterms),
+    'transcript/correct': (message) => correctLiveLine(deps, message),
     'overlay/toggle': async (message) => {
       // The overlay lives in the captured tab.
       await session.relayToCaptureTab(message.visible === undefined ? { type: 'tab/overlay-toggle' } : { type: 'tab/overlay-toggle', visible: message.visible });

@@ -15,6 +15,8 @@ import {
   type CaptureSettings,
   type CaptureSource,
   type KeytermsChangeResult,
+  type LineCorrection,
+  type LineCorrectionResult,
   type LiveSession,
   type MessageOf,
   type OffscreenCommand,
@@ -121,6 +123,13 @@ export async function currentTranscript(deps: SessionControlDeps): Promise<Trans
 export async function changeSessionKeyterms(deps: SessionControlDeps, keyterms: string[]): Promise<KeytermsChangeResult> {
   const answer = (await deps.hasOffscreen()) ? await deps.askOffscreen({ type: 'offscreen/keyterms', keyterms }) : undefined;
   return answer ?? { ok: false, refusedBy: 'extension', message: t('keytermsChangeNotRunning') };
+}
+
+/** A page's correction of a live line, made by the session's document; refused when none is open. */
+export async function correctLiveLine(deps: SessionControlDeps, correction: LineCorrection): Promise<LineCorrectionResult> {
+  const { sessionStartedAt, utteranceId, text } = correction;
+  const answer = (await deps.hasOffscreen()) ? await deps.askOffscreen({ type: 'offscreen/correct', sessionStartedAt, utteranceId, text }) : undefined;
+  return answer ?? { ok: false, reason: 'not-running', detail: '' };
 }
 
 /**

@@ -5,7 +5,8 @@
  *
  *   extension page -> background   PageRequest     session/start, session/stop, session/get,
  *     (popup, side panel, options,                  transcript/get, permission/mic-granted,
- *      permission page)                             overlay/toggle, session/keyterms
+ *      permission page)                             overlay/toggle, session/keyterms,
+ *                                                   transcript/correct
  *   content script -> background   OverlayRequest  overlay/live-session, overlay/view-get,
  *     (the captured tab's top                       overlay/names-get, overlay/appearance-save,
  *      frame only)                                  overlay/placement-save, overlay/hidden-save
@@ -14,7 +15,7 @@
  *                                                   lib/contract/storage/access.ts)
  *   background -> offscreen        OffscreenCommand offscreen/start, offscreen/stop,
  *                                                   offscreen/get-state, offscreen/get-transcript,
- *                                                   offscreen/keyterms
+ *                                                   offscreen/keyterms, offscreen/correct
  *   offscreen -> background        CaptureQuery    capture/settings (what offscreen/start needs
  *                                                   from storage, which an offscreen document cannot read)
  *   offscreen -> every extension   OffscreenEvent  session/state, transcript/update, audio/level,
@@ -130,6 +131,21 @@ export type KeytermsChangeResult =
   | { ok: false; refusedBy: 'extension' | 'server' | 'no-answer'; message: string };
 export interface Done { ok: true }
 
+/**
+ * A line of the running session corrected by the user (its words are the text's): the line as it
+ * now reads, which every view was also sent as a transcript/update; or why not: no session to
+ * correct ('not-running', the session ended or is another one), the line or session is not saved
+ * ('gone'), or storage failed ('failed', with what it said).
+ */
+export type LineCorrectionResult = { ok: true; utterance: Utterance } | { ok: false; reason: 'not-running' | 'gone' | 'failed'; detail: string };
+
+/** What a correction names: the session (by its start, as SessionState.startedAt), the line, its new text. */
+export interface LineCorrection {
+  sessionStartedAt: number;
+  utteranceId: string;
+  text: string;
+}
+
 // ---- extension page -> background ----------------------------------------------------------
 
 export type PageRequest =
@@ -145,7 +161,9 @@ export type PageRequest =
   /** Show or hide the captured tab's overlay; `visible` sets it, without it the overlay toggles. */
   | { type: 'overlay/toggle'; visible?: boolean }
   /** Replace the running session's key terms (Deepgram's Configure); the answer says what the server did. */
-  | { type: 'session/keyterms'; keyterms: string[] };
+  | { type: 'session/keyterms'; keyterms: string[] }
+  /** Correct a finished line of the running session (lib/transcript/live-corrections.ts). */
+  | ({ type: 'transcript/correct' } & LineCorrection);
 
 export interface PageResponses {
   'session/start': StartResult;
@@ -157,6 +175,7 @@ export interface PageResponses {
   'permission/mic-granted': StartResult;
   'overlay/toggle': Done;
   'session/keyterms': KeytermsChangeResult;
+  'transcript/correct': LineCorrectionResult;
 }
 
 // ---- content script (the overlay) -> background --------------------------------------------
@@ -219,7 +238,8 @@ export type OffscreenCommand =
   | { type: 'offscreen/stop'; reason?: UserFacingError }
   | { type: 'offscreen/get-state' }
   | { type: 'offscreen/get-transcript' }
-  | { type: 'offscreen/keyterms'; keyterms: string[] };
+  | { type: 'offscreen/keyterms'; keyterms: string[] }
+  | ({ type: 'offscreen/correct' } & LineCorrection);
 
 export interface OffscreenResponses {
   'offscreen/start': StartResult;
@@ -227,6 +247,7 @@ export interface OffscreenResponses {
   'offscreen/get-state': SessionState;
   'offscreen/get-transcript': TranscriptSnapshot;
   'offscreen/keyterms': KeytermsChangeResult;
+  'offscreen/correct': LineCorrectionResult;
 }
 
 // ---- offscreen document -> background (its one question) ------------------------------------
@@ -324,6 +345,24 @@ export function isKeytermsChangeResult(value: unknown): value is KeytermsChangeR
   return value.ok === false && REFUSERS.has(value.refusedBy) && typeof value.message === 'string';
 }
 
+/** Longer than any line's text (lib/transcript/corrections.ts keeps at most 5,000 characters of it), so nothing real is refused. */
+const MAX_CORRECTION_MESSAGE_CHARS = 20_000;
+const isLineCorrection = (m: Fields): boolean =>
+  typeof m.sessionStartedAt === 'number' &&
+  Number.isFinite(m.sessionStartedAt) &&
+  typeof m.utteranceId === 'string' &&
+  m.utteranceId.length > 0 &&
+  m.utteranceId.length <= 100 &&
+  typeof m.text === 'string' &&
+  m.text.length <= MAX_CORRECTION_MESSAGE_CHARS;
+const CORRECTION_REFUSALS: ReadonlySet<unknown> = new Set(['not-running', 'gone', 'failed']);
+
+export function isLineCorrectionResult(value: unknown): value is LineCorrectionResult {
+  if (!isFields(value)) return false;
+  if (value.ok === true) return isFields(value.utterance) && typeof value.utterance.id === 'string' && typeof value.utterance.text === 'string' && Array.isArray(value.utterance.words);
+  return value.ok === false && CORRECTION_REFUSALS.has(value.reason) && typeof value.detail === 'string';
+}
+
 const isDone = (value: unknown): value is Done => isFields(value) && value.ok === true;
 const isVisibility = (message: Fields) => message.visible === undefined || typeof message.visible === 'boolean';
 const noFields: ShapeCheck = () => true;
@@ -336,6 +375,7 @@ export const PAGE_REQUEST_SHAPES: Readonly<Record<PageRequestType, ShapeCheck>> 
   'permission/mic-granted': noFields,
   'overlay/toggle': isVisibility,
   'session/keyterms': (m) => isStringList(m.keyterms),
+  'transcript/correct': isLineCorrection,
 };
 
 export const PAGE_RESPONSE_SHAPES: { readonly [T in PageRequestType]: (value: unknown) => value is PageResponses[T] } = {
@@ -346,6 +386,7 @@ export const PAGE_RESPONSE_SHAPES: { readonly [T in PageRequestType]: (value: un
   'permission/mic-granted': isStartResult,
   'overlay/toggle': isDone,
   'session/keyterms': isKeytermsChangeResult,
+  'transcript/correct': isLineCorrectionResult,
 };
 
 const isStartedAt = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
@@ -388,6 +429,7 @@ export const OFFSCREEN_COMMAND_SHAPES: Readonly<Record<OffscreenCommandType, Sha
   'offscreen/get-state': noFields,
   'offscreen/get-transcript': noFields,
   'offscreen/keyterms': (m) => isStringList(m.keyterms),
+  'offscreen/correct': isLineCorrection,
 };
 
 export const OFFSCREEN_RESPONSE_SHAPES: { readonly [T in OffscreenCommandType]: (value: unknown) => value is OffscreenResponses[T] } = {
@@ -396,6 +438,7 @@ export const OFFSCREEN_RESPONSE_SHAPES: { readonly [T in OffscreenCommandType]: 
   'offscreen/get-state': isSessionState,
   'offscreen/get-transcript': isTranscriptSnapshot,
   'offscreen/keyterms': isKeytermsChangeResult,
+  'offscreen/correct': isLineCorrectionResult,
 };
 
 export const CAPTURE_QUERY_SHAPES: Readonly<Record<CaptureQueryType, ShapeCheck>> = {

@@ -3,7 +3,9 @@
  * interim tail.
  *
  * - Finalized text never changes on screen: an open utterance only grows at its end as finals
- *   arrive, and text is left-aligned, so words already shown keep their place.
+ *   arrive, and text is left-aligned, so words already shown keep their place. The one exception
+ *   is the user's own: a line corrected in the side panel is sent again with the corrected text
+ *   (lib/session/offscreen-controller.ts correctLine) and shows it where it is.
  * - Each channel's interim tail (a meeting has two: the tab's and yours) continues that channel's
  *   open utterance on the same line when it is the same speaker (it is the rest of that
  *   sentence), else it starts its own line, labelled like any turn. It is replaced in place.

@@ -43,7 +43,8 @@ export function nextAnnouncements(
     const before = state.spoken.get(utterance.id);
     spoken.set(utterance.id, text);
     if (before === text || text === '') continue;
-    // Finalized text only grows; if a server ever rewrote it, the whole new text is read.
+    // Finalized text only grows; if it is rewritten (a line the user corrected in the side panel,
+    // or a server's rewrite), the whole new text is read.
     const added = before !== undefined && text.startsWith(before) ? text.slice(before.length).trim() : text;
     if (!added) continue;
     const name = utterance.speaker !== null && utterance.speaker !== lastSpeaker ? speakerLabel(utterance.speaker, names) : '';

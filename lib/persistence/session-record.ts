@@ -90,6 +90,9 @@ export function newSessionRecord(
   };
 }
 
+/** Utterances whose text feeds the preview: the earliest few are enough for MAX_PREVIEW_CHARS. */
+export const PREVIEW_UTTERANCES = 6;
+
 /** Preview text from the first utterances (in time order). */
 export function previewOf(utterances: readonly Utterance[]): string {
   let text = '';

@@ -5,11 +5,17 @@
  * write in flight. Interim text is not saved: only finals are transcript.
  *
  * Storage problems never stop captions: they are reported once through `onProblem`.
+ *
+ * The user may correct a finished line while the session runs (`correct`): the correction is kept
+ * apart from the recognized utterance, as a saved session's is (./transcript-archive.ts), so the
+ * later writes of that utterance never undo it, and the session's preview shows the corrected text.
  */
 import type { TranscriptUpdate } from '../contract/messages';
+import { cleanCorrection } from '../transcript/corrections';
+import { LiveCorrections } from '../transcript/live-corrections';
 import type { Utterance } from '../transcript/types';
 import type { RetentionPolicy } from './retention';
-import { MAX_REASON_CHARS, plainText, previewOf, type SessionRecord } from './session-record';
+import { MAX_REASON_CHARS, plainText, PREVIEW_UTTERANCES, previewOf, type SessionRecord } from './session-record';
 import type { SessionPatch, TranscriptArchive } from './transcript-archive';
 
 export interface SessionRecorderOptions {
@@ -24,15 +30,19 @@ export interface SessionRecorderOptions {
   problemMessage(detail: string): string;
 }
 
+/**
+ * How a correction of a live line ended: the line as it now reads, or why not ('gone': the session
+ * was deleted or the line is not saved; 'failed': storage failed, with what it said).
+ */
+export type LiveCorrectionOutcome = { ok: true; utterance: Utterance } | { ok: false; reason: 'gone' | 'failed'; detail: string };
+
 interface Tally {
   start: number;
   end: number;
   words: number;
+  /** As recognized; a correction is in `corrections`. */
   text: string;
 }
-
-/** Utterances whose text feeds the preview: the earliest few are enough for 160 characters. */
-const PREVIEW_UTTERANCES = 6;
 
 export class SessionRecorder {
   private archive: TranscriptArchive | null = null;
@@ -45,11 +55,18 @@ export class SessionRecorder {
   private problemReported = false;
   private deletedByUser = false;
   private failed = false;
+  /** The user's corrections of this session's lines, as they were saved. */
+  readonly corrections = new LiveCorrections();
 
   constructor(private readonly options: SessionRecorderOptions) {}
 
   get sessionId(): string {
     return this.options.record.id;
+  }
+
+  /** When the session began (epoch ms): its utterance ids and speaker names are keyed by it. */
+  get startedAt(): number {
+    return this.options.record.startedAt;
   }
 
   /** The user deleted this session while it was live: nothing more is written. */
@@ -95,6 +112,30 @@ export class SessionRecorder {
       await archive.prune(this.options.retention, this.options.now(), new Set([this.sessionId]));
       return 'saved';
     });
+  }
+
+  /**
+   * Saves the user's text for a line already recorded (what is pending is written first, so the
+   * line is there to correct). Text equal to what was recognized removes the correction.
+   */
+  async correct(utteranceId: string, text: string): Promise<LiveCorrectionOutcome> {
+    await this.flush();
+    const archive = this.archive;
+    if (!archive) return { ok: false, reason: 'failed', detail: 'no storage' };
+    if (this.deletedByUser) return { ok: false, reason: 'gone', detail: '' };
+    let corrected: Utterance | null;
+    try {
+      corrected = await archive.correctUtterance(this.sessionId, utteranceId, text, this.options.now());
+    } catch (error) {
+      return { ok: false, reason: 'failed', detail: plainText(error instanceof Error ? error.name || error.message : String(error), 100) };
+    }
+    if (!corrected) return { ok: false, reason: 'gone', detail: '' };
+    const recognized = this.tallies.get(utteranceId)?.text;
+    const kept = cleanCorrection(text);
+    this.corrections.set(utteranceId, recognized !== undefined && kept === cleanCorrection(recognized) ? null : kept);
+    // Only the preview changes (not updatedAt, where a cut-off session is taken to have ended).
+    await this.attempt(() => archive.updateSession(this.sessionId, { preview: previewOf(this.earliest()) }));
+    return { ok: true, utterance: corrected };
   }
 
   private async open(): Promise<void> {
@@ -170,7 +211,7 @@ export class SessionRecorder {
 
   private earliest(): Utterance[] {
     const sorted = [...this.tallies.entries()].sort(([, a], [, b]) => a.start - b.start).slice(0, PREVIEW_UTTERANCES);
-    return sorted.map(([id, t]) => ({ id, text: t.text, start: t.start, end: t.end, words: [], speaker: null, channel: 0, closed: true }));
+    return sorted.map(([id, t]) => ({ id, text: this.corrections.textOf(id) ?? t.text, start: t.start, end: t.end, words: [], speaker: null, channel: 0, closed: true }));
   }
 
   private report(error: unknown): void {

@@ -52,5 +52,6 @@ export function runCaptureHost(): () => void {
     'offscreen/get-state': async () => controller.state(),
     'offscreen/get-transcript': () => controller.transcript(),
     'offscreen/keyterms': (message) => controller.changeKeyterms(message.keyterms),
+    'offscreen/correct': (message) => controller.correctLine(message),
   });
 }

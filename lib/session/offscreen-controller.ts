@@ -10,6 +10,8 @@ import {
   IDLE_STATE,
   type CaptureSettings,
   type KeytermsChangeResult,
+  type LineCorrection,
+  type LineCorrectionResult,
   type MessageOf,
   type OffscreenCommand,
   type PageInfo,
@@ -78,9 +80,9 @@ export class OffscreenController {
     return this.session?.currentState ?? IDLE_STATE;
   }
 
-  /** The live (or just ended) session's transcript; else the last saved one. */
+  /** The live (or just ended) session's transcript, with the user's corrections; else the last saved one. */
   async transcript(): Promise<TranscriptSnapshot> {
-    if (this.session) return this.session.snapshot;
+    if (this.session) return this.recorder ? this.recorder.corrections.applyToSnapshot(this.session.snapshot) : this.session.snapshot;
     try {
       return (await (await this.deps.archive()).latestSession())?.transcript ?? EMPTY;
     } catch {
@@ -93,6 +95,21 @@ export class OffscreenController {
     const session = this.session;
     if (!session || session.ended) return Promise.resolve({ ok: false, refusedBy: 'extension', message: t('keytermsChangeNotRunning') });
     return session.changeKeyterms(keyterms);
+  }
+
+  /**
+   * The answer to offscreen/correct: a line of this document's session corrected and saved, and
+   * sent to every view as an update (the overlay too: its reader sees the fixed name). The
+   * session may have just ended: until the document closes, its lines can still be corrected.
+   */
+  async correctLine(correction: LineCorrection): Promise<LineCorrectionResult> {
+    const session = this.session;
+    const recorder = this.recorder;
+    if (!session || recorder?.startedAt !== correction.sessionStartedAt) return { ok: false, reason: 'not-running', detail: '' };
+    const outcome = await recorder.correct(correction.utteranceId, correction.text);
+    if (!outcome.ok) return outcome;
+    if (session === this.session) this.deps.emitUpdate({ changed: [outcome.utterance], interims: session.snapshot.interims });
+    return outcome;
   }
 
   /** Ends the session (if any) and resolves once its transcript is saved and session/ended sent. */
@@ -117,7 +134,8 @@ export class OffscreenController {
       ...this.deps,
       emitUpdate: (update) => {
         recorder?.record(update);
-        this.deps.emitUpdate(update);
+        // The views show the user's text for a corrected line, whatever the engine sends for it later.
+        this.deps.emitUpdate(recorder ? recorder.corrections.applyToUpdate(update) : update);
       },
     };
     const session: CaptureSession = new CaptureSession(ports, settings, message.source, message.tabId, {

@@ -3,7 +3,7 @@
  * by the offscreen document as finals arrive). Only the origin of a page is saved, never its path.
  */
 import type { SearchLine } from '../persistence/search-text';
-import type { SavedSession, SessionSummary as SavedSummary } from '../persistence/session-record';
+import { PREVIEW_UTTERANCES, previewOf, type SavedSession, type SessionSummary as SavedSummary } from '../persistence/session-record';
 import { sharedArchive, type TranscriptArchive } from '../persistence/transcript-archive';
 import type { SessionHistory, SessionSummary, StoredSession } from './session-history';
 import { searchSessions } from './session-search';
@@ -31,6 +31,17 @@ function searchable({ id, start, speaker, text }: SearchLine): Utterance {
   return { id, start, end: start, speaker, text, channel: 0, closed: true, words: [] };
 }
 
+/**
+ * The list's preview of a session says its first lines as corrected: rewritten when a correction
+ * changed one of them. (A running session's is the recorder's to write: lib/persistence/session-recorder.ts.)
+ */
+async function refreshPreview(archive: TranscriptArchive, sessionId: string): Promise<void> {
+  const session = await archive.loadSession(sessionId);
+  if (!session) return;
+  const preview = previewOf(session.transcript.utterances.slice(0, PREVIEW_UTTERANCES));
+  if (preview !== session.summary.preview) await archive.updateSession(sessionId, { preview });
+}
+
 export function archiveHistory(archive: () => Promise<TranscriptArchive> = sharedArchive): SessionHistory {
   // Search reads each session's search text (lib/persistence/search-text.ts: a few milliseconds per
   // one-hour session, bench/session-search.ts), once per panel: its lines are kept (text only)
@@ -52,8 +63,10 @@ export function archiveHistory(archive: () => Promise<TranscriptArchive> = share
     },
     async correctLine(sessionId, utteranceId, text) {
       searchCache.delete(sessionId);
-      const corrected = await (await archive()).correctUtterance(sessionId, utteranceId, text, Date.now());
+      const saved = await archive();
+      const corrected = await saved.correctUtterance(sessionId, utteranceId, text, Date.now());
       searchCache.delete(sessionId);
+      if (corrected) await refreshPreview(saved, sessionId);
       return corrected;
     },
     async searchSessions(query, cancelled) {

@@ -4,17 +4,24 @@
  * matching line, correct that line from the keyboard (Enter saves, Escape cancels), rename the
  * session, and read the correction back in every export and in a panel opened afresh.
  * Screenshots: the search results, the session opened at the line, the line being edited.
+ *
+ * And while a session runs: a line corrected in the Live tab shows there at once and on the page's
+ * overlay, stays corrected as later results arrive, is what Copy all copies; a line corrected in
+ * the running session opened from History shows in the Live tab; and after Stop all of them are in
+ * the History list's preview, the saved session and its exports.
+ * Screenshots: the corrected live line, the overlay with the corrected line.
  */
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from '@playwright/test';
 import type { LaunchedBrowser } from '../../testkit/browser/launch';
 import { startSpeechPage } from '../../testkit/captions/speech-page';
+import { readOverlay } from '../../testkit/browser/captions';
 import { startCaptionsOnPlayingPage } from '../../testkit/captions/start-captions';
 import { stopFromPopup } from './support/caption-flow';
 import { testWithFakeDeepgram } from './support/fake-deepgram-fixture';
 import { expect } from './support/fixtures';
 import { saveScreenshot, saveText } from './support/screenshots';
-import { openSidePanel, readUtterances } from './support/side-panel';
+import { copyTranscript, openSidePanel, readUtterances } from './support/side-panel';
 
 const DEEPGRAM_KEY = 'fake-deepgram-key-for-session-edits-e2e';
 const PAGE_TITLE = 'Planning call';
@@ -22,11 +29,26 @@ const NEW_NAME = 'Budget review';
 const MISHEARD = ['the', 'budgie', 'is', 'ready'];
 /** The fake upstream punctuates: the line reads "The budgie is ready." */
 const CORRECTED = 'The budget is ready.';
+/** The other scripted line ("Thanks see you monday."), corrected while it is still on the overlay. */
+const CORRECTED_LATER = 'Thanks, see you Tuesday.';
+/** Another line, corrected in the running session opened from History. */
+const CORRECTED_ELSEWHERE = 'Thanks, see you Wednesday.';
 
 const test = testWithFakeDeepgram(DEEPGRAM_KEY, [
   { speaker: 0, words: MISHEARD },
   { speaker: 1, words: ['thanks', 'see', 'you', 'monday'] },
 ]);
+
+/** The same script spoken slower, so a corrected line is still on the page's overlay (3 lines) when the correction arrives. */
+const slowTest = testWithFakeDeepgram(
+  DEEPGRAM_KEY,
+  [
+    { speaker: 0, words: MISHEARD },
+    { speaker: 1, words: ['thanks', 'see', 'you', 'monday'] },
+  ],
+  undefined,
+  { msPerWord: 800 },
+);
 
 async function exportAs(panel: Page, menu: Locator, format: string): Promise<string> {
   if (!(await menu.evaluate((el) => (el as HTMLDetailsElement).open))) await menu.locator('summary').click();
@@ -157,6 +179,116 @@ test.describe('past sessions: search, corrections, names', () => {
       expect(line?.text).toBe(CORRECTED);
       expect(String(line?.speaker)).toBe(before.speaker);
       await fresh.close();
+    } finally {
+      await speech.server.close();
+    }
+  });
+});
+
+slowTest.describe('the running session: corrections in the Live tab', () => {
+  slowTest.setTimeout(150_000);
+
+  slowTest('a finished live line is corrected, shown everywhere at once, kept as results arrive, and saved in History and exports', async ({ app, audio }, testInfo) => {
+    const speech = await startSpeechPage(audio.page, PAGE_TITLE);
+    try {
+      const panel = await openSidePanel(app.context, app.extensionId);
+      await panel.setViewportSize({ width: 420, height: 760 });
+      const tab = await startCaptionsOnPlayingPage(app, speech.url);
+      await expect(panel.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'live', { timeout: 20_000 });
+      const rows = panel.locator('[data-testid=utterance]');
+      await expect.poll(async () => (await readUtterances(panel)).length, { timeout: 45_000 }).toBeGreaterThanOrEqual(3);
+
+      // The first line (it opens the History preview): Edit, type, Enter, while the session runs.
+      const first = rows.first();
+      await expect(first.locator('[data-testid=utterance-text]')).toContainText('budgie');
+      const firstId = await first.getAttribute('data-utterance-id');
+      expect(firstId).toMatch(/^s\d+-u1$/);
+      const firstRow = panel.locator(`[data-testid=utterance][data-utterance-id="${firstId}"]`);
+      await firstRow.locator('[data-testid=utterance-edit]').click();
+      const field = firstRow.locator('[data-testid=utterance-edit-input]');
+      await expect(field).toBeFocused();
+      await field.fill(CORRECTED);
+      await field.press('Enter');
+      await expect(firstRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED);
+      await expect(panel.locator('[data-testid=copy-status]')).toHaveText('Line corrected');
+      await expect(panel.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'live');
+      // Interim text is never offered for correction.
+      await expect(panel.locator('[data-testid=interim] [data-testid=utterance-edit]')).toHaveCount(0);
+
+      // The newest finished "monday" line, corrected while the overlay still shows it: the page's
+      // reader sees the correction too.
+      const newest = rows.filter({ hasText: 'monday' }).filter({ has: panel.locator('[data-testid=utterance-edit]') }).last();
+      await newest.waitFor({ timeout: 20_000 });
+      const newestId = await newest.getAttribute('data-utterance-id');
+      const newestRow = panel.locator(`[data-testid=utterance][data-utterance-id="${newestId}"]`);
+      await newestRow.locator('[data-testid=utterance-edit]').click();
+      await newestRow.locator('[data-testid=utterance-edit-input]').fill(CORRECTED_LATER);
+      await newestRow.locator('[data-testid=utterance-edit-input]').press('Enter');
+      await expect(newestRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED_LATER);
+      await expect
+        .poll(async () => (await readOverlay(tab)).lines.some((line) => line.final && line.text.includes(CORRECTED_LATER)), { timeout: 5_000, intervals: [100] })
+        .toBe(true);
+      await saveScreenshot(tab, testInfo, 'overlay-with-corrected-line');
+
+      // Later results arrive; the corrected lines stay as the user wrote them.
+      const count = (await readUtterances(panel)).length;
+      await expect.poll(async () => (await readUtterances(panel)).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(count + 2);
+      await expect(firstRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED);
+      await expect(newestRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED_LATER);
+      await firstRow.scrollIntoViewIfNeeded();
+      await saveScreenshot(panel, testInfo, 'live-line-corrected');
+
+      // Copy all copies the corrected text.
+      const copied = await copyTranscript(panel);
+      await saveText(testInfo, 'live-clipboard.txt', copied.clipboard);
+      expect(copied.clipboard.split('\n')[0]).toContain(CORRECTED);
+      expect(copied.clipboard).toContain(CORRECTED_LATER);
+
+      // Corrected elsewhere: the running session opened from History, a line corrected there
+      // shows in the Live tab.
+      const liveIds = await rows.evaluateAll((items) => items.map((item) => item.getAttribute('data-utterance-id')));
+      // An early line (long finished), neither of the two corrected above.
+      const elsewhereId = liveIds.find((id) => id !== firstId && id !== newestId) ?? '';
+      expect(elsewhereId).toMatch(/-u\d+$/);
+      await panel.locator('[data-testid=tab-history]').click();
+      await expect(panel.locator('[data-testid=history-item]')).toHaveCount(1, { timeout: 10_000 });
+      await panel.locator('[data-testid=history-item] [data-testid=history-open]').click();
+      await expect(panel.locator('[data-testid=saved-banner]')).toContainText(PAGE_TITLE);
+      const savedRow = panel.locator(`[data-testid=utterance][data-utterance-id="${elsewhereId}"]`);
+      await savedRow.locator('[data-testid=utterance-edit]').click();
+      await savedRow.locator('[data-testid=utterance-edit-input]').fill(CORRECTED_ELSEWHERE);
+      await savedRow.locator('[data-testid=utterance-edit-input]').press('Enter');
+      await expect(savedRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED_ELSEWHERE);
+      await panel.locator('[data-testid=tab-live]').click();
+      await expect(panel.locator('[data-testid=saved-banner]')).toHaveCount(0);
+      await expect(savedRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED_ELSEWHERE);
+      await expect(panel.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'live');
+
+      await stopFromPopup(app, tab);
+      await expect(panel.locator('[data-testid=status]')).toHaveAttribute('data-phase', 'idle', { timeout: 15_000 });
+      await tab.close();
+      await expect(firstRow.locator('[data-testid=utterance-text]')).toHaveText(CORRECTED);
+
+      // History: the preview starts with the corrected line; the saved session and its exports have both corrections.
+      await panel.locator('[data-testid=tab-history]').click();
+      const item = panel.locator('[data-testid=history-item]');
+      await expect(item).toHaveCount(1, { timeout: 10_000 });
+      await expect(item.locator('.history-preview')).toHaveText(new RegExp(`^${CORRECTED.replace('.', '\\.')} `));
+      const listMenu = item.locator('[data-testid^=export-menu]');
+      const json = JSON.parse(await exportAs(panel, listMenu, 'json')) as { utterances: { id: string; text: string }[] };
+      expect(json.utterances.find((u) => u.id === firstId)?.text).toBe(CORRECTED);
+      expect(json.utterances.find((u) => u.id === newestId)?.text).toBe(CORRECTED_LATER);
+      expect(json.utterances.find((u) => u.id === elsewhereId)?.text).toBe(CORRECTED_ELSEWHERE);
+      for (const format of ['txt', 'md', 'srt', 'vtt']) {
+        const content = await exportAs(panel, listMenu, format);
+        await saveText(testInfo, `live-corrected.${format}`, content);
+        expect(content, format).toContain(format === 'srt' || format === 'vtt' ? 'budget is ready' : CORRECTED);
+        expect(content, format).toContain(format === 'srt' || format === 'vtt' ? 'see you Tuesday' : CORRECTED_LATER);
+      }
+      await item.locator('[data-testid=history-open]').click();
+      await expect(panel.locator(`[data-testid=utterance][data-utterance-id="${firstId}"] [data-testid=utterance-text]`)).toHaveText(CORRECTED);
+      await expect(panel.locator(`[data-testid=utterance][data-utterance-id="${newestId}"] [data-testid=utterance-text]`)).toHaveText(CORRECTED_LATER);
+      await panel.close();
     } finally {
       await speech.server.close();
     }

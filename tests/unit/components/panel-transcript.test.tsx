@@ -91,6 +91,19 @@ describe('TranscriptList', () => {
     ]);
   });
 
+  it('offers Edit only on the lines canEdit allows (a live session: its finished lines, not the open one)', () => {
+    const open: Utterance = { ...u('u4', 75, 0, 'still growing'), closed: false };
+    const edit = async () => true;
+    act(() =>
+      render(
+        <TranscriptList utterances={[...utterances, open]} interims={[]} names={{}} theme="light" emptyText="empty" onEditText={edit} canEdit={(line) => line.closed} />,
+        root,
+      ),
+    );
+    const editable = [...root.querySelectorAll('[data-testid=utterance]')].map((row) => row.querySelector('[data-testid=utterance-edit]') !== null);
+    expect(editable).toEqual([true, true, true, false]);
+  });
+
   it('renders hostile text as text: no element comes from the transcript', () => {
     act(() => render(<TranscriptList utterances={utterances} interims={[]} names={{}} theme="dark" emptyText="empty" />, root));
     expect(root.querySelector('img, b')).toBeNull();

@@ -139,6 +139,7 @@ describe('receivers', () => {
         'permission/mic-granted': start,
         'overlay/toggle': async () => ({ ok: true }),
         'session/keyterms': async () => ({ ok: false, refusedBy: 'extension', message: 'No captions are running.' }),
+        'transcript/correct': async () => ({ ok: false, reason: 'not-running', detail: '' }),
       }),
     );
     expect(answered(await deliver({ type: 'session/start', source: 'mic', tabId: null }, popup))).toEqual([{ ok: true }]);
@@ -149,9 +150,16 @@ describe('receivers', () => {
       { type: 'transcript/get' },
       { type: 'session/get' },
       { type: 'permission/mic-granted' },
+      { type: 'transcript/correct', sessionStartedAt: 1, utteranceId: 's1-u1', text: 'forged' },
     ]) {
       expect(answered(await deliver(message, contentScript(7)))).toEqual([]);
     }
+    // A page may correct a line; a malformed correction is dropped.
+    expect(answered(await deliver({ type: 'transcript/correct', sessionStartedAt: 1, utteranceId: 's1-u1', text: 'ok' }, sidePanel))).toEqual([
+      { ok: false, reason: 'not-running', detail: '' },
+    ]);
+    expect(answered(await deliver({ type: 'transcript/correct', sessionStartedAt: 1, utteranceId: 's1-u1', text: 7 }, sidePanel))).toEqual([]);
+    expect(answered(await deliver({ type: 'transcript/correct', sessionStartedAt: 1, utteranceId: 'x'.repeat(101), text: '' }, sidePanel))).toEqual([]);
     expect(answered(await deliver({ type: 'permission/mic-granted' }, popup))).toEqual([]);
     expect(start).toHaveBeenCalledTimes(1);
     // A malformed request is dropped before any handler sees it.
@@ -190,6 +198,7 @@ describe('receivers', () => {
         'offscreen/get-state': async () => IDLE_STATE,
         'offscreen/get-transcript': async () => ({ utterances: [], interims: [] }),
         'offscreen/keyterms': async () => ({ ok: false, refusedBy: 'extension', message: 'No captions are running.' }),
+        'offscreen/correct': async () => ({ ok: false, reason: 'not-running', detail: '' }),
       }),
     );
     const command = { type: 'offscreen/start', source: 'mic', tabId: null, streamId: null, page: null };

@@ -117,3 +117,48 @@ describe('SessionRecorder', () => {
     expect(problems).toHaveLength(1);
   });
 });
+
+describe('SessionRecorder.correct (a live line corrected by the user)', () => {
+  it("keeps the user's text through the line's later writes, in the saved session and its preview", async () => {
+    const archive = await openTranscriptArchive('rc1');
+    const { recorder } = recorderOver(archive);
+    await recorder.begin();
+    recorder.record({ changed: [utterance('u1', 0, ['the', 'budgie', 'is', 'ready']), utterance('u2', 2, ['thanks'])], interims: [] });
+    // Not flushed: the correction writes what is pending first, so the line is there to correct.
+    const outcome = await recorder.correct('u1', '  The budget   is ready. ');
+    expect(outcome).toMatchObject({ ok: true, utterance: { id: 'u1', text: 'The budget is ready.' } });
+    expect(recorder.corrections.textOf('u1')).toBe('The budget is ready.');
+    expect((await archive.loadSession('s1'))?.summary.preview).toBe('The budget is ready. thanks');
+    // The engine writes the line again (a late word): the correction and the preview stay.
+    recorder.record({ changed: [utterance('u1', 0, ['the', 'budgie', 'is', 'ready', 'now'])], interims: [] });
+    await recorder.flush();
+    const saved = await archive.loadSession('s1');
+    expect(saved?.transcript.utterances.map((u) => u.text)).toEqual(['The budget is ready.', 'thanks']);
+    expect(saved?.summary.preview).toBe('The budget is ready. thanks');
+    expect(saved?.summary.wordCount).toBe(6);
+  });
+
+  it('text equal to what was recognized removes the correction', async () => {
+    const archive = await openTranscriptArchive('rc2');
+    const { recorder } = recorderOver(archive);
+    recorder.record({ changed: [utterance('u1', 0, ['hello', 'there'])], interims: [] });
+    await recorder.correct('u1', 'hello Dana');
+    const back = await recorder.correct('u1', 'hello there');
+    expect(back).toMatchObject({ ok: true, utterance: { text: 'hello there' } });
+    expect(recorder.corrections.size).toBe(0);
+    expect((await archive.loadSession('s1'))?.summary.preview).toBe('hello there');
+  });
+
+  it('a line never recorded, or a session the user deleted, is gone; a failing store says so', async () => {
+    const archive = await openTranscriptArchive('rc3');
+    const { recorder } = recorderOver(archive);
+    recorder.record({ changed: [utterance('u1', 0, ['a'])], interims: [] });
+    expect(await recorder.correct('u9', 'x')).toMatchObject({ ok: false, reason: 'gone' });
+    vi.spyOn(archive, 'correctUtterance').mockRejectedValueOnce(Object.assign(new Error('full'), { name: 'QuotaExceededError' }));
+    expect(await recorder.correct('u1', 'x')).toEqual({ ok: false, reason: 'failed', detail: 'QuotaExceededError' });
+    await archive.deleteSession('s1');
+    recorder.record({ changed: [utterance('u2', 1, ['b'])], interims: [] });
+    expect(await recorder.correct('u1', 'x')).toMatchObject({ ok: false, reason: 'gone' });
+    expect(recorder.corrections.size).toBe(0);
+  });
+});

@@ -211,4 +211,37 @@ describe('OffscreenController', () => {
     }
     expect((await h.archive.listSessions()).map((s) => s.id)).toEqual(['session-3', 'session-2']);
   });
+  it("corrects a finished line of its session: saved, sent to every view, kept in later updates and snapshots", async () => {
+    const h = await harness();
+    await h.start();
+    h.server().onOpen();
+    h.server().onEvent(final([['the', 0.1, 0.4], ['budgie', 0.5, 0.9]]));
+    const startedAt = h.states[0]!.startedAt!;
+    const lineId = h.updates.at(-1)!.changed[0]!.id;
+    // Another session's start is refused: the panel was showing an older session.
+    expect(await h.controller.correctLine({ sessionStartedAt: startedAt - 1, utteranceId: lineId, text: 'x' })).toMatchObject({ ok: false, reason: 'not-running' });
+    const sent = h.updates.length;
+    const result = await h.controller.correctLine({ sessionStartedAt: startedAt, utteranceId: lineId, text: 'The budget' });
+    expect(result).toMatchObject({ ok: true, utterance: { id: lineId, text: 'The budget' } });
+    // Every view (the panels, and through the background the page's overlay) is sent the corrected line.
+    expect(h.updates.slice(sent).map((u) => u.changed.map((c) => c.text))).toEqual([['The budget']]);
+    expect((await h.controller.transcript()).utterances.map((u) => u.text)).toEqual(['The budget']);
+    // A late word for that line: the views still get the user's text; the recognized words are saved under it.
+    h.server().onEvent(final([['later', 3, 3.4]]));
+    const beforeLate = h.updates.length;
+    h.server().onEvent(final([['now', 0.95, 1]]));
+    const late = h.updates.slice(beforeLate).flatMap((u) => u.changed).filter((u) => u.id === lineId);
+    expect(late.map((u) => u.text)).toEqual(['The budget']);
+    await h.controller.stop();
+    const saved = await h.archive.loadSession('session-1');
+    expect(saved?.transcript.utterances.find((u) => u.id === lineId)?.text).toBe('The budget');
+    expect(saved?.summary.preview.startsWith('The budget')).toBe(true);
+    // Until its document closes, a just-ended session's lines can still be corrected.
+    expect(await h.controller.correctLine({ sessionStartedAt: startedAt, utteranceId: lineId, text: 'The budget, yes' })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a correction when no session ran in this document', async () => {
+    const h = await harness();
+    expect(await h.controller.correctLine({ sessionStartedAt: 1, utteranceId: 's1-u1', text: 'x' })).toEqual({ ok: false, reason: 'not-running', detail: '' });
+  });
 });
