@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { REPO_ROOT } from '../browser/launch';
+import { bidiConnection, type EvaluateResult } from './bidi';
 
 export const FIREFOX_BIN = process.env.FIREFOX_BIN ?? '/usr/bin/firefox-esr';
 export const FIREFOX_EXTENSION_DIR = path.join(REPO_ROOT, '.output', 'firefox-mv3');
@@ -54,17 +55,6 @@ export interface LaunchedFirefox {
 }
 
 export type LaunchFirefoxResult = { ok: true; firefox: LaunchedFirefox } | { ok: false; message: string };
-
-/** The BiDi connection under puppeteer's Browser (public on its BiDi implementation). */
-interface BidiConnection {
-  send(method: string, params: object, timeout?: number): Promise<{ result: unknown }>;
-}
-
-interface EvaluateResult {
-  type: 'success' | 'exception';
-  result?: { type: string; value?: unknown };
-  exceptionDetails?: { text: string };
-}
 
 export async function launchFirefox(options: LaunchFirefoxOptions): Promise<LaunchFirefoxResult> {
   const profile = mkdtempSync(path.join(tmpdir(), 'captionist-firefox-'));
@@ -106,7 +96,7 @@ export async function launchFirefox(options: LaunchFirefoxOptions): Promise<Laun
     return { ok: false, message: `The add-on did not install: ${error instanceof Error ? error.message : String(error)}` };
   }
 
-  const connection = (browser as unknown as { connection: BidiConnection }).connection;
+  const connection = bidiConnection(browser);
 
   /** Runs `expression` in the browser window's privileged scope and returns its value. */
   const inBrowserWindow = async (expression: string): Promise<unknown> => {

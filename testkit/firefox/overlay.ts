@@ -6,14 +6,11 @@
  * testkit/browser/overlay-world.ts.)
  */
 import type { Browser, Page } from 'puppeteer-core';
+import { bidiConnection, bidiContext, type EvaluateResult } from './bidi';
 
 export interface FirefoxOverlayLine {
   final: boolean;
   text: string;
-}
-
-interface BidiConnection {
-  send(method: string, params: object): Promise<{ result: unknown }>;
 }
 
 interface RemoteNode {
@@ -22,17 +19,10 @@ interface RemoteNode {
   value?: { shadowRoot?: { sharedId?: string; value?: { mode?: string } } | null };
 }
 
-interface EvaluateResult {
-  type: 'success' | 'exception';
-  result?: { type: string; value?: unknown };
-  exceptionDetails?: { text: string };
-}
-
 /** The overlay's lines (final and interim), or null when no overlay is mounted in the page. */
 export async function readFirefoxOverlay(browser: Browser, page: Page): Promise<FirefoxOverlayLine[] | null> {
-  const connection = (browser as unknown as { connection: BidiConnection }).connection;
-  // puppeteer's BiDi frame keeps its browsing context's id here.
-  const context = (page.mainFrame() as unknown as { _id: string })._id;
+  const connection = bidiConnection(browser);
+  const context = bidiContext(page);
   const hosts = (
     await connection.send('script.evaluate', {
       // The overlay's host is a <div> appended to <html>, outside <body>.

@@ -11,29 +11,17 @@
  * waits for it to lapse.
  */
 import type { Browser, Page } from 'puppeteer-core';
-
-interface BidiConnection {
-  send(method: string, params: object): Promise<{ result: unknown }>;
-}
-
-interface EvaluateResult {
-  type: 'success' | 'exception';
-  result?: { type: string; value?: unknown };
-  exceptionDetails?: { text: string };
-}
+import { bidiConnection, bidiContext, type EvaluateResult } from './bidi';
 
 /** How long an earlier real gesture may take to lapse (Firefox keeps one active for 5 s by default). */
 const INACTIVE_WITHIN_MS = 10_000;
 
 /** Whether the page holds transient user activation, asked without giving it any. */
 async function isUserActive(browser: Browser, page: Page): Promise<boolean> {
-  const connection = (browser as unknown as { connection: BidiConnection }).connection;
-  // puppeteer's BiDi frame keeps its browsing context's id here (as testkit/firefox/overlay.ts reads it).
-  const context = (page.mainFrame() as unknown as { _id: string })._id;
   const evaluated = (
-    await connection.send('script.evaluate', {
+    await bidiConnection(browser).send('script.evaluate', {
       expression: 'navigator.userActivation.isActive',
-      target: { context },
+      target: { context: bidiContext(page) },
       awaitPromise: false,
       userActivation: false,
     })

@@ -5,38 +5,18 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { DEFAULT_DIRECT, DEFAULT_LIMITS, loadConfig, type DirectConfig } from '@/proxy/config';
+import { DEFAULT_DIRECT, loadConfig } from '@/proxy/config';
 import { deepgramGrantUrl } from '@/proxy/direct-grants';
-import { AUTH_CHECK_PATH, GRANT_PATH, LEASE_PATH, startProxy, type RunningProxy } from '@/proxy/server';
-import { startFakeUpstream, type FakeDeepgram, type FakeDeepgramOptions } from '@/testkit/upstream';
-import { DEEPGRAM_KEY, EXTENSION_ORIGIN, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, sleep, testConfig, upgradeAnswer } from './proxy-test-kit';
+import { AUTH_CHECK_PATH, GRANT_PATH, LEASE_PATH, startProxy } from '@/proxy/server';
+import { startFakeUpstream } from '@/testkit/upstream';
+import { DEEPGRAM_KEY, EXTENSION_ORIGIN, LISTEN_QUERY, OTHER_TOKEN, TOKEN, connectClient, sleep, startDirectProxy, testConfig, upgradeAnswer, type DirectProxySetup } from './proxy-test-kit';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-interface Setup {
-  direct?: Partial<DirectConfig>;
-  maxStreamsPerToken?: number;
-  fake?: Partial<FakeDeepgramOptions>;
-}
-
-async function directProxy(setup: Setup = {}): Promise<{ fake: FakeDeepgram; proxy: RunningProxy; http: string }> {
-  const fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100, ...setup.fake });
-  cleanups.push(() => fake.close());
-  const proxy = await startProxy(
-    testConfig({
-      deepgramApiKey: DEEPGRAM_KEY,
-      deepgramUrl: fake.url,
-      limits: { ...DEFAULT_LIMITS, maxStreamsPerToken: setup.maxStreamsPerToken ?? DEFAULT_LIMITS.maxStreamsPerToken },
-      direct: { ...DEFAULT_DIRECT, ...setup.direct },
-    }),
-    { shutdownGraceMs: 500 },
-  );
-  cleanups.push(() => proxy.close());
-  return { fake, proxy, http: `http://127.0.0.1:${proxy.port}` };
-}
+const directProxy = (setup: DirectProxySetup = {}) => startDirectProxy(cleanups, setup);
 
 interface Answer {
   status: number;

@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
-import { DEFAULT_EDGE, DEFAULT_LIMITS, DEFAULT_SHARED, type ProxyConfig } from '@/proxy/config';
+import { DEFAULT_DIRECT, DEFAULT_EDGE, DEFAULT_LIMITS, DEFAULT_SHARED, type DirectConfig, type ProxyConfig } from '@/proxy/config';
+import { startProxy, type RunningProxy } from '@/proxy/server';
+import { startFakeUpstream, type FakeDeepgram, type FakeDeepgramOptions } from '@/testkit/upstream';
 
 /** Strong enough for proxy/config.ts's rule (at least 32 characters), as a deployment's would be. */
 export const TOKEN = 'test-token-0123456789abcdef0123456789';
@@ -222,4 +224,30 @@ export function httpGet(url: string, options: { headers?: Record<string, string>
     req.on('error', reject);
     req.end();
   });
+}
+
+export interface DirectProxySetup {
+  direct?: Partial<DirectConfig>;
+  maxStreamsPerToken?: number;
+  fake?: Partial<FakeDeepgramOptions>;
+}
+
+/**
+ * A proxy with direct mode configured, in front of a fake Deepgram; both are stopped by the
+ * `cleanups` the caller runs after each test.
+ */
+export async function startDirectProxy(cleanups: (() => Promise<void>)[], setup: DirectProxySetup = {}): Promise<{ fake: FakeDeepgram; proxy: RunningProxy; http: string }> {
+  const fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100, ...setup.fake });
+  cleanups.push(() => fake.close());
+  const proxy = await startProxy(
+    testConfig({
+      deepgramApiKey: DEEPGRAM_KEY,
+      deepgramUrl: fake.url,
+      limits: { ...DEFAULT_LIMITS, maxStreamsPerToken: setup.maxStreamsPerToken ?? DEFAULT_LIMITS.maxStreamsPerToken },
+      direct: { ...DEFAULT_DIRECT, ...setup.direct },
+    }),
+    { shutdownGraceMs: 500 },
+  );
+  cleanups.push(() => proxy.close());
+  return { fake, proxy, http: `http://127.0.0.1:${proxy.port}` };
 }

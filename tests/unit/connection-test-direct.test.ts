@@ -5,11 +5,9 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { quickCheck, testConnection, type ConnectionTestDeps, type ConnectionTestResult } from '@/lib/connection-test';
-import { DEFAULT_DIRECT, DEFAULT_LIMITS, type DirectConfig } from '@/proxy/config';
-import { startProxy, type RunningProxy } from '@/proxy/server';
+import type { RunningProxy } from '@/proxy/server';
 import { DEFAULT_SETTINGS, type ConnectionMode, type Settings } from '@/lib/settings';
-import { startFakeUpstream, type FakeDeepgram, type FakeDeepgramOptions } from '@/testkit/upstream';
-import { DEEPGRAM_KEY, TOKEN, testConfig } from '../proxy/proxy-test-kit';
+import { TOKEN, startDirectProxy, type DirectProxySetup } from '../proxy/proxy-test-kit';
 import { browserFetch, browserPost, browserWebSocket } from './connection-test-kit';
 import { installEnglishMessages } from './settings-english-messages';
 
@@ -27,27 +25,7 @@ const deps: ConnectionTestDeps = {
   timeouts: { httpMs: 3000, openMs: 3000, answerMs: 6000 },
 };
 
-interface Setup {
-  direct?: Partial<DirectConfig>;
-  maxStreamsPerToken?: number;
-  fake?: Partial<FakeDeepgramOptions>;
-}
-
-async function directProxy(setup: Setup = {}): Promise<{ fake: FakeDeepgram; proxy: RunningProxy }> {
-  const fake = await startFakeUpstream({ mode: 'normal', apiKey: DEEPGRAM_KEY, msPerWord: 100, ...setup.fake });
-  cleanups.push(() => fake.close());
-  const proxy = await startProxy(
-    testConfig({
-      deepgramApiKey: DEEPGRAM_KEY,
-      deepgramUrl: fake.url,
-      limits: { ...DEFAULT_LIMITS, maxStreamsPerToken: setup.maxStreamsPerToken ?? DEFAULT_LIMITS.maxStreamsPerToken },
-      direct: { ...DEFAULT_DIRECT, ...setup.direct },
-    }),
-    { shutdownGraceMs: 500 },
-  );
-  cleanups.push(() => proxy.close());
-  return { fake, proxy };
-}
+const directProxy = (setup: DirectProxySetup = {}) => startDirectProxy(cleanups, setup);
 
 function settingsFor(proxy: RunningProxy, connectionMode: ConnectionMode): Settings {
   return { ...DEFAULT_SETTINGS, proxyUrl: proxy.url, token: TOKEN, connectionMode };
